@@ -1,0 +1,1 @@
+"""The annotation domain: model, anchoring, safe TinyDB storage and export (no Textual)."""

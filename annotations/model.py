@@ -1,0 +1,233 @@
+"""Annotations: a highlight of a passage, with colour, note and tags, anchored by selectors.
+
+Selectors follow the W3C Web Annotation model: a :class:`TextQuoteSelector` (the exact quote
+with some context either side) and a :class:`TextPositionSelector` (character offsets into the
+article's canonical text). Anchoring (:mod:`annotations.anchoring`) uses both to find the quote
+again after the article changed.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+#: Characters of context kept either side of a quote.
+CONTEXT_CHARS = 32
+
+
+class Color(StrEnum):
+    """The five highlight colours (keys 1-5 in the reader)."""
+
+    YELLOW = "yellow"
+    GREEN = "green"
+    BLUE = "blue"
+    PINK = "pink"
+    PURPLE = "purple"
+
+
+class AnchorStatus(StrEnum):
+    """How an annotation was found in the current text of its article."""
+
+    ANCHORED = "anchored"
+    """The quote is still at its stored position."""
+    MOVED = "moved"
+    """The exact quote was found elsewhere."""
+    FUZZY = "fuzzy"
+    """A close (edited) version of the quote was found."""
+    ORPHANED = "orphaned"
+    """The quote could not be found; the annotation is kept and listed, never deleted."""
+
+
+@dataclass(frozen=True, slots=True)
+class TextQuoteSelector:
+    """The quoted text with up to :data:`CONTEXT_CHARS` characters of context either side."""
+
+    exact: str
+    prefix: str = ""
+    suffix: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class TextPositionSelector:
+    """Character offsets ``[start, end)`` into the article's canonical text."""
+
+    start: int
+    end: int
+
+
+def now_iso() -> str:
+    """Return the current UTC time as ISO 8601 with seconds precision and a ``Z`` suffix."""
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def normalize_tag(tag: str) -> str:
+    """Normalise a tag: lowercase, no leading ``#``, whitespace turned into ``-``."""
+    cleaned = "".join(ch for ch in tag if ch.isprintable()).strip().lstrip("#").strip()
+    return "-".join(cleaned.lower().split())
+
+
+def normalize_tags(tags: Any) -> tuple[str, ...]:
+    """Normalise and de-duplicate tags, keeping first-seen order."""
+    seen: dict[str, None] = {}
+    for tag in tags or ():
+        if isinstance(tag, str):
+            normal = normalize_tag(tag)
+            if normal:
+                seen.setdefault(normal, None)
+    return tuple(seen)
+
+
+def quote_selector(text: str, start: int, end: int) -> TextQuoteSelector:
+    """Build the quote selector for ``text[start:end]`` with context."""
+    return TextQuoteSelector(
+        exact=text[start:end],
+        prefix=text[max(0, start - CONTEXT_CHARS) : start],
+        suffix=text[end : end + CONTEXT_CHARS],
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Annotation:
+    """One highlight with its note and tags.
+
+    Attributes:
+        id: A uuid4 string.
+        article_id: Fingerprint id of the article when it was last anchored.
+        path: Article path at creation (updated when the article is found elsewhere).
+        quote: The quote selector.
+        position: The position selector (current offsets after re-anchoring).
+        color: Highlight colour.
+        note: The user's note, Markdown, may be empty.
+        tags: Normalised unique tags.
+        created: ISO 8601 UTC creation time.
+        updated: ISO 8601 UTC time of the last change.
+        status: Anchoring status from the last anchoring (not a user field).
+    """
+
+    id: str
+    article_id: str
+    path: str
+    quote: TextQuoteSelector
+    position: TextPositionSelector
+    color: Color = Color.YELLOW
+    note: str = ""
+    tags: tuple[str, ...] = ()
+    created: str = field(default_factory=now_iso)
+    updated: str = field(default_factory=now_iso)
+    status: AnchorStatus = AnchorStatus.ANCHORED
+
+    @classmethod
+    def create(
+        cls,
+        *,
+        article_id: str,
+        path: str,
+        text: str,
+        start: int,
+        end: int,
+        color: Color | str = Color.YELLOW,
+        note: str = "",
+        tags: Any = (),
+    ) -> Annotation:
+        """Create a new annotation over ``text[start:end]`` of an article."""
+        stamp = now_iso()
+        return cls(
+            id=str(uuid.uuid4()),
+            article_id=article_id,
+            path=path,
+            quote=quote_selector(text, start, end),
+            position=TextPositionSelector(start, end),
+            color=Color(color),
+            note=note,
+            tags=normalize_tags(tags),
+            created=stamp,
+            updated=stamp,
+        )
+
+    @property
+    def start(self) -> int:
+        """Start offset in the canonical text."""
+        return self.position.start
+
+    @property
+    def end(self) -> int:
+        """End offset in the canonical text."""
+        return self.position.end
+
+    def edited(self, **changes: Any) -> Annotation:
+        """Return a copy with user-visible ``changes`` applied and ``updated`` refreshed."""
+        if "tags" in changes:
+            changes["tags"] = normalize_tags(changes["tags"])
+        if "color" in changes:
+            changes["color"] = Color(changes["color"])
+        return replace(self, updated=now_iso(), **changes)
+
+    def to_record(self) -> dict[str, Any]:
+        """Serialise for storage (JSON-ready; ``status`` is stored too, as last seen)."""
+        return {
+            "id": self.id,
+            "article_id": self.article_id,
+            "path": self.path,
+            "quote": {
+                "exact": self.quote.exact,
+                "prefix": self.quote.prefix,
+                "suffix": self.quote.suffix,
+            },
+            "position": {"start": self.position.start, "end": self.position.end},
+            "color": self.color.value,
+            "note": self.note,
+            "tags": list(self.tags),
+            "created": self.created,
+            "updated": self.updated,
+            "status": self.status.value,
+        }
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> Annotation:
+        """Rebuild from :meth:`to_record` output.
+
+        Raises:
+            ValueError: when a required field is missing or of the wrong type.
+        """
+        try:
+            quote = record["quote"]
+            position = record["position"]
+            exact = quote["exact"]
+            start, end = position["start"], position["end"]
+            if not isinstance(exact, str) or not exact:
+                raise ValueError("quote.exact must be a non-empty string")
+            if not (isinstance(start, int) and isinstance(end, int)) or start < 0 or end < start:
+                raise ValueError("position must be two non-negative integers")
+            ident, article_id, path = record["id"], record.get("article_id", ""), record["path"]
+            if not all(isinstance(value, str) for value in (ident, article_id, path)):
+                raise ValueError("id, article_id and path must be strings")
+            color = record.get("color", Color.YELLOW.value)
+            note = record.get("note", "")
+            return cls(
+                id=ident,
+                article_id=article_id,
+                path=path,
+                quote=TextQuoteSelector(
+                    exact,
+                    _str_or_empty(quote.get("prefix")),
+                    _str_or_empty(quote.get("suffix")),
+                ),
+                position=TextPositionSelector(start, end),
+                color=Color(color) if color in Color._value2member_map_ else Color.YELLOW,
+                note=note if isinstance(note, str) else "",
+                tags=normalize_tags(record.get("tags")),
+                created=_str_or_empty(record.get("created")) or now_iso(),
+                updated=_str_or_empty(record.get("updated")) or now_iso(),
+                status=AnchorStatus(record["status"])
+                if record.get("status") in AnchorStatus._value2member_map_
+                else AnchorStatus.ANCHORED,
+            )
+        except (KeyError, TypeError, AttributeError) as error:
+            raise ValueError(f"malformed annotation record: {error!r}") from None
+
+
+def _str_or_empty(value: Any) -> str:
+    return value if isinstance(value, str) else ""

@@ -1,0 +1,182 @@
+"""The ``postil`` command line: the TUI by default, and a subcommand for everything scriptable.
+
+``postil [PATH...]`` opens the app (a file opens straight in the reading view, folders as the
+library). Each subcommand lives in its own module under :mod:`reader.commands` and provides
+``HELP``, ``configure(parser)`` and ``run(args, context) -> int``.
+
+Errors are one line on stderr and a non-zero exit: :class:`CommandError` for expected problems
+(exit 1, or its own code), 2 for usage errors (argparse), 70 for a bug (no traceback unless
+``POSTIL_DEBUG`` is set).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING
+
+from reader import __version__, paths
+
+if TYPE_CHECKING:
+    from annotations.storage import AnnotationStore
+    from reader.library import LibrarySource
+
+#: Subcommand names, each the module ``reader.commands.<name>`` (``import`` is ``import_``).
+COMMAND_MODULES: tuple[str, ...] = (
+    "open",
+    "list",
+    "highlight",
+    "notes",
+    "search",
+    "export",
+    "import",
+    "add",
+    "config",
+)
+
+
+class CommandError(Exception):
+    """An expected failure: printed as one line on stderr, exit ``code``."""
+
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass(slots=True)
+class Context:
+    """What every command needs: where the database, library and settings are.
+
+    Attributes:
+        db_path: The annotation database file.
+        library: Library folders from ``--library`` / ``POSTIL_LIBRARY`` (empty: the default).
+        config_path: The settings file.
+    """
+
+    db_path: Path
+    library: list[Path] = field(default_factory=list)
+    config_path: Path = field(default_factory=paths.default_config_path)
+
+    def library_source(self, given: Sequence[str | Path] = ()) -> LibrarySource:
+        """Resolve what the library is: ``given`` paths, else flags/env/settings, else default."""
+        from reader.library import resolve_library
+
+        return resolve_library([Path(p) for p in given], self.library, self.config_path)
+
+    def open_store(self) -> AnnotationStore:
+        """Open the annotation database (raises CommandError if it is damaged or unreadable)."""
+        from annotations.storage import AnnotationStore, StoreError
+
+        try:
+            return AnnotationStore(self.db_path)
+        except StoreError as error:
+            raise CommandError(str(error)) from None
+
+
+def _command_module(name: str) -> ModuleType:
+    module_name = "import_" if name == "import" else name
+    return importlib.import_module(f"reader.commands.{module_name}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the argument parser with every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="postil",
+        description="A terminal reader that keeps your marginalia. "
+        "Run without a command to open the reader; `postil FILE` opens one article.",
+        epilog="Run `postil COMMAND --help` for a command's options.",
+    )
+    parser.add_argument("--version", action="version", version=f"postil {__version__}")
+    parser.add_argument(
+        "--db",
+        metavar="FILE",
+        help="annotation database (env POSTIL_DB; default: in the user data dir)",
+    )
+    parser.add_argument(
+        "--library",
+        metavar="DIR",
+        action="append",
+        default=[],
+        help="library folder; repeatable (env POSTIL_LIBRARY, os.pathsep-separated)",
+    )
+    parser.add_argument(
+        "--config", metavar="FILE", help="settings file (env POSTIL_CONFIG)"
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        module = _command_module(name)
+        sub = subparsers.add_parser(name, help=module.HELP, description=module.HELP)
+        module.configure(sub)
+        sub.set_defaults(handler=module.run)
+    return parser
+
+
+_GLOBAL_WITH_VALUE = frozenset({"--db", "--library", "--config"})
+
+
+def _insert_default_command(argv: list[str]) -> list[str]:
+    """Make ``postil [globals] [PATH...]`` mean ``postil [globals] open [PATH...]``."""
+    index = 0
+    while index < len(argv):
+        token = argv[index]
+        if token in _GLOBAL_WITH_VALUE:
+            index += 2
+            continue
+        if token.startswith("--") and "=" in token and token.split("=")[0] in _GLOBAL_WITH_VALUE:
+            index += 1
+            continue
+        if token in {"-h", "--help", "--version"}:
+            return argv
+        if token == "--":
+            return [*argv[:index], "open", *argv[index:]]
+        if token.startswith("-") and token != "-":
+            return argv
+        if token in COMMAND_MODULES:
+            return argv
+        return [*argv[:index], "open", *argv[index:]]
+    return [*argv, "open"]
+
+
+def make_context(args: argparse.Namespace) -> Context:
+    """Build the :class:`Context` from global options and the environment."""
+    db_path = Path(args.db).expanduser() if args.db else paths.default_db_path()
+    library = [Path(p).expanduser() for p in args.library] or paths.env_library_paths()
+    config = Path(args.config).expanduser() if args.config else paths.default_config_path()
+    return Context(db_path=db_path.absolute(), library=library, config_path=config)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    args = parser.parse_args(_insert_default_command(arguments))
+    try:
+        return int(args.handler(args, make_context(args)) or 0)
+    except CommandError as error:
+        print(f"postil: {error}", file=sys.stderr)
+        return error.code
+    except KeyboardInterrupt:
+        print("postil: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # stdout closed early (e.g. piped into `head`): not an error worth a message.
+        try:
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the interpreter's flush
+        except OSError:
+            pass
+        return 0
+    except Exception as error:
+        if os.environ.get("POSTIL_DEBUG"):
+            raise
+        print(
+            f"postil: internal error: {type(error).__name__}: {error} "
+            "(set POSTIL_DEBUG=1 for details)",
+            file=sys.stderr,
+        )
+        return 70

@@ -1,0 +1,26 @@
+"""The result every format parser returns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from reader.document import Document
+
+
+@dataclass(slots=True)
+class ParsedArticle:
+    """A parsed article: its document plus the metadata the format carried.
+
+    Metadata fields are ``None`` when the file did not say; the loader then falls back to what it
+    finds in the document (first heading, byline block, ...).
+    """
+
+    document: Document
+    title: str | None = None
+    author: str | None = None
+    dek: str | None = None
+    date: str | None = None
+    url: str | None = None
+    tags: list[str] = field(default_factory=list)
+    notice: str | None = None
+    """Something the reader should know about how the file was read (e.g. no main text found)."""

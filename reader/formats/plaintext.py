@@ -1,0 +1,133 @@
+"""Plain-text articles: paragraphs separated by blank lines, as saved or scraped from a page.
+
+Hard-wrapped paragraphs (e-texts wrapped at ~70 columns) are reflowed into one line of prose;
+other multi-line paragraphs keep their line breaks (verse, addresses, lists). The first blocks
+are checked for an article header — title, dek (standfirst) and byline — and short non-prose
+lines between body paragraphs are marked as site chrome (see :mod:`reader.formats.chrome`).
+"""
+
+from __future__ import annotations
+
+import re
+
+from reader.document import BlockKind, DocumentBuilder
+from reader.formats.chrome import is_chrome_line
+from reader.formats.parsed import ParsedArticle
+
+_BLANK_LINE = re.compile(r"\n[ \t\u00a0]*\n")
+_NAME_PARTICLES = frozenset(
+    {"and", "de", "da", "del", "della", "der", "di", "du", "la", "le", "van", "von", "bin", "ibn"}
+)
+_BY_PREFIX = re.compile(r"^(?:by|written by|words by)\s+", re.IGNORECASE)
+_HEADER_SCAN = 4
+
+
+def parse(text: str) -> ParsedArticle:
+    """Parse cleaned, newline-normalised plain text into a document with header blocks."""
+    paragraphs = [p for p in (_tidy(p) for p in _BLANK_LINE.split(text)) if p]
+    header_lines: list[str] = []
+    body: list[str] = []
+    for index, paragraph in enumerate(paragraphs):
+        if index < 2 and not _is_hard_wrapped(paragraph):
+            header_lines.extend(paragraph.split("\n"))
+        else:
+            body = paragraphs[index:]
+            break
+    kinds = _classify_header(header_lines)
+    if kinds and kinds[-1] is BlockKind.PARAGRAPH and len(header_lines) > 1:
+        # The header scan stopped at prose: everything from there on is body.
+        first_body = kinds.index(BlockKind.PARAGRAPH)
+        body = ["\n".join(header_lines[first_body:])] + body if first_body else body
+        header_lines, kinds = header_lines[:first_body], kinds[:first_body]
+    elif kinds and BlockKind.PARAGRAPH in kinds:
+        first_body = kinds.index(BlockKind.PARAGRAPH)
+        body = header_lines[first_body:] + body
+        header_lines, kinds = header_lines[:first_body], kinds[:first_body]
+
+    builder = DocumentBuilder()
+    title = author = dek = None
+    for line, kind in zip(header_lines, kinds, strict=True):
+        if kind is BlockKind.BYLINE:
+            author = _BY_PREFIX.sub("", line).strip()
+        elif kind is BlockKind.TITLE:
+            title = line
+        elif kind is BlockKind.DEK:
+            dek = line if dek is None else f"{dek} {line}"
+        builder.add(kind, line)
+    for index, paragraph in enumerate(body):
+        joined = _reflow(paragraph)
+        kind = BlockKind.PARAGRAPH
+        between_prose = 0 < index < len(body) - 1 or index == len(body) - 1
+        if between_prose and is_chrome_line(joined):
+            kind = BlockKind.CHROME
+        builder.add(kind, joined)
+    return ParsedArticle(builder.build(), title=title, author=author, dek=dek)
+
+
+def _tidy(paragraph: str) -> str:
+    lines = [line.rstrip().replace("\t", "    ") for line in paragraph.strip("\n").split("\n")]
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    while lines and not lines[-1].strip():
+        lines.pop()
+    return "\n".join(lines).strip(" \u00a0") if lines else ""
+
+
+def _is_hard_wrapped(paragraph: str) -> bool:
+    lines = paragraph.split("\n")
+    if len(lines) < 2:
+        return False
+    widest = max(len(line) for line in lines)
+    return widest <= 100 and all(len(line) >= widest * 0.5 for line in lines[:-1])
+
+
+def _reflow(paragraph: str) -> str:
+    if "\n" not in paragraph:
+        return paragraph.strip()
+    if _is_hard_wrapped(paragraph):
+        return " ".join(line.strip() for line in paragraph.split("\n"))
+    return "\n".join(line.rstrip() for line in paragraph.split("\n"))
+
+
+def _classify_header(lines: list[str]) -> list[BlockKind]:
+    """Give each header line a kind: title first, then dek lines up to a byline."""
+    kinds: list[BlockKind] = []
+    byline_at = None
+    for index, line in enumerate(lines[:_HEADER_SCAN]):
+        if index > 0 and looks_like_byline(line):
+            byline_at = index
+            break
+    for index, line in enumerate(lines):
+        if index == 0 and _looks_like_title(line):
+            kinds.append(BlockKind.TITLE)
+        elif byline_at is not None and index < byline_at and kinds:
+            kinds.append(BlockKind.DEK)
+        elif index == byline_at:
+            kinds.append(BlockKind.BYLINE)
+        else:
+            kinds.append(BlockKind.PARAGRAPH)
+    return kinds
+
+
+def _looks_like_title(line: str) -> bool:
+    return 0 < len(line) <= 200 and line.count(". ") < 2
+
+
+def looks_like_byline(line: str) -> bool:
+    """Tell whether ``line`` reads like an author credit ("By Jane Doe", "Susan Fourtané")."""
+    name = _BY_PREFIX.sub("", line.strip())
+    if not name or len(name) > 60 or any(ch.isdigit() for ch in name):
+        return False
+    if name[-1] in ".!?:;":
+        return False
+    words = [w for w in re.split(r"[\s,&]+", name) if w]
+    if not 2 <= len(words) <= 8:
+        return False
+    capitalised = 0
+    for word in words:
+        if word.lower() in _NAME_PARTICLES:
+            continue
+        if not (word[0].isupper() and any(ch.isalpha() for ch in word)):
+            return False
+        capitalised += 1
+    return capitalised >= 2

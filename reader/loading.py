@@ -1,0 +1,233 @@
+"""Read article files: decode bytes, clean and parse them, and describe them for the library.
+
+:func:`load_article` gives the full :class:`Article` (document and metadata) or raises
+:class:`ArticleError` with a reason a person can read. :func:`read_metadata` never raises: a file
+that cannot be read comes back as :class:`ArticleMeta` with ``error`` set, so the library can list
+it as unreadable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from reader.document import BlockKind, Document
+from reader.formats import parser_for
+from reader.sanitize import clean_line, clean_text, normalize_newlines
+
+#: Reading speed used for reading-time estimates (words per minute).
+WORDS_PER_MINUTE = 238
+#: Files larger than this are refused rather than loaded into memory.
+MAX_ARTICLE_BYTES = 64 * 1024 * 1024
+
+
+class ArticleError(Exception):
+    """An article file could not be read; ``str(error)`` says why, in one line."""
+
+
+@dataclass(slots=True)
+class ArticleMeta:
+    """What the library knows about one article file without keeping its text.
+
+    Attributes:
+        id: Stable article id: a fingerprint of the file's decoded content.
+        path: Absolute path of the file.
+        title: Display title (front matter > first heading > first line > file name).
+        author: Author, or "" when none was found.
+        dek: Subtitle / standfirst, or "".
+        words: Words in the body (site chrome not counted).
+        reading_minutes: Estimated reading time at :data:`WORDS_PER_MINUTE`.
+        modified: File modification time (seconds since the epoch).
+        size: File size in bytes.
+        error: ``None``, or why the file could not be read.
+        date: Publication date from front matter, or "".
+        url: Source URL from front matter / the HTML page, or "".
+        tags: Tags from front matter.
+    """
+
+    id: str
+    path: str
+    title: str
+    author: str = ""
+    dek: str = ""
+    words: int = 0
+    reading_minutes: int = 0
+    modified: float = 0.0
+    size: int = 0
+    error: str | None = None
+    date: str = ""
+    url: str = ""
+    tags: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the metadata as a JSON-ready dict."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ArticleMeta:
+        """Rebuild metadata from :meth:`to_dict` output (unknown keys ignored)."""
+        known = {name: data[name] for name in cls.__dataclass_fields__ if name in data}
+        return cls(**known)
+
+
+@dataclass(slots=True)
+class Article:
+    """A loaded article: metadata plus the canonical document."""
+
+    meta: ArticleMeta
+    document: Document
+    notice: str | None = None
+
+    @property
+    def id(self) -> str:
+        """The article's stable id."""
+        return self.meta.id
+
+    @property
+    def text(self) -> str:
+        """The canonical text every offset refers to."""
+        return self.document.text
+
+
+def fingerprint(text: str) -> str:
+    """Return a short content fingerprint of decoded article text (the article id)."""
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
+
+
+def decode_bytes(data: bytes) -> str:
+    """Decode article bytes: UTF-8 (with or without BOM), UTF-16/32 with BOM, else detect.
+
+    Raises:
+        ArticleError: for binary data or an encoding that cannot be determined.
+    """
+    if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return _decode_or_fail(data, "utf-32")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return _decode_or_fail(data, "utf-16")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = None
+    if text is not None:
+        if "\x00" in text:
+            raise ArticleError("binary file (contains NUL bytes)")
+        return text
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[: 1024 * 1024]).best()
+    if best is None or best.encoding is None:
+        raise ArticleError("not a text file (unknown encoding)")
+    decoded = _decode_or_fail(data, best.encoding)
+    if "\x00" in decoded:
+        raise ArticleError("binary file (contains NUL bytes)")
+    return decoded
+
+
+def _decode_or_fail(data: bytes, encoding: str) -> str:
+    try:
+        return data.decode(encoding)
+    except (UnicodeDecodeError, LookupError) as error:
+        raise ArticleError(f"cannot decode as {encoding}: {error.reason}") from None
+
+
+def read_text(path: Path) -> str:
+    """Read and decode an article file, with clear errors for everything that can go wrong."""
+    try:
+        if path.is_dir():
+            raise ArticleError("is a directory")
+        size = path.stat().st_size
+        if size > MAX_ARTICLE_BYTES:
+            raise ArticleError(f"too large ({size // (1024 * 1024)} MB; limit 64 MB)")
+        data = path.read_bytes()
+    except ArticleError:
+        raise
+    except FileNotFoundError:
+        raise ArticleError("file not found (moved, deleted or a broken link)") from None
+    except PermissionError:
+        raise ArticleError("permission denied") from None
+    except OSError as error:
+        raise ArticleError(error.strerror or str(error)) from None
+    return decode_bytes(data)
+
+
+def load_article(path: Path | str) -> Article:
+    """Load and parse the article at ``path``.
+
+    Raises:
+        ArticleError: when the file cannot be read or decoded.
+    """
+    path = Path(path).absolute()
+    raw = normalize_newlines(read_text(path))
+    parsed = parser_for(path)(clean_text(raw))
+    document = parsed.document
+    try:
+        stat = path.stat()
+        modified, size = stat.st_mtime, stat.st_size
+    except OSError:
+        modified, size = 0.0, len(raw)
+    words = document.word_count()
+    meta = ArticleMeta(
+        id=fingerprint(raw),
+        path=str(path),
+        title=clean_line(parsed.title or _first_of(document, BlockKind.TITLE) or _fallback(path)),
+        author=clean_line(parsed.author or _first_of(document, BlockKind.BYLINE) or ""),
+        dek=clean_line(parsed.dek or _first_of(document, BlockKind.DEK) or ""),
+        words=words,
+        reading_minutes=reading_minutes(words),
+        modified=modified,
+        size=size,
+        date=clean_line(parsed.date or ""),
+        url=clean_line(parsed.url or ""),
+        tags=[clean_line(tag) for tag in parsed.tags if clean_line(tag)],
+    )
+    return Article(meta, document, parsed.notice)
+
+
+def read_metadata(path: Path | str) -> ArticleMeta:
+    """Describe the article at ``path``; never raises (``error`` says what went wrong)."""
+    path = Path(path).absolute()
+    try:
+        return load_article(path).meta
+    except ArticleError as error:
+        return unreadable(path, str(error))
+    except RecursionError:
+        return unreadable(path, "too deeply nested to parse")
+    except Exception as error:  # a parser bug must not take the library down
+        return unreadable(path, f"could not be parsed ({type(error).__name__})")
+
+
+def unreadable(path: Path, reason: str) -> ArticleMeta:
+    """Return metadata for a file that could not be read."""
+    try:
+        stat = os.stat(path)
+        modified, size = stat.st_mtime, stat.st_size
+    except OSError:
+        modified, size = 0.0, 0
+    return ArticleMeta(
+        id=fingerprint(str(path)),
+        path=str(path),
+        title=clean_line(path.name) or "(unnamed)",
+        modified=modified,
+        size=size,
+        error=reason,
+    )
+
+
+def reading_minutes(words: int) -> int:
+    """Estimated minutes to read ``words`` words (at least 1 for any text)."""
+    return math.ceil(words / WORDS_PER_MINUTE) if words else 0
+
+
+def _first_of(document: Document, kind: BlockKind) -> str | None:
+    for index, block in enumerate(document.blocks):
+        if block.kind is kind:
+            return document.block_text(index)
+    return None
+
+
+def _fallback(path: Path) -> str:
+    return path.stem.replace("_", " ").replace("-", " ").strip() or path.name
