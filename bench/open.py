@@ -1,0 +1,141 @@
+"""Benchmark: opening cost of the reading view is independent of the article's size.
+
+Generates a ~3 MB plain-text book and a ~4 KB article (or takes ``--big FILE --small FILE``),
+then, each in a fresh process (``--runs`` times, median reported), measures the time from app
+start to the first paint of article text, and for the big one the time to jump to the end (``G``)
+and the peak memory (RSS). Prints the big/small ratio (target <= 1.3) and memory (target < 250 MB).
+
+Run: ``.venv/bin/python bench/open.py``
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+_SYLLABLES = (
+    "ka ra to mi ne lo sa vi du pe ri an el or in ta co mu li be st re de ve ma "
+    "no si la tu ge fo ha pi ro ce"
+).split()
+
+
+def _word(rng: random.Random) -> str:
+    return "".join(rng.choice(_SYLLABLES) for _ in range(rng.choice((1, 1, 2, 2, 3))))
+
+
+def make_text(target_bytes: int, seed: int, title: str) -> str:
+    """Generate prose-like text of about ``target_bytes`` with a title and paragraphs."""
+    rng = random.Random(seed)
+    vocabulary = [_word(rng) for _ in range(5000)]
+    parts = [title, "", "A generated book for postil's benchmarks.", "Bench Marker", ""]
+    size = sum(len(p) + 1 for p in parts)
+    while size < target_bytes:
+        sentences = []
+        for _ in range(rng.randint(1, 8)):
+            words = rng.choices(vocabulary, k=rng.randint(5, 25))
+            sentences.append(" ".join(words).capitalize() + rng.choice(".....?!"))
+        paragraph = " ".join(sentences)
+        parts.extend([paragraph, ""])
+        size += len(paragraph) + 2
+    return "\n".join(parts)
+
+
+async def _measure(path: str, jump: bool) -> dict[str, float]:
+    from reader.library import LibrarySource
+    from reader.ui.app import PostilApp
+    from reader.ui.screens.reading import ReadingScreen
+    from reader.ui.widgets.article_view import ArticleView
+
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory() as scratch:
+        os.environ["POSTIL_CACHE"] = scratch
+        app = PostilApp(
+            db_path=Path(scratch) / "db.json",
+            library=LibrarySource([Path(path)]),
+            config_path=Path(scratch) / "config.toml",
+        )
+        async with app.run_test(size=(100, 40)) as pilot:
+            while True:
+                screen = app.screen
+                if isinstance(screen, ReadingScreen) and screen.article is not None:
+                    view = screen.query_one(ArticleView)
+                    if view.layout_rows is not None:
+                        break
+                await asyncio.sleep(0.001)
+            await pilot.pause()
+            first_paint = time.perf_counter() - start
+            result = {"first_paint": first_paint}
+            if jump:
+                view = app.screen.query_one(ArticleView)
+                before = time.perf_counter()
+                await pilot.press("G")
+                while view.scroll_y < view.max_scroll_y:
+                    await asyncio.sleep(0.001)
+                await pilot.pause()
+                result["jump_end"] = time.perf_counter() - before
+        result["max_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return result
+
+
+def _child(path: str, jump: bool) -> None:
+    print(json.dumps(asyncio.run(_measure(path, jump))))
+
+
+def _run_child(path: Path, jump: bool) -> dict[str, float]:
+    command = [sys.executable, __file__, "--child", str(path)]
+    if jump:
+        command.append("--jump")
+    output = subprocess.run(command, check=True, capture_output=True, text=True, cwd=ROOT)
+    return json.loads(output.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    """Generate inputs (unless given), measure, print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--big", type=Path, help="a large article (default: generated 3 MB)")
+    parser.add_argument("--small", type=Path, help="a small article (default: generated 4 KB)")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--jump", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        _child(args.child, args.jump)
+        return
+    with tempfile.TemporaryDirectory() as scratch:
+        big = args.big or Path(scratch) / "book.txt"
+        small = args.small or Path(scratch) / "article.txt"
+        if not args.big:
+            big.write_text(make_text(3 * 1024 * 1024, 1, "The Generated Book"), encoding="utf-8")
+        if not args.small:
+            small.write_text(make_text(4 * 1024, 2, "A Short Article"), encoding="utf-8")
+        print(f"big:   {big.stat().st_size / 1e6:.2f} MB  small: {small.stat().st_size / 1e3:.1f} KB")
+        small_runs, big_runs = [], []
+        for _ in range(args.runs):  # interleaved so machine noise hits both alike
+            small_runs.append(_run_child(small, jump=False))
+            big_runs.append(_run_child(big, jump=True))
+    small_paint = statistics.median(r["first_paint"] for r in small_runs)
+    big_paint = statistics.median(r["first_paint"] for r in big_runs)
+    jump = statistics.median(r["jump_end"] for r in big_runs)
+    rss = max(r["max_rss_mb"] for r in big_runs)
+    print(f"first paint, small article: {small_paint * 1000:8.1f} ms (median of {args.runs})")
+    print(f"first paint, 3 MB book:     {big_paint * 1000:8.1f} ms (median of {args.runs})")
+    print(f"ratio big/small:            {big_paint / small_paint:8.2f}   (target <= 1.3)")
+    print(f"jump to end (G), big book:  {jump * 1000:8.1f} ms")
+    print(f"peak RSS with the big book: {rss:8.1f} MB  (target < 250 MB)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,64 @@
+"""``postil list``: print the library's articles (or JSON for scripts)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from reader.cli import Context
+from reader.commands.common import reading_state
+from reader.library import scan
+from reader.loading import ArticleMeta
+
+HELP = "list the articles in the library"
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """Add ``list`` options."""
+    parser.add_argument("paths", nargs="*", metavar="PATH", help="files or folders to list")
+    parser.add_argument("--json", action="store_true", help="print a JSON list of objects")
+
+
+def article_record(meta: ArticleMeta, highlights: int, progress: float) -> dict[str, Any]:
+    """The JSON object ``postil list --json`` prints for one article."""
+    return {
+        "id": meta.id,
+        "path": meta.path,
+        "title": meta.title,
+        "author": meta.author,
+        "dek": meta.dek,
+        "words": meta.words,
+        "reading_minutes": meta.reading_minutes,
+        "highlights": highlights,
+        "progress": round(progress, 4),
+        "error": meta.error,
+    }
+
+
+def run(args: argparse.Namespace, context: Context) -> int:
+    """List articles with their reading progress and highlight counts."""
+    source = context.library_source(args.paths)
+    articles = scan(source)
+    state = reading_state(context)
+    records = [
+        article_record(meta, state.highlights(meta), state.progress(meta)) for meta in articles
+    ]
+    if args.json:
+        json.dump(records, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    if source.is_sample:
+        print("(no articles of your own yet: showing the bundled sample; add some with `postil add`)")
+    for record in records:
+        if record["error"]:
+            print(f"{record['title']}  [unreadable: {record['error']}]  {record['path']}")
+            continue
+        author = f" — {record['author']}" if record["author"] else ""
+        print(
+            f"{record['title']}{author}  ({record['words']} words, "
+            f"{record['reading_minutes']} min, {round(record['progress'] * 100)}% read, "
+            f"{record['highlights']} highlights)  {record['path']}"
+        )
+    return 0

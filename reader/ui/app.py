@@ -1,0 +1,196 @@
+"""The postil Textual app: library and reading screens over one shared session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+from textual.worker import get_current_worker
+
+from annotations.model import Annotation
+from reader import paths
+from reader.library import LibrarySource
+from reader.loading import Article
+from reader.sanitize import clean_line
+from reader.search import SearchIndex
+from reader.ui.screens.library import LibraryScreen
+from reader.ui.screens.reading import ReadingScreen
+from reader.ui.session import ReaderSession
+
+
+class PostilApp(App[int]):
+    """A terminal reader that keeps your marginalia."""
+
+    TITLE = "postil"
+    CSS_PATH = str(paths.styles_dir() / "app.tcss")
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
+    ]
+
+    def __init__(
+        self,
+        db_path: Path,
+        library: LibrarySource,
+        config_path: Path | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.session = ReaderSession(
+            db_path, library, config_path or paths.default_config_path()
+        )
+        self.session.on_write_error = self._write_failed
+        self.started_on_file = library.single_file is not None
+        self._reported_store_error = False
+        self._search_index: SearchIndex | None = None
+        self._index_started = False
+        self.index_progress: tuple[int, int] = (0, 0)
+
+    def on_mount(self) -> None:
+        """Apply settings, show the library, and open the article given on the command line."""
+        settings = self.session.settings
+        if settings.theme in self.available_themes:
+            self.theme = settings.theme
+        for problem in self.session.loaded_settings.problems:
+            self.notify(clean_line(problem), severity="warning", timeout=10)
+        self.push_screen(LibraryScreen())
+        single = self.session.library.single_file
+        if single is not None:
+            self.open_article(str(single.absolute()))
+
+    def open_article(self, path: str, select: tuple[int, int] | None = None) -> None:
+        """Open ``path`` in the reading screen (reusing it if it is already open)."""
+        screen = self.screen
+        if isinstance(screen, ReadingScreen) and screen.path == path:
+            if select is not None:
+                screen.select_span(*select)
+            return
+        self.push_screen(ReadingScreen(path, select=select))
+
+    def open_search(self, scope_path: str | None, article: Article | None = None) -> None:
+        """Open the search box for one article (``scope_path``) or the whole library."""
+        from reader.ui.screens.search import SearchOutcome, SearchScreen
+
+        def chosen(outcome: SearchOutcome | None) -> None:
+            if outcome is None:
+                return
+            hit = outcome.hit
+            screen = self.screen
+            if not (isinstance(screen, ReadingScreen) and screen.path == hit.path):
+                screen = ReadingScreen(hit.path, select=(hit.match_start, hit.match_end))
+                self.push_screen(screen)
+            screen.show_results(outcome.hits, outcome.index)
+
+        self.push_screen(SearchScreen(scope_path=scope_path, article=article), chosen)
+
+    @property
+    def search_index(self) -> SearchIndex | None:
+        """The library search index (None until it starts building)."""
+        return self._search_index
+
+    def ensure_search_index(self) -> None:
+        """Build (or refresh) the library search index in a worker, once per run."""
+        if self._index_started:
+            return
+        self._index_started = True
+        self._build_index()
+
+    @work(thread=True, exclusive=True, group="search-index")
+    def _build_index(self) -> None:
+        from reader.search import SearchIndex
+
+        index = SearchIndex.open(paths.cache_dir())
+        self._search_index = index
+        files = self.session.library.article_paths()
+
+        def progress(done: int, total: int) -> None:
+            self.index_progress = (done, total)
+            self.call_from_thread(self._index_progress, done, total)
+
+        worker = get_current_worker()
+        index.update(files, progress=progress, cancelled=lambda: worker.is_cancelled)
+        self.index_progress = (len(files), len(files))
+        self.call_from_thread(self._index_progress, len(files), len(files))
+        index.save()
+
+    def _index_progress(self, done: int, total: int) -> None:
+        from reader.ui.screens.search import SearchScreen
+
+        if isinstance(self.screen, SearchScreen):
+            self.screen.show_progress(done, total)
+
+    def export_articles(self, article_paths: list[str] | None) -> None:
+        """Export annotations (of these articles, or all) as Markdown into the export dir."""
+        from reader.ui.export_worker import start_export
+
+        start_export(self, article_paths)
+
+    def known_annotations(self) -> list[Annotation]:
+        """Annotations already known to the open store (for tag completion); no disk access."""
+        store = self.session.ready_store
+        if store is None:
+            return []
+        try:
+            return store.all_annotations()
+        except Exception:
+            return []
+
+    def article_changed(self, path: str, *, highlights: int | None = None,
+                        progress: float | None = None) -> None:
+        """Tell the library screen that an article's counts changed."""
+        from annotations.model import now_iso
+
+        for screen in self.screen_stack:
+            if isinstance(screen, LibraryScreen):
+                screen.refresh_article(
+                    path,
+                    highlights=highlights,
+                    progress=progress,
+                    last_read=now_iso() if progress is not None else None,
+                )
+
+    def report_store_error(self, error: object) -> None:
+        """Show (once) why the database could not be opened."""
+        if self._reported_store_error:
+            return
+        self._reported_store_error = True
+        self.notify(
+            clean_line(str(error)) + " Annotations are off until this is fixed.",
+            title="Database problem",
+            severity="error",
+            timeout=30,
+        )
+
+    def _write_failed(self, error: Exception) -> None:
+        message = clean_line(str(error)) or type(error).__name__
+        try:
+            self.call_from_thread(
+                self.notify, f"Could not save: {message}", severity="error", timeout=15
+            )
+        except RuntimeError:
+            self.notify(f"Could not save: {message}", severity="error", timeout=15)
+
+    def watch_theme(self, theme: str) -> None:
+        """Remember the chosen theme in the settings file."""
+        settings = self.session.settings
+        if theme == settings.theme:
+            return
+        settings.theme = theme
+        try:
+            from reader.config import save_setting
+
+            save_setting(self.session.config_path, "theme", theme)
+        except (OSError, ValueError) as error:
+            self.notify(f"Could not save the theme: {clean_line(str(error))}", severity="warning")
+
+    async def action_quit(self) -> None:
+        """Save the reading position and quit."""
+        if isinstance(self.screen, ReadingScreen):
+            self.screen.save_position()
+        self.exit()
+
+    def on_unmount(self) -> None:
+        """Wait for pending writes before the process ends."""
+        self.session.close()

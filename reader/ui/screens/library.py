@@ -1,0 +1,218 @@
+"""The library screen: every article with its length, progress and highlight count."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import events, on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, ProgressBar, Static
+from textual.worker import get_current_worker
+
+from reader.library import MetadataCache, scan
+from reader.loading import ArticleMeta
+from reader.ui.widgets.article_table import ArticleRow, ArticleTable
+
+if TYPE_CHECKING:
+    from reader.ui.app import PostilApp
+
+
+class LibraryScreen(Screen[None]):
+    """Lists the library; Enter opens an article, typing filters, ``s`` sorts."""
+
+    BINDINGS = [
+        Binding("enter", "open_article", "Open", priority=False),
+        Binding("s", "cycle_sort", "Sort"),
+        Binding("slash", "search", "Search"),
+        Binding("f", "filter", "Filter"),
+        Binding("r", "rescan", "Rescan", show=False),
+        Binding("escape", "clear_filter", "Clear filter", show=False),
+        Binding("q", "app.quit", "Quit"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        """Filter box, table, status line."""
+        yield Input(placeholder="Type to filter by title or author…", id="library-filter")
+        yield ArticleTable(id="library-table")
+        with Horizontal(id="library-status"):
+            yield Static("", id="library-message")
+            yield ProgressBar(id="library-progress", show_eta=False)
+        yield Footer()
+
+    @property
+    def postil(self) -> PostilApp:
+        """The app, typed."""
+        from reader.ui.app import PostilApp
+
+        assert isinstance(self.app, PostilApp)
+        return self.app
+
+    @property
+    def table(self) -> ArticleTable:
+        """The article table."""
+        return self.query_one(ArticleTable)
+
+    def on_mount(self) -> None:
+        """Start scanning the library in a worker."""
+        self.table.focus()
+        self.query_one(ProgressBar).display = False
+        self._set_message()
+        self.scan_library()
+
+    def _set_message(self, extra: str = "") -> None:
+        library = self.postil.session.library
+        if library.is_sample:
+            text = Text(
+                "Showing the bundled sample article. Add your own with "
+                "`postil add FILE` or `postil --library DIR`.",
+                style="italic",
+            )
+        else:
+            count = len(self.table.article_rows)
+            text = Text(f"{count} article{'s' if count != 1 else ''}  ·  sorted by ")
+            text.append(self.table.sort_order.value)
+        if extra:
+            text.append(f"  ·  {extra}")
+        self.query_one("#library-message", Static).update(text)
+
+    @work(thread=True, exclusive=True, group="library-scan")
+    def scan_library(self) -> None:
+        """Read metadata (cached) for every article, filling the table as it goes."""
+        worker = get_current_worker()
+        session = self.postil.session
+        source = session.library
+        positions: dict[str, object] = {}
+        counts: tuple[dict[str, int], dict[str, int]] = ({}, {})
+        try:
+            store = session.store()
+            counts = store.highlight_counts()
+            positions = dict(store.all_positions())
+        except Exception as error:  # a damaged database must not stop the library
+            self.app.call_from_thread(self.postil.report_store_error, error)
+
+        def rows(metas: list[ArticleMeta]) -> list[ArticleRow]:
+            made = []
+            for meta in metas:
+                position = positions.get(meta.id)
+                made.append(
+                    ArticleRow(
+                        meta,
+                        highlights=max(counts[0].get(meta.id, 0), counts[1].get(meta.path, 0)),
+                        progress=getattr(position, "progress", 0.0) if position else 0.0,
+                        last_read=getattr(position, "updated", "") if position else "",
+                    )
+                )
+            return made
+
+        def batch(metas: list[ArticleMeta]) -> None:
+            self.app.call_from_thread(self.table.add_articles, rows(metas))
+
+        def progress(done: int, total: int) -> None:
+            self.app.call_from_thread(self._show_progress, done, total)
+
+        scan(
+            source,
+            MetadataCache(),
+            progress=progress,
+            cancelled=lambda: worker.is_cancelled,
+            batch=batch,
+        )
+        self.app.call_from_thread(self._scan_finished)
+
+    def _show_progress(self, done: int, total: int) -> None:
+        bar = self.query_one(ProgressBar)
+        if total > 50 and done < total:
+            bar.display = True
+            bar.update(total=total, progress=done)
+            self._set_message(f"reading library {done}/{total}")
+
+    def _scan_finished(self) -> None:
+        self.query_one(ProgressBar).display = False
+        self._set_message()
+        self.post_message(self.ScanFinished())
+
+    class ScanFinished(events.Event):
+        """The library scan completed (used by tests and the search index)."""
+
+    def action_open_article(self) -> None:
+        """Open the article under the cursor."""
+        path = self.table.selected_path
+        if path is None:
+            return
+        row = self.table.row_for(path)
+        if row is not None and row.meta.error:
+            self.notify(f"Cannot open: {row.meta.error}", severity="error")
+            return
+        self.postil.open_article(path)
+
+    @on(DataTable.RowSelected, "#library-table")
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open_article()
+
+    @on(DataTable.HeaderSelected, "#library-table")
+    def _header_selected(self, event: DataTable.HeaderSelected) -> None:
+        self.table.sort_by_column(str(event.column_key.value))
+        self._set_message()
+
+    def action_cycle_sort(self) -> None:
+        """Sort by the next order."""
+        self.table.sort_order = self.table.sort_order.next()
+        self.table.rebuild()
+        self._set_message()
+
+    def action_filter(self) -> None:
+        """Focus the filter box."""
+        self.query_one("#library-filter", Input).focus()
+
+    def action_clear_filter(self) -> None:
+        """Clear the filter and return to the table."""
+        box = self.query_one("#library-filter", Input)
+        box.value = ""
+        self.table.focus()
+
+    def action_rescan(self) -> None:
+        """Scan the library again."""
+        self.scan_library()
+
+    def action_search(self) -> None:
+        """Search the whole library."""
+        self.postil.open_search(scope_path=None)
+
+    @on(Input.Changed, "#library-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.table.query = event.value
+        self.table.rebuild()
+        if self.table.row_count:
+            self.table.move_cursor(row=0, animate=False)
+
+    @on(Input.Submitted, "#library-filter")
+    def _filter_submitted(self) -> None:
+        self.table.focus()
+        self.action_open_article()
+
+    def on_key(self, event: events.Key) -> None:
+        """Typing a letter in the table starts filtering; down/escape leave the filter box."""
+        box = self.query_one("#library-filter", Input)
+        if self.focused is self.table and event.is_printable and event.character:
+            if event.character.isalnum() and event.character not in "qsfr":
+                box.focus()
+                box.insert_text_at_cursor(event.character)
+                event.stop()
+                event.prevent_default()
+        elif self.focused is box and event.key in {"down", "escape"}:
+            if event.key == "escape":
+                box.value = ""
+            self.table.focus()
+            event.stop()
+            event.prevent_default()
+
+    def refresh_article(self, path: str, *, highlights: int | None = None,
+                        progress: float | None = None, last_read: str | None = None) -> None:
+        """Update one article's row after it was read or annotated."""
+        self.table.update_state(path, highlights=highlights, progress=progress,
+                                last_read=last_read)

@@ -1,0 +1,487 @@
+"""The reading screen: one article, its highlights, notes and tags."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Static
+
+from annotations.anchoring import anchor_all
+from annotations.model import Annotation, AnchorStatus, Color
+from annotations.storage import AnnotationStore, ReadingPosition
+from reader.loading import Article, ArticleError, load_article
+from reader.sanitize import clean_line
+from reader.ui.widgets.annotations_panel import AnnotationsPanel
+from reader.ui.widgets.article_view import ArticleView, Highlight
+from reader.ui.widgets.note_dialog import NoteDialog
+from reader.ui.widgets.tag_dialog import TagDialog
+
+if TYPE_CHECKING:
+    from reader.search import SearchHit
+    from reader.ui.app import PostilApp
+
+
+@dataclass(slots=True)
+class LoadedArticle:
+    """What the loading worker hands to the screen."""
+
+    article: Article
+    annotations: list[Annotation] = field(default_factory=list)
+    position: ReadingPosition | None = None
+    store_error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One undoable annotation change: ``before`` -> ``after`` (None: absent)."""
+
+    before: Annotation | None
+    after: Annotation | None
+
+
+class ReadingScreen(Screen[None]):
+    """Shows an article in the reading view and handles annotation keys."""
+
+    BINDINGS = [
+        Binding("q,escape", "back", "Back"),
+        Binding("h", "highlight", "Highlight"),
+        Binding("c", "note", "Note"),
+        Binding("t", "tags", "Tags"),
+        Binding("x", "delete", "Delete", show=False),
+        Binding("u", "undo", "Undo", show=False),
+        Binding("a", "toggle_panel", "Annotations"),
+        Binding("slash", "search", "Search"),
+        Binding("n", "next_result", "Next hit", show=False),
+        Binding("N", "previous_result", "Prev hit", show=False),
+        Binding("e", "export", "Export"),
+        *(
+            Binding(str(number), f"color('{color.value}')", f"{color.value.title()}", show=False)
+            for number, color in enumerate(Color, start=1)
+        ),
+    ]
+
+    def __init__(self, path: str, select: tuple[int, int] | None = None) -> None:
+        super().__init__()
+        self.path = path
+        self.article: Article | None = None
+        self.annotations: dict[str, Annotation] = {}
+        self._undo: list[Change] = []
+        self._initial_selection = select
+        self._save_timer: Timer | None = None
+        self._results: list[SearchHit] = []
+        self._result_index = 0
+        self.store_available = False
+
+    @property
+    def postil(self) -> PostilApp:
+        """The app, typed."""
+        from reader.ui.app import PostilApp
+
+        assert isinstance(self.app, PostilApp)
+        return self.app
+
+    @property
+    def view(self) -> ArticleView:
+        """The reading view."""
+        return self.query_one(ArticleView)
+
+    def compose(self) -> ComposeResult:
+        """Reading view beside the (hidden) annotations panel, then the status line."""
+        with Horizontal(id="reading-body"):
+            yield ArticleView(id="article-view")
+            yield AnnotationsPanel(id="annotations-panel")
+        yield Static("Loading…", id="reading-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Load the article off the UI thread."""
+        settings = self.postil.session.settings
+        self.view.reading_width = settings.reading_width
+        self.view.show_chrome = settings.show_chrome
+        self.query_one(AnnotationsPanel).display = False
+        self.view.focus()
+        self.load()
+
+    # ----------------------------------------------------------------- loading
+    @work(thread=True, exclusive=True, group="article-load")
+    def load(self) -> None:
+        """Read, parse and anchor the article; fetch its annotations and position."""
+        try:
+            article = load_article(Path(self.path))
+        except ArticleError as error:
+            self.app.call_from_thread(self._load_failed, str(error))
+            return
+        loaded = LoadedArticle(article)
+        try:
+            store = self.postil.session.store()
+        except Exception as error:
+            loaded.store_error = str(error)
+        else:
+            loaded.annotations = self._anchor(store, article)
+            loaded.position = store.get_position(article.id, article.meta.path)
+        self.app.call_from_thread(self._loaded, loaded)
+
+    @staticmethod
+    def _anchor(store: AnnotationStore, article: Article) -> list[Annotation]:
+        found = store.annotations_for(article.id, article.meta.path)
+        anchored = anchor_all(found, article.text)
+        current = [
+            annotation.edited(article_id=article.id, path=article.meta.path)
+            if (annotation.article_id, annotation.path) != (article.id, article.meta.path)
+            else annotation
+            for annotation in anchored
+        ]
+        before = {a.id: (a.position, a.status, a.article_id, a.path) for a in found}
+        changed = [
+            a for a in current if before.get(a.id) != (a.position, a.status, a.article_id, a.path)
+        ]
+        if changed:
+            store.put_many(changed)
+        return current
+
+    def _load_failed(self, reason: str) -> None:
+        self.notify(f"Cannot open {clean_line(self.path)}: {reason}", severity="error")
+        self.dismiss()
+
+    def _loaded(self, loaded: LoadedArticle) -> None:
+        self.article = loaded.article
+        self.store_available = loaded.store_error is None
+        if loaded.store_error:
+            self.postil.report_store_error(loaded.store_error)
+        if loaded.article.notice:
+            self.notify(loaded.article.notice, severity="warning", timeout=8)
+        offset = loaded.position.offset if loaded.position else 0
+        self.view.set_document(loaded.article.document, offset)
+        self.annotations = {a.id: a for a in loaded.annotations}
+        self._refresh_annotations()
+        if self._initial_selection is not None:
+            self.select_span(*self._initial_selection)
+        self._update_status()
+        self.post_message(self.Loaded())
+
+    class Loaded(Message):
+        """The article has been loaded and shown (tests wait for it)."""
+
+    # ----------------------------------------------------------------- status and position
+    def _update_status(self) -> None:
+        article = self.article
+        if article is None:
+            return
+        progress = self.view.progress
+        meta = article.meta
+        left = max(0, round(meta.reading_minutes * (1 - progress)))
+        status = Text()
+        status.append(clean_line(meta.title), style="bold")
+        status.append(f"  ·  {round(progress * 100)}%  ·  {meta.words:,} words  ·  ")
+        status.append(f"{left} min left" if progress < 1 else "finished")
+        count = len(self.annotations)
+        if count:
+            status.append(f"  ·  {count} highlight{'s' if count != 1 else ''}")
+        if self.view.selecting:
+            status.append("  ·  SELECT (]/[ ←/→ ↑/↓ extend, h highlight, esc clears)",
+                          style="bold")
+        self.query_one("#reading-status", Static).update(status)
+
+    @on(ArticleView.PositionChanged)
+    def _position_changed(self) -> None:
+        self._update_status()
+        if self._save_timer is not None:
+            self._save_timer.stop()
+        self._save_timer = self.set_timer(0.8, self.save_position)
+
+    @on(ArticleView.CursorMoved)
+    def _cursor_moved(self) -> None:
+        self._update_status()
+        self.query_one(AnnotationsPanel).point_at(self.view.point)
+
+    def save_position(self) -> None:
+        """Queue the reading position for saving (never blocks)."""
+        article = self.article
+        if article is None or not self.store_available:
+            return
+        offset, progress = self.view.top_offset, self.view.progress
+        article_id, path = article.id, article.meta.path
+        self.postil.session.write(
+            lambda store: store.set_position(article_id, path, offset, progress)
+        )
+        self.postil.article_changed(path, progress=progress)
+
+    def action_back(self) -> None:
+        """Clear the selection, close the panel, or go back to the library."""
+        if self.view.selection is not None or self.view.selecting:
+            self.view.clear_selection()
+            return
+        self.save_position()
+        if len(self.app.screen_stack) <= 2 and self.postil.started_on_file:
+            self.app.exit()
+            return
+        self.dismiss()
+
+    # ----------------------------------------------------------------- annotations
+    def _refresh_annotations(self) -> None:
+        anchored = [a for a in self.annotations.values() if a.status is not AnchorStatus.ORPHANED]
+        self.view.set_highlights(
+            [Highlight(a.id, a.start, a.end, a.color.value, bool(a.note.strip())) for a in anchored]
+        )
+        self.query_one(AnnotationsPanel).show(
+            list(self.annotations.values()), self.article.text if self.article else ""
+        )
+        self._update_status()
+        if self.article is not None:
+            self.postil.article_changed(self.article.meta.path, highlights=len(self.annotations))
+
+    def _require_store(self) -> bool:
+        if self.article is None:
+            return False
+        if not self.store_available:
+            self.notify(
+                "Annotations are unavailable: the database could not be opened "
+                "(see the earlier message).",
+                severity="error",
+            )
+            return False
+        return True
+
+    def current_highlight(self) -> Annotation | None:
+        """The highlight the keyboard points at (selection, cursor, or top of the view)."""
+        view = self.view
+        if view.selection is not None:
+            found = view.highlights_in(*view.selection)
+        elif view.cursor is not None:
+            found = view.highlights_in(*view.cursor)
+        else:
+            found = []
+        if not found:
+            return None
+        best = min(found, key=lambda h: h.end - h.start)
+        return self.annotations.get(best.id)
+
+    def _target_span(self) -> tuple[int, int] | None:
+        view = self.view
+        if view.selection is not None:
+            return _trim(self.article.text if self.article else "", view.selection)
+        if view.cursor is not None:
+            return view.cursor
+        return view.document.sentence_at(view.top_offset)
+
+    def _apply(self, change: Change, *, record: bool = True) -> None:
+        """Apply a change in memory at once and queue it for the database."""
+        if change.after is None and change.before is not None:
+            self.annotations.pop(change.before.id, None)
+            ident = change.before.id
+            self.postil.session.write(lambda store: store.delete(ident))
+        elif change.after is not None:
+            after = change.after
+            self.annotations[after.id] = after
+            if change.before is None:
+                self.postil.session.write(lambda store: store.add(after))
+            else:
+                self.postil.session.write(lambda store: store.update(after))
+        if record:
+            self._undo.append(change)
+            del self._undo[:-200]
+        self._refresh_annotations()
+
+    def create_highlight(self, span: tuple[int, int], **fields: object) -> Annotation | None:
+        """Highlight ``span`` (with optional note/tags/colour) and return the annotation."""
+        article = self.article
+        if article is None or span[1] <= span[0]:
+            return None
+        annotation = Annotation.create(
+            article_id=article.id,
+            path=article.meta.path,
+            text=article.text,
+            start=span[0],
+            end=span[1],
+            color=str(fields.get("color") or self.postil.session.settings.highlight_color),
+            note=str(fields.get("note") or ""),
+            tags=fields.get("tags") or (),
+        )
+        self._apply(Change(None, annotation))
+        self.view.set_selection(None)
+        self.view.set_cursor(span, scroll=False)
+        return annotation
+
+    def action_highlight(self) -> None:
+        """Highlight the selection, or the sentence under the cursor."""
+        if not self._require_store():
+            return
+        span = self._target_span()
+        if span is None:
+            return
+        existing = self.current_highlight()
+        if existing is not None and (existing.start, existing.end) == span:
+            self.notify("Already highlighted.")
+            return
+        if self.create_highlight(span) is not None:
+            self.notify("Highlighted.", timeout=1.5)
+
+    def action_color(self, color: str) -> None:
+        """Set the colour of the highlight under the cursor."""
+        if not self._require_store():
+            return
+        current = self.current_highlight()
+        if current is None:
+            self.notify("No highlight under the cursor (press h to make one).")
+            return
+        if current.color.value != color:
+            self._apply(Change(current, current.edited(color=color)))
+
+    def _highlight_for_edit(self) -> Annotation | None:
+        current = self.current_highlight()
+        if current is not None:
+            return current
+        span = self._target_span()
+        return self.create_highlight(span) if span is not None else None
+
+    def action_note(self) -> None:
+        """Edit the note of the highlight under the cursor (creating the highlight if needed)."""
+        if not self._require_store():
+            return
+        target = self._highlight_for_edit()
+        if target is None:
+            return
+        ident = target.id
+
+        def save(note: str | None) -> None:
+            current = self.annotations.get(ident)
+            if note is None or current is None or note == current.note:
+                return
+            self._apply(Change(current, current.edited(note=note)))
+            self.notify("Note saved.", timeout=1.5)
+
+        self.app.push_screen(NoteDialog(target.quote.exact, target.note), save)
+
+    def action_tags(self) -> None:
+        """Edit the tags of the highlight under the cursor (creating the highlight if needed)."""
+        if not self._require_store():
+            return
+        target = self._highlight_for_edit()
+        if target is None:
+            return
+        ident = target.id
+        known = sorted({tag for a in self.postil.known_annotations() for tag in a.tags}
+                       | {tag for a in self.annotations.values() for tag in a.tags})
+
+        def save(tags: list[str] | None) -> None:
+            current = self.annotations.get(ident)
+            if tags is None or current is None:
+                return
+            updated = current.edited(tags=tags)
+            if updated.tags != current.tags:
+                self._apply(Change(current, updated))
+                self.notify("Tags saved.", timeout=1.5)
+
+        self.app.push_screen(TagDialog(list(target.tags), known), save)
+
+    def action_delete(self) -> None:
+        """Delete the highlight under the cursor (u undoes)."""
+        if not self._require_store():
+            return
+        current = self.current_highlight()
+        if current is None:
+            self.notify("No highlight under the cursor.")
+            return
+        self._apply(Change(current, None))
+        self.notify("Highlight deleted (u to undo).", timeout=2)
+
+    def action_undo(self) -> None:
+        """Undo the last annotation change."""
+        if not self._undo:
+            self.notify("Nothing to undo.")
+            return
+        change = self._undo.pop()
+        self._apply(Change(change.after, change.before), record=False)
+        self.notify("Undone.", timeout=1.5)
+
+    def action_toggle_panel(self) -> None:
+        """Show or hide the annotations panel."""
+        panel = self.query_one(AnnotationsPanel)
+        panel.display = not panel.display
+        if panel.display:
+            panel.focus_list()
+        else:
+            self.view.focus()
+
+    @on(AnnotationsPanel.Closed)
+    def _panel_closed(self) -> None:
+        self.query_one(AnnotationsPanel).display = False
+        self.view.focus()
+
+    @on(AnnotationsPanel.Jump)
+    def _jump(self, event: AnnotationsPanel.Jump) -> None:
+        annotation = self.annotations.get(event.annotation_id)
+        if annotation is None:
+            return
+        if annotation.status is AnchorStatus.ORPHANED:
+            self.notify("This highlight's text is no longer in the article (orphaned).")
+            return
+        self.view.scroll_to_offset(annotation.start, center=True)
+        self.view.set_cursor((annotation.start, annotation.end), scroll=False)
+        self.view.flash(annotation.start, annotation.end)
+        self.view.focus()
+
+    # ----------------------------------------------------------------- search
+    def select_span(self, start: int, end: int) -> None:
+        """Scroll to ``[start, end)``, flash it and make it the selection."""
+        self.view.scroll_to_offset(start, center=True)
+        self.view.set_selection((start, end), scroll=False)
+        self.view.set_cursor(None, scroll=False)
+        self.view.flash(start, end)
+
+    def action_search(self) -> None:
+        """Search this article (Tab in the box switches to the whole library)."""
+        if self.article is not None:
+            self.postil.open_search(scope_path=self.article.meta.path, article=self.article)
+
+    def show_results(self, hits: list[SearchHit], index: int) -> None:
+        """Remember search results in this article for n/N and jump to ``index``."""
+        chosen = hits[index] if 0 <= index < len(hits) else None
+        self._results = sorted(
+            (hit for hit in hits if hit.path == self.path), key=lambda hit: hit.match_start
+        )
+        self._result_index = self._results.index(chosen) if chosen in self._results else 0
+        if chosen is not None and self.article is not None:
+            self.select_span(chosen.match_start, chosen.match_end)
+
+    def _step_result(self, step: int) -> None:
+        if not self._results:
+            self.notify("No search results (press / to search).")
+            return
+        self._result_index = (self._result_index + step) % len(self._results)
+        hit = self._results[self._result_index]
+        self.select_span(hit.match_start, hit.match_end)
+        self.notify(f"Result {self._result_index + 1} of {len(self._results)}", timeout=1)
+
+    def action_next_result(self) -> None:
+        """Go to the next search result in this article."""
+        self._step_result(1)
+
+    def action_previous_result(self) -> None:
+        """Go to the previous search result in this article."""
+        self._step_result(-1)
+
+    # ----------------------------------------------------------------- export
+    def action_export(self) -> None:
+        """Export this article's annotations as Markdown to the export directory."""
+        if self.article is not None:
+            self.postil.export_articles([self.article.meta.path])
+
+
+def _trim(text: str, span: tuple[int, int]) -> tuple[int, int]:
+    start, end = span
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return (start, end)

@@ -1,0 +1,203 @@
+"""The search box: fuzzy passage search in this article or the whole library, as you type."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, OptionList
+from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
+
+from reader.loading import Article
+from reader.sanitize import clean_line
+from reader.search import SearchHit, search_article
+
+if TYPE_CHECKING:
+    from reader.ui.app import PostilApp
+
+SNIPPET_CONTEXT = 90
+
+
+@dataclass(frozen=True, slots=True)
+class SearchOutcome:
+    """The reader chose ``hits[index]``."""
+
+    hits: list[SearchHit]
+    index: int
+
+    @property
+    def hit(self) -> SearchHit:
+        """The chosen hit."""
+        return self.hits[self.index]
+
+
+def snippet(hit: SearchHit, width: int = SNIPPET_CONTEXT) -> Text:
+    """The passage around the match, with the matched words emphasised."""
+    relative_start = max(0, hit.match_start - hit.start)
+    relative_end = max(relative_start, hit.match_end - hit.start)
+    passage = hit.text
+    left = max(0, relative_start - width // 2)
+    right = min(len(passage), max(relative_end + width // 2, left + width))
+    before = clean_line(passage[left:relative_start])
+    matched = clean_line(passage[relative_start:relative_end])
+    after = clean_line(passage[relative_end:right])
+    text = Text("  ")
+    if left > 0:
+        text.append("…")
+    text.append(before + (" " if passage[left:relative_start].endswith(" ") else ""))
+    text.append(matched, style="bold reverse")
+    text.append((" " if passage[relative_end:right].startswith(" ") else "") + after)
+    if right < len(passage):
+        text.append("…")
+    return text
+
+
+class SearchScreen(ModalScreen[SearchOutcome | None]):
+    """Type to search; Tab switches between this article and the library; Enter jumps."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Close", priority=True),
+        Binding("tab", "toggle_scope", "Article/Library", priority=True),
+    ]
+
+    def __init__(self, scope_path: str | None, article: Article | None = None) -> None:
+        super().__init__()
+        self.article = article
+        self.scope_path = scope_path
+        self.hits: list[SearchHit] = []
+
+    @property
+    def postil(self) -> PostilApp:
+        """The app, typed."""
+        from reader.ui.app import PostilApp
+
+        assert isinstance(self.app, PostilApp)
+        return self.app
+
+    @property
+    def library_scope(self) -> bool:
+        """True when searching the whole library."""
+        return self.scope_path is None or self.article is None
+
+    def compose(self) -> ComposeResult:
+        """Scope, query box, results, status."""
+        with Vertical(id="search-dialog", classes="dialog"):
+            yield Label("", id="search-scope")
+            yield Input(placeholder="Find a passage (typos are fine)…", id="search-input")
+            yield OptionList(id="search-results")
+            yield Label("", id="search-status")
+
+    def on_mount(self) -> None:
+        """Focus the box; start building the library index if needed."""
+        self._show_scope()
+        self.query_one(Input).focus()
+        if self.library_scope:
+            self.postil.ensure_search_index()
+
+    def _show_scope(self) -> None:
+        if self.library_scope:
+            scope = Text("Search the whole library", style="bold")
+        else:
+            assert self.article is not None
+            scope = Text("Search in “", style="bold")
+            scope.append(clean_line(self.article.meta.title))
+            scope.append("”")
+        if self.article is not None:
+            scope.append("   (tab: switch to " + ("this article" if self.library_scope
+                                                  else "the library") + ")", style="dim")
+        self.query_one("#search-scope", Label).update(scope)
+
+    def action_toggle_scope(self) -> None:
+        """Switch between this article and the whole library."""
+        if self.article is None:
+            return
+        self.scope_path = self.article.meta.path if self.library_scope else None
+        self._show_scope()
+        if self.library_scope:
+            self.postil.ensure_search_index()
+        self.run_search(self.query_one(Input).value)
+
+    @on(Input.Changed, "#search-input")
+    def _changed(self, event: Input.Changed) -> None:
+        self.run_search(event.value)
+
+    @work(thread=True, exclusive=True, group="search")
+    def run_search(self, query: str) -> None:
+        """Search in a worker; a newer keystroke cancels this one."""
+        worker = get_current_worker()
+        if not query.strip():
+            self.app.call_from_thread(self._show, query, [], "")
+            return
+        note = ""
+        if self.library_scope:
+            index = self.postil.search_index
+            hits = index.search(query, limit=50) if index is not None else []
+            done, total = self.postil.index_progress
+            if total and done < total:
+                note = f"  (index {done}/{total} articles ready)"
+        else:
+            assert self.article is not None
+            hits = search_article(self.article, query, limit=50)
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._show, query, hits, note)
+
+    def _show(self, query: str, hits: list[SearchHit], note: str) -> None:
+        if query != self.query_one(Input).value:
+            return  # stale: a newer search is on its way
+        self.hits = hits
+        options = self.query_one(OptionList)
+        options.clear_options()
+        for number, hit in enumerate(hits):
+            label = Text()
+            label.append(clean_line(hit.title) or "(untitled)", style="bold")
+            label.append(f"  {round(hit.score)}", style="dim")
+            label.append("\n")
+            label.append_text(snippet(hit))
+            options.add_option(Option(label, id=str(number)))
+        if hits:
+            options.highlighted = 0
+        status = f"{len(hits)} result{'s' if len(hits) != 1 else ''}" if query.strip() else ""
+        self.query_one("#search-status", Label).update(
+            Text(status + note + ("  ·  enter jumps, ↓ to choose" if hits else ""))
+        )
+
+    def show_progress(self, done: int, total: int) -> None:
+        """Index-building progress from the app."""
+        if self.library_scope and done < total:
+            self.query_one("#search-status", Label).update(
+                Text(f"indexing library {done}/{total}…")
+            )
+        elif self.library_scope:
+            self.run_search(self.query_one(Input).value)
+
+    @on(Input.Submitted, "#search-input")
+    def _submitted(self) -> None:
+        options = self.query_one(OptionList)
+        self._choose(options.highlighted if options.highlighted is not None else 0)
+
+    @on(OptionList.OptionSelected, "#search-results")
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        self._choose(event.option_index)
+
+    def on_key(self, event: object) -> None:
+        """Down from the box moves into the results."""
+        key = getattr(event, "key", "")
+        box = self.query_one(Input)
+        options = self.query_one(OptionList)
+        if box.has_focus and key == "down" and options.option_count:
+            options.focus()
+
+    def _choose(self, index: int) -> None:
+        if 0 <= index < len(self.hits):
+            self.dismiss(SearchOutcome(self.hits, index))
+
+    def action_cancel(self) -> None:
+        """Close without jumping."""
+        self.dismiss(None)

@@ -1,0 +1,165 @@
+"""The annotations panel beside the text: the article's highlights in reading order."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import events, on
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import Input, Label, OptionList
+from textual.widgets.option_list import Option
+
+from annotations.model import Annotation, AnchorStatus
+from reader.sanitize import clean_line
+
+_SWATCH = {
+    "yellow": "#c9a800",
+    "green": "#2fa84f",
+    "blue": "#3a7bd5",
+    "pink": "#d6468f",
+    "purple": "#8a4fd6",
+}
+
+
+def annotation_label(annotation: Annotation, width: int = 60) -> Text:
+    """The panel entry for one annotation: colour, quote, note, tags, status."""
+    label = Text(no_wrap=False)
+    label.append("█ ", style=_SWATCH.get(annotation.color.value, "white"))
+    quote = clean_line(annotation.quote.exact)
+    if len(quote) > width * 2:
+        quote = quote[: width * 2 - 1] + "…"
+    label.append(f"“{quote}”", style="italic")
+    note = clean_line(annotation.note)
+    if note:
+        label.append("\n  ✎ ", style="bold")
+        label.append(note if len(note) <= width * 2 else note[: width * 2 - 1] + "…")
+    if annotation.tags:
+        label.append("\n  " + " ".join(f"#{clean_line(tag)}" for tag in annotation.tags),
+                     style="dim")
+    if annotation.status is not AnchorStatus.ANCHORED:
+        style = "bold red" if annotation.status is AnchorStatus.ORPHANED else "dim"
+        label.append(f"\n  [{annotation.status.value}]", style=style)
+    return label
+
+
+def matches(annotation: Annotation, query: str) -> bool:
+    """Whether the filter text occurs in the quote, note or tags."""
+    needle = query.lower().strip().lstrip("#")
+    if not needle:
+        return True
+    haystack = " ".join([annotation.quote.exact, annotation.note, *annotation.tags]).lower()
+    return all(word in haystack for word in needle.split())
+
+
+class AnnotationsPanel(Vertical):
+    """Lists highlights (orphans last); typing filters; Enter jumps to one."""
+
+    DEFAULT_CSS = """
+    AnnotationsPanel { width: 42; border-left: vkey $panel; padding: 0 1; }
+    AnnotationsPanel > Input { margin: 0 0 1 0; }
+    AnnotationsPanel > OptionList { height: 1fr; }
+    """
+
+    class Jump(Message):
+        """The reader chose an annotation to jump to."""
+
+        def __init__(self, annotation_id: str) -> None:
+            super().__init__()
+            self.annotation_id = annotation_id
+
+    class Closed(Message):
+        """The reader closed the panel with Escape."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._annotations: list[Annotation] = []
+
+    def compose(self) -> ComposeResult:
+        """Title, filter, list."""
+        yield Label(Text("Annotations", style="bold"), id="annotations-title")
+        yield Input(placeholder="Filter quotes, notes, #tags…", id="annotations-filter")
+        yield OptionList(id="annotations-list")
+
+    def show(self, annotations: list[Annotation], text: str = "") -> None:
+        """Show ``annotations`` in reading order, orphans last."""
+        self._annotations = sorted(
+            annotations,
+            key=lambda a: (a.status is AnchorStatus.ORPHANED, a.start, a.end),
+        )
+        self._rebuild()
+
+    def _rebuild(self) -> None:
+        query = self.query_one("#annotations-filter", Input).value
+        options = self.query_one(OptionList)
+        highlighted = options.highlighted_option.id if options.highlighted_option else None
+        options.clear_options()
+        shown = [a for a in self._annotations if matches(a, query)]
+        options.add_options([Option(annotation_label(a), id=a.id) for a in shown])
+        anchored = sum(1 for a in self._annotations if a.status is not AnchorStatus.ORPHANED)
+        orphans = len(self._annotations) - anchored
+        title = f"Annotations ({len(self._annotations)})"
+        if orphans:
+            title += f" · {orphans} orphaned"
+        self.query_one("#annotations-title", Label).update(Text(title, style="bold"))
+        if highlighted is not None:
+            try:
+                options.highlighted = options.get_option_index(highlighted)
+            except Exception:
+                pass
+
+    def focus_list(self) -> None:
+        """Focus the list (typing then filters)."""
+        self.query_one(OptionList).focus()
+
+    def point_at(self, offset: int) -> None:
+        """Highlight the entry nearest the reader's position (without moving focus)."""
+        options = self.query_one(OptionList)
+        if not self.display or options.has_focus or not self._annotations:
+            return
+        for index, option in enumerate(options.options):
+            annotation = next((a for a in self._annotations if a.id == option.id), None)
+            if annotation is not None and annotation.end > offset:
+                options.highlighted = index
+                return
+
+    @on(Input.Changed, "#annotations-filter")
+    def _filter(self) -> None:
+        self._rebuild()
+
+    @on(Input.Submitted, "#annotations-filter")
+    def _filter_done(self) -> None:
+        options = self.query_one(OptionList)
+        options.focus()
+        if options.option_count:
+            options.highlighted = 0
+
+    @on(OptionList.OptionSelected, "#annotations-list")
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option.id is not None:
+            self.post_message(self.Jump(event.option.id))
+
+    def on_key(self, event: events.Key) -> None:
+        """Typing in the list goes to the filter; Escape clears it."""
+        box = self.query_one("#annotations-filter", Input)
+        options = self.query_one(OptionList)
+        if options.has_focus and event.is_printable and event.character and (
+            event.character.isalnum() or event.character == "#"
+        ):
+            box.focus()
+            box.insert_text_at_cursor(event.character)
+            event.stop()
+            event.prevent_default()
+        elif box.has_focus and event.key == "escape":
+            box.value = ""
+            options.focus()
+            event.stop()
+            event.prevent_default()
+        elif options.has_focus and event.key == "escape":
+            self.post_message(self.Closed())
+            event.stop()
+            event.prevent_default()
+        elif box.has_focus and event.key == "down":
+            options.focus()
+            event.stop()

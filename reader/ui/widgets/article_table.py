@@ -1,0 +1,187 @@
+"""The library's table of articles: sortable, fuzzy-filterable, filled in as the scan goes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from rapidfuzz import fuzz
+from rich.text import Text
+from textual.widgets import DataTable
+
+from reader.loading import ArticleMeta
+from reader.sanitize import clean_line
+
+
+class SortOrder(StrEnum):
+    """Orders the library can be sorted in (``s`` cycles through them)."""
+
+    TITLE = "title"
+    AUTHOR = "author"
+    RECENT = "recently read"
+    LENGTH = "length"
+
+    def next(self) -> SortOrder:
+        """The order after this one."""
+        members = list(SortOrder)
+        return members[(members.index(self) + 1) % len(members)]
+
+
+@dataclass(slots=True)
+class ArticleRow:
+    """An article with what the table shows beside it."""
+
+    meta: ArticleMeta
+    highlights: int = 0
+    progress: float = 0.0
+    last_read: str = ""
+
+
+_COLUMNS = (
+    ("title", "Title"),
+    ("author", "Author"),
+    ("length", "Length"),
+    ("read", "Read"),
+    ("highlights", "✎"),
+)
+_COLUMN_SORT = {
+    "title": SortOrder.TITLE,
+    "author": SortOrder.AUTHOR,
+    "length": SortOrder.LENGTH,
+    "read": SortOrder.RECENT,
+}
+
+
+def filter_score(query: str, row: ArticleRow) -> float:
+    """How well ``query`` matches a row's title and author (0 = no match)."""
+    haystack = f"{row.meta.title} {row.meta.author}".lower()
+    needle = query.lower().strip()
+    if not needle:
+        return 100.0
+    if needle in haystack:
+        return 200.0 - haystack.index(needle) / 1000
+    if len(needle) < 3:
+        return 0.0
+    score = fuzz.partial_ratio(needle, haystack)
+    return score if score >= 75 else 0.0
+
+
+class ArticleTable(DataTable[Text]):
+    """A table of the library's articles, one row per file (keyed by path)."""
+
+    DEFAULT_CSS = """
+    ArticleTable { height: 1fr; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+        self._rows: dict[str, ArticleRow] = {}
+        self.sort_order = SortOrder.TITLE
+        self.query = ""
+
+    def on_mount(self) -> None:
+        """Create the columns."""
+        for key, label in _COLUMNS:
+            self.add_column(Text(label), key=key)
+
+    @property
+    def article_rows(self) -> list[ArticleRow]:
+        """All rows (unfiltered)."""
+        return list(self._rows.values())
+
+    def add_articles(self, rows: Iterable[ArticleRow]) -> None:
+        """Add or replace rows, then redraw with the current sort and filter."""
+        for row in rows:
+            self._rows[row.meta.path] = row
+        self.rebuild()
+
+    def set_articles(self, rows: Iterable[ArticleRow]) -> None:
+        """Replace all rows."""
+        self._rows = {row.meta.path: row for row in rows}
+        self.rebuild()
+
+    def update_state(self, path: str, *, highlights: int | None = None,
+                     progress: float | None = None, last_read: str | None = None) -> None:
+        """Update one row's counts after reading or annotating."""
+        row = self._rows.get(path)
+        if row is None:
+            return
+        if highlights is not None:
+            row.highlights = highlights
+        if progress is not None:
+            row.progress = progress
+        if last_read is not None:
+            row.last_read = last_read
+        self.rebuild()
+
+    def visible_rows(self) -> list[ArticleRow]:
+        """Rows that pass the filter, in display order."""
+        rows = list(self._rows.values())
+        if self.query.strip():
+            scored = [(filter_score(self.query, row), row) for row in rows]
+            return [row for score, row in sorted(scored, key=lambda p: -p[0]) if score > 0]
+        return sorted(rows, key=self._sort_key)
+
+    def _sort_key(self, row: ArticleRow) -> tuple[object, ...]:
+        meta = row.meta
+        if self.sort_order is SortOrder.AUTHOR:
+            return (meta.author == "", meta.author.lower(), meta.title.lower())
+        if self.sort_order is SortOrder.RECENT:
+            return (row.last_read == "", _reverse(row.last_read), meta.title.lower())
+        if self.sort_order is SortOrder.LENGTH:
+            return (-meta.words, meta.title.lower())
+        return (meta.title.lower(), meta.path)
+
+    def rebuild(self) -> None:
+        """Redraw rows, keeping the cursor on the same article when possible."""
+        current = self.selected_path
+        self.clear()
+        for row in self.visible_rows():
+            self.add_row(*self._cells(row), key=row.meta.path)
+        if current is not None and current in {r.meta.path for r in self.visible_rows()}:
+            self.move_cursor(row=self.get_row_index(current), animate=False)
+
+    @property
+    def selected_path(self) -> str | None:
+        """Path of the article under the cursor."""
+        if self.row_count == 0:
+            return None
+        try:
+            key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key
+        except Exception:
+            return None
+        return key.value
+
+    def row_for(self, path: str) -> ArticleRow | None:
+        """The row of ``path``."""
+        return self._rows.get(path)
+
+    def sort_by_column(self, column: str) -> None:
+        """Sort by a column's order (header click)."""
+        if column in _COLUMN_SORT:
+            self.sort_order = _COLUMN_SORT[column]
+            self.rebuild()
+
+    @staticmethod
+    def _cells(row: ArticleRow) -> tuple[Text, ...]:
+        meta = row.meta
+        if meta.error:
+            title = Text(clean_line(meta.title))
+            title.append(f"  (unreadable: {clean_line(meta.error)})", style="italic dim")
+            return (title, Text(""), Text("—", style="dim"), Text(""), Text(""))
+        length = Text(f"{meta.words:,} w · {meta.reading_minutes} min", style="dim")
+        read = Text(f"{round(row.progress * 100)}%" if row.progress else "—", justify="right")
+        highlights = Text(str(row.highlights) if row.highlights else "·", justify="right")
+        return (
+            Text(clean_line(meta.title), overflow="ellipsis"),
+            Text(clean_line(meta.author), overflow="ellipsis"),
+            length,
+            read,
+            highlights,
+        )
+
+
+def _reverse(stamp: str) -> str:
+    """Invert a timestamp string so that newer sorts first."""
+    return "".join(chr(0x10FFFF - ord(ch)) if ord(ch) < 0x10FFFF else ch for ch in stamp)

@@ -1,0 +1,645 @@
+"""The reading view: a Line-API widget that shows one article in a centred column.
+
+Only visible rows are rendered (``render_line``); wrapping comes from
+:class:`~reader.ui.layout.TextLayout`, rebuilt when the width changes, and rendered strips are
+cached per row until something they show changes. Every position is a canonical text offset, so
+highlights, the sentence cursor, search hits and selections all line up with the text.
+"""
+
+from __future__ import annotations
+
+import bisect
+import os
+from dataclasses import dataclass
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.geometry import Offset, Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.selection import Selection
+from textual.strip import Strip
+
+from reader.document import BlockKind, Document
+from reader.ui.layout import Row, TextLayout, block_indent
+
+HIGHLIGHT_COLORS = ("yellow", "green", "blue", "pink", "purple")
+
+
+@dataclass(frozen=True, slots=True)
+class Highlight:
+    """A highlight as the view draws it."""
+
+    id: str
+    start: int
+    end: int
+    color: str = "yellow"
+    has_note: bool = False
+
+
+class ArticleView(ScrollView, can_focus=True):
+    """Shows a :class:`~reader.document.Document` with highlights, cursor and selection."""
+
+    ALLOW_SELECT = True
+
+    BINDINGS: list[BindingType] = [
+        Binding("j,down", "line_down", "Down", show=False),
+        Binding("k,up", "line_up", "Up", show=False),
+        Binding("space,pagedown", "page_down", "Page down", show=False),
+        Binding("b,pageup", "page_up", "Page up", show=False),
+        Binding("g,home", "top", "Top", show=False),
+        Binding("G,end", "bottom", "Bottom", show=False),
+        Binding("right_square_bracket", "next_sentence", "Next sentence", show=False),
+        Binding("left_square_bracket", "previous_sentence", "Prev sentence", show=False),
+        Binding("v", "toggle_select", "Select", show=False),
+        Binding("right", "extend_right", "Extend", show=False),
+        Binding("left", "extend_left", "Shrink", show=False),
+        Binding("z", "toggle_chrome", "Chrome", show=False),
+    ]
+
+    COMPONENT_CLASSES = {
+        "article-view--title",
+        "article-view--dek",
+        "article-view--byline",
+        "article-view--heading",
+        "article-view--quote",
+        "article-view--code",
+        "article-view--chrome",
+        "article-view--decoration",
+        "article-view--em",
+        "article-view--strong",
+        "article-view--link",
+        "article-view--inline-code",
+        "article-view--cursor",
+        "article-view--selection",
+        "article-view--flash",
+        "article-view--note-marker",
+        "article-view--hl-yellow",
+        "article-view--hl-green",
+        "article-view--hl-blue",
+        "article-view--hl-pink",
+        "article-view--hl-purple",
+    }
+
+    DEFAULT_CSS = """
+    ArticleView {
+        background: $background;
+        color: $foreground;
+        scrollbar-size-vertical: 1;
+    }
+    ArticleView > .article-view--title { text-style: bold; color: $accent; }
+    ArticleView > .article-view--dek { text-style: italic; color: $foreground 80%; }
+    ArticleView > .article-view--byline { text-style: bold; color: $secondary; }
+    ArticleView > .article-view--heading { text-style: bold; color: $primary; }
+    ArticleView > .article-view--quote { text-style: italic; }
+    ArticleView > .article-view--code { color: $text-success; }
+    ArticleView > .article-view--chrome { color: $foreground 40%; text-style: italic; }
+    ArticleView > .article-view--decoration { color: $foreground 40%; }
+    ArticleView > .article-view--em { text-style: italic; }
+    ArticleView > .article-view--strong { text-style: bold; }
+    ArticleView > .article-view--link { text-style: underline; color: $text-primary; }
+    ArticleView > .article-view--inline-code { color: $text-success; }
+    ArticleView > .article-view--cursor { text-style: underline; background: $primary 15%; }
+    ArticleView > .article-view--selection { background: $primary 45%; }
+    ArticleView > .article-view--flash { background: $warning 60%; }
+    ArticleView > .article-view--note-marker { color: $warning; text-style: bold; }
+    ArticleView > .article-view--hl-yellow { background: #7a6a00; color: #ffffff; }
+    ArticleView > .article-view--hl-green { background: #1e6b2a; color: #ffffff; }
+    ArticleView > .article-view--hl-blue { background: #1f4e8c; color: #ffffff; }
+    ArticleView > .article-view--hl-pink { background: #8c2a5e; color: #ffffff; }
+    ArticleView > .article-view--hl-purple { background: #5b2d8c; color: #ffffff; }
+    """
+
+    reading_width: reactive[int] = reactive(80)
+    show_chrome: reactive[bool] = reactive(False)
+
+    class PositionChanged(Message, can_replace=True):
+        """The reader scrolled: ``offset`` is the first shown character, ``progress`` 0-1."""
+
+        def __init__(self, view: ArticleView, offset: int, progress: float) -> None:
+            super().__init__()
+            self.view = view
+            self.offset = offset
+            self.progress = progress
+
+    class CursorMoved(Message, can_replace=True):
+        """The sentence cursor or the selection changed."""
+
+        def __init__(self, view: ArticleView) -> None:
+            super().__init__()
+            self.view = view
+
+    def __init__(
+        self,
+        document: Document | None = None,
+        *,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.document = document or Document("", [])
+        self._layout: TextLayout | None = None
+        self._strip_cache: dict[int, Strip] = {}
+        self._highlights: list[Highlight] = []
+        self._highlight_starts: list[int] = []
+        self._max_highlight_length = 0
+        self.cursor: tuple[int, int] | None = None
+        self.selection: tuple[int, int] | None = None
+        self._select_anchor: int | None = None
+        self._flash: tuple[int, int] | None = None
+        self._pending_offset: int | None = None
+        self._monochrome = bool(os.environ.get("NO_COLOR"))
+
+    # ----------------------------------------------------------------- document and layout
+    def set_document(self, document: Document, offset: int = 0) -> None:
+        """Show ``document`` and scroll so that ``offset`` is at the top."""
+        self.document = document
+        self._layout = None
+        self.cursor = None
+        self.selection = None
+        self._select_anchor = None
+        self._flash = None
+        self._pending_offset = offset
+        self._relayout()
+
+    @property
+    def column_width(self) -> int:
+        """Width of the text column in cells."""
+        available = self.scrollable_content_region.width or self.size.width
+        margin = 2 if available >= 40 else 1
+        return max(10, min(self.reading_width, available - 2 * margin))
+
+    @property
+    def left_pad(self) -> int:
+        """Blank cells left of the text column."""
+        available = self.scrollable_content_region.width or self.size.width
+        return max(0, (available - self.column_width) // 2)
+
+    def _collapsed(self) -> frozenset[int]:
+        if self.show_chrome:
+            return frozenset()
+        return frozenset(
+            index
+            for index, block in enumerate(self.document.blocks)
+            if block.kind is BlockKind.CHROME
+        )
+
+    def _relayout(self) -> None:
+        if not self.is_mounted or self.size.width == 0:
+            return
+        keep = self._pending_offset
+        if keep is None and self._layout is not None:
+            keep = self.top_offset
+        self._layout = TextLayout(self.document, self.column_width, self._collapsed())
+        self._strip_cache.clear()
+        self.virtual_size = Size(self.size.width, self._layout.height)
+        self._pending_offset = None
+        if keep is not None:
+            self.scroll_to_offset(keep, animate=False)
+        self.refresh()
+
+    @property
+    def layout_rows(self) -> TextLayout | None:
+        """The current layout (None before the first paint)."""
+        return self._layout
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Re-wrap for the new width, keeping the same text at the top."""
+        if self._layout is None or self._layout.width != self.column_width:
+            self._relayout()
+
+    def on_mount(self) -> None:
+        """Lay out once the size is known."""
+        self.call_after_refresh(self._relayout)
+
+    def watch_reading_width(self) -> None:
+        """Re-wrap when the column width setting changes."""
+        self._relayout()
+
+    def watch_show_chrome(self) -> None:
+        """Expand or collapse site chrome."""
+        self._relayout()
+
+    def notify_style_update(self) -> None:
+        """Theme change: drop cached strips."""
+        super().notify_style_update()
+        self._strip_cache.clear()
+
+    # ----------------------------------------------------------------- positions
+    @property
+    def top_offset(self) -> int:
+        """Canonical offset of the first character shown at the top."""
+        if self._layout is None:
+            return self._pending_offset or 0
+        return self._layout.offset_of_row(round(self.scroll_y))
+
+    @property
+    def progress(self) -> float:
+        """Reading progress 0-1: how far the bottom of the view is through the text."""
+        if self._layout is None or self._layout.height == 0:
+            return 0.0
+        if self.scroll_y >= self.max_scroll_y:
+            return 1.0
+        bottom = min(self._layout.height, round(self.scroll_y) + self.size.height)
+        return min(1.0, bottom / self._layout.height)
+
+    def scroll_to_offset(self, offset: int, *, center: bool = False, animate: bool = False) -> None:
+        """Scroll so that ``offset`` is at the top (or the centre) of the view."""
+        if self._layout is None:
+            self._pending_offset = offset
+            return
+        row = self._layout.row_of_offset(offset)
+        if center:
+            row -= self.size.height // 3
+        self.scroll_to(y=max(0, row), animate=animate, force=True, immediate=True)
+
+    def ensure_visible(self, offset: int) -> None:
+        """Scroll only if ``offset`` is not already on screen."""
+        if self._layout is None:
+            self._pending_offset = offset
+            return
+        row = self._layout.row_of_offset(offset)
+        top = round(self.scroll_y)
+        if not top <= row < top + self.size.height:
+            self.scroll_to_offset(offset, center=True)
+
+    def offset_at(self, x: int, y: int) -> int | None:
+        """Canonical offset under widget-relative cell ``(x, y)``."""
+        if self._layout is None:
+            return None
+        row = self._layout.row(round(self.scroll_y) + y)
+        if row is None:
+            return None
+        block = self.document.blocks[row.block]
+        column = x - self.left_pad - block_indent(block)
+        return row.start + max(0, min(column, row.end - row.start))
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        """Report the new position."""
+        super().watch_scroll_y(old_value, new_value)
+        if self._layout is not None:
+            self.post_message(self.PositionChanged(self, self.top_offset, self.progress))
+
+    # ----------------------------------------------------------------- decorations
+    def set_highlights(self, highlights: list[Highlight]) -> None:
+        """Draw these highlights (replacing the previous set)."""
+        self._highlights = sorted(highlights, key=lambda h: (h.start, h.end))
+        self._highlight_starts = [h.start for h in self._highlights]
+        self._max_highlight_length = max((h.end - h.start for h in self._highlights), default=0)
+        self._repaint()
+
+    def highlights_at(self, offset: int) -> list[Highlight]:
+        """Highlights covering ``offset``, innermost (shortest) first."""
+        found = [h for h in self._overlapping(offset, offset + 1)]
+        return sorted(found, key=lambda h: h.end - h.start)
+
+    def highlights_in(self, start: int, end: int) -> list[Highlight]:
+        """Highlights overlapping ``[start, end)``."""
+        return self._overlapping(start, max(end, start + 1))
+
+    def _overlapping(self, start: int, end: int) -> list[Highlight]:
+        lower = bisect.bisect_left(self._highlight_starts, start - self._max_highlight_length)
+        upper = bisect.bisect_left(self._highlight_starts, end)
+        return [h for h in self._highlights[lower:upper] if h.end > start and h.start < end]
+
+    def flash(self, start: int, end: int) -> None:
+        """Briefly emphasise ``[start, end)`` (a search hit)."""
+        self._flash = (start, end)
+        self._repaint()
+        self.set_timer(1.2, self._end_flash)
+
+    def _end_flash(self) -> None:
+        self._flash = None
+        self._repaint()
+
+    def _repaint(self) -> None:
+        self._strip_cache.clear()
+        self.refresh()
+
+    # ----------------------------------------------------------------- cursor and selection
+    @property
+    def point(self) -> int:
+        """Where the keyboard points: the cursor sentence start, else the top of the view."""
+        if self.cursor is not None:
+            return self.cursor[0]
+        return self.top_offset
+
+    def set_cursor(self, span: tuple[int, int] | None, *, scroll: bool = True) -> None:
+        """Put the sentence cursor on ``span``."""
+        self.cursor = span
+        if span is not None and scroll:
+            self.ensure_visible(span[0])
+        self._repaint()
+        self.post_message(self.CursorMoved(self))
+
+    def set_selection(self, span: tuple[int, int] | None, *, scroll: bool = True) -> None:
+        """Select ``[start, end)`` of the canonical text (None clears)."""
+        if span is not None and span[1] <= span[0]:
+            span = None
+        self.selection = span
+        if span is None:
+            self._select_anchor = None
+        elif scroll:
+            self.ensure_visible(span[0])
+        self._repaint()
+        self.post_message(self.CursorMoved(self))
+
+    def clear_selection(self) -> bool:
+        """Clear keyboard and mouse selection; True if there was one."""
+        had = self.selection is not None
+        self._select_anchor = None
+        self.selection = None
+        if self.text_selection is not None:
+            self.screen.clear_selection()
+            had = True
+        self._repaint()
+        self.post_message(self.CursorMoved(self))
+        return had
+
+    def _visible_sentence(self) -> tuple[int, int] | None:
+        return self.document.sentence_at(self.top_offset)
+
+    def action_next_sentence(self) -> None:
+        """Move the cursor (or extend the selection) to the next sentence."""
+        if self._select_anchor is not None and self.selection is not None:
+            following = self.document.next_sentence(self.selection[1] - 1)
+            if following is not None:
+                self._extend_to(following[1])
+            return
+        if self.cursor is None:
+            self.set_cursor(self._visible_sentence())
+            return
+        following = self.document.next_sentence(self.cursor[0])
+        if following is not None:
+            self.set_cursor(following)
+
+    def action_previous_sentence(self) -> None:
+        """Move the cursor (or shrink the selection) to the previous sentence."""
+        if self._select_anchor is not None and self.selection is not None:
+            previous = self.document.previous_sentence(self.selection[1] - 1)
+            if previous is not None and previous[1] > self._select_anchor:
+                self._extend_to(previous[1])
+            return
+        if self.cursor is None:
+            self.set_cursor(self._visible_sentence())
+            return
+        previous = self.document.previous_sentence(self.cursor[0])
+        if previous is not None:
+            self.set_cursor(previous)
+
+    def action_toggle_select(self) -> None:
+        """Start a keyboard selection at the cursor sentence (or end it)."""
+        if self._select_anchor is not None:
+            self._select_anchor = None
+            self._repaint()
+            return
+        sentence = self.cursor or self._visible_sentence()
+        if sentence is None:
+            return
+        self.cursor = sentence
+        self._select_anchor = sentence[0]
+        self.set_selection(sentence)
+
+    def _extend_to(self, end: int) -> None:
+        if self._select_anchor is None:
+            return
+        start = self._select_anchor
+        self.selection = (min(start, end), max(start, end))
+        self.ensure_visible(end)
+        self._repaint()
+        self.post_message(self.CursorMoved(self))
+
+    def _word_boundary(self, offset: int, forward: bool) -> int:
+        text = self.document.text
+        if forward:
+            index = offset
+            while index < len(text) and not text[index].isspace():
+                index += 1
+            while index < len(text) and text[index].isspace():
+                index += 1
+            end = index
+            while end < len(text) and not text[end].isspace():
+                end += 1
+            return end
+        index = offset
+        while index > 0 and text[index - 1].isspace():
+            index -= 1
+        while index > 0 and not text[index - 1].isspace():
+            index -= 1
+        return max(index, 0)
+
+    def action_extend_right(self) -> None:
+        """With a keyboard selection, extend it by a word; otherwise scroll right (no-op)."""
+        if self._select_anchor is None or self.selection is None:
+            return
+        self._extend_to(self._word_boundary(self.selection[1], forward=True))
+
+    def action_extend_left(self) -> None:
+        """With a keyboard selection, shrink it by a word."""
+        if self._select_anchor is None or self.selection is None:
+            return
+        end = self._word_boundary(self.selection[1], forward=False)
+        while end > self._select_anchor and self.document.text[end - 1].isspace():
+            end -= 1
+        if end > self._select_anchor:
+            self._extend_to(end)
+
+    @property
+    def selecting(self) -> bool:
+        """True while a keyboard selection is being extended."""
+        return self._select_anchor is not None
+
+    # ----------------------------------------------------------------- scrolling actions
+    def action_line_down(self) -> None:
+        """Scroll one line down, or extend the keyboard selection by a row."""
+        if self._select_anchor is not None and self.selection is not None and self._layout:
+            row = self._layout.row_of_offset(self.selection[1])
+            target = self._layout.row(row + 1)
+            while target is not None and target.is_separator:
+                target = self._layout.row(target_row := self._layout.row_of_offset(target.end) + 1)
+                if target_row >= self._layout.height:
+                    break
+            if target is not None:
+                self._extend_to(min(target.end, len(self.document.text)))
+            return
+        self.scroll_to(y=self.scroll_y + 1, animate=False, immediate=True)
+
+    def action_line_up(self) -> None:
+        """Scroll one line up, or shrink the keyboard selection by a row."""
+        if self._select_anchor is not None and self.selection is not None and self._layout:
+            row = self._layout.row_of_offset(self.selection[1])
+            target = self._layout.row(max(0, row - 1))
+            if target is not None and target.end > self._select_anchor:
+                self._extend_to(target.end)
+            return
+        self.scroll_to(y=self.scroll_y - 1, animate=False, immediate=True)
+
+    def action_page_down(self) -> None:
+        """Scroll one page down."""
+        self.scroll_to(y=self.scroll_y + max(1, self.size.height - 2), animate=False, immediate=True)
+
+    def action_page_up(self) -> None:
+        """Scroll one page up."""
+        self.scroll_to(y=self.scroll_y - max(1, self.size.height - 2), animate=False, immediate=True)
+
+    def action_top(self) -> None:
+        """Go to the start of the article."""
+        self.scroll_to(y=0, animate=False, immediate=True)
+
+    def action_bottom(self) -> None:
+        """Go to the end of the article."""
+        self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
+
+    def action_toggle_chrome(self) -> None:
+        """Show or collapse site chrome."""
+        self.show_chrome = not self.show_chrome
+
+    # ----------------------------------------------------------------- mouse selection
+    def _selection_range(self, selection: Selection) -> tuple[int, int] | None:
+        if self._layout is None:
+            return None
+        text_length = len(self.document.text)
+        start = 0 if selection.start is None else self._offset_of_point(selection.start)
+        end = text_length if selection.end is None else self._offset_of_point(selection.end)
+        if start is None or end is None or end <= start:
+            return None
+        return (start, end)
+
+    def _offset_of_point(self, point: Offset) -> int | None:
+        assert self._layout is not None
+        row = self._layout.row(point.y)
+        if row is None:
+            return len(self.document.text) if point.y >= self._layout.height else 0
+        return row.start + max(0, min(point.x, row.end - row.start))
+
+    def get_selection(self, selection: Selection) -> tuple[str, str] | None:
+        """The selected text (for copy): straight from the canonical text."""
+        span = self._selection_range(selection)
+        if span is None:
+            return None
+        return self.document.text[span[0] : span[1]], "\n"
+
+    def selection_updated(self, selection: Selection | None) -> None:
+        """Mirror Textual's mouse selection as a canonical-text selection."""
+        self._select_anchor = None
+        self.selection = None if selection is None else self._selection_range(selection)
+        self._repaint()
+        self.post_message(self.CursorMoved(self))
+
+    # ----------------------------------------------------------------- rendering
+    def render_line(self, y: int) -> Strip:
+        """Render screen row ``y``."""
+        virtual_y = round(self.scroll_y) + y
+        width = self.scrollable_content_region.width or self.size.width
+        cached = self._strip_cache.get(virtual_y)
+        if cached is not None and cached.cell_length == width:
+            return cached
+        strip = self._render_row(virtual_y, width)
+        if len(self._strip_cache) > 512:
+            self._strip_cache.clear()
+        self._strip_cache[virtual_y] = strip
+        return strip
+
+    def _render_row(self, virtual_y: int, width: int) -> Strip:
+        base = self.rich_style
+        if self._layout is None:
+            return Strip.blank(width, base)
+        row = self._layout.row(virtual_y)
+        if row is None or row.is_separator:
+            return Strip.blank(width, base)
+        block = self.document.blocks[row.block]
+        pad = self.left_pad
+        text = Text(no_wrap=True, end="")
+        margin = self._margin_marker(row, pad)
+        text.append(margin, base)
+        text.append(self._decoration(row, block), self._style("decoration"))
+        prefix_length = len(text.plain)
+        text.append(self.document.text[row.start : row.end], base + self._block_style(block))
+        if block.kind is BlockKind.CHROME and not self.show_chrome:
+            text.append("  (site chrome: z shows)", self._style("decoration"))
+        self._stylize(text, row, prefix_length)
+        if margin.strip():
+            text.stylize(self._style("note-marker"), 0, len(margin))
+        text.truncate(width, overflow="crop", pad=True)
+        segments = [
+            Segment(seg.text, base + seg.style if seg.style else base)
+            for seg in text.render(self.app.console)
+        ]
+        strip = Strip(segments).adjust_cell_length(width, base)
+        return strip.apply_offsets(-prefix_length, virtual_y)
+
+    def _margin_marker(self, row: Row, pad: int) -> str:
+        if pad < 3 or row.line != 0:
+            return " " * pad
+        noted = any(h.has_note for h in self._overlapping(row.start, row.end))
+        if not noted:
+            return " " * pad
+        return " " * (pad - 2) + "✎ "
+
+    def _decoration(self, row: Row, block: object) -> str:
+        assert self._layout is not None
+        kind = self.document.blocks[row.block]
+        indent = block_indent(kind)
+        if kind.kind is BlockKind.QUOTE:
+            return "│ " * max(1, kind.level)
+        if kind.kind is BlockKind.LIST_ITEM:
+            nest = " " * (2 * max(0, kind.level - 1))
+            marker = kind.marker or "•"
+            if row.line == 0:
+                return (nest + marker + " ").ljust(indent)
+            return " " * indent
+        if kind.kind is BlockKind.CODE:
+            return "▏ "
+        if kind.kind is BlockKind.RULE:
+            return ""
+        return ""
+
+    def _block_style(self, block: object) -> Style:
+        kind = getattr(block, "kind", BlockKind.PARAGRAPH)
+        name = {
+            BlockKind.TITLE: "title",
+            BlockKind.DEK: "dek",
+            BlockKind.BYLINE: "byline",
+            BlockKind.HEADING: "heading",
+            BlockKind.QUOTE: "quote",
+            BlockKind.CODE: "code",
+            BlockKind.CHROME: "chrome",
+            BlockKind.RULE: "decoration",
+        }.get(kind)
+        return self._style(name) if name else Style()
+
+    def _style(self, name: str) -> Style:
+        return self.get_component_rich_style(f"article-view--{name}", partial=True)
+
+    def _stylize(self, text: Text, row: Row, shift: int) -> None:
+        start, end = row.start, row.end
+
+        def paint(span_start: int, span_end: int, style: Style) -> None:
+            left, right = max(span_start, start), min(span_end, end)
+            if right > left:
+                text.stylize(style, left - start + shift, right - start + shift)
+
+        for span in self.document.spans_in(start, end):
+            name = {"em": "em", "strong": "strong", "link": "link", "code": "inline-code"}.get(
+                span.style
+            )
+            if name:
+                paint(span.start, span.end, self._style(name))
+            elif span.style == "strike":
+                paint(span.start, span.end, Style(strike=True))
+        for highlight in self._overlapping(start, end):
+            style = self._style(f"hl-{highlight.color}")
+            if self._monochrome:
+                style = Style(reverse=True, underline=True)
+            paint(highlight.start, highlight.end, style)
+        if self.cursor is not None:
+            paint(*self.cursor, self._style("cursor"))
+        if self.selection is not None:
+            paint(*self.selection, self._style("selection"))
+        if self._flash is not None:
+            paint(*self._flash, self._style("flash"))

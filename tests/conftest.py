@@ -1,0 +1,38 @@
+"""Shared fixtures: every test runs with its own database, library, cache and settings."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "seeds" / "huawei-no-spy-deal.txt"
+SEED_TITLE = "Huawei Chairman Considering Signing a No-Spy Deal with the United States"
+SEED_AUTHOR = "Susan Fourtané"
+
+
+@pytest.fixture(autouse=True)
+def isolated_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point every postil path at a temporary folder so no test touches real user files."""
+    home = tmp_path / "postil-home"
+    home.mkdir()
+    monkeypatch.setenv("POSTIL_DB", str(home / "db.json"))
+    monkeypatch.setenv("POSTIL_CACHE", str(home / "cache"))
+    monkeypatch.setenv("POSTIL_CONFIG", str(home / "config.toml"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache-xdg"))
+    monkeypatch.delenv("POSTIL_LIBRARY", raising=False)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    return home
+
+
+@pytest.fixture
+def seed_library(tmp_path: Path) -> Path:
+    """A library folder holding a copy of the bundled sample article."""
+    folder = tmp_path / "library"
+    folder.mkdir()
+    shutil.copy(SEED, folder / SEED.name)
+    return folder
