@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from collections.abc import Iterable
+from functools import partial
 from typing import Any
 
 from textual import work
-from textual.app import App
+from textual.app import App, SystemCommand
+from textual.screen import Screen
 from textual.binding import Binding
 from textual.worker import get_current_worker
 
@@ -16,8 +19,11 @@ from reader.library import LibrarySource
 from reader.loading import Article
 from reader.sanitize import clean_line
 from reader.search import SearchIndex
+from reader.ui.palette import ArticleProvider
+from reader.ui.screens.help import HelpScreen, collect_keys
 from reader.ui.screens.library import LibraryScreen
 from reader.ui.screens.reading import ReadingScreen
+from reader.ui.widgets.article_table import ArticleRow
 from reader.ui.session import ReaderSession
 
 
@@ -28,7 +34,9 @@ class PostilApp(App[int]):
     CSS_PATH = str(paths.styles_dir() / "app.tcss")
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
+        Binding("question_mark,f1", "help", "Help"),
     ]
+    COMMANDS = App.COMMANDS | {ArticleProvider}
 
     def __init__(
         self,
@@ -184,6 +192,56 @@ class PostilApp(App[int]):
             save_setting(self.session.config_path, "theme", theme)
         except (OSError, ValueError) as error:
             self.notify(f"Could not save the theme: {clean_line(str(error))}", severity="warning")
+
+    def action_help(self) -> None:
+        """Show the keys of the current screen."""
+        if isinstance(self.screen, HelpScreen):
+            return
+        name = "reading screen" if isinstance(self.screen, ReadingScreen) else "library"
+        self.push_screen(HelpScreen(collect_keys(self.screen), name))
+
+    def library_rows(self) -> list[ArticleRow]:
+        """The library's rows as scanned so far (no disk access)."""
+        for screen in self.screen_stack:
+            if isinstance(screen, LibraryScreen):
+                return screen.table.article_rows
+        return []
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Palette: postil's commands, then every key action of the current screen."""
+        yield SystemCommand("Search library…", "Fuzzy passage search in every article",
+                            partial(self.open_search, None))
+        yield SystemCommand("Export all annotations", "Markdown files in the export folder",
+                            partial(self.export_articles, None))
+        if isinstance(screen, ReadingScreen) and screen.article is not None:
+            yield SystemCommand("Export this article", "This article's annotations as Markdown",
+                                partial(self.export_articles, [screen.path]))
+        yield SystemCommand("Change theme…", "Pick a theme (saved in your settings)",
+                            self.action_change_theme)
+        yield SystemCommand("Help: keys", "Every key of this screen", self.action_help)
+        seen: set[str] = set()
+        for entry in collect_keys(screen):
+            if entry.description in seen or entry.section == "App":
+                continue
+            seen.add(entry.description)
+            binding = next(
+                (a.binding for a in screen.active_bindings.values()
+                 if (a.binding.description or a.binding.action.replace("_", " "))
+                 == entry.description),
+                None,
+            )
+            if binding is None:
+                continue
+            node = next(a.node for a in screen.active_bindings.values() if a.binding is binding)
+            yield SystemCommand(
+                entry.description,
+                f"key: {entry.keys}",
+                partial(self._run_binding, node, binding.action),
+            )
+        yield SystemCommand("Quit", "Quit postil", self.action_quit)
+
+    def _run_binding(self, node: Any, action: str) -> None:
+        self.call_later(self.run_action, action, node)
 
     async def action_quit(self) -> None:
         """Save the reading position and quit."""

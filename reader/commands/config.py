@@ -1,0 +1,53 @@
+"""``postil config``: where postil keeps things, and the effective settings."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from reader import paths
+from reader.cli import Context
+from reader.config import load_settings
+
+HELP = "show the settings file, the effective settings and where postil keeps its data"
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """Add ``config`` options."""
+    parser.add_argument("--json", action="store_true", help="print JSON")
+
+
+def run(args: argparse.Namespace, context: Context) -> int:
+    """Print paths, settings and any problems with the settings file."""
+    loaded = load_settings(context.config_path)
+    source = context.library_source()
+    report = {
+        "config_file": str(context.config_path),
+        "config_exists": loaded.exists,
+        "database": str(context.db_path),
+        "library": [str(root) for root in source.roots],
+        "library_is_sample": source.is_sample,
+        "cache_dir": str(paths.cache_dir()),
+        "export_dir": str(loaded.settings.export_path() or paths.default_export_dir()),
+        "settings": loaded.settings.as_dict(),
+        "problems": loaded.problems,
+    }
+    if args.json:
+        json.dump(report, sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        state = "" if loaded.exists else "  (not created yet: defaults in use)"
+        print(f"settings file: {report['config_file']}{state}")
+        print(f"database:      {report['database']}")
+        sample = "  (bundled sample)" if source.is_sample else ""
+        print(f"library:       {', '.join(report['library'])}{sample}")
+        print(f"cache:         {report['cache_dir']}")
+        print(f"exports:       {report['export_dir']}")
+        print()
+        print("effective settings:")
+        for name, value in loaded.settings.as_dict().items():
+            print(f"  {name} = {json.dumps(value, ensure_ascii=False)}")
+    for problem in loaded.problems:
+        print(f"postil: warning: {problem}", file=sys.stderr)
+    return 0

@@ -1,0 +1,69 @@
+"""Command palette providers: open an article by fuzzy title.
+
+Textual's ``Matcher.highlight`` parses the candidate as markup, which article titles must never
+be; :func:`highlight_plain` builds the highlighted label from the plain string instead.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING
+
+from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
+from textual.content import Content
+
+from reader.sanitize import clean_line
+
+if TYPE_CHECKING:
+    from reader.ui.app import PostilApp
+
+
+def highlight_plain(matcher: Matcher, candidate: str) -> Content:
+    """Highlight fuzzy-matched characters of ``candidate`` without parsing it as markup."""
+    content = Content(candidate)
+    score, offsets = matcher.fuzzy_search.match(matcher.query, candidate)
+    if not score:
+        return content
+    for offset in offsets:
+        if offset < len(candidate) and not candidate[offset].isspace():
+            content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content
+
+
+class ArticleProvider(Provider):
+    """"Open article…": every article in the library, matched by title and author."""
+
+    def _articles(self) -> list[tuple[str, str]]:
+        from reader.ui.app import PostilApp
+
+        app = self.app
+        if not isinstance(app, PostilApp):
+            return []
+        return [
+            (row.meta.path, clean_line(f"{row.meta.title} — {row.meta.author}")
+             if row.meta.author else clean_line(row.meta.title))
+            for row in app.library_rows()
+            if not row.meta.error
+        ]
+
+    def _open(self, path: str) -> None:
+        app: PostilApp = self.app  # type: ignore[assignment]
+        app.open_article(path)
+
+    async def discover(self) -> Hits:
+        """List articles when nothing is typed."""
+        for path, title in self._articles()[:50]:
+            yield DiscoveryHit(
+                Content(f"Open: {title}"), partial(self._open, path), text=f"Open: {title}",
+                help="Open this article",
+            )
+
+    async def search(self, query: str) -> Hits:
+        """Articles whose "Open: title" fuzzy-matches the query."""
+        matcher = self.matcher(query)
+        for path, title in self._articles():
+            label = f"Open: {title}"
+            score = matcher.match(label)
+            if score > 0:
+                yield Hit(score, highlight_plain(matcher, label), partial(self._open, path),
+                          text=label, help="Open this article")

@@ -1,0 +1,64 @@
+"""Helpers for Pilot tests: build the app on temporary paths and wait on conditions."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from textual.pilot import Pilot
+
+from reader.library import LibrarySource
+from reader.ui.app import PostilApp
+from reader.ui.screens.reading import ReadingScreen
+from reader.ui.widgets.article_view import ArticleView
+
+
+def make_app(home: Path, *roots: Path) -> PostilApp:
+    """The app on ``roots`` with the database and settings under ``home``."""
+    return PostilApp(
+        db_path=home / "db.json",
+        library=LibrarySource(list(roots)),
+        config_path=home / "config.toml",
+    )
+
+
+async def wait_for(pilot: Pilot[object], condition: Callable[[], object],
+                   timeout: float = 15.0) -> None:
+    """Let the app run until ``condition()`` is true (fails after ``timeout`` seconds)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not reached in time")
+        await pilot.pause()
+        await asyncio.sleep(0.01)
+
+
+async def wait_reading(pilot: Pilot[object]) -> ReadingScreen:
+    """Wait until a reading screen has loaded and laid out its article."""
+    app = pilot.app
+
+    def ready() -> bool:
+        screen = app.screen
+        return (
+            isinstance(screen, ReadingScreen)
+            and screen.article is not None
+            and screen.query_one(ArticleView).layout_rows is not None
+        )
+
+    await wait_for(pilot, ready)
+    screen = app.screen
+    assert isinstance(screen, ReadingScreen)
+    return screen
+
+
+async def wait_library(pilot: Pilot[object], rows: int) -> None:
+    """Wait until the library table shows ``rows`` rows."""
+    from reader.ui.screens.library import LibraryScreen
+
+    def ready() -> bool:
+        screen = pilot.app.screen
+        return isinstance(screen, LibraryScreen) and screen.table.row_count >= rows
+
+    await wait_for(pilot, ready)
