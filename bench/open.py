@@ -121,7 +121,8 @@ def main() -> None:
             big.write_text(make_text(3 * 1024 * 1024, 1, "The Generated Book"), encoding="utf-8")
         if not args.small:
             small.write_text(make_text(4 * 1024, 2, "A Short Article"), encoding="utf-8")
-        print(f"big:   {big.stat().st_size / 1e6:.2f} MB  small: {small.stat().st_size / 1e3:.1f} KB")
+        big_mb, small_kb = big.stat().st_size / 1e6, small.stat().st_size / 1e3
+        print(f"big:   {big_mb:.2f} MB  small: {small_kb:.1f} KB")
         small_runs, big_runs = [], []
         for _ in range(args.runs):  # interleaved so machine noise hits both alike
             small_runs.append(_run_child(small, jump=False))

@@ -130,8 +130,10 @@ def decode_bytes(data: bytes) -> str:
 def _decode_or_fail(data: bytes, encoding: str) -> str:
     try:
         return data.decode(encoding)
-    except (UnicodeDecodeError, LookupError) as error:
+    except UnicodeDecodeError as error:
         raise ArticleError(f"cannot decode as {encoding}: {error.reason}") from None
+    except LookupError:
+        raise ArticleError(f"unknown encoding {encoding}") from None
 
 
 def read_text(path: Path) -> str:

@@ -3,7 +3,7 @@
 | what | flag | environment | default |
 | --- | --- | --- | --- |
 | annotation database | ``--db`` | ``POSTIL_DB`` | ``<user data dir>/postil.json`` |
-| library folders | ``--library`` | ``POSTIL_LIBRARY`` (os.pathsep-separated) | ``<user data dir>/library`` |
+| library folders | ``--library`` | ``POSTIL_LIBRARY`` (os.pathsep-sep.) | ``<data dir>/library`` |
 | settings | ``--config`` | ``POSTIL_CONFIG`` | ``<user config dir>/config.toml`` |
 | metadata cache | | ``POSTIL_CACHE`` | ``<user cache dir>`` |
 """

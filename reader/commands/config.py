@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import Any
 
 from reader import paths
 from reader.cli import Context
@@ -22,7 +23,7 @@ def run(args: argparse.Namespace, context: Context) -> int:
     """Print paths, settings and any problems with the settings file."""
     loaded = load_settings(context.config_path)
     source = context.library_source()
-    report = {
+    report: dict[str, Any] = {
         "config_file": str(context.config_path),
         "config_exists": loaded.exists,
         "database": str(context.db_path),

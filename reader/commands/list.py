@@ -50,7 +50,8 @@ def run(args: argparse.Namespace, context: Context) -> int:
         sys.stdout.write("\n")
         return 0
     if source.is_sample:
-        print("(no articles of your own yet: showing the bundled sample; add some with `postil add`)")
+        print("(no articles of your own yet: showing the bundled sample; "
+              "add some with `postil add`)")
     for record in records:
         if record["error"]:
             print(f"{record['title']}  [unreadable: {record['error']}]  {record['path']}")

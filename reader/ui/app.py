@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from collections.abc import Iterable
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from textual import work
 from textual.app import App, SystemCommand
-from textual.screen import Screen
 from textual.binding import Binding
+from textual.screen import Screen
 from textual.worker import get_current_worker
 
 from annotations.model import Annotation
@@ -23,8 +23,8 @@ from reader.ui.palette import ArticleProvider
 from reader.ui.screens.help import HelpScreen, collect_keys
 from reader.ui.screens.library import LibraryScreen
 from reader.ui.screens.reading import ReadingScreen
-from reader.ui.widgets.article_table import ArticleRow
 from reader.ui.session import ReaderSession
+from reader.ui.widgets.article_table import ArticleRow
 
 
 class PostilApp(App[int]):
@@ -85,11 +85,13 @@ class PostilApp(App[int]):
             if outcome is None:
                 return
             hit = outcome.hit
-            screen = self.screen
-            if not (isinstance(screen, ReadingScreen) and screen.path == hit.path):
-                screen = ReadingScreen(hit.path, select=(hit.match_start, hit.match_end))
-                self.push_screen(screen)
-            screen.show_results(outcome.hits, outcome.index)
+            current = self.screen
+            if isinstance(current, ReadingScreen) and current.path == hit.path:
+                reading = current
+            else:
+                reading = ReadingScreen(hit.path, select=(hit.match_start, hit.match_end))
+                self.push_screen(reading)
+            reading.show_results(outcome.hits, outcome.index)
 
         self.push_screen(SearchScreen(scope_path=scope_path, article=article), chosen)
 

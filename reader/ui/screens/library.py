@@ -74,7 +74,7 @@ class LibraryScreen(Screen[None]):
         else:
             count = len(self.table.article_rows)
             text = Text(f"{count} article{'s' if count != 1 else ''}  ·  sorted by ")
-            text.append(self.table.sort_order.value)
+            text.append(self.table.order.value)
         if extra:
             text.append(f"  ·  {extra}")
         self.query_one("#library-message", Static).update(text)
@@ -161,7 +161,7 @@ class LibraryScreen(Screen[None]):
 
     def action_cycle_sort(self) -> None:
         """Sort by the next order."""
-        self.table.sort_order = self.table.sort_order.next()
+        self.table.order = self.table.order.next()
         self.table.rebuild()
         self._set_message()
 
@@ -185,7 +185,7 @@ class LibraryScreen(Screen[None]):
 
     @on(Input.Changed, "#library-filter")
     def _filter_changed(self, event: Input.Changed) -> None:
-        self.table.query = event.value
+        self.table.filter_text = event.value
         self.table.rebuild()
         if self.table.row_count:
             self.table.move_cursor(row=0, animate=False)

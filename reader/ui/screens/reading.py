@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from annotations.anchoring import anchor_all
+from annotations.storage import AnnotationStore, ReadingPosition
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -16,9 +18,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 
-from annotations.anchoring import anchor_all
-from annotations.model import Annotation, AnchorStatus, Color
-from annotations.storage import AnnotationStore, ReadingPosition
+from annotations.model import AnchorStatus, Annotation, Color
 from reader.loading import Article, ArticleError, load_article
 from reader.sanitize import clean_line
 from reader.ui.widgets.annotations_panel import AnnotationsPanel

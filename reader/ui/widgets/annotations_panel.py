@@ -10,7 +10,7 @@ from textual.message import Message
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
-from annotations.model import Annotation, AnchorStatus
+from annotations.model import AnchorStatus, Annotation
 from reader.sanitize import clean_line
 
 _SWATCH = {

@@ -77,8 +77,8 @@ class ArticleTable(DataTable[Text]):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self._rows: dict[str, ArticleRow] = {}
-        self.sort_order = SortOrder.TITLE
-        self.query = ""
+        self.order = SortOrder.TITLE
+        self.filter_text = ""
 
     def on_mount(self) -> None:
         """Create the columns."""
@@ -118,18 +118,18 @@ class ArticleTable(DataTable[Text]):
     def visible_rows(self) -> list[ArticleRow]:
         """Rows that pass the filter, in display order."""
         rows = list(self._rows.values())
-        if self.query.strip():
-            scored = [(filter_score(self.query, row), row) for row in rows]
+        if self.filter_text.strip():
+            scored = [(filter_score(self.filter_text, row), row) for row in rows]
             return [row for score, row in sorted(scored, key=lambda p: -p[0]) if score > 0]
         return sorted(rows, key=self._sort_key)
 
     def _sort_key(self, row: ArticleRow) -> tuple[object, ...]:
         meta = row.meta
-        if self.sort_order is SortOrder.AUTHOR:
+        if self.order is SortOrder.AUTHOR:
             return (meta.author == "", meta.author.lower(), meta.title.lower())
-        if self.sort_order is SortOrder.RECENT:
+        if self.order is SortOrder.RECENT:
             return (row.last_read == "", _reverse(row.last_read), meta.title.lower())
-        if self.sort_order is SortOrder.LENGTH:
+        if self.order is SortOrder.LENGTH:
             return (-meta.words, meta.title.lower())
         return (meta.title.lower(), meta.path)
 
@@ -160,7 +160,7 @@ class ArticleTable(DataTable[Text]):
     def sort_by_column(self, column: str) -> None:
         """Sort by a column's order (header click)."""
         if column in _COLUMN_SORT:
-            self.sort_order = _COLUMN_SORT[column]
+            self.order = _COLUMN_SORT[column]
             self.rebuild()
 
     @staticmethod

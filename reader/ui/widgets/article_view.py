@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import os
 from dataclasses import dataclass
+from typing import ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
@@ -44,9 +45,9 @@ class Highlight:
 class ArticleView(ScrollView, can_focus=True):
     """Shows a :class:`~reader.document.Document` with highlights, cursor and selection."""
 
-    ALLOW_SELECT = True
+    ALLOW_SELECT: ClassVar[bool] = True
 
-    BINDINGS: list[BindingType] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j,down", "line_down", "Down", show=False),
         Binding("k,up", "line_up", "Up", show=False),
         Binding("space,pagedown", "page_down", "Page down", show=False),
@@ -117,7 +118,7 @@ class ArticleView(ScrollView, can_focus=True):
     reading_width: reactive[int] = reactive(80)
     show_chrome: reactive[bool] = reactive(False)
 
-    class PositionChanged(Message, can_replace=True):
+    class PositionChanged(Message):
         """The reader scrolled: ``offset`` is the first shown character, ``progress`` 0-1."""
 
         def __init__(self, view: ArticleView, offset: int, progress: float) -> None:
@@ -126,12 +127,20 @@ class ArticleView(ScrollView, can_focus=True):
             self.offset = offset
             self.progress = progress
 
-    class CursorMoved(Message, can_replace=True):
+        def can_replace(self, message: Message) -> bool:
+            """A burst of scroll positions collapses into the newest."""
+            return isinstance(message, ArticleView.PositionChanged)
+
+    class CursorMoved(Message):
         """The sentence cursor or the selection changed."""
 
         def __init__(self, view: ArticleView) -> None:
             super().__init__()
             self.view = view
+
+        def can_replace(self, message: Message) -> bool:
+            """Only the latest cursor position matters."""
+            return isinstance(message, ArticleView.CursorMoved)
 
     def __init__(
         self,
@@ -481,11 +490,13 @@ class ArticleView(ScrollView, can_focus=True):
 
     def action_page_down(self) -> None:
         """Scroll one page down."""
-        self.scroll_to(y=self.scroll_y + max(1, self.size.height - 2), animate=False, immediate=True)
+        page = max(1, self.size.height - 2)
+        self.scroll_to(y=self.scroll_y + page, animate=False, immediate=True)
 
     def action_page_up(self) -> None:
         """Scroll one page up."""
-        self.scroll_to(y=self.scroll_y - max(1, self.size.height - 2), animate=False, immediate=True)
+        page = max(1, self.size.height - 2)
+        self.scroll_to(y=self.scroll_y - page, animate=False, immediate=True)
 
     def action_top(self) -> None:
         """Go to the start of the article."""

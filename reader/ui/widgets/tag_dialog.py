@@ -7,9 +7,9 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.screen import ModalScreen
 from textual.suggester import Suggester
 from textual.widgets import Input, Label
-from textual.screen import ModalScreen
 
 from annotations.model import normalize_tags
 
