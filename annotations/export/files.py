@@ -1,0 +1,298 @@
+"""Write Markdown exports to files: one file per article, re-exports that keep the user's text.
+
+:func:`export_article_markdown` (one article, as the reader's ``e`` key does) and
+:func:`export_all_markdown` (``postil export --dir DIR``) write ``<slug>.md`` files. A file is
+found again on the next export by the article id and path recorded in it (front matter and the
+region marker), so the name stays stable even when the title changes, and two articles with the
+same title get ``title.md`` and ``title-2.md``. Only postil's marked region is rewritten (see
+:mod:`annotations.export.region`); every write is atomic (temp file, fsync, ``os.replace``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import stat
+import tempfile
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from annotations.export import region
+from annotations.export.markdown import ArticleExport, ArticleInfo, render_article
+from annotations.export.template import Template
+from annotations.model import Annotation, now_iso
+
+#: Longest slug, in UTF-8 bytes (file names are limited to 255 bytes on most systems).
+MAX_SLUG_BYTES = 96
+_WINDOWS_RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9]|lpt[0-9])$", re.IGNORECASE)
+_MAX_READ = 64 * 1024 * 1024
+
+
+class ExportError(Exception):
+    """An export file could not be written; ``str(error)`` is one line naming the file."""
+
+
+def slugify(title: str) -> str:
+    """Return a readable file-name slug for ``title``: lowercase words joined by ``-``.
+
+    Letters of every script are kept (``Café 中文`` → ``café-中文``); punctuation, path
+    separators and characters that are unsafe on Windows, macOS or Linux, or that break
+    Obsidian links (``# ^ [ ] |``), are dropped. Never empty, never a reserved Windows name,
+    at most :data:`MAX_SLUG_BYTES` bytes (cut at a word boundary where possible).
+    """
+    normal = unicodedata.normalize("NFKC", title).lower()
+    words = [w for w in re.split(r"[\W_]+", normal) if w]
+    slug = ""
+    for word in words:
+        candidate = f"{slug}-{word}" if slug else word
+        if len(candidate.encode("utf-8")) > MAX_SLUG_BYTES:
+            if not slug:  # one huge word: cut it at a character boundary
+                slug = candidate.encode("utf-8")[:MAX_SLUG_BYTES].decode("utf-8", "ignore")
+            break
+        slug = candidate
+    slug = unicodedata.normalize("NFC", slug)
+    if not slug:
+        return "article"
+    if _WINDOWS_RESERVED.match(slug):
+        return f"{slug}-article"
+    return slug
+
+
+def atomic_write_text(path: Path, text: str, *, newline: str = "\n") -> None:
+    """Write ``text`` (UTF-8) to ``path`` atomically: temp file, fsync, ``os.replace``.
+
+    An existing file's permission bits are kept. Raises ``OSError`` on failure (the original
+    file is then untouched).
+    """
+    data = text.replace("\n", newline).encode("utf-8") if newline != "\n" else text.encode()
+    directory = path.parent
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temp_name, mode)
+        os.replace(temp_name, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp_name)
+        raise
+    _fsync_directory(directory)
+
+
+def _fsync_directory(directory: Path) -> None:
+    if os.name != "posix":
+        return
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _read_existing(path: Path) -> tuple[str, str] | None:
+    """Return ``(text, newline)`` of an existing file, or ``None`` if there is none."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise ExportError(f"{path}: cannot read: {error.strerror or error}") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ExportError(f"{path}: not UTF-8 text; postil will not overwrite it") from None
+    newline = "\r\n" if "\r\n" in text else "\n"
+    return text.replace("\r\n", "\n"), newline
+
+
+def write_region_file(
+    path: Path, body: str, *, article: ArticleInfo | None = None
+) -> bool:
+    """Write ``body`` as postil's region of ``path``, keeping everything else in the file.
+
+    A new file gets front matter (for an ``article``) and the region. Returns True when the
+    file changed (an export identical to what is there is not rewritten).
+
+    Raises:
+        ExportError: when the file cannot be read or written, or its markers are damaged.
+    """
+    existing = _read_existing(path)
+    article_id = article.id if article else ""
+    owned = {"postil-id": article.id, "postil-path": article.path} if article else {}
+    if existing is None:
+        head = ""
+        if article is not None:
+            head = region.new_front_matter(
+                {
+                    "title": article.title,
+                    "author": article.author,
+                    "source": article.url,
+                    **owned,
+                }
+            ) + "\n"
+        text, newline = head + region.region_block(body, article_id), "\n"
+    else:
+        old, newline = existing
+        try:
+            text = region.merge(old, body, article_id=article_id, owned=owned)
+        except region.RegionError as error:
+            raise ExportError(f"{path}: {error}") from None
+        if text == old:
+            return False
+    try:
+        atomic_write_text(path, text, newline=newline)
+    except OSError as error:
+        raise ExportError(f"{path}: cannot write: {error.strerror or error}") from None
+    return True
+
+
+class ExportDirectory:
+    """A folder of per-article Markdown exports, indexed by the article each file belongs to."""
+
+    def __init__(self, directory: Path) -> None:
+        """Open (and create, if needed) ``directory``.
+
+        Raises:
+            ExportError: when the folder cannot be created or read.
+        """
+        self.directory = directory
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            names = sorted(p for p in directory.iterdir() if p.suffix.lower() == ".md")
+        except OSError as error:
+            raise ExportError(f"{directory}: {error.strerror or error}") from None
+        self._files: dict[Path, region.ExportFileInfo] = {}
+        for path in names:
+            info = self._read_info(path)
+            if info is not None:
+                self._files[path] = info
+
+    @staticmethod
+    def _read_info(path: Path) -> region.ExportFileInfo | None:
+        try:
+            if not path.is_file() or path.stat().st_size > _MAX_READ:
+                return None
+            text = path.read_text(encoding="utf-8-sig", errors="replace")
+        except OSError:
+            return None
+        info = region.read_info(text)
+        return info if (info.article_id or info.article_path or info.has_region) else None
+
+    def find(self, article: ArticleInfo) -> Path | None:
+        """The existing export file of ``article``, if there is one.
+
+        Matched by article path (the same file), else by article id when the path recorded in
+        the export no longer exists (the article was moved or renamed).
+        """
+        by_path = [p for p, info in self._files.items() if info.article_path == article.path]
+        if by_path:
+            same_id = [p for p in by_path if self._files[p].article_id == article.id]
+            return (same_id or by_path)[0]
+        if not article.id:
+            return None
+        for path, info in self._files.items():
+            if info.article_id == article.id and (
+                not info.article_path or not Path(info.article_path).exists()
+            ):
+                return path
+        return None
+
+    def path_for(self, article: ArticleInfo) -> Path:
+        """Where ``article`` is (or will be) exported: its file, or a new collision-free name."""
+        found = self.find(article)
+        if found is not None:
+            return found
+        slug = slugify(article.title)
+        number = 1
+        while True:
+            name = f"{slug}.md" if number == 1 else f"{slug}-{number}.md"
+            candidate = self.directory / name
+            if not candidate.exists() and not candidate.is_symlink():
+                return candidate
+            number += 1
+
+    def write(
+        self, export: ArticleExport, *, exported_at: str, template: Template | None = None
+    ) -> Path:
+        """Export one article into its file and return the file's path.
+
+        Raises:
+            ExportError: when the file cannot be written or its markers are damaged.
+        """
+        path = self.path_for(export.article)
+        body = render_article(export, exported_at=exported_at, template=template)
+        write_region_file(path, body, article=export.article)
+        self._files[path] = region.ExportFileInfo(
+            export.article.id, export.article.path, has_region=True
+        )
+        return path
+
+
+def export_article_markdown(
+    article: ArticleInfo,
+    annotations: Iterable[Annotation],
+    directory: Path,
+    *,
+    exported_at: str | None = None,
+    template: Template | None = None,
+) -> Path:
+    """Export one article's (anchored) annotations into ``directory``; return the file written.
+
+    The same as ``postil export --dir DIR`` for one article: the file is found again by the
+    article's id and path, and only postil's region in it is replaced.
+
+    Raises:
+        ExportError: with a one-line message when the file cannot be written.
+    """
+    folder = ExportDirectory(directory)
+    export = ArticleExport(article, tuple(annotations))
+    return folder.write(export, exported_at=exported_at or now_iso(), template=template)
+
+
+@dataclass(slots=True)
+class ExportResult:
+    """What :func:`export_all_markdown` did: files written, and one line per failure."""
+
+    written: list[Path] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+def export_all_markdown(
+    exports: Sequence[ArticleExport],
+    directory: Path,
+    *,
+    exported_at: str | None = None,
+    template: Template | None = None,
+) -> ExportResult:
+    """Export every article into ``directory`` (one file each).
+
+    A file that cannot be written is reported in ``errors`` and the others are still written.
+
+    Raises:
+        ExportError: when the folder itself cannot be created or read.
+    """
+    folder = ExportDirectory(directory)
+    stamp = exported_at or now_iso()
+    result = ExportResult()
+    for export in exports:
+        try:
+            result.written.append(folder.write(export, exported_at=stamp, template=template))
+        except ExportError as error:
+            result.errors.append(str(error))
+    return result

@@ -1,0 +1,438 @@
+"""W3C Web Annotation Data Model (JSON-LD) export and import.
+
+Export shape (https://www.w3.org/TR/annotation-model/): one ``AnnotationCollection`` whose
+``first`` is an embedded ``AnnotationPage`` holding every annotation in ``items``::
+
+    {"@context": "http://www.w3.org/ns/anno.jsonld",
+     "id": "urn:uuid:…", "type": "AnnotationCollection", "label": "postil export",
+     "total": 2, "generated": "2024-05-01T10:00:00Z",
+     "generator": {"type": "Software", "name": "postil"},
+     "first": {"type": "AnnotationPage", "startIndex": 0, "items": [
+        {"id": "urn:uuid:<annotation id>", "type": "Annotation", "motivation": "highlighting",
+         "created": "…", "modified": "…",
+         "body": [{"type": "TextualBody", "value": "<note>", "format": "text/markdown",
+                   "purpose": "commenting"},
+                  {"type": "TextualBody", "value": "<tag>", "purpose": "tagging"}],
+         "target": {"source": "file:///…/article.txt", "selector": [
+             {"type": "TextQuoteSelector", "exact": "…", "prefix": "…", "suffix": "…"},
+             {"type": "TextPositionSelector", "start": 10, "end": 42}]},
+         "postil:color": "yellow", "postil:articleId": "…", "postil:status": "anchored",
+         "postil:path": "/…/article.txt"}]}}
+
+``postil:`` fields are extensions (compact IRIs in the ``postil`` scheme) that make the round
+trip lossless; other tools ignore them. Items are sorted by article path and position, so the
+same annotations always give the same JSON.
+
+Import (:func:`parse_document`) accepts that shape, a collection with ``items`` directly, an
+``AnnotationPage``, a list of annotations or one annotation. Each bad record is reported as an
+:class:`ImportProblem` (one line) and skipped; the good ones are returned.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlparse
+from urllib.request import url2pathname
+
+from annotations.model import AnchorStatus, Annotation, Color, normalize_tags
+
+CONTEXT = "http://www.w3.org/ns/anno.jsonld"
+COLOR_KEY = "postil:color"
+ARTICLE_ID_KEY = "postil:articleId"
+STATUS_KEY = "postil:status"
+PATH_KEY = "postil:path"
+_UUID_PREFIX = "urn:uuid:"
+_ID_PREFIX = "urn:postil:annotation:"
+_COLLECTION_NAMESPACE = uuid.UUID("6f1d2c3e-8a45-4b0e-9c71-2f5e9d0a7b13")
+
+
+def annotation_iri(ident: str) -> str:
+    """The JSON-LD ``id`` of an annotation: ``urn:uuid:<id>`` for uuids."""
+    try:
+        return _UUID_PREFIX + str(uuid.UUID(ident))
+    except ValueError:
+        pass
+    if ":" in ident:
+        return ident  # already an IRI (imported from another tool)
+    return _ID_PREFIX + ident
+
+
+def annotation_id_from_iri(iri: str) -> str:
+    """The inverse of :func:`annotation_iri`."""
+    if iri.lower().startswith(_UUID_PREFIX):
+        return iri[len(_UUID_PREFIX) :]
+    if iri.startswith(_ID_PREFIX):
+        return iri[len(_ID_PREFIX) :]
+    return iri
+
+
+def source_iri(path: str) -> str:
+    """``target.source`` for an article path: a ``file://`` URI for absolute paths."""
+    candidate = Path(path)
+    if candidate.is_absolute():
+        return candidate.as_uri()
+    return path
+
+
+def path_from_source(source: str) -> str:
+    """The local path of a ``file://`` source (other IRIs are returned as they are)."""
+    parsed = urlparse(source)
+    if parsed.scheme == "file":
+        return url2pathname(unquote(parsed.path)) if parsed.path else source
+    return source
+
+
+def annotation_to_w3c(annotation: Annotation) -> dict[str, Any]:
+    """One annotation as a W3C ``Annotation`` object."""
+    quote: dict[str, Any] = {"type": "TextQuoteSelector", "exact": annotation.quote.exact}
+    if annotation.quote.prefix:
+        quote["prefix"] = annotation.quote.prefix
+    if annotation.quote.suffix:
+        quote["suffix"] = annotation.quote.suffix
+    bodies: list[dict[str, Any]] = []
+    if annotation.note:
+        bodies.append(
+            {
+                "type": "TextualBody",
+                "value": annotation.note,
+                "format": "text/markdown",
+                "purpose": "commenting",
+            }
+        )
+    bodies.extend(
+        {"type": "TextualBody", "value": tag, "purpose": "tagging"} for tag in annotation.tags
+    )
+    item: dict[str, Any] = {
+        "id": annotation_iri(annotation.id),
+        "type": "Annotation",
+        "motivation": "highlighting",
+        "created": annotation.created,
+        "modified": annotation.updated,
+    }
+    if bodies:
+        item["body"] = bodies
+    item["target"] = {
+        "source": source_iri(annotation.path),
+        "selector": [
+            quote,
+            {
+                "type": "TextPositionSelector",
+                "start": annotation.position.start,
+                "end": annotation.position.end,
+            },
+        ],
+    }
+    item[COLOR_KEY] = annotation.color.value
+    if annotation.article_id:
+        item[ARTICLE_ID_KEY] = annotation.article_id
+    item[STATUS_KEY] = annotation.status.value
+    item[PATH_KEY] = annotation.path
+    return item
+
+
+def _sort_key(annotation: Annotation) -> tuple[str, int, int, str, str]:
+    return (annotation.path, annotation.start, annotation.end, annotation.created, annotation.id)
+
+
+def collection_to_w3c(annotations: Iterable[Annotation], *, exported_at: str) -> dict[str, Any]:
+    """Every annotation as one ``AnnotationCollection`` with an embedded first page."""
+    ordered = sorted(annotations, key=_sort_key)
+    name = "\n".join(sorted(a.id for a in ordered))
+    return {
+        "@context": CONTEXT,
+        "id": _UUID_PREFIX + str(uuid.uuid5(_COLLECTION_NAMESPACE, name)),
+        "type": "AnnotationCollection",
+        "label": "postil export",
+        "total": len(ordered),
+        "generated": exported_at,
+        "generator": {"type": "Software", "name": "postil"},
+        "first": {
+            "type": "AnnotationPage",
+            "startIndex": 0,
+            "items": [annotation_to_w3c(a) for a in ordered],
+        },
+    }
+
+
+def dumps(annotations: Iterable[Annotation], *, exported_at: str) -> str:
+    """The JSON-LD text of :func:`collection_to_w3c` (UTF-8 friendly, indented, final newline)."""
+    document = collection_to_w3c(annotations, exported_at=exported_at)
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+# --- import ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ImportProblem:
+    """A record that could not be imported."""
+
+    index: int
+    """Position of the record in the file's list of annotations (1-based)."""
+    ident: str
+    """The record's ``id``, or "" when it has none."""
+    message: str
+
+    def __str__(self) -> str:
+        name = f" ({self.ident})" if self.ident else ""
+        return f"record {self.index}{name}: {self.message}"
+
+
+@dataclass(slots=True)
+class ParsedImport:
+    """The annotations read from a W3C document, and the records that were rejected."""
+
+    annotations: list[Annotation] = field(default_factory=list)
+    problems: list[ImportProblem] = field(default_factory=list)
+
+
+class FormatError(ValueError):
+    """The document as a whole is not W3C annotation JSON (one-line message)."""
+
+
+def _types(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, str)]
+    return []
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _items_of(document: Any) -> list[Any]:
+    if isinstance(document, list):
+        return document
+    if not isinstance(document, dict):
+        raise FormatError("expected a JSON object or list of W3C annotations")
+    kinds = _types(document.get("type"))
+    if "Annotation" in kinds:
+        return [document]
+    if "AnnotationPage" in kinds:
+        items = document.get("items")
+        if not isinstance(items, list):
+            raise FormatError("the AnnotationPage has no 'items' list")
+        return items
+    if "AnnotationCollection" in kinds:
+        if isinstance(document.get("items"), list):
+            return list(document["items"])
+        first = document.get("first")
+        if first is None and document.get("total") == 0:
+            return []
+        if not isinstance(first, dict):
+            raise FormatError(
+                "the AnnotationCollection has no embedded 'first' page "
+                "(pages given only as links are not supported)"
+            )
+        items = []
+        page: Any = first
+        while isinstance(page, dict):
+            page_items = page.get("items")
+            if not isinstance(page_items, list):
+                raise FormatError("an AnnotationPage of the collection has no 'items' list")
+            items.extend(page_items)
+            page = page.get("next")
+        if isinstance(page, str):
+            raise FormatError(f"the collection continues in a linked page ({page}): not supported")
+        return items
+    raise FormatError(
+        "not W3C annotation JSON: expected type Annotation, AnnotationPage or AnnotationCollection"
+    )
+
+
+def _check_time(value: Any, name: str) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ValueError(f"'{name}' must be a date-time string")
+    try:
+        datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(f"'{name}' is not an ISO 8601 date-time: {value!r}") from None
+    return value
+
+
+def _target_parts(item: dict[str, Any]) -> tuple[str, dict[str, Any], dict[str, Any] | None]:
+    """Return (source, quote selector, position selector or None) of an annotation's target."""
+    targets = _as_list(item.get("target"))
+    if not targets:
+        raise ValueError("no 'target'")
+    for target in targets:
+        if not isinstance(target, dict):
+            continue
+        source = target.get("source")
+        selectors = [s for s in _as_list(target.get("selector")) if isinstance(s, dict)]
+        quote = next((s for s in selectors if "TextQuoteSelector" in _types(s.get("type"))), None)
+        position = next(
+            (s for s in selectors if "TextPositionSelector" in _types(s.get("type"))), None
+        )
+        if quote is None:
+            continue
+        if not isinstance(source, str) or not source:
+            raise ValueError("'target.source' must be a non-empty string")
+        return source, quote, position
+    raise ValueError("no target with a TextQuoteSelector")
+
+
+def annotation_from_w3c(item: Any) -> Annotation:
+    """Read one W3C ``Annotation`` object.
+
+    Raises:
+        ValueError: with a short reason when the record is not a usable annotation.
+    """
+    if not isinstance(item, dict):
+        raise ValueError("not a JSON object")
+    if "Annotation" not in _types(item.get("type")):
+        raise ValueError("'type' is not Annotation")
+    iri = item.get("id")
+    if not isinstance(iri, str) or not iri.strip():
+        raise ValueError("missing 'id'")
+    source, quote, position = _target_parts(item)
+    exact = quote.get("exact")
+    if not isinstance(exact, str) or not exact:
+        raise ValueError("TextQuoteSelector 'exact' must be a non-empty string")
+    for key in ("prefix", "suffix"):
+        if key in quote and not isinstance(quote[key], str):
+            raise ValueError(f"TextQuoteSelector '{key}' must be a string")
+    status = item.get(STATUS_KEY, AnchorStatus.ANCHORED.value)
+    if position is not None:
+        start, end = position.get("start"), position.get("end")
+        valid = (
+            isinstance(start, int)
+            and isinstance(end, int)
+            and not isinstance(start, bool)
+            and not isinstance(end, bool)
+            and 0 <= start <= end
+        )
+        if not valid:
+            raise ValueError("TextPositionSelector needs integers 0 <= start <= end")
+    else:
+        start = end = 0
+        status = AnchorStatus.ORPHANED.value  # not located until the reader anchors it
+    color = item.get(COLOR_KEY, Color.YELLOW.value)
+    if color not in Color._value2member_map_:
+        raise ValueError(f"'{COLOR_KEY}' {color!r} is not one of {', '.join(Color)}")
+    if status not in AnchorStatus._value2member_map_:
+        raise ValueError(f"'{STATUS_KEY}' {status!r} is not one of {', '.join(AnchorStatus)}")
+    notes: list[str] = []
+    tags: list[str] = []
+    for body in _as_list(item.get("body")):
+        if not isinstance(body, dict) or "TextualBody" not in _types(body.get("type")):
+            continue  # bodies that are links or other resources are not postil data
+        value = body.get("value")
+        if not isinstance(value, str):
+            raise ValueError("a TextualBody 'value' must be a string")
+        if "tagging" in _types(body.get("purpose")):
+            tags.append(value)
+        else:
+            notes.append(value)
+    path = item.get(PATH_KEY)
+    if path is not None and (not isinstance(path, str) or not path):
+        raise ValueError(f"'{PATH_KEY}' must be a non-empty string")
+    article_id = item.get(ARTICLE_ID_KEY, "")
+    if not isinstance(article_id, str):
+        raise ValueError(f"'{ARTICLE_ID_KEY}' must be a string")
+    created = _check_time(item.get("created"), "created")
+    modified = _check_time(item.get("modified"), "modified") or created
+    record = {
+        "id": annotation_id_from_iri(iri.strip()),
+        "article_id": article_id,
+        "path": path or path_from_source(source),
+        "quote": {
+            "exact": exact,
+            "prefix": quote.get("prefix", ""),
+            "suffix": quote.get("suffix", ""),
+        },
+        "position": {"start": start, "end": end},
+        "color": color,
+        "note": "\n\n".join(notes),
+        "tags": list(normalize_tags(tags)),
+        "created": created,
+        "updated": modified,
+        "status": status,
+    }
+    return Annotation.from_record(record)
+
+
+def parse_document(document: Any) -> ParsedImport:
+    """Read every annotation of a parsed JSON document; bad records become problems.
+
+    Raises:
+        FormatError: when the document as a whole is not W3C annotation JSON.
+    """
+    result = ParsedImport()
+    seen: set[str] = set()
+    for index, item in enumerate(_items_of(document), start=1):
+        ident = item.get("id", "") if isinstance(item, dict) else ""
+        ident = ident if isinstance(ident, str) else ""
+        try:
+            annotation = annotation_from_w3c(item)
+        except ValueError as error:
+            result.problems.append(ImportProblem(index, ident, str(error)))
+            continue
+        if annotation.id in seen:
+            problem = ImportProblem(index, ident, "duplicate id in the file (skipped)")
+            result.problems.append(problem)
+            continue
+        seen.add(annotation.id)
+        result.annotations.append(annotation)
+    return result
+
+
+def parse_text(text: str) -> ParsedImport:
+    """Parse JSON text and read its annotations (see :func:`parse_document`).
+
+    Raises:
+        FormatError: for invalid JSON or a document that is not W3C annotation JSON.
+    """
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise FormatError(
+            f"not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})"
+        ) from None
+    except RecursionError:
+        raise FormatError("JSON nested too deeply") from None
+    return parse_document(document)
+
+
+def merge_plan(
+    incoming: Sequence[Annotation], existing: dict[str, Annotation]
+) -> tuple[list[Annotation], list[Annotation], int, int]:
+    """Decide what an import writes: ``(new, updated, unchanged, kept_newer)``.
+
+    An incoming annotation replaces a stored one with the same id unless the stored one was
+    changed later (its ``updated`` time is newer): then the local edit is kept.
+    """
+    new: list[Annotation] = []
+    updated: list[Annotation] = []
+    unchanged = kept = 0
+    for annotation in incoming:
+        current = existing.get(annotation.id)
+        if current is None:
+            new.append(annotation)
+        elif current.to_record() == annotation.to_record():
+            unchanged += 1
+        elif _instant(current.updated) > _instant(annotation.updated):
+            kept += 1
+        else:
+            updated.append(annotation)
+    return new, updated, unchanged, kept
+
+
+def _instant(stamp: str) -> float:
+    try:
+        moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return 0.0
+    return moment.timestamp()

@@ -1,0 +1,243 @@
+"""``postil export``: highlights, notes and tags as Markdown (Obsidian/Logseq) or W3C JSON.
+
+The command gathers the annotations (filtered by tag, colour, date and article path), groups
+them by article, loads each article and re-anchors its annotations against the current text,
+and hands plain data to :mod:`annotations.export`. :func:`collect_exports` and
+:func:`article_info` are reusable (the reader's export key does the same for one article).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from annotations.export import (
+    ARTICLE_FIELDS,
+    DEFAULT_TEMPLATE,
+    HIGHLIGHT_FIELDS,
+    AnnotationFilter,
+    ArticleExport,
+    ArticleInfo,
+    ExportError,
+    Template,
+    TemplateError,
+    dumps,
+    export_all_markdown,
+    load_template,
+    parse_since,
+    render_markdown,
+)
+from annotations.export.files import atomic_write_text, write_region_file
+from annotations.model import Annotation, Color, now_iso
+from reader.cli import CommandError, Context
+from reader.loading import ArticleMeta, load_article
+
+HELP = "export highlights, notes and tags as Markdown (Obsidian/Logseq) or W3C JSON"
+
+_EPILOG = f"""\
+Markdown goes to stdout unless -o FILE or --dir DIR is given. With --dir, each article gets its
+own file (a readable slug of its title; found again by article id/path on the next export). A
+file holds postil's part between two marker lines:
+
+  <!-- postil:begin ... -->
+  ...highlights...
+  <!-- postil:end -->
+
+Re-exporting replaces only what is between the markers (and the postil-id/postil-path keys of
+the front matter); anything you write above or below them is kept. -o FILE works the same way.
+
+Filters combine (AND); repeated --tag or --color values match any of them (OR).
+--since accepts YYYY-MM-DD, an ISO date-time, today, yesterday, or an age: 36h, 7d, 2w.
+
+--template FILE uses your own layout (Mustache-style: {{{{field}}}}, {{{{#list}}}}...{{{{/list}}}},
+{{{{^field}}}}...{{{{/field}}}} when empty); --print-template prints the built-in one to start from.
+Article fields: {", ".join(ARTICLE_FIELDS)}.
+Highlight fields (inside {{{{#highlights}}}} / {{{{#orphans}}}}): {", ".join(HIGHLIGHT_FIELDS)}.
+"""
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """Add ``export`` options."""
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.epilog = _EPILOG
+    parser.add_argument(
+        "paths", nargs="*", metavar="PATH", help="only these articles (files or folders)"
+    )
+    parser.add_argument(
+        "--format", choices=("markdown", "json"), default="markdown", help="default: markdown"
+    )
+    target = parser.add_mutually_exclusive_group()
+    target.add_argument("-o", "--output", metavar="FILE", help="write to FILE ('-': stdout)")
+    target.add_argument("--dir", metavar="DIR", help="Markdown: one file per article in DIR")
+    parser.add_argument(
+        "--tag", action="append", default=[], metavar="TAG", help="only highlights with TAG"
+    )
+    parser.add_argument(
+        "--color",
+        action="append",
+        default=[],
+        choices=[color.value for color in Color],
+        help="only highlights of this colour",
+    )
+    parser.add_argument("--since", metavar="DATE", help="only highlights created/changed since")
+    parser.add_argument("--template", metavar="FILE", help="Markdown layout template")
+    parser.add_argument(
+        "--print-template", action="store_true", help="print the built-in template and exit"
+    )
+    parser.add_argument(
+        "--timestamp",
+        metavar="ISO",
+        help="export time to write (default: now), for reproducible output",
+    )
+
+
+def article_info(meta: ArticleMeta) -> ArticleInfo:
+    """The export's view of an article's metadata."""
+    return ArticleInfo(
+        id=meta.id,
+        path=meta.path,
+        title=meta.title,
+        author=meta.author,
+        url=meta.url,
+        date=meta.date,
+    )
+
+
+def collect_exports(annotations: Iterable[Annotation]) -> list[ArticleExport]:
+    """Group ``annotations`` by article path, load each article and re-anchor its annotations.
+
+    An article that cannot be read is exported with metadata from its path (title from the file
+    name) and the annotations as last anchored. Articles are ordered by title, then path.
+    """
+    from annotations.anchoring import anchor_all
+
+    groups: dict[str, list[Annotation]] = {}
+    for annotation in annotations:
+        groups.setdefault(annotation.path, []).append(annotation)
+    exports: list[ArticleExport] = []
+    for path, members in groups.items():
+        try:
+            article = load_article(path)
+        except Exception:  # unreadable, missing or unparsable: export what we know
+            known_id = next((a.article_id for a in members if a.article_id), "")
+            exports.append(ArticleExport(ArticleInfo.for_missing(path, known_id), tuple(members)))
+            continue
+        anchored = anchor_all(members, article.text)
+        exports.append(ArticleExport(article_info(article.meta), tuple(anchored)))
+    exports.sort(key=lambda e: (e.article.title.casefold(), e.article.path))
+    return exports
+
+
+def _filter(args: argparse.Namespace) -> AnnotationFilter:
+    since = None
+    if args.since:
+        try:
+            since = parse_since(args.since)
+        except ValueError as error:
+            raise CommandError(f"--since: {error}") from None
+    paths = [Path(p).expanduser() for p in args.paths]
+    article_ids: list[str] = []
+    for path in paths:
+        if path.is_file():
+            try:
+                article_ids.append(load_article(path).meta.id)
+            except Exception:  # an unreadable file still matches by its path
+                continue
+    return AnnotationFilter.build(
+        tags=args.tag, colors=args.color, since=since, paths=paths, article_ids=article_ids
+    )
+
+
+def _template(args: argparse.Namespace) -> Template | None:
+    if not args.template:
+        return None
+    if args.format != "markdown":
+        raise CommandError("--template applies to Markdown export only")
+    try:
+        return load_template(Path(args.template).expanduser())
+    except TemplateError as error:
+        raise CommandError(str(error)) from None
+
+
+def _stored_annotations(context: Context) -> list[Annotation]:
+    if not context.db_path.exists():
+        return []
+    return context.open_store().all_annotations()
+
+
+def _write_output(path_text: str, writer: str) -> None:
+    print(f"postil: wrote {path_text} ({writer})", file=sys.stderr)
+
+
+def run(args: argparse.Namespace, context: Context) -> int:
+    """Export the matching annotations."""
+    if args.print_template:
+        sys.stdout.write(DEFAULT_TEMPLATE)
+        return 0
+    if args.dir and args.format != "markdown":
+        raise CommandError("--dir writes Markdown files; use -o FILE for JSON")
+    template = _template(args)
+    annotation_filter = _filter(args)
+    exported_at = args.timestamp or now_iso()
+    selected = annotation_filter.apply(_stored_annotations(context))
+    if not selected:
+        print("postil: no highlights match", file=sys.stderr)
+    exports = collect_exports(selected)
+    count = sum(len(e.annotations) for e in exports)
+    summary = f"{count} highlight{'s' * (count != 1)} from {len(exports)} article" + (
+        "s" * (len(exports) != 1)
+    )
+    if args.format == "json":
+        text = dumps([a for e in exports for a in e.annotations], exported_at=exported_at)
+        return _emit(args.output, text, summary, region=False)
+    if args.dir:
+        return _export_dir(Path(args.dir).expanduser(), exports, exported_at, template)
+    if not exports and (not args.output or args.output == "-"):
+        return 0
+    text = render_markdown(exports, exported_at=exported_at, template=template)
+    return _emit(args.output, text, summary, region=True)
+
+
+def _emit(output: str | None, text: str, summary: str, *, region: bool) -> int:
+    if not output or output == "-":
+        sys.stdout.write(text)
+        return 0
+    path = Path(output).expanduser()
+    if path.is_dir():
+        raise CommandError(f"{output}: is a folder (use --dir for one file per article)")
+    try:
+        if region:
+            write_region_file(path, text)
+        else:
+            atomic_write_text(path, text)
+    except ExportError as error:
+        raise CommandError(str(error)) from None
+    except OSError as error:
+        raise CommandError(f"{output}: cannot write: {error.strerror or error}") from None
+    _write_output(str(path), summary)
+    return 0
+
+
+def _export_dir(
+    directory: Path,
+    exports: Sequence[ArticleExport],
+    exported_at: str,
+    template: Template | None,
+) -> int:
+    try:
+        result = export_all_markdown(
+            exports, directory, exported_at=exported_at, template=template
+        )
+    except ExportError as error:
+        raise CommandError(str(error)) from None
+    for path in result.written:
+        print(path)
+    for message in result.errors:
+        print(f"postil: {message}", file=sys.stderr)
+    files = len(result.written)
+    print(
+        f"postil: exported {files} file{'s' * (files != 1)} to {directory}", file=sys.stderr
+    )
+    return 1 if result.errors else 0

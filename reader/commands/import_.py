@@ -1,0 +1,86 @@
+"""``postil import``: read W3C Web Annotation JSON (as ``postil export --format json`` writes).
+
+Annotations are merged by id: importing the same file twice changes nothing, and a local
+annotation edited after the imported copy was made is kept. Bad records are reported one line
+each and skipped; the rest are written in one atomic batch.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from annotations.export.w3c import FormatError, merge_plan, parse_text
+from reader.cli import CommandError, Context
+
+HELP = "import annotations from W3C Web Annotation JSON (merged by id)"
+
+#: Larger files are refused rather than read into memory.
+MAX_IMPORT_BYTES = 256 * 1024 * 1024
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """Add ``import`` options."""
+    parser.add_argument("file", metavar="FILE.json", help="the JSON file ('-': stdin)")
+    parser.add_argument(
+        "--dry-run", action="store_true", help="check the file and report, write nothing"
+    )
+
+
+def _read(name: str) -> str:
+    if name == "-":
+        data = sys.stdin.buffer.read(MAX_IMPORT_BYTES + 1)
+    else:
+        path = Path(name).expanduser()
+        try:
+            if path.is_dir():
+                raise CommandError(f"{name}: is a folder")
+            if path.stat().st_size > MAX_IMPORT_BYTES:
+                raise CommandError(f"{name}: too large (limit 256 MB)")
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise CommandError(f"{name}: no such file") from None
+        except PermissionError:
+            raise CommandError(f"{name}: permission denied") from None
+        except OSError as error:
+            raise CommandError(f"{name}: {error.strerror or error}") from None
+    if len(data) > MAX_IMPORT_BYTES:
+        raise CommandError(f"{name}: too large (limit 256 MB)")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise CommandError(f"{name}: not UTF-8 text") from None
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'s' * (count != 1)}"
+
+
+def run(args: argparse.Namespace, context: Context) -> int:
+    """Import the file's annotations into the database."""
+    name = args.file
+    try:
+        parsed = parse_text(_read(name))
+    except FormatError as error:
+        raise CommandError(f"{name}: {error}") from None
+    for problem in parsed.problems:
+        print(f"postil: {name}: {problem}", file=sys.stderr)
+    store = context.open_store()
+    existing = {}
+    for annotation in parsed.annotations:
+        current = store.get(annotation.id)
+        if current is not None:
+            existing[annotation.id] = current
+    new, updated, unchanged, kept = merge_plan(parsed.annotations, existing)
+    if not args.dry_run and (new or updated):
+        store.put_many([*new, *updated])
+    verb = "would import" if args.dry_run else "imported"
+    parts = [f"{len(new)} new", f"{len(updated)} updated", f"{unchanged} unchanged"]
+    if kept:
+        parts.append(f"{kept} kept (the local copy is newer)")
+    line = f"{verb} {_plural(len(parsed.annotations), 'annotation')}: {', '.join(parts)}"
+    if parsed.problems:
+        line += f"; {_plural(len(parsed.problems), 'record')} rejected"
+    print(line)
+    return 1 if parsed.problems else 0
