@@ -72,7 +72,7 @@ async def _measure(path: str, jump: bool) -> dict[str, float]:
                 screen = app.screen
                 if isinstance(screen, ReadingScreen) and screen.article is not None:
                     view = screen.query_one(ArticleView)
-                    if view.layout_rows is not None:
+                    if view.is_ready:
                         break
                 await asyncio.sleep(0.001)
             await pilot.pause()

@@ -44,7 +44,7 @@ async def wait_reading(pilot: Pilot[object]) -> ReadingScreen:
         return (
             isinstance(screen, ReadingScreen)
             and screen.article is not None
-            and screen.query_one(ArticleView).layout_rows is not None
+            and screen.query_one(ArticleView).is_ready
         )
 
     await wait_for(pilot, ready)

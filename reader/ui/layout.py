@@ -219,4 +219,9 @@ class TextLayout:
     def offset_of_row(self, y: int) -> int:
         """The canonical offset of the first character shown on row ``y``."""
         row = self.row(min(max(0, y), max(0, self.height - 1)))
-        return row.start if row is not None else 0
+        if row is None:
+            return 0
+        if row.is_separator and row.block + 1 < len(self.document.blocks):
+            # A blank row between blocks stands for the start of the next block.
+            return self.document.blocks[row.block + 1].start
+        return row.start

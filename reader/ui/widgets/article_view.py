@@ -207,10 +207,21 @@ class ArticleView(ScrollView, can_focus=True):
         self._layout = TextLayout(self.document, self.column_width, self._collapsed())
         self._strip_cache.clear()
         self.virtual_size = Size(self.size.width, self._layout.height)
-        self._pending_offset = None
-        if keep is not None:
-            self.scroll_to_offset(keep, animate=False)
+        self._pending_offset = keep
+        # The new virtual size is applied on the next refresh; scroll once it is.
+        self.call_after_refresh(self._restore_offset)
         self.refresh()
+
+    def _restore_offset(self) -> None:
+        keep, self._pending_offset = self._pending_offset, None
+        if keep is not None and self._layout is not None:
+            self.scroll_to_offset(keep, animate=False)
+            self.post_message(self.PositionChanged(self, self.top_offset, self.progress))
+
+    @property
+    def is_ready(self) -> bool:
+        """True once the document is laid out and scrolled to its starting position."""
+        return self._layout is not None and self._pending_offset is None
 
     @property
     def layout_rows(self) -> TextLayout | None:
@@ -243,7 +254,7 @@ class ArticleView(ScrollView, can_focus=True):
     @property
     def top_offset(self) -> int:
         """Canonical offset of the first character shown at the top."""
-        if self._layout is None:
+        if self._layout is None or self._pending_offset is not None:
             return self._pending_offset or 0
         return self._layout.offset_of_row(round(self.scroll_y))
 
