@@ -65,6 +65,8 @@ def parse(text: str) -> ParsedArticle:
 
 
 def _tidy(paragraph: str) -> str:
+    if "\n" not in paragraph.strip("\n") and "\t" not in paragraph:
+        return paragraph.strip().strip("\u00a0")
     lines = [line.rstrip().replace("\t", "    ") for line in paragraph.strip("\n").split("\n")]
     while lines and not lines[0].strip():
         lines.pop(0)

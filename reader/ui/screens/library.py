@@ -61,7 +61,16 @@ class LibraryScreen(Screen[None]):
         self.table.focus()
         self.query_one(ProgressBar).display = False
         self._set_message()
-        self.scan_library()
+        self._scanned = False
+        if not self.postil.started_on_file:
+            self._scanned = True
+            self.scan_library()
+
+    def on_screen_resume(self) -> None:
+        """Started on one file: scan the library only when the reader comes back to it."""
+        if not getattr(self, "_scanned", True):
+            self._scanned = True
+            self.scan_library()
 
     def _set_message(self, extra: str = "") -> None:
         library = self.postil.session.library
