@@ -56,7 +56,7 @@ def begin_marker(article_id: str = "") -> str:
 
 def region_block(body: str, article_id: str = "") -> str:
     """The whole region: begin marker, ``body``, end marker (ends with a newline)."""
-    return f"{begin_marker(article_id)}\n{body.rstrip(chr(10))}\n{END_MARKER}\n"
+    return f"{begin_marker(article_id)}\n{body.rstrip(chr(10))}\n\n{END_MARKER}\n"
 
 
 def yaml_string(value: str) -> str:
