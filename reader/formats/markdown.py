@@ -1,0 +1,799 @@
+"""Markdown articles: rendered into a :class:`~reader.document.Document` with their structure.
+
+The file is parsed with markdown-it-py (CommonMark plus tables, strikethrough and footnotes) and
+the token stream is rendered into *display text*: the canonical text has no Markdown syntax (no
+``#``, ``*`` or ``>``), so highlights, search and export line up with what the reader sees.
+
+- headings → ``HEADING`` (level 1-6); the first heading, when it opens the article, → ``TITLE``;
+- paragraphs → ``PARAGRAPH``; soft line breaks become spaces, hard breaks ``"\\n"``;
+- block quotes → ``QUOTE`` (level = depth);
+- list items → ``LIST_ITEM`` (level = nesting depth, ``marker`` = ``"•"`` or ``"3."``; the text
+  of a loose item's further paragraphs is joined with ``"\\n"``; text that continues an item after
+  a nested list gets the blank marker ``" "``);
+- code blocks → ``CODE`` (newlines kept, tabs expanded); thematic breaks → ``RULE``;
+- tables → one ``PARAGRAPH`` with a row per line and cells joined by ``" | "`` (padded into
+  columns when the table is narrow; header cells ``strong``);
+- inline: ``em``, ``strong``, ``strike``, ``code`` spans, and ``link`` spans whose ``url`` holds
+  the target (the link text stays in the text); images become ``"[image: alt]"``; footnote
+  references ``"[1]"`` with the notes listed at the end;
+- raw HTML is never interpreted: inline tags are dropped (their text stays), HTML blocks are
+  reduced to their visible text.
+
+YAML front matter (see :mod:`reader.formats.frontmatter`) supplies title, author, date, URL and
+tags; title, dek and byline are shown as header blocks. Short non-prose paragraphs that are site
+chrome ("Share this article") are marked ``CHROME``.
+
+Speed: parsing a long book with markdown-it alone takes about a second per 3 MB, mostly spent on
+plain paragraphs. Blank-line separated chunks that cannot start or continue any block construct
+are therefore turned into paragraph tokens directly, and inline parsing is skipped for text
+without inline syntax; everything else still goes through markdown-it (with link references
+and footnotes shared), so the result is the same as a full parse.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.parser_block import ParserBlock
+from markdown_it.rules_block import StateBlock
+from markdown_it.token import Token
+from mdit_py_plugins.footnote import footnote_plugin
+
+from reader.document import BlockKind, DocumentBuilder, Span
+from reader.formats.chrome import is_chrome_line
+from reader.formats.frontmatter import FrontMatter, split_front_matter
+from reader.formats.parsed import ParsedArticle
+from reader.formats.plaintext import looks_like_byline
+from reader.sanitize import clean_line
+
+__all__ = ["parse", "parse_markdown_body", "BULLET", "RULE_TEXT"]
+
+#: Marker of an unordered list item.
+BULLET = "•"
+#: Marker for text that continues a list item after a nested list (drawn as blank space).
+CONTINUATION = " "
+#: Text of a thematic break (``RULE`` block).
+RULE_TEXT = "* * *"
+#: Deepest nesting markdown-it builds (quote = 1 level, list = 2); deeper text is kept as text.
+MAX_NESTING = 40
+#: Paragraphs longer than this (characters) are shown without inline formatting: parsing
+#: emphasis in a multi-megabyte single line is slow and never what the author meant.
+MAX_FORMATTED_PARAGRAPH = 100_000
+#: Tables at most this wide (in cells) are padded into aligned columns.
+ALIGNED_TABLE_WIDTH = 100
+
+
+class _KeepTextBlockParser(ParserBlock):
+    """markdown-it's block parser, except that text nested past ``maxNesting`` is not dropped.
+
+    Upstream skips everything after the nesting limit ("not an ordinary situation"); here the
+    remaining lines become a literal paragraph, so a hostile file loses no text and cannot
+    recurse deeper.
+    """
+
+    def tokenize(self, state: StateBlock, startLine: int, endLine: int) -> None:  # noqa: N803
+        """Tokenize ``[startLine, endLine)``; past the nesting limit, keep lines as text."""
+        if state.level < state.md.options.maxNesting:
+            super().tokenize(state, startLine, endLine)
+            return
+        line = state.skipEmptyLines(startLine)
+        if line >= endLine:
+            return
+        stop = line
+        while stop < endLine and state.sCount[stop] >= state.blkIndent:
+            stop += 1
+        content = state.getLines(line, stop, state.blkIndent, False).strip()
+        state.line = stop
+        if content:
+            opening = state.push("paragraph_open", "p", 1)
+            opening.map = [line, stop]
+            inline = state.push("inline", "", 0)
+            inline.content = content
+            inline.meta = {"literal": True}
+            state.push("paragraph_close", "p", -1)
+
+
+def _make_parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"maxNesting": MAX_NESTING})
+    md.enable(["table", "strikethrough"])
+    md.use(footnote_plugin, inline=False)
+    keep_text = _KeepTextBlockParser()
+    keep_text.ruler = md.block.ruler
+    md.block = keep_text
+    return md
+
+
+_MD = _make_parser()
+
+# A chunk is a run of non-blank lines.
+_CHUNK = re.compile(r"(?:^[ \t]*[^ \t\n][^\n]*(?:\n|\Z))+", re.MULTILINE)
+# A line that could start (or, under a paragraph, interrupt into) a block construct.
+_BLOCK_START = re.compile(r"^ {0,3}(?:[#>*+\-=_~`<|:\[]|\d{1,9}[.)])", re.MULTILINE)
+_FENCE_OPEN = re.compile(r"^ {0,3}(`{3,}(?!.*`)|~{3,})")
+_HTML_BLOCK_ENDS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
+    (
+        re.compile(r"^ {0,3}<(?:script|pre|style|textarea)(?:\s|>|$)", re.IGNORECASE),
+        re.compile(r"</(?:script|pre|style|textarea)>", re.IGNORECASE),
+    ),
+    (re.compile(r"^ {0,3}<!--"), re.compile(r"-->")),
+    (re.compile(r"^ {0,3}<\?"), re.compile(r"\?>")),
+    (re.compile(r"^ {0,3}<![A-Za-z]"), re.compile(r">")),
+    (re.compile(r"^ {0,3}<!\[CDATA\["), re.compile(r"\]\]>")),
+)
+# Characters that make markdown-it's inline parser do more than copy text.
+_INLINE_SYNTAX = re.compile(r"[\\`*_~\[\]<&]")
+_LINE_BREAK = re.compile(r"( *)\n[ \t]*")
+_HTML_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
+_HTML_RAW = re.compile(r"<(script|style|template)\b.*?(?:</\1\s*>|\Z)", re.DOTALL | re.IGNORECASE)
+_HTML_TAG = re.compile(r"<[^>]*>?")
+_BR_TAG = re.compile(r"<br\s*/?>", re.IGNORECASE)
+_WHITESPACE = re.compile(r"[ \t\n]+")
+_SENTENCE_END = re.compile(r"[.!?…:;,][\"'”’)\]]*$")
+_BY_PREFIX = re.compile(r"^(?:by|written by|words by)\s+", re.IGNORECASE)
+
+
+def parse(text: str) -> ParsedArticle:
+    """Parse a cleaned Markdown file (front matter optional) into a document with metadata."""
+    front, body = split_front_matter(text)
+    notice = None
+    if front is not None and front.error:
+        notice = f"Front matter ignored: {front.error}."
+    return parse_markdown_body(body, front or FrontMatter(), notice=notice)
+
+
+def parse_markdown_body(
+    body: str, front: FrontMatter, *, notice: str | None = None, fast: bool = True
+) -> ParsedArticle:
+    """Render Markdown ``body`` with the metadata in ``front`` (used by the HTML reader too).
+
+    Args:
+        body: Markdown text without front matter.
+        front: Metadata for the header (title, author, date, url, dek, tags); may be empty.
+        notice: Passed through to :attr:`ParsedArticle.notice`.
+        fast: Use the plain-paragraph shortcut (the result is the same; False is for tests).
+    """
+    env: dict[str, Any] = {}
+    tokens = _block_tokens(body, env) if fast else _block_tokens_slow(body, env)
+    renderer = _Renderer(env)
+    blocks = renderer.render(tokens)
+    notice = notice or renderer.notice
+    title, author, dek = _mark_header(blocks, front)
+    _mark_chrome(blocks)
+    builder = DocumentBuilder()
+    for block in blocks:
+        builder.add(
+            block.kind, block.text, level=block.level, marker=block.marker, spans=block.spans
+        )
+    return ParsedArticle(
+        builder.build(),
+        title=title,
+        author=author,
+        dek=dek,
+        date=front.date or None,
+        url=front.url or None,
+        tags=list(front.tags),
+        notice=notice,
+    )
+
+
+# --- Block tokens ---------------------------------------------------------------------------
+
+
+def _block_tokens_slow(body: str, env: dict[str, Any]) -> list[Token | str]:
+    tokens: list[Token] = []
+    _MD.block.parse(body, _MD, env, tokens)
+    return list(tokens)
+
+
+def _block_tokens(body: str, env: dict[str, Any]) -> list[Token | str]:
+    """Block tokens of ``body``; a plain top-level paragraph is just its text (a ``str``)."""
+    tokens: list[Token | str] = []
+    for plain, segment in _segments(body):
+        if plain:
+            tokens.append(segment.strip())
+        else:
+            _MD.block.parse(segment, _MD, env, tokens)
+    return tokens
+
+
+def _segments(body: str) -> Iterator[tuple[bool, str]]:
+    """Split ``body`` into plain paragraphs and runs of everything else (kept together)."""
+    state = _OpenBlock()
+    complex_start = -1
+    complex_end = -1
+    for match in _CHUNK.finditer(body):
+        chunk = match.group()
+        if not state.is_open and chunk[0] not in " \t" and not _BLOCK_START.search(chunk):
+            if complex_start >= 0:
+                yield False, body[complex_start:complex_end]
+                complex_start = -1
+            yield True, chunk
+            continue
+        state.scan(chunk)
+        if complex_start < 0:
+            complex_start = match.start()
+        complex_end = match.end()
+    if complex_start >= 0:
+        yield False, body[complex_start:complex_end]
+
+
+@dataclass(slots=True)
+class _OpenBlock:
+    """Tracks top-level constructs that run across blank lines: fenced code and raw HTML."""
+
+    fence: str = ""
+    html_end: re.Pattern[str] | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return bool(self.fence) or self.html_end is not None
+
+    def scan(self, chunk: str) -> None:
+        for line in chunk.split("\n"):
+            if self.fence:
+                stripped = line.strip()
+                if (
+                    len(line) - len(line.lstrip(" ")) <= 3
+                    and stripped.startswith(self.fence)
+                    and stripped == stripped[0] * len(stripped)
+                ):
+                    self.fence = ""
+                continue
+            if self.html_end is not None:
+                if self.html_end.search(line):
+                    self.html_end = None
+                continue
+            fence = _FENCE_OPEN.match(line)
+            if fence:
+                self.fence = fence.group(1)
+                continue
+            for start, end in _HTML_BLOCK_ENDS:
+                opened = start.match(line)
+                if opened:
+                    if not end.search(line, opened.end()):
+                        self.html_end = end
+                    break
+
+
+# --- Rendering ------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Block:
+    """A block being rendered: kind, display text, inline spans relative to the text."""
+
+    kind: BlockKind
+    text: str
+    level: int = 0
+    marker: str = ""
+    spans: list[Span] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class _Item:
+    """An open list item collecting its paragraphs."""
+
+    marker: str
+    level: int
+    texts: list[tuple[str, list[Span]]] = field(default_factory=list)
+    flushed: bool = False
+
+
+@dataclass(slots=True)
+class _Table:
+    rows: list[list[tuple[str, list[Span]]]] = field(default_factory=list)
+    header_rows: int = 0
+    in_head: bool = False
+
+
+class _Renderer:
+    """Turns markdown-it block tokens into :class:`_Block` records."""
+
+    def __init__(self, env: dict[str, Any]) -> None:
+        self.env = env
+        self.blocks: list[_Block] = []
+        self.footnotes: list[_Block] = []
+        self._containers: list[str] = []
+        self._lists: list[list[int | None]] = []  # [next number or None for bullets]
+        self._items: list[_Item] = []
+        self._table: _Table | None = None
+        self._heading_level = 0
+        self._footnote_label: str | None = None
+        self.notice: str | None = None
+
+    # The target list: footnote definitions are collected apart and listed at the end.
+    def _emit(self, block: _Block) -> None:
+        if not block.text:
+            return
+        (self.footnotes if self._footnote_label is not None else self.blocks).append(block)
+
+    def render(self, tokens: list[Token | str]) -> list[_Block]:
+        """Render all tokens; footnotes follow the body after a rule."""
+        handlers = {
+            "heading_open": self._heading_open,
+            "heading_close": self._heading_close,
+            "blockquote_open": self._quote_open,
+            "blockquote_close": self._quote_close,
+            "bullet_list_open": self._list_open,
+            "ordered_list_open": self._list_open,
+            "bullet_list_close": self._list_close,
+            "ordered_list_close": self._list_close,
+            "list_item_open": self._item_open,
+            "list_item_close": self._item_close,
+            "fence": self._code,
+            "code_block": self._code,
+            "hr": self._rule,
+            "html_block": self._html_block,
+            "table_open": self._table_open,
+            "table_close": self._table_close,
+            "thead_open": self._thead_open,
+            "thead_close": self._thead_close,
+            "tr_open": self._row_open,
+            "footnote_reference_open": self._footnote_open,
+            "footnote_reference_close": self._footnote_close,
+        }
+        for token in tokens:
+            if isinstance(token, str):
+                self._plain_paragraph(token)
+                continue
+            if token.type == "inline":
+                self._inline(token)
+                continue
+            handler = handlers.get(token.type)
+            if handler is not None:
+                handler(token)
+        while self._items:
+            self._item_close(None)
+        if self.footnotes:
+            self.blocks.append(_Block(BlockKind.RULE, RULE_TEXT))
+            self.blocks.extend(self.footnotes)
+        return self.blocks
+
+    # Containers -----------------------------------------------------------------------------
+
+    def _quote_open(self, _token: Token) -> None:
+        self._flush_item()
+        self._containers.append("quote")
+
+    def _quote_close(self, _token: Token) -> None:
+        self._flush_item()
+        if self._containers:
+            self._containers.pop()
+
+    def _quote_depth(self) -> int:
+        return self._containers.count("quote")
+
+    def _list_open(self, token: Token) -> None:
+        self._flush_item()
+        if token.type == "ordered_list_open":
+            start = token.attrs.get("start", 1)
+            self._lists.append([int(start) if isinstance(start, int | float | str) else 1])
+        else:
+            self._lists.append([None])
+
+    def _list_close(self, _token: Token) -> None:
+        if self._lists:
+            self._lists.pop()
+
+    def _item_open(self, token: Token) -> None:
+        self._flush_item()
+        state: list[int | None] = self._lists[-1] if self._lists else [None]
+        number = state[0]
+        if number is None:
+            marker = BULLET
+        else:
+            info = token.info if token.info.isdigit() else str(number)
+            delimiter = token.markup if token.markup in {".", ")"} else "."
+            marker = f"{int(info)}{delimiter}"
+            state[0] = int(info) + 1
+        self._items.append(_Item(marker, len(self._lists)))
+        self._containers.append("item")
+
+    def _item_close(self, _token: Token | None) -> None:
+        self._flush_item()
+        if self._items:
+            self._items.pop()
+        if self._containers:
+            self._containers.pop()
+
+    def _flush_item(self) -> None:
+        """Emit the paragraphs collected so far for the innermost list item."""
+        if not self._items or not self._items[-1].texts:
+            return
+        item = self._items[-1]
+        text, spans = _join_parts(item.texts, "\n")
+        item.texts = []
+        marker = CONTINUATION if item.flushed else item.marker
+        item.flushed = True
+        self._emit(_Block(BlockKind.LIST_ITEM, text, min(item.level, 12), marker, spans))
+
+    def _footnote_open(self, token: Token) -> None:
+        self._flush_item()
+        label = str(token.meta.get("label", "")) if token.meta else ""
+        self._footnote_label = label
+        self._items.append(_Item(self._footnote_marker(label), 1))
+        self._containers.append("item")
+
+    def _footnote_close(self, token: Token) -> None:
+        self._item_close(token)
+        self._footnote_label = None
+
+    def _footnote_marker(self, label: str) -> str:
+        refs = self.env.get("footnotes", {}).get("refs", {})
+        number = refs.get(f":{label}", -1)
+        return f"[{number + 1}]" if isinstance(number, int) and number >= 0 else f"[{label}]"
+
+    # Leaf blocks ----------------------------------------------------------------------------
+
+    def _heading_open(self, token: Token) -> None:
+        self._flush_item()
+        self._heading_level = int(token.tag[1:]) if token.tag[1:].isdigit() else 1
+
+    def _heading_close(self, _token: Token) -> None:
+        self._heading_level = 0
+
+    def _code(self, token: Token) -> None:
+        self._flush_item()
+        text = token.content.rstrip("\n").expandtabs(4)
+        self._emit(_Block(BlockKind.CODE, text))
+
+    def _rule(self, _token: Token) -> None:
+        self._flush_item()
+        self._emit(_Block(BlockKind.RULE, RULE_TEXT))
+
+    def _html_block(self, token: Token) -> None:
+        text = _visible_html_text(token.content)
+        if text:
+            self._paragraph(text, [])
+
+    def _plain_paragraph(self, content: str) -> None:
+        """A top-level paragraph found by the shortcut (``content`` is already stripped)."""
+        if _INLINE_SYNTAX.search(content):
+            text, spans = _strip(*self._inline_text(content))
+            self._emit(_Block(BlockKind.PARAGRAPH, text, 0, "", spans))
+            return
+        if "\n" in content:
+            content = _LINE_BREAK.sub(_line_break, content)
+        if "\t" in content:
+            content = content.replace("\t", " ")
+        self._emit(_Block(BlockKind.PARAGRAPH, content))
+
+    def _inline(self, token: Token) -> None:
+        if token.meta.get("literal"):
+            text, spans = _literal(token.content), list[Span]()
+        else:
+            text, spans = self._inline_text(token.content)
+        text, spans = _strip(text, spans)
+        if self._table is not None:
+            if self._table.rows:
+                self._table.rows[-1].append((text, spans))
+            return
+        if self._heading_level:
+            self._heading(text, spans)
+            return
+        self._paragraph(text, spans)
+
+    def _heading(self, text: str, spans: list[Span]) -> None:
+        if self._containers and self._containers[-1] == "quote":
+            spans = [*spans, Span(0, len(text), "strong")] if text else spans
+            self._emit(_Block(BlockKind.QUOTE, text, min(self._quote_depth(), 12), "", spans))
+            return
+        self._emit(_Block(BlockKind.HEADING, text, self._heading_level, "", spans))
+
+    def _paragraph(self, text: str, spans: list[Span]) -> None:
+        if not text:
+            return
+        innermost = self._containers[-1] if self._containers else ""
+        if innermost == "item" and self._items:
+            self._items[-1].texts.append((text, spans))
+        elif innermost == "quote":
+            self._emit(_Block(BlockKind.QUOTE, text, min(self._quote_depth(), 12), "", spans))
+        else:
+            self._emit(_Block(BlockKind.PARAGRAPH, text, 0, "", spans))
+
+    # Tables ---------------------------------------------------------------------------------
+
+    def _table_open(self, _token: Token) -> None:
+        self._flush_item()
+        self._table = _Table()
+
+    def _thead_open(self, _token: Token) -> None:
+        if self._table is not None:
+            self._table.in_head = True
+
+    def _thead_close(self, _token: Token) -> None:
+        if self._table is not None:
+            self._table.in_head = False
+
+    def _row_open(self, _token: Token) -> None:
+        if self._table is not None:
+            self._table.rows.append([])
+            if self._table.in_head:
+                self._table.header_rows += 1
+
+    def _table_close(self, _token: Token) -> None:
+        table, self._table = self._table, None
+        if table is None or not table.rows:
+            return
+        text, spans = _render_table(table)
+        self._paragraph(text, spans)
+
+    # Inline ---------------------------------------------------------------------------------
+
+    def _inline_text(self, content: str) -> tuple[str, list[Span]]:
+        if len(content) > MAX_FORMATTED_PARAGRAPH:
+            self.notice = "A very long paragraph is shown without its Markdown formatting."
+            return _literal(content), []
+        if not _INLINE_SYNTAX.search(content):
+            return _LINE_BREAK.sub(_line_break, content).replace("\t", " "), []
+        children: list[Token] = []
+        _MD.inline.parse(content, _MD, self.env, children)
+        return self._render_children(children)
+
+    def _render_children(self, children: list[Token]) -> tuple[str, list[Span]]:
+        parts: list[str] = []
+        length = 0
+        spans: list[Span] = []
+        open_styles: list[tuple[str, int, str | None]] = []
+
+        def add(piece: str) -> None:
+            nonlocal length
+            if piece:
+                parts.append(piece)
+                length += len(piece)
+
+        for child in children:
+            kind = child.type
+            if kind in {"text", "text_special"}:
+                add(child.content.replace("\t", " "))
+            elif kind == "softbreak":
+                add(" ")
+            elif kind == "hardbreak":
+                add("\n")
+            elif kind == "code_inline":
+                start = length
+                add(child.content)
+                if length > start:
+                    spans.append(Span(start, length, "code"))
+            elif kind in {"em_open", "strong_open", "s_open"}:
+                open_styles.append((kind[:-5], length, None))
+            elif kind == "link_open":
+                href = child.attrs.get("href", "")
+                open_styles.append(("link", length, clean_line(str(href))))
+            elif kind in {"em_close", "strong_close", "s_close", "link_close"}:
+                style = {"em": "em", "strong": "strong", "s": "strike", "link": "link"}[kind[:-6]]
+                wanted = "s" if style == "strike" else style
+                for index in range(len(open_styles) - 1, -1, -1):
+                    if open_styles[index][0] == wanted:
+                        _, start, url = open_styles.pop(index)
+                        if style == "link" and length == start and url:
+                            add(url)
+                        if length > start:
+                            spans.append(Span(start, length, style, url))
+                        break
+            elif kind == "image":
+                alt = clean_line(child.content)
+                add(f"[image: {alt}]" if alt else "[image]")
+            elif kind == "html_inline":
+                if _BR_TAG.fullmatch(child.content.strip()):
+                    add("\n")
+            elif kind == "footnote_ref":
+                meta = child.meta or {}
+                number = meta.get("id")
+                label = meta.get("label", "")
+                add(f"[{number + 1}]" if isinstance(number, int) else f"[{label}]")
+            elif child.content:
+                add(child.content)
+        return "".join(parts), spans
+
+
+def _line_break(match: re.Match[str]) -> str:
+    return "\n" if len(match.group(1)) >= 2 else " "
+
+
+def _literal(content: str) -> str:
+    return "\n".join(line.strip() for line in content.split("\n")).replace("\t", " ")
+
+
+def _strip(text: str, spans: list[Span]) -> tuple[str, list[Span]]:
+    """Trim surrounding whitespace, moving the spans with the text."""
+    stripped = text.strip()
+    if stripped == text:
+        return text, [span for span in spans if span.end > span.start]
+    shift = len(text) - len(text.lstrip())
+    size = len(stripped)
+    moved = []
+    for span in spans:
+        start = min(max(span.start - shift, 0), size)
+        end = min(max(span.end - shift, 0), size)
+        if end > start:
+            moved.append(Span(start, end, span.style, span.url))
+    return stripped, moved
+
+
+def _join_parts(parts: list[tuple[str, list[Span]]], separator: str) -> tuple[str, list[Span]]:
+    texts: list[str] = []
+    spans: list[Span] = []
+    offset = 0
+    for text, own in parts:
+        if texts:
+            texts.append(separator)
+            offset += len(separator)
+        texts.append(text)
+        spans.extend(Span(s.start + offset, s.end + offset, s.style, s.url) for s in own)
+        offset += len(text)
+    return "".join(texts), spans
+
+
+def _cell_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _render_table(table: _Table) -> tuple[str, list[Span]]:
+    """Lay out table rows as lines, cells joined by " | " (padded into columns if narrow)."""
+    rows = [[(" ".join(text.split("\n")), spans) for text, spans in row] for row in table.rows]
+    columns = max(len(row) for row in rows)
+    widths = [0] * columns
+    for row in rows:
+        for index, (text, _spans) in enumerate(row):
+            widths[index] = max(widths[index], _cell_width(text))
+    aligned = sum(widths) + 3 * (columns - 1) <= ALIGNED_TABLE_WIDTH
+    lines: list[tuple[str, list[Span]]] = []
+    for row_index, row in enumerate(rows):
+        cells: list[tuple[str, list[Span]]] = []
+        for index, (text, spans) in enumerate(row):
+            if row_index < table.header_rows and text:
+                spans = [*spans, Span(0, len(text), "strong")]
+            last = index == len(row) - 1
+            if aligned and not last:
+                text = text + " " * (widths[index] - _cell_width(text))
+            cells.append((text, spans))
+        line, line_spans = _join_parts(cells, " | ")
+        lines.append((line.rstrip(), [s for s in line_spans if s.start < len(line.rstrip())]))
+    return _join_parts(lines, "\n")
+
+
+def _visible_html_text(source: str) -> str:
+    """The text a raw HTML block would show, without interpreting any of it."""
+    text = _HTML_COMMENT.sub("", source)
+    text = _HTML_RAW.sub("", text)
+    text = _BR_TAG.sub("\n", text)
+    text = _HTML_TAG.sub(" ", text)
+    text = html.unescape(text)
+    lines = [_WHITESPACE.sub(" ", line).strip() for line in text.split("\n")]
+    return "\n".join(line for line in lines if line)
+
+
+# --- Header and chrome ----------------------------------------------------------------------
+
+
+def _normalised(text: str) -> str:
+    return " ".join(text.casefold().split()).strip(" .:")
+
+
+def _mark_header(
+    blocks: list[_Block], front: FrontMatter
+) -> tuple[str | None, str | None, str | None]:
+    """Turn the opening blocks into title / dek / byline; return (title, author, dek)."""
+    title = front.title or None
+    author = front.author or None
+    dek = front.dek or None
+    index = _mark_title(blocks, front)
+    if index is not None and title is None:
+        title = blocks[index].text
+    elif title is None:
+        title = _first_line(blocks)
+    after = 0 if index is None else index + 1
+
+    if front.dek:
+        if after < len(blocks) and _normalised(blocks[after].text) == _normalised(front.dek):
+            blocks[after].kind = BlockKind.DEK
+        else:
+            blocks.insert(after, _Block(BlockKind.DEK, front.dek))
+        after += 1
+    elif index is not None and after < len(blocks) - 1 and _is_all_emphasis(blocks[after]):
+        blocks[after].kind = BlockKind.DEK
+        dek = blocks[after].text
+        after += 1
+
+    if front.author:
+        existing = _find_byline(blocks, after, index is not None)
+        if existing is not None and _normalised(front.author) in _normalised(
+            blocks[existing].text
+        ):
+            blocks[existing].kind = BlockKind.BYLINE
+        else:
+            byline = front.author + (f" · {front.date}" if front.date else "")
+            blocks.insert(after, _Block(BlockKind.BYLINE, byline))
+    elif index is not None:
+        found = _find_byline(blocks, after, True)
+        if found is not None:
+            if found == after + 1 and dek is None and _could_be_dek(blocks[after]):
+                blocks[after].kind = BlockKind.DEK
+                dek = blocks[after].text
+            blocks[found].kind = BlockKind.BYLINE
+            author = _BY_PREFIX.sub("", blocks[found].text)
+    return title, author, dek
+
+
+def _mark_title(blocks: list[_Block], front: FrontMatter) -> int | None:
+    """Mark (or insert) the title block; return its index, or None when there is none."""
+    first = blocks[0] if blocks else None
+    if front.title:
+        if first is not None and first.kind in {BlockKind.HEADING, BlockKind.PARAGRAPH}:
+            if _normalised(first.text) == _normalised(front.title):
+                first.kind, first.level = BlockKind.TITLE, 0
+                return 0
+        blocks.insert(0, _Block(BlockKind.TITLE, front.title))
+        return 0
+    if first is None:
+        return None
+    if first.kind is BlockKind.HEADING:
+        top = min(b.level for b in blocks if b.kind is BlockKind.HEADING)
+        if first.level <= top and "\n" not in first.text:
+            first.kind, first.level = BlockKind.TITLE, 0
+            return 0
+        return None
+    if (
+        first.kind is BlockKind.PARAGRAPH
+        and len(blocks) > 1
+        and "\n" not in first.text
+        and len(first.text) <= 150
+        and not _SENTENCE_END.search(first.text)
+        and not is_chrome_line(first.text)
+    ):
+        first.kind = BlockKind.TITLE
+        return 0
+    return None
+
+
+def _first_line(blocks: list[_Block]) -> str | None:
+    for block in blocks:
+        if block.kind is BlockKind.CODE or block.kind is BlockKind.RULE:
+            continue
+        line = block.text.strip().split("\n", 1)[0].strip()
+        if line:
+            return line if len(line) <= 120 else line[:119].rsplit(" ", 1)[0] + "…"
+    return None
+
+
+def _find_byline(blocks: list[_Block], after: int, has_title: bool) -> int | None:
+    for index in range(after, min(after + 2, len(blocks))):
+        block = blocks[index]
+        if block.kind is not BlockKind.PARAGRAPH or "\n" in block.text:
+            continue
+        explicit = _BY_PREFIX.match(block.text) is not None
+        if looks_like_byline(block.text) and (explicit or (has_title and index == after)):
+            return index
+        if explicit and len(block.text) <= 80:
+            return index
+    return None
+
+
+def _could_be_dek(block: _Block) -> bool:
+    return block.kind is BlockKind.PARAGRAPH and "\n" not in block.text and len(block.text) <= 300
+
+
+def _is_all_emphasis(block: _Block) -> bool:
+    if not _could_be_dek(block):
+        return False
+    return any(
+        span.style == "em" and span.start == 0 and span.end == len(block.text)
+        for span in block.spans
+    )
+
+
+def _mark_chrome(blocks: list[_Block]) -> None:
+    body = [i for i, b in enumerate(blocks) if b.kind is BlockKind.PARAGRAPH]
+    if len(body) < 2:
+        return
+    for index in body:
+        block = blocks[index]
+        if "\n" not in block.text and is_chrome_line(block.text):
+            block.kind = BlockKind.CHROME
