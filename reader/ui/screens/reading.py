@@ -181,7 +181,8 @@ class ReadingScreen(Screen[None]):
         meta = article.meta
         left = max(0, round(meta.reading_minutes * (1 - progress)))
         status = Text()
-        status.append(clean_line(meta.title), style="bold")
+        title = clean_line(meta.title)
+        status.append(title if len(title) <= 40 else title[:39] + "…", style="bold")
         status.append(f"  ·  {round(progress * 100)}%  ·  {meta.words:,} words  ·  ")
         status.append(f"{left} min left" if progress < 1 else "finished")
         count = len(self.annotations)

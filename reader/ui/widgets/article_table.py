@@ -9,6 +9,7 @@ from enum import StrEnum
 from rapidfuzz import fuzz
 from rich.text import Text
 from textual.widgets import DataTable
+from textual.widgets.data_table import ColumnKey
 
 from reader.loading import ArticleMeta
 from reader.sanitize import clean_line
@@ -45,6 +46,7 @@ _COLUMNS = (
     ("read", "Read"),
     ("highlights", "✎"),
 )
+_WIDTHS = {"author": 20, "length": 17, "read": 5, "highlights": 3}
 _COLUMN_SORT = {
     "title": SortOrder.TITLE,
     "author": SortOrder.AUTHOR,
@@ -83,7 +85,23 @@ class ArticleTable(DataTable[Text]):
     def on_mount(self) -> None:
         """Create the columns."""
         for key, label in _COLUMNS:
-            self.add_column(Text(label), key=key)
+            self.add_column(Text(label), key=key, width=_WIDTHS.get(key))
+
+    def on_resize(self) -> None:
+        """Give the title column whatever the fixed columns leave."""
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        if not self.columns or self.size.width == 0:
+            return
+        padding = 2 * self.cell_padding * len(_COLUMNS) + 2
+        fixed = sum(_WIDTHS.values())
+        title = self.columns.get(ColumnKey("title"))
+        width = max(12, self.size.width - fixed - padding)
+        if title is not None and title.width != width:
+            title.auto_width = False
+            title.width = width
+            self.rebuild()
 
     @property
     def article_rows(self) -> list[ArticleRow]:
@@ -174,8 +192,8 @@ class ArticleTable(DataTable[Text]):
         read = Text(f"{round(row.progress * 100)}%" if row.progress else "—", justify="right")
         highlights = Text(str(row.highlights) if row.highlights else "·", justify="right")
         return (
-            Text(clean_line(meta.title), overflow="ellipsis"),
-            Text(clean_line(meta.author), overflow="ellipsis"),
+            Text(clean_line(meta.title), overflow="ellipsis", no_wrap=True),
+            Text(clean_line(meta.author), overflow="ellipsis", no_wrap=True),
             length,
             read,
             highlights,

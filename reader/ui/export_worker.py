@@ -1,0 +1,56 @@
+"""Export from the app: Markdown files in the export folder, written off the UI thread."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING
+
+from annotations.export import ExportError, export_all_markdown
+from reader import paths
+from reader.commands.export import collect_exports
+from reader.sanitize import clean_line
+
+if TYPE_CHECKING:
+    from reader.ui.app import PostilApp
+
+
+def start_export(app: PostilApp, article_paths: list[str] | None) -> None:
+    """Export the annotations of ``article_paths`` (all articles when None) in a worker."""
+    app.run_worker(
+        partial(_export, app, article_paths), thread=True, group="export", exit_on_error=False
+    )
+
+
+def _export(app: PostilApp, article_paths: list[str] | None) -> None:
+    session = app.session
+    try:
+        store = session.store()
+    except Exception as error:
+        app.call_from_thread(app.notify, f"Cannot export: {clean_line(str(error))}",
+                             severity="error")
+        return
+    session.flush()  # include changes made a moment ago
+    annotations = store.all_annotations()
+    if article_paths is not None:
+        wanted = set(article_paths)
+        annotations = [a for a in annotations if a.path in wanted]
+    if not annotations:
+        app.call_from_thread(app.notify, "No annotations to export yet.", severity="warning")
+        return
+    exports = collect_exports(annotations)
+    if len(exports) > 3:
+        app.call_from_thread(app.notify, f"Exporting {len(exports)} articles…", timeout=3)
+    directory = session.settings.export_path() or paths.default_export_dir()
+    try:
+        result = export_all_markdown(exports, directory)
+    except ExportError as error:
+        app.call_from_thread(app.notify, f"Export failed: {clean_line(str(error))}",
+                             severity="error", timeout=15)
+        return
+    for problem in result.errors:
+        app.call_from_thread(app.notify, clean_line(problem), severity="error", timeout=15)
+    if len(result.written) == 1:
+        message = f"Exported to {result.written[0]}"
+    else:
+        message = f"Exported {len(result.written)} articles to {directory}"
+    app.call_from_thread(app.notify, clean_line(message), title="Export", timeout=8)
