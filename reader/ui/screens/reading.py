@@ -480,9 +480,15 @@ class ReadingScreen(Screen[None]):
 
 
 def _trim(text: str, span: tuple[int, int]) -> tuple[int, int]:
+    """Trim whitespace off a selection and snap its ends out to whole words."""
     start, end = span
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():
         end -= 1
+    if start < end:
+        while start > 0 and text[start - 1].isalnum() and text[start].isalnum():
+            start -= 1
+        while end < len(text) and text[end - 1].isalnum() and text[end].isalnum():
+            end += 1
     return (start, end)
