@@ -138,7 +138,9 @@ def test_golden_directory_file(sample: ArticleExport, tmp_path: Path) -> None:
     path = export_article_markdown(
         sample.article, sample.annotations, tmp_path / "out", exported_at=EXPORTED_AT
     )
-    assert path.name == "huawei-chairman-considering-signing-a-no-spy-deal-with-the-united-states.md"
+    assert path.name == (
+        "huawei-chairman-considering-signing-a-no-spy-deal-with-the-united-states.md"
+    )
     check_golden("huawei-file.md", path.read_text(encoding="utf-8"))
 
 
