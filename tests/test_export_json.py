@@ -126,7 +126,7 @@ def test_empty_export_is_a_valid_collection() -> None:
     assert parse_document(document).annotations == []
 
 
-_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=30)
+_TEXT = st.text(st.characters(exclude_categories=["Cs"]), max_size=30)
 
 
 @settings(max_examples=60, deadline=None)

@@ -256,8 +256,8 @@ def test_escape_inline_is_one_literal_line() -> None:
 
 # Characters canonical article text can hold: no controls but \n and \t (see reader.sanitize).
 _CHARS = st.characters(
-    blacklist_categories=("Cs", "Cc"),
-    blacklist_characters="\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069",
+    exclude_categories=["Cs", "Cc"],
+    exclude_characters="\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069",
 )
 _PIECES = st.sampled_from(
     ["\n", "\n\n", "\t", " ", "    ", "  \n", "\\", "&amp;", "&#32;", "<div>", "1.", "1)", "- ",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import textwrap
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -53,8 +54,10 @@ Filters combine (AND); repeated --tag or --color values match any of them (OR).
 
 --template FILE uses your own layout (Mustache-style: {{{{field}}}}, {{{{#list}}}}...{{{{/list}}}},
 {{{{^field}}}}...{{{{/field}}}} when empty); --print-template prints the built-in one to start from.
-Article fields: {", ".join(ARTICLE_FIELDS)}.
-Highlight fields (inside {{{{#highlights}}}} / {{{{#orphans}}}}): {", ".join(HIGHLIGHT_FIELDS)}.
+{textwrap.fill("Article fields: " + ", ".join(ARTICLE_FIELDS) + ".", 94)}
+{textwrap.fill(
+    "Highlight fields (inside {{#highlights}} or {{#orphans}}): "
+    + ", ".join(HIGHLIGHT_FIELDS) + ".", 94)}
 """
 
 
