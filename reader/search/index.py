@@ -308,7 +308,7 @@ class SearchIndex:
                 votes.update(_holders(postings, group))
             most = max(votes.values())
             kept: list[int] = []
-            for threshold in range(most, max(0, most - 2), -1):
+            for threshold in range(most, 0, -1):
                 kept = [p for p, votes_for in votes.items() if votes_for >= threshold]
                 if len(kept) >= count:
                     break

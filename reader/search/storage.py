@@ -135,7 +135,9 @@ def _decode(raw: bytes) -> IndexData | None:
         position += length
     count = len(data.texts)
     data.owners, data.starts, data.ends = arrays["owners"], arrays["starts"], arrays["ends"]
-    if position != len(text) or not (len(data.owners) == len(data.starts) == len(data.ends) == count):
+    if position != len(text):
+        return None
+    if not len(data.owners) == len(data.starts) == len(data.ends) == count:
         return None
     data.alive = bytearray(b"\x01") * count
     for path, ident, title, size, mtime_ns, first, passages in header["articles"]:

@@ -1,0 +1,152 @@
+"""``postil search``: typo-tolerant passage search over the library (or given files).
+
+``postil search QUERY [PATH...] [--limit N] [--json]`` prints ranked passages;
+``postil search --batch FILE [PATH...]`` reads one query per line of FILE (``-``: stdin) and
+prints one JSON object per line: ``{"query": ..., "results": [...]}``.
+
+Each result object has ``path``, ``title``, ``score`` (0-100), ``start`` / ``end`` (the passage,
+as character offsets into the article's canonical text), ``match_start`` / ``match_end`` (the
+best-matching span) and ``text`` (the passage).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TextIO
+
+from reader.cli import CommandError, Context
+from reader.search import SearchHit, SearchIndex, library_index
+
+HELP = "search the library's passages (typo-tolerant); --batch for scripts"
+
+#: Show indexing progress on stderr when at least this many articles need (re)indexing.
+PROGRESS_THRESHOLD = 20
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return number
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """Add ``search`` options."""
+    parser.add_argument("query", nargs="?", metavar="QUERY", help="words to look for")
+    parser.add_argument(
+        "paths", nargs="*", metavar="PATH", help="files or folders to search (default: library)"
+    )
+    parser.add_argument("--limit", type=_positive, default=10, metavar="N",
+                        help="results per query (default: 10)")
+    parser.add_argument("--json", action="store_true", help="print results as JSON")
+    parser.add_argument(
+        "--batch", metavar="FILE",
+        help="read one query per line from FILE ('-' for stdin); prints JSON lines",
+    )
+
+
+def run(args: argparse.Namespace, context: Context) -> int:
+    """Search for ``QUERY`` (or every query of ``--batch``) and print the results."""
+    paths: list[str] = list(args.paths)
+    if args.batch is not None:
+        if args.query is not None:
+            paths.insert(0, args.query)
+        queries = _read_batch(args.batch)
+    elif args.query is None:
+        raise CommandError("give a QUERY to search for, or --batch FILE", code=2)
+    else:
+        queries = None
+    index = _ready_index(context, paths)
+    if queries is not None:
+        for query in queries:
+            hits = index.search(query, args.limit)
+            record = {"query": query, "results": [hit.to_json() for hit in hits]}
+            sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+        return 0
+    hits = index.search(args.query, args.limit)
+    if args.json:
+        json.dump([hit.to_json() for hit in hits], sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    if not hits:
+        print("no matches", file=sys.stderr)
+        return 0
+    _print_hits(hits, sys.stdout)
+    return 0
+
+
+def _ready_index(context: Context, paths: list[str]) -> SearchIndex:
+    """Open the library's index and bring it up to date (progress on a terminal's stderr)."""
+    for given in paths:
+        if not Path(given).expanduser().exists():
+            raise CommandError(f"no such file or folder: {given}")
+    source = context.library_source(paths)
+    article_paths = source.article_paths()
+    index = library_index(source)
+    show = sys.stderr.isatty()
+    shown = False
+
+    def progress(done: int, total: int) -> None:
+        nonlocal shown
+        if show and total >= PROGRESS_THRESHOLD and (done % 10 == 0 or done == total):
+            print(f"\rindexing {done}/{total} articles…", end="", file=sys.stderr, flush=True)
+            shown = True
+
+    index.update(article_paths, progress=progress)
+    if shown:
+        print("\r\x1b[K", end="", file=sys.stderr, flush=True)
+    index.save()
+    return index
+
+
+def _read_batch(name: str) -> Iterator[str]:
+    """Yield the lines of the batch file (``-``: stdin) without their line ends."""
+    if name == "-":
+        stream: TextIO = sys.stdin
+        for line in stream:
+            yield line.rstrip("\r\n")
+        return
+    try:
+        with open(name, encoding="utf-8", errors="replace") as handle:
+            lines = handle.read().splitlines()
+    except FileNotFoundError:
+        raise CommandError(f"batch file not found: {name}") from None
+    except IsADirectoryError:
+        raise CommandError(f"batch file is a directory: {name}") from None
+    except OSError as error:
+        raise CommandError(f"cannot read batch file {name}: {error.strerror}") from None
+    yield from lines
+
+
+def _print_hits(hits: list[SearchHit], stream: TextIO) -> None:
+    """Human-readable results: score, title, path and offset, then the snippet."""
+    emphasise = stream.isatty() and not os.environ.get("NO_COLOR")
+    width = 100
+    for hit in hits:
+        snippet, spans = hit.snippet(width)
+        if emphasise:
+            snippet = _bold(snippet, spans)
+        print(f"{hit.score:5.1f}  {hit.title}  ({hit.path} @{hit.match_start})", file=stream)
+        print(f"       {snippet}", file=stream)
+
+
+def _bold(text: str, spans: list[tuple[int, int]]) -> str:
+    parts: list[str] = []
+    cursor = 0
+    for start, end in sorted(spans):
+        if start < cursor:
+            continue
+        parts.append(text[cursor:start])
+        parts.append(f"\x1b[1m{text[start:end]}\x1b[22m")
+        cursor = end
+    parts.append(text[cursor:])
+    return "".join(parts)
