@@ -198,7 +198,9 @@ def _block_tokens(body: str, env: dict[str, Any]) -> list[Token | str]:
         if plain:
             tokens.append(segment.strip())
         else:
-            _MD.block.parse(segment, _MD, env, tokens)
+            parsed: list[Token] = []
+            _MD.block.parse(segment, _MD, env, parsed)
+            tokens.extend(parsed)
     return tokens
 
 

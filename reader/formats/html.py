@@ -1,0 +1,431 @@
+"""HTML articles: the main text and metadata of a saved web page, shown like Markdown.
+
+trafilatura finds the article in the page (navigation, ads, sidebars and comments are dropped)
+and reads its metadata (title, author, date, canonical URL, description, tags). The article's
+structure — headings, paragraphs, emphasis, links, lists, quotes, code, tables, images — is
+converted to Markdown by :func:`article_markdown` (text escaped, so nothing in the page is ever
+interpreted as markup), and that Markdown is read by :mod:`reader.formats.markdown`. ``postil
+add page.html`` stores exactly this Markdown, with front matter, so the library copy reads the
+same as the page did.
+
+When trafilatura finds no main text the whole visible text of the page is used instead and
+:attr:`ParsedArticle.notice` says so. Scripts, styles and comments are never shown.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from lxml import etree
+from lxml import html as lxml_html
+
+from reader.formats.frontmatter import FrontMatter, parse_tags, render_front_matter
+from reader.formats.markdown import parse_markdown_body
+from reader.formats.parsed import ParsedArticle
+from reader.sanitize import clean_line
+
+__all__ = ["parse", "ExtractedPage", "extract_page", "article_markdown", "NO_MAIN_TEXT"]
+
+# trafilatura logs warnings about odd markup; without a handler Python would print them.
+logging.getLogger("trafilatura").addHandler(logging.NullHandler())
+logging.getLogger("htmldate").addHandler(logging.NullHandler())
+logging.getLogger("courlan").addHandler(logging.NullHandler())
+
+#: The notice shown when no main text could be found.
+NO_MAIN_TEXT = "No main article text found in this page: showing all of its text."
+#: Below this many words, an extraction from a much longer page counts as not found.
+_MIN_WORDS = 12
+#: Elements nested deeper than this are flattened to their text (hostile pages).
+_MAX_DEPTH = 60
+
+_SPACE = re.compile(r"\s+")
+_ENTITY_LIKE = re.compile(r"&(?=#?\w+;)")
+_LINE_START = re.compile(r"^(\s*)([#>+=\-]|\d+(?=[.)]))", re.MULTILINE)
+_ALWAYS_ESCAPE = re.compile(r"([\\`*\[\]<>~])")
+_LONE_UNDERSCORE = re.compile(r"(?<![^\W_])_|_(?![^\W_])")
+_SAFE_SCHEME = re.compile(r"^(?:https?|ftp|mailto):|^[^:]*$", re.IGNORECASE)
+_HEADING = re.compile(r"h([1-6])")
+_BLOCK_TAGS = frozenset({"head", "p", "list", "quote", "code", "table", "div", "section"})
+_EMPHASIS = {"#b": "**", "#i": "*", "#u": "", "#sub": "", "#sup": ""}
+_DROP_TAGS = (
+    "script", "style", "noscript", "template", "svg", "iframe", "object", "embed",
+    "canvas", "head", "button", "select", "input", "textarea", "form",
+)  # fmt: skip
+_BLOCK_HTML = frozenset(
+    {
+        "p", "div", "section", "article", "main", "header", "footer", "aside", "nav",
+        "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd", "blockquote",
+        "pre", "table", "tr", "figure", "figcaption", "hr", "address", "details", "summary",
+    }
+)  # fmt: skip
+
+
+@dataclass(slots=True)
+class ExtractedPage:
+    """What was read from an HTML page.
+
+    Attributes:
+        markdown: The article body as Markdown (no front matter).
+        front: The page's metadata.
+        notice: :data:`NO_MAIN_TEXT` when the full page text was used, else ``None``.
+    """
+
+    markdown: str
+    front: FrontMatter
+    notice: str | None = None
+
+    def to_markdown_file(self) -> str:
+        """The Markdown file ``postil add`` stores: front matter, blank line, body."""
+        header = render_front_matter(
+            {
+                "title": self.front.title,
+                "author": self.front.author,
+                "date": self.front.date,
+                "url": self.front.url,
+                "description": self.front.dek,
+                "tags": self.front.tags,
+            }
+        )
+        body = self.markdown.strip()
+        if header:
+            return f"{header}\n{body}\n" if body else header
+        return f"{body}\n" if body else ""
+
+
+def parse(text: str) -> ParsedArticle:
+    """Parse a cleaned HTML page into a document with the page's metadata."""
+    page = extract_page(text)
+    return parse_markdown_body(page.markdown, page.front, notice=page.notice)
+
+
+def extract_page(text: str) -> ExtractedPage:
+    """Find the main text and metadata of the HTML page ``text``."""
+    if not text.strip():
+        return ExtractedPage("", FrontMatter())
+    import trafilatura
+
+    try:
+        document = trafilatura.bare_extraction(
+            text,
+            with_metadata=True,
+            include_comments=False,
+            include_tables=True,
+            include_images=True,
+            include_formatting=True,
+            include_links=True,
+        )
+    except (ValueError, TypeError, etree.LxmlError, RecursionError):
+        document = None
+    front = _front_matter(document)
+    body = getattr(document, "body", None) if document is not None else None
+    markdown = article_markdown(body) if body is not None else ""
+    full_text = visible_text(text)
+    if not front.title:
+        front.title = _page_title(text)
+    if _found_main_text(markdown, full_text):
+        return ExtractedPage(markdown, front)
+    fallback = "\n\n".join(_escape_paragraph(p) for p in full_text)
+    return ExtractedPage(fallback, front, NO_MAIN_TEXT if full_text else None)
+
+
+def _found_main_text(markdown: str, full_text: list[str]) -> bool:
+    words = len(markdown.split())
+    if words == 0:
+        return False
+    return words >= _MIN_WORDS or sum(len(p.split()) for p in full_text) < 4 * _MIN_WORDS
+
+
+def _front_matter(document: Any) -> FrontMatter:
+    if document is None:
+        return FrontMatter()
+
+    def text(name: str) -> str:
+        value = getattr(document, name, None)
+        return clean_line(value) if isinstance(value, str) else ""
+
+    url = text("url")
+    if url and not url.lower().startswith(("http://", "https://")):
+        url = ""
+    return FrontMatter(
+        title=text("title"),
+        author=text("author").replace("; ", ", "),
+        date=text("date"),
+        url=url,
+        dek=text("description"),
+        tags=parse_tags(getattr(document, "tags", None) or None),
+    )
+
+
+def _page_title(text: str) -> str:
+    match = re.search(r"<title[^>]*>(.*?)</title>", text, re.IGNORECASE | re.DOTALL)
+    if not match:
+        return ""
+    import html
+
+    return clean_line(html.unescape(re.sub(r"<[^>]*>", "", match.group(1))))
+
+
+# --- trafilatura's XML → Markdown ----------------------------------------------------------
+
+
+def article_markdown(body: Any) -> str:
+    """Convert trafilatura's article tree (``head``, ``p``, ``hi``, ``ref``, ...) to Markdown."""
+    return "\n\n".join(block for block in _blocks(body, 0) if block.strip())
+
+
+def _blocks(element: Any, depth: int) -> list[str]:
+    """Markdown blocks for the children of a container element (mixed text and blocks)."""
+    blocks: list[str] = []
+    pending: list[str] = []
+
+    def flush() -> None:
+        text = _finish_inline("".join(pending))
+        pending.clear()
+        if text:
+            blocks.append(_escape_line_starts(text))
+
+    if element.text:
+        pending.append(_escape(element.text))
+    for child in element:
+        tag = child.tag if isinstance(child.tag, str) else ""
+        if tag in _BLOCK_TAGS or tag == "graphic" and not pending:
+            flush()
+            blocks.extend(_block(child, depth + 1))
+        elif tag:
+            pending.append(_inline(child, depth + 1))
+        if child.tail:
+            pending.append(_escape(child.tail))
+    flush()
+    return blocks
+
+
+def _block(element: Any, depth: int) -> list[str]:
+    tag = element.tag
+    if depth > _MAX_DEPTH:
+        text = _escape(" ".join(element.itertext()))
+        return [_escape_line_starts(_finish_inline(text))]
+    if tag == "head":
+        level = _HEADING.fullmatch(element.get("rend") or "")
+        hashes = "#" * (int(level.group(1)) if level else 2)
+        text = _finish_inline(_inline_content(element, depth)).replace("\n", " ")
+        text = text.replace("\\ ", " ").strip("\\ ")
+        return [f"{hashes} {text}"] if text else []
+    if tag == "quote":
+        inner = "\n\n".join(_blocks(element, depth))
+        if not inner:
+            return []
+        return ["\n".join(f"> {line}" if line else ">" for line in inner.split("\n"))]
+    if tag == "list":
+        return [_list(element, depth)]
+    if tag == "code":
+        return [_code(element)]
+    if tag == "table":
+        return [_table(element, depth)]
+    if tag == "graphic":
+        image = _image(element)
+        return [image] if image else []
+    return _blocks(element, depth)
+
+
+def _list(element: Any, depth: int) -> str:
+    ordered = (element.get("rend") or "").lower() in {"ol", "decimal", "1"}
+    rendered: list[str] = []
+    loose = False
+    number = 1
+    for item in element:
+        if item.tag != "item":
+            continue
+        marker = f"{number}." if ordered else "-"
+        number += 1
+        inner = _blocks(item, depth + 1)
+        loose = loose or len(inner) > 1
+        text = "\n\n".join(inner)
+        indent = " " * (len(marker) + 1)
+        lines = text.split("\n") if text else [""]
+        first = f"{marker} {lines[0]}".rstrip()
+        rest = [f"{indent}{line}" if line else "" for line in lines[1:]]
+        rendered.append("\n".join([first, *rest]))
+    return ("\n\n" if loose else "\n").join(rendered)
+
+
+def _code(element: Any) -> str:
+    parts: list[str] = [element.text or ""]
+    for child in element.iterdescendants():
+        if child.tag == "lb":
+            parts.append("\n")
+        elif child.text:
+            parts.append(child.text)
+        if child.tail:
+            parts.append(child.tail)
+    content = "".join(parts).strip("\n")
+    longest = max((len(run) for run in re.findall(r"`+", content)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}\n{content}\n{fence}"
+
+
+def _table(element: Any, depth: int) -> str:
+    rows: list[list[str]] = []
+    for row in element.iter("row"):
+        cells = [
+            _finish_inline(_inline_content(cell, depth)).replace("\n", " ").replace("|", "\\|")
+            for cell in row
+            if cell.tag == "cell"
+        ]
+        if cells:
+            rows.append(cells)
+    if not rows:
+        return ""
+    columns = max(len(row) for row in rows)
+    rows = [row + [""] * (columns - len(row)) for row in rows]
+    lines = ["| " + " | ".join(rows[0]) + " |", "|" + " --- |" * columns]
+    lines.extend("| " + " | ".join(row) + " |" for row in rows[1:])
+    return "\n".join(lines)
+
+
+def _image(element: Any) -> str:
+    alt = _escape(clean_line(element.get("alt") or element.get("title") or ""))
+    src = (element.get("src") or "").strip()
+    if not src or not _SAFE_SCHEME.match(src):
+        return f"![{alt}]()" if alt else ""
+    return f"![{alt}]({_link_target(src)})"
+
+
+def _inline_content(element: Any, depth: int) -> str:
+    parts = [_escape(element.text)] if element.text else []
+    for child in element:
+        if isinstance(child.tag, str):
+            parts.append(_inline(child, depth + 1))
+        if child.tail:
+            parts.append(_escape(child.tail))
+    return "".join(parts)
+
+
+def _inline(element: Any, depth: int) -> str:
+    tag = element.tag
+    if tag == "lb":
+        return "\\\n"
+    if tag == "graphic":
+        return _image(element)
+    if depth > _MAX_DEPTH:
+        return _escape(" ".join(element.itertext()))
+    inner = _inline_content(element, depth)
+    if tag == "hi":
+        rend = element.get("rend") or ""
+        if rend == "#t":
+            return _code_span(" ".join(element.itertext()))
+        return _wrap(inner, _EMPHASIS.get(rend, ""))
+    if tag == "del":
+        return _wrap(inner, "~~")
+    if tag == "code":
+        return _code_span(" ".join(element.itertext()))
+    if tag == "ref":
+        target = (element.get("target") or "").strip()
+        text = inner.strip()
+        if not target or not _SAFE_SCHEME.match(target) or not text:
+            return inner
+        lead = inner[: len(inner) - len(inner.lstrip())]
+        trail = inner[len(inner.rstrip()) :]
+        return f"{lead}[{text}]({_link_target(target)}){trail}"
+    return inner
+
+
+def _wrap(inner: str, marker: str) -> str:
+    core = inner.strip()
+    if not marker or not core:
+        return inner
+    lead = inner[: len(inner) - len(inner.lstrip())]
+    trail = inner[len(inner.rstrip()) :]
+    return f"{lead}{marker}{core}{marker}{trail}"
+
+
+def _code_span(text: str) -> str:
+    text = _SPACE.sub(" ", text)
+    if not text.strip():
+        return text
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    ticks = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{ticks}{pad}{text}{pad}{ticks}"
+
+
+def _link_target(url: str) -> str:
+    url = clean_line(url)
+    if re.search(r"[\s()<>]", url):
+        return "<" + url.replace("<", "%3C").replace(">", "%3E").replace(" ", "%20") + ">"
+    return url
+
+
+def _escape(text: str) -> str:
+    """Escape text so that Markdown reads it back literally (whitespace collapsed)."""
+    text = _SPACE.sub(" ", text)
+    text = _ALWAYS_ESCAPE.sub(r"\\\1", text)
+    text = _LONE_UNDERSCORE.sub(r"\\_", text)
+    return _ENTITY_LIKE.sub(r"\\&", text)
+
+
+def _escape_line_starts(text: str) -> str:
+    return _LINE_START.sub(lambda m: f"{m.group(1)}\\{m.group(2)}", text)
+
+
+def _finish_inline(text: str) -> str:
+    lines = [line.strip() for line in text.split("\n")]
+    while lines and lines[-1] in {"", "\\"}:
+        lines.pop()
+    return "\n".join(lines).strip()
+
+
+def _escape_paragraph(text: str) -> str:
+    lines = [_escape(line).strip() for line in text.split("\n")]
+    return _escape_line_starts("\\\n".join(line for line in lines if line))
+
+
+# --- Full page text (fallback) --------------------------------------------------------------
+
+
+def visible_text(text: str) -> list[str]:
+    """All visible text of an HTML page as paragraphs (scripts, styles, forms dropped)."""
+    try:
+        root = lxml_html.document_fromstring(text)
+    except (etree.LxmlError, ValueError):
+        return []
+    for element in list(root.iter(etree.Comment, etree.ProcessingInstruction)):
+        _remove_keep_tail(element)
+    for element in list(root.iter(*_DROP_TAGS)):
+        if element.getparent() is not None:
+            _remove_keep_tail(element)
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        tag = element.tag.lower()
+        if tag == "br":
+            element.tail = "\n" + (element.tail or "")
+        elif tag in _BLOCK_HTML:
+            element.text = "\n\n" + (element.text or "")
+            element.tail = "\n\n" + (element.tail or "")
+        elif tag in {"td", "th"}:
+            element.tail = " | " + (element.tail or "")
+    content = root.text_content()
+    paragraphs = []
+    for chunk in re.split(r"\n\s*\n", content):
+        lines = [_SPACE.sub(" ", line).strip(" |") for line in chunk.split("\n")]
+        paragraph = "\n".join(line for line in lines if line)
+        if paragraph:
+            paragraphs.append(paragraph)
+    return paragraphs
+
+
+def _remove_keep_tail(element: Any) -> None:
+    parent = element.getparent()
+    if parent is None:
+        return
+    tail = element.tail or ""
+    previous = element.getprevious()
+    if tail:
+        if previous is not None:
+            previous.tail = (previous.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(element)
