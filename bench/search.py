@@ -302,6 +302,7 @@ def run_size(
         began = time.perf_counter()
         index.save()
         save = time.perf_counter() - began
+        assert index.cache_path is not None
         size = index.cache_path.stat().st_size
         began = time.perf_counter()
         reloaded = SearchIndex.open(Path(cache))

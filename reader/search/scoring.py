@@ -143,9 +143,9 @@ def score_text(query: PreparedQuery, text: str) -> TextScore | None:
         return None
     folded = fold(text)
     if query.phrase is not None:
-        found = query.phrase.search(folded)
-        if found:
-            return TextScore(EXACT_TIER, 100.0, found.start(), found.end())
+        phrase = query.phrase.search(folded)
+        if phrase:
+            return TextScore(EXACT_TIER, 100.0, phrase.start(), phrase.end())
     needle = query.folded
     if len(folded.strip()) < len(needle):
         alignment = fuzz.ratio(needle, folded.strip())
