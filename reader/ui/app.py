@@ -109,9 +109,9 @@ class PostilApp(App[int]):
 
     @work(thread=True, exclusive=True, group="search-index")
     def _build_index(self) -> None:
-        from reader.search import SearchIndex
+        from reader.search import library_index
 
-        index = SearchIndex.open(paths.cache_dir())
+        index = library_index(self.session.library)
         self._search_index = index
         files = self.session.library.article_paths()
 

@@ -53,7 +53,8 @@ class ReadingScreen(Screen[None]):
     """Shows an article in the reading view and handles annotation keys."""
 
     BINDINGS = [
-        Binding("q,escape", "back", "Back"),
+        Binding("q", "back", "Back"),
+        Binding("escape", "clear_or_back", "Clear / back", show=False),
         Binding("h", "highlight", "Highlight"),
         Binding("c", "note", "Note"),
         Binding("t", "tags", "Tags"),
@@ -217,11 +218,15 @@ class ReadingScreen(Screen[None]):
         )
         self.postil.article_changed(path, progress=progress)
 
-    def action_back(self) -> None:
-        """Clear the selection, close the panel, or go back to the library."""
+    def action_clear_or_back(self) -> None:
+        """Clear the selection if there is one, else go back to the library."""
         if self.view.selection is not None or self.view.selecting:
             self.view.clear_selection()
             return
+        self.action_back()
+
+    def action_back(self) -> None:
+        """Save the position and go back to the library."""
         self.save_position()
         if len(self.app.screen_stack) <= 2 and self.postil.started_on_file:
             self.app.exit()

@@ -39,23 +39,15 @@ class SearchOutcome:
 
 
 def snippet(hit: SearchHit, width: int = SNIPPET_CONTEXT) -> Text:
-    """The passage around the match, with the matched words emphasised."""
-    relative_start = max(0, hit.match_start - hit.start)
-    relative_end = max(relative_start, hit.match_end - hit.start)
-    passage = hit.text
-    left = max(0, relative_start - width // 2)
-    right = min(len(passage), max(relative_end + width // 2, left + width))
-    before = clean_line(passage[left:relative_start])
-    matched = clean_line(passage[relative_start:relative_end])
-    after = clean_line(passage[relative_end:right])
-    text = Text("  ")
-    if left > 0:
-        text.append("…")
-    text.append(before + (" " if passage[left:relative_start].endswith(" ") else ""))
-    text.append(matched, style="bold reverse")
-    text.append((" " if passage[relative_end:right].startswith(" ") else "") + after)
-    if right < len(passage):
-        text.append("…")
+    """The passage around the match, with the matched words emphasised.
+
+    The excerpt comes from the canonical text, which is already free of control characters;
+    it is styled by ranges, never parsed as markup.
+    """
+    excerpt, spans = hit.snippet(width)
+    text = Text("  " + excerpt)
+    for start, end in spans:
+        text.stylize("bold reverse", start + 2, end + 2)
     return text
 
 

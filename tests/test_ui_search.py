@@ -1,0 +1,88 @@
+"""Pilot tests: search in an article and in the library, jump, highlight the found span."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from reader.ui.screens.library import LibraryScreen
+from reader.ui.screens.reading import ReadingScreen
+from reader.ui.screens.search import SearchScreen
+from tests.conftest import SEED
+from tests.pilot_helpers import make_app, wait_for, wait_library, wait_reading
+
+
+async def test_search_in_article_jump_and_highlight(
+    isolated_paths: Path, seed_library: Path
+) -> None:
+    app = make_app(isolated_paths, seed_library / SEED.name)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await wait_reading(pilot)
+        await pilot.press("slash")
+        await wait_for(pilot, lambda: isinstance(app.screen, SearchScreen))
+        search = app.screen
+        assert isinstance(search, SearchScreen)
+        await pilot.press(*"in the long term this might strenghten")  # typo
+        await wait_for(pilot, lambda: bool(search.hits))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.screen is screen)
+        view = screen.view
+        assert view.selection is not None
+        found = view.document.text[view.selection[0]:view.selection[1]]
+        assert "strengthen" in found
+        row = view.layout_rows.row_of_offset(view.selection[0])  # type: ignore[union-attr]
+        assert view.scroll_y <= row < view.scroll_y + view.size.height
+        await pilot.press("h")
+        annotation = next(iter(screen.annotations.values()))
+        assert annotation.quote.exact == found
+
+
+async def test_typing_fast_leaves_only_the_last_query(
+    isolated_paths: Path, seed_library: Path
+) -> None:
+    app = make_app(isolated_paths, seed_library / SEED.name)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_reading(pilot)
+        await pilot.press("slash")
+        await wait_for(pilot, lambda: isinstance(app.screen, SearchScreen))
+        search = app.screen
+        assert isinstance(search, SearchScreen)
+        await pilot.press(*"samsung")
+        await pilot.press(*["backspace"] * 7)
+        await pilot.press(*"Entity List")
+        await app.workers.wait_for_complete()
+        await wait_for(pilot, lambda: bool(search.hits))
+        assert all("Entity List" in hit.text for hit in search.hits[:1])
+        assert not any("Samsung" in hit.text and "Entity" not in hit.text
+                       for hit in search.hits[:1])
+
+
+async def test_library_search_opens_the_right_article(
+    isolated_paths: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "lib"
+    folder.mkdir()
+    shutil.copy(SEED, folder / SEED.name)
+    (folder / "bread.txt").write_text(
+        "Sourdough Basics\n\nFlour, water and salt make bread.\n\n"
+        "A starter needs feeding every day with equal weights of flour and water.\n"
+    )
+    app = make_app(isolated_paths, folder)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_library(pilot, 2)
+        await pilot.press("slash")
+        await wait_for(pilot, lambda: isinstance(app.screen, SearchScreen))
+        search = app.screen
+        assert isinstance(search, SearchScreen)
+        await pilot.press(*"starter needs feding")
+        await wait_for(pilot, lambda: bool(search.hits) and search.hits[0].path.endswith(
+            "bread.txt"))
+        await pilot.press("enter")
+        screen = await wait_reading(pilot)
+        assert isinstance(screen, ReadingScreen) and screen.path.endswith("bread.txt")
+        view = screen.view
+        await wait_for(pilot, lambda: view.selection is not None)
+        assert view.selection is not None
+        assert "starter needs feeding" in view.document.text[view.selection[0]:view.selection[1]]
+        await pilot.press("q")
+        await wait_for(pilot, lambda: isinstance(app.screen, LibraryScreen))
