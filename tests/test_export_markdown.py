@@ -262,7 +262,8 @@ _CHARS = st.characters(
 _PIECES = st.sampled_from(
     ["\n", "\n\n", "\t", " ", "    ", "  \n", "\\", "&amp;", "&#32;", "<div>", "1.", "1)", "- ",
      "+", "===", "---", "~~~", "```", "*", "_", "#", "[", "]", "|", ">", "==", "%%", "$", "^",
-     "<!-- postil:end -->", "\u00a0", "é", "中", "🎉", "\u2028"]
+     "<!-- postil:end -->", "<!--", "<pre>", "<?", "<![CDATA[", "<!X", "<script>", "# ",
+     "\u00a0", "é", "中", "🎉", "\u2028"]
 )
 TEXTS = st.lists(st.one_of(_PIECES, st.text(_CHARS, max_size=8)), max_size=12).map("".join)
 QUOTES = TEXTS.filter(bool)
