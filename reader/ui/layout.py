@@ -7,7 +7,7 @@ whose cell width equals its length) and kept as running totals, while the line l
 are built lazily for the blocks that are shown and cached.
 
 Rows: each block takes its wrapped lines, followed by one blank separator row (except the last
-block). Collapsed blocks (site chrome when hidden) take exactly one row.
+block, and between the items of a list). Collapsed blocks (site chrome when hidden) take exactly one row.
 """
 
 from __future__ import annotations
@@ -129,6 +129,15 @@ def _wrap_wide(text: str, start: int, end: int, width: int, out: list[tuple[int,
         out.append((end, end))
 
 
+def _gap(block: Block, following: Block | None) -> int:
+    """Blank rows after ``block``: one between blocks, none inside a list or at the end."""
+    if following is None:
+        return 0
+    if block.kind is BlockKind.LIST_ITEM and following.kind is BlockKind.LIST_ITEM:
+        return 0
+    return 1
+
+
 class TextLayout:
     """Rows of a document at one width, with cheap row <-> offset mapping."""
 
@@ -138,8 +147,11 @@ class TextLayout:
         self.collapsed = collapsed
         self._lines: OrderedDict[int, list[tuple[int, int]]] = OrderedDict()
         counts = [self._count(index) for index in range(len(document.blocks))]
-        last = len(counts) - 1
-        heights = [count + (1 if index < last else 0) for index, count in enumerate(counts)]
+        blocks = document.blocks
+        heights = [
+            count + _gap(blocks[index], blocks[index + 1] if index + 1 < len(blocks) else None)
+            for index, count in enumerate(counts)
+        ]
         self._line_counts = counts
         self._tops = [0, *accumulate(heights)]
 

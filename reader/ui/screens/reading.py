@@ -23,6 +23,7 @@ from reader.loading import Article, ArticleError, load_article
 from reader.sanitize import clean_line
 from reader.ui.widgets.annotations_panel import AnnotationsPanel
 from reader.ui.widgets.article_view import ArticleView, Highlight
+from reader.ui.widgets.link_dialog import LinkDialog
 from reader.ui.widgets.note_dialog import NoteDialog
 from reader.ui.widgets.tag_dialog import TagDialog
 
@@ -65,6 +66,7 @@ class ReadingScreen(Screen[None]):
         Binding("n", "next_result", "Next hit", show=False),
         Binding("N", "previous_result", "Prev hit", show=False),
         Binding("e", "export", "Export"),
+        Binding("o", "open_link", "Open link", show=False),
         *(
             Binding(str(number), f"color('{color.value}')", f"{color.value.title()}", show=False)
             for number, color in enumerate(Color, start=1)
@@ -189,6 +191,9 @@ class ReadingScreen(Screen[None]):
         count = len(self.annotations)
         if count:
             status.append(f"  ·  {count} highlight{'s' if count != 1 else ''}")
+        links = self._links_near_point() if self.view.cursor is not None else []
+        if links:
+            status.append(f"  ·  link: {clean_line(links[0][1])[:60]} (o opens)")
         if self.view.selecting:
             status.append("  ·  SELECT (]/[ ←/→ ↑/↓ extend, h highlight, esc clears)",
                           style="bold")
@@ -476,6 +481,41 @@ class ReadingScreen(Screen[None]):
     def action_previous_result(self) -> None:
         """Go to the previous search result in this article."""
         self._step_result(-1)
+
+    # ----------------------------------------------------------------- links
+    def _links_near_point(self) -> list[tuple[str, str]]:
+        view = self.view
+        if view.selection is not None:
+            start, end = view.selection
+        elif view.cursor is not None:
+            start, end = view.cursor
+        else:
+            layout = view.layout_rows
+            top = round(view.scroll_y)
+            start = view.top_offset
+            end = layout.offset_of_row(top + view.size.height) if layout else start
+            if end <= start:
+                end = len(view.document.text)
+        text = view.document.text
+        seen: dict[str, tuple[str, str]] = {}
+        for span in view.document.spans_in(start, end):
+            if span.style == "link" and span.url:
+                seen.setdefault(span.url, (text[span.start : span.end], span.url))
+        return list(seen.values())
+
+    def action_open_link(self) -> None:
+        """Open a link in the cursor sentence (or on screen), after confirmation."""
+        links = self._links_near_point()
+        if not links:
+            self.notify("No link here (move the cursor with ] and [ onto one).")
+            return
+
+        def chosen(url: str | None) -> None:
+            if url:
+                self.app.open_url(url)
+                self.notify(f"Opening {clean_line(url)}", timeout=3)
+
+        self.app.push_screen(LinkDialog(links), chosen)
 
     # ----------------------------------------------------------------- export
     def action_export(self) -> None:
