@@ -542,3 +542,37 @@ def test_non_utf8_file_is_not_overwritten(out: Path) -> None:
     path.write_bytes(b'---\npostil-path: "/lib/a.txt"\n---\n\xff\xfe')
     with pytest.raises(ExportError, match="not UTF-8"):
         export_article_markdown(info, (), out, exported_at=EXPORTED_AT)
+
+
+def test_export_moved_into_a_subfolder_is_updated_there(out: Path) -> None:
+    info = ArticleInfo("id", "/lib/a.txt", "Title")
+    first = export_article_markdown(info, (), out, exported_at=EXPORTED_AT)
+    (out / "reading" / "2024").mkdir(parents=True)
+    moved = first.rename(out / "reading" / "2024" / "Renamed by me.md")
+    again = export_article_markdown(info, (), out, exported_at="2030-01-01T00:00:00Z")
+    assert again == moved and "2030-01-01" in moved.read_text(encoding="utf-8")
+    assert not first.exists()
+
+
+def test_a_new_file_never_overwrites_one_created_meanwhile(
+    out: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another writer creates the chosen name between the check and the write."""
+    taken = out / "title.md"
+    original = ExportDirectory.path_for
+    calls: list[Path] = []
+
+    def racing_path_for(self: ExportDirectory, article: ArticleInfo) -> Path:
+        chosen = original(self, article)
+        if not calls:
+            taken.write_text("someone else's file\n", encoding="utf-8")
+        calls.append(chosen)
+        return chosen
+
+    monkeypatch.setattr(ExportDirectory, "path_for", racing_path_for)
+    path = export_article_markdown(
+        ArticleInfo("id", "/lib/a.txt", "Title"), (), out, exported_at=EXPORTED_AT
+    )
+    assert calls[0] == taken and path == out / "title-2.md"
+    assert taken.read_text(encoding="utf-8") == "someone else's file\n"
+    assert sorted(p.name for p in out.iterdir()) == ["title-2.md", "title.md"]

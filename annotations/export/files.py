@@ -61,11 +61,12 @@ def slugify(title: str) -> str:
     return slug
 
 
-def atomic_write_text(path: Path, text: str, *, newline: str = "\n") -> None:
-    """Write ``text`` (UTF-8) to ``path`` atomically: temp file, fsync, ``os.replace``.
+def atomic_write_text(path: Path, text: str, *, newline: str = "\n", create: bool = False) -> None:
+    """Write ``text`` (UTF-8) to ``path`` atomically: temp file, fsync, then ``os.replace``.
 
-    An existing file's permission bits are kept. Raises ``OSError`` on failure (the original
-    file is then untouched).
+    With ``create=True`` the file must not exist yet: it is linked into place, which fails with
+    ``FileExistsError`` if another writer created it first (nothing is overwritten). An existing
+    file's permission bits are kept. Raises ``OSError`` on failure (the target is untouched).
     """
     data = text.replace("\n", newline).encode("utf-8") if newline != "\n" else text.encode()
     directory = path.parent
@@ -82,12 +83,27 @@ def atomic_write_text(path: Path, text: str, *, newline: str = "\n") -> None:
             stream.flush()
             os.fsync(stream.fileno())
         os.chmod(temp_name, mode)
-        os.replace(temp_name, path)
-    except BaseException:
+        if create:
+            _link_new(temp_name, path)
+        else:
+            os.replace(temp_name, path)
+    finally:
         with contextlib.suppress(OSError):
             os.unlink(temp_name)
-        raise
     _fsync_directory(directory)
+
+
+def _link_new(temp_name: str, path: Path) -> None:
+    """Move ``temp_name`` to ``path`` only if ``path`` does not exist (no clobbering)."""
+    try:
+        os.link(temp_name, path)
+    except FileExistsError:
+        raise
+    except OSError:
+        # No hard links here (FAT, some network file systems): exclusive open, then replace.
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        os.close(fd)
+        os.replace(temp_name, path)
 
 
 def _fsync_directory(directory: Path) -> None:
@@ -122,7 +138,7 @@ def _read_existing(path: Path) -> tuple[str, str] | None:
 
 
 def write_region_file(
-    path: Path, body: str, *, article: ArticleInfo | None = None
+    path: Path, body: str, *, article: ArticleInfo | None = None, create: bool = False
 ) -> bool:
     """Write ``body`` as postil's region of ``path``, keeping everything else in the file.
 
@@ -131,8 +147,9 @@ def write_region_file(
 
     Raises:
         ExportError: when the file cannot be read or written, or its markers are damaged.
+        FileExistsError: with ``create=True`` (a new file is wanted), when ``path`` exists.
     """
-    existing = _read_existing(path)
+    existing = None if create else _read_existing(path)
     article_id = article.id if article else ""
     owned = {"postil-id": article.id, "postil-path": article.path} if article else {}
     if existing is None:
@@ -147,6 +164,13 @@ def write_region_file(
                 }
             ) + "\n"
         text, newline = head + region.region_block(body, article_id), "\n"
+        try:
+            atomic_write_text(path, text, create=True)
+        except FileExistsError:
+            raise
+        except OSError as error:
+            raise ExportError(f"{path}: cannot write: {error.strerror or error}") from None
+        return True
     else:
         old, newline = existing
         try:
@@ -162,8 +186,30 @@ def write_region_file(
     return True
 
 
+#: Folders never searched for existing exports (an Obsidian vault's settings, version control).
+_SKIPPED_DIRS = frozenset({"node_modules", "__pycache__"})
+
+
+def _markdown_files(directory: Path) -> list[Path]:
+    """Markdown files in ``directory`` and its subfolders (hidden folders skipped), sorted.
+
+    Top-level files come first, so an export moved into a subfolder is still found but a file
+    at the top wins a tie.
+    """
+    found: list[Path] = []
+    for root, folders, files in os.walk(directory):
+        folders[:] = sorted(f for f in folders if not f.startswith(".") and f not in _SKIPPED_DIRS)
+        found.extend(Path(root) / name for name in sorted(files) if name.lower().endswith(".md"))
+    return found
+
+
 class ExportDirectory:
-    """A folder of per-article Markdown exports, indexed by the article each file belongs to."""
+    """A folder of per-article Markdown exports, indexed by the article each file belongs to.
+
+    Existing exports are found in subfolders too (hidden folders such as ``.obsidian`` are
+    skipped), so a file the user moved inside the folder keeps being updated where it is; new
+    files are created at the top.
+    """
 
     def __init__(self, directory: Path) -> None:
         """Open (and create, if needed) ``directory``.
@@ -174,7 +220,7 @@ class ExportDirectory:
         self.directory = directory
         try:
             directory.mkdir(parents=True, exist_ok=True)
-            names = sorted(p for p in directory.iterdir() if p.suffix.lower() == ".md")
+            names = _markdown_files(directory)
         except OSError as error:
             raise ExportError(f"{directory}: {error.strerror or error}") from None
         self._files: dict[Path, region.ExportFileInfo] = {}
@@ -188,10 +234,12 @@ class ExportDirectory:
         try:
             if not path.is_file() or path.stat().st_size > _MAX_READ:
                 return None
-            text = path.read_text(encoding="utf-8-sig", errors="replace")
+            data = path.read_bytes()
         except OSError:
             return None
-        info = region.read_info(text)
+        if b"postil" not in data:
+            return None
+        info = region.read_info(data.decode("utf-8-sig", errors="replace").replace("\r\n", "\n"))
         return info if (info.article_id or info.article_path or info.has_region) else None
 
     def find(self, article: ArticleInfo) -> Path | None:
@@ -235,9 +283,17 @@ class ExportDirectory:
         Raises:
             ExportError: when the file cannot be written or its markers are damaged.
         """
-        path = self.path_for(export.article)
         body = render_article(export, exported_at=exported_at, template=template)
-        write_region_file(path, body, article=export.article)
+        for _attempt in range(100):
+            is_new = self.find(export.article) is None
+            path = self.path_for(export.article)
+            try:
+                write_region_file(path, body, article=export.article, create=is_new)
+                break
+            except FileExistsError:
+                continue  # another export created that name a moment ago: take the next one
+        else:
+            raise ExportError(f"{self.directory}: could not find a free file name")
         self._files[path] = region.ExportFileInfo(
             export.article.id, export.article.path, has_region=True
         )
