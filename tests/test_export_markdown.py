@@ -443,7 +443,7 @@ def test_reexport_keeps_user_text_and_updates_highlights(
     text = second.read_text(encoding="utf-8")
     assert "MY INTRO above the region." in text and "MY OWN NOTES below." in text
     assert "rating: 5" in text
-    assert text.count("2024-06-01T00:00:00Z") == 1 and EXPORTED_AT not in text
+    assert text.count("- Exported: 2024-06-01T00:00:00Z") == 1 and EXPORTED_AT not in text
     for annotation in sample.annotations:
         short = block_ids(sample.annotations)[annotation.id]
         assert text.count(f"^{short}") == 1  # every highlight exactly once
@@ -530,7 +530,8 @@ def test_crlf_files_stay_crlf(out: Path) -> None:
     info = ArticleInfo("id", "/lib/a.txt", "Title")
     path = export_article_markdown(info, (), out, exported_at=EXPORTED_AT)
     path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n") + b"mine\r\n")
-    export_article_markdown(info, (), out, exported_at="2030-01-01T00:00:00Z")
+    more = (make("x y", "y", 2, path="/lib/a.txt"),)
+    export_article_markdown(info, more, out, exported_at="2030-01-01T00:00:00Z")
     data = path.read_bytes()
     assert b"2030-01-01" in data and data.endswith(b"mine\r\n")
     assert data.count(b"\n") == data.count(b"\r\n")
@@ -549,7 +550,8 @@ def test_export_moved_into_a_subfolder_is_updated_there(out: Path) -> None:
     first = export_article_markdown(info, (), out, exported_at=EXPORTED_AT)
     (out / "reading" / "2024").mkdir(parents=True)
     moved = first.rename(out / "reading" / "2024" / "Renamed by me.md")
-    again = export_article_markdown(info, (), out, exported_at="2030-01-01T00:00:00Z")
+    more = (make("x y", "y", 2, path="/lib/a.txt"),)
+    again = export_article_markdown(info, more, out, exported_at="2030-01-01T00:00:00Z")
     assert again == moved and "2030-01-01" in moved.read_text(encoding="utf-8")
     assert not first.exists()
 
@@ -576,3 +578,20 @@ def test_a_new_file_never_overwrites_one_created_meanwhile(
     assert calls[0] == taken and path == out / "title-2.md"
     assert taken.read_text(encoding="utf-8") == "someone else's file\n"
     assert sorted(p.name for p in out.iterdir()) == ["title-2.md", "title.md"]
+
+
+def test_unchanged_export_is_not_rewritten(sample: ArticleExport, out: Path) -> None:
+    """Only the export time would change: the file (and its mtime) stay as they are."""
+    path = export_article_markdown(
+        sample.article, sample.annotations, out, exported_at=EXPORTED_AT
+    )
+    before = path.read_bytes()
+    os.utime(path, (1_000_000_000, 1_000_000_000))
+    export_article_markdown(
+        sample.article, sample.annotations, out, exported_at="2030-01-01T00:00:00Z"
+    )
+    assert path.read_bytes() == before and path.stat().st_mtime == 1_000_000_000
+    changed = (*sample.annotations[:-1], replace(sample.annotations[-1], note="new note"))
+    export_article_markdown(sample.article, changed, out, exported_at="2030-01-01T00:00:00Z")
+    text = path.read_text(encoding="utf-8")
+    assert "new note" in text and "- Exported: 2030-01-01T00:00:00Z" in text

@@ -138,7 +138,12 @@ def _read_existing(path: Path) -> tuple[str, str] | None:
 
 
 def write_region_file(
-    path: Path, body: str, *, article: ArticleInfo | None = None, create: bool = False
+    path: Path,
+    body: str,
+    *,
+    article: ArticleInfo | None = None,
+    create: bool = False,
+    exported_at: str = "",
 ) -> bool:
     """Write ``body`` as postil's region of ``path``, keeping everything else in the file.
 
@@ -163,7 +168,7 @@ def write_region_file(
                     **owned,
                 }
             ) + "\n"
-        text, newline = head + region.region_block(body, article_id), "\n"
+        text = head + region.region_block(body, article_id, exported_at)
         try:
             atomic_write_text(path, text, create=True)
         except FileExistsError:
@@ -174,7 +179,9 @@ def write_region_file(
     else:
         old, newline = existing
         try:
-            text = region.merge(old, body, article_id=article_id, owned=owned)
+            text = region.merge(
+                old, body, article_id=article_id, owned=owned, exported_at=exported_at
+            )
         except region.RegionError as error:
             raise ExportError(f"{path}: {error}") from None
         if text == old:
@@ -287,8 +294,12 @@ class ExportDirectory:
         for _attempt in range(100):
             is_new = self.find(export.article) is None
             path = self.path_for(export.article)
+            if not is_new and self._unchanged(path, export, template):
+                return path
             try:
-                write_region_file(path, body, article=export.article, create=is_new)
+                write_region_file(
+                    path, body, article=export.article, create=is_new, exported_at=exported_at
+                )
                 break
             except FileExistsError:
                 continue  # another export created that name a moment ago: take the next one
@@ -298,6 +309,26 @@ class ExportDirectory:
             export.article.id, export.article.path, has_region=True
         )
         return path
+
+
+    def _unchanged(self, path: Path, export: ArticleExport, template: Template | None) -> bool:
+        """True when ``path`` already holds this export (only the export time would change)."""
+        info = self._files.get(path)
+        if info is None or (info.article_id, info.article_path) != (
+            export.article.id,
+            export.article.path,
+        ):
+            return False
+        try:
+            existing = _read_existing(path)
+        except ExportError:
+            return False
+        found = region.current_region(existing[0]) if existing else None
+        if found is None or not found[0]:
+            return False
+        stamp, body = found
+        previous = render_article(export, exported_at=stamp, template=template)
+        return previous.strip("\n") == body
 
 
 def export_article_markdown(

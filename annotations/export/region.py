@@ -38,6 +38,8 @@ _NOTICE = (
 _BEGIN_LINE = re.compile(r"^<!--\s*postil:begin\b(?P<attrs>.*?)-->\s*$")
 _END_LINE = re.compile(r"^<!--\s*postil:end\b.*-->\s*$")
 _ARTICLE_ATTR = re.compile(r"\barticle=(?P<id>[A-Za-z0-9_-]+)")
+_EXPORTED_ATTR = re.compile(r"\bexported=(?P<stamp>[0-9][0-9A-Za-z:+.-]*)")
+_STAMP = re.compile(r"[0-9][0-9A-Za-z:+.-]*")
 _FRONT_KEY = re.compile(r"^(?P<key>[A-Za-z0-9_-]+)\s*:(?P<value>.*)$")
 #: Front-matter keys postil keeps up to date; all others belong to the user.
 OWNED_KEYS = ("postil-id", "postil-path")
@@ -47,16 +49,35 @@ class RegionError(ValueError):
     """postil's markers in a file are damaged; the message says what was found."""
 
 
-def begin_marker(article_id: str = "") -> str:
-    """The line that opens postil's region (naming the article when there is one)."""
+def begin_marker(article_id: str = "", exported_at: str = "") -> str:
+    """The line that opens postil's region, naming the article and the export time."""
     safe_id = re.sub(r"[^A-Za-z0-9_-]", "", article_id)
     attrs = f" article={safe_id}" if safe_id else ""
+    if _STAMP.fullmatch(exported_at):
+        attrs += f" exported={exported_at}"
     return f"{BEGIN_PREFIX}{attrs} · {_NOTICE} -->"
 
 
-def region_block(body: str, article_id: str = "") -> str:
+def region_block(body: str, article_id: str = "", exported_at: str = "") -> str:
     """The whole region: begin marker, ``body``, end marker (ends with a newline)."""
-    return f"{begin_marker(article_id)}\n{body.rstrip(chr(10))}\n\n{END_MARKER}\n"
+    marker = begin_marker(article_id, exported_at)
+    return f"{marker}\n{body.rstrip(chr(10))}\n\n{END_MARKER}\n"
+
+
+def current_region(text: str) -> tuple[str, str] | None:
+    """Return ``(exported_at, body)`` of the region in ``text``, or ``None`` if there is none.
+
+    ``exported_at`` is "" when the marker does not record it.
+    """
+    lines = text.split("\n")
+    begins = [i for i, line in enumerate(lines) if _BEGIN_LINE.match(line)]
+    ends = [i for i, line in enumerate(lines) if _END_LINE.match(line)]
+    if len(begins) != 1 or len(ends) != 1 or ends[0] < begins[0]:
+        return None
+    match = _BEGIN_LINE.match(lines[begins[0]])
+    stamp = _EXPORTED_ATTR.search(match.group("attrs")) if match else None
+    body = "\n".join(lines[begins[0] + 1 : ends[0]]).strip("\n")
+    return (stamp.group("stamp") if stamp else "", body)
 
 
 def yaml_string(value: str) -> str:
@@ -153,7 +174,14 @@ def _update_front_matter(lines: list[str], owned: dict[str, str]) -> list[str]:
     return [*lines[: first + 1], *result, *lines[closing:]]
 
 
-def merge(existing: str, body: str, *, article_id: str = "", owned: dict[str, str]) -> str:
+def merge(
+    existing: str,
+    body: str,
+    *,
+    article_id: str = "",
+    owned: dict[str, str],
+    exported_at: str = "",
+) -> str:
     """Put ``body`` into postil's region of ``existing`` and update the owned front-matter keys.
 
     Raises:
@@ -162,7 +190,7 @@ def merge(existing: str, body: str, *, article_id: str = "", owned: dict[str, st
     lines = existing.split("\n")
     begins = [i for i, line in enumerate(lines) if _BEGIN_LINE.match(line)]
     ends = [i for i, line in enumerate(lines) if _END_LINE.match(line)]
-    region = region_block(body, article_id).rstrip("\n").split("\n")
+    region = region_block(body, article_id, exported_at).rstrip("\n").split("\n")
     if not begins and not ends:
         kept = existing.rstrip("\n")
         merged = (kept + "\n\n" if kept.strip() else "") + "\n".join(region) + "\n"
