@@ -160,8 +160,8 @@ def test_output_file_keeps_text_outside_region(
 def test_json_round_trip_through_an_empty_database(
     highlights: dict[str, Annotation], tmp_path: Path, capsys: Capture
 ) -> None:
-    first = tmp_path / "first.json"
-    assert run(capsys, "export", "--format", "json", "-o", str(first), "--timestamp", STAMP)[0] == 0
+    first = tmp_path / "first.json"  # the format follows from the .json suffix
+    assert run(capsys, "export", "-o", str(first), "--timestamp", STAMP)[0] == 0
     document = json.loads(first.read_text(encoding="utf-8"))
     assert document["type"] == "AnnotationCollection" and document["total"] == 3
 

@@ -5,7 +5,9 @@
 found again on the next export by the article id and path recorded in it (front matter and the
 region marker), so the name stays stable even when the title changes, and two articles with the
 same title get ``title.md`` and ``title-2.md``. Only postil's marked region is rewritten (see
-:mod:`annotations.export.region`); every write is atomic (temp file, fsync, ``os.replace``).
+:mod:`annotations.export.region`), and a file is not touched at all when nothing but the export
+time would change. Every write is atomic (temp file, fsync, ``os.replace``), and a new file never
+replaces one that another writer created meanwhile.
 """
 
 from __future__ import annotations

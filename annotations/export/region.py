@@ -9,7 +9,7 @@ An exported file looks like this::
     postil-path: "/home/me/articles/huawei-no-spy-deal.txt"
     ---
 
-    <!-- postil:begin article=4f3c2a1b9e8d7c6b · postil rewrites everything up to postil:end ... -->
+    <!-- postil:begin article=4f3c… exported=2024-05-01T09:30:00Z · postil rewrites … -->
     # Huawei Chairman ...
     ...
     <!-- postil:end -->

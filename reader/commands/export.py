@@ -69,7 +69,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "paths", nargs="*", metavar="PATH", help="only these articles (files or folders)"
     )
     parser.add_argument(
-        "--format", choices=("markdown", "json"), default="markdown", help="default: markdown"
+        "--format",
+        choices=("markdown", "json"),
+        help="default: json for -o FILE.json / .jsonld, else markdown",
     )
     target = parser.add_mutually_exclusive_group()
     target.add_argument("-o", "--output", metavar="FILE", help="write to FILE ('-': stdout)")
@@ -179,6 +181,9 @@ def run(args: argparse.Namespace, context: Context) -> int:
     if args.print_template:
         sys.stdout.write(DEFAULT_TEMPLATE)
         return 0
+    if args.format is None:
+        suffix = Path(args.output).suffix.lower() if args.output else ""
+        args.format = "json" if suffix in (".json", ".jsonld") else "markdown"
     if args.dir and args.format != "markdown":
         raise CommandError("--dir writes Markdown files; use -o FILE for JSON")
     template = _template(args)
