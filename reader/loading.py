@@ -163,7 +163,11 @@ def load_article(path: Path | str) -> Article:
         ArticleError: when the file cannot be read or decoded.
     """
     path = Path(path).absolute()
-    raw = normalize_newlines(read_text(path))
+    return parse_article(path, normalize_newlines(read_text(path)))
+
+
+def parse_article(path: Path, raw: str) -> Article:
+    """Parse decoded, newline-normalised ``raw`` text of the file at ``path``."""
     parsed = parser_for(path)(clean_text(raw))
     document = parsed.document
     try:
@@ -187,6 +191,25 @@ def load_article(path: Path | str) -> Article:
         tags=[clean_line(tag) for tag in parsed.tags if clean_line(tag)],
     )
     return Article(meta, document, parsed.notice)
+
+
+#: Plain-text files larger than this are shown from a parsed preview first.
+PREVIEW_THRESHOLD = 256 * 1024
+PREVIEW_CHARS = 48 * 1024
+
+
+def preview_article(path: Path, raw: str) -> Article | None:
+    """A quickly parsed first part of a large plain-text article, or None.
+
+    Plain text is parsed paragraph by paragraph, so the preview's canonical text is a prefix of
+    the full article's: offsets in it stay valid when the full parse replaces it.
+    """
+    if len(raw) < PREVIEW_THRESHOLD or path.suffix.lower() not in {".txt", ".text"}:
+        return None
+    cut = raw.find("\n\n", PREVIEW_CHARS)
+    if cut < 0:
+        return None
+    return parse_article(path, raw[:cut])
 
 
 def read_metadata(path: Path | str) -> ArticleMeta:

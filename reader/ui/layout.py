@@ -7,7 +7,7 @@ whose cell width equals its length) and kept as running totals, while the line l
 are built lazily for the blocks that are shown and cached.
 
 Rows: each block takes its wrapped lines, followed by one blank separator row (except the last
-block, and between the items of a list). Collapsed blocks (site chrome when hidden) take exactly one row.
+block, and between the items of a list). Collapsed blocks (site chrome when hidden) take one row.
 """
 
 from __future__ import annotations

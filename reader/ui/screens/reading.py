@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,8 +20,15 @@ from textual.timer import Timer
 from textual.widgets import Footer, Static
 
 from annotations.model import AnchorStatus, Annotation, Color
-from reader.loading import Article, ArticleError, load_article
-from reader.sanitize import clean_line
+from reader.loading import (
+    Article,
+    ArticleError,
+    fingerprint,
+    parse_article,
+    preview_article,
+    read_text,
+)
+from reader.sanitize import clean_line, normalize_newlines
 from reader.ui.widgets.annotations_panel import AnnotationsPanel
 from reader.ui.widgets.article_view import ArticleView, Highlight
 from reader.ui.widgets.link_dialog import LinkDialog
@@ -118,21 +126,42 @@ class ReadingScreen(Screen[None]):
     # ----------------------------------------------------------------- loading
     @work(thread=True, exclusive=True, group="article-load")
     def load(self) -> None:
-        """Read, parse and anchor the article; fetch its annotations and position."""
+        """Read, parse and anchor the article; fetch its annotations and position.
+
+        A large plain-text file is shown from a quickly parsed preview of its beginning while the
+        rest is parsed, so opening a book costs about as much as opening an article.
+        """
+        path = Path(self.path)
         try:
-            article = load_article(Path(self.path))
+            raw = normalize_newlines(read_text(path))
         except ArticleError as error:
             self.app.call_from_thread(self._load_failed, str(error))
             return
-        loaded = LoadedArticle(article)
+        store: AnnotationStore | None = None
+        store_error: str | None = None
         try:
             store = self.postil.session.store()
         except Exception as error:
-            loaded.store_error = str(error)
-        else:
+            store_error = str(error)
+        preview = preview_article(path, raw)
+        if preview is not None:
+            position = store.get_position(fingerprint(raw), str(path.absolute())) if store else None
+            if position is None or position.offset < len(preview.text):
+                shown = threading.Event()
+                self.app.call_from_thread(
+                    self._show_preview, preview, position.offset if position else 0, shown
+                )
+                shown.wait(1.0)  # let the first page paint before parsing the rest
+        article = parse_article(path.absolute(), raw)
+        loaded = LoadedArticle(article, store_error=store_error)
+        if store is not None:
             loaded.annotations = self._anchor(store, article)
             loaded.position = store.get_position(article.id, article.meta.path)
-        self.app.call_from_thread(self._loaded, loaded)
+        self.app.call_from_thread(self._loaded, loaded, preview is not None)
+
+    def _show_preview(self, preview: Article, offset: int, shown: threading.Event) -> None:
+        self.view.set_document(preview.document, offset)
+        self.view.call_after_refresh(lambda: self.view.call_after_refresh(shown.set))
 
     @staticmethod
     def _anchor(store: AnnotationStore, article: Article) -> list[Annotation]:
@@ -156,14 +185,16 @@ class ReadingScreen(Screen[None]):
         self.notify(f"Cannot open {clean_line(self.path)}: {reason}", severity="error")
         self.dismiss()
 
-    def _loaded(self, loaded: LoadedArticle) -> None:
+    def _loaded(self, loaded: LoadedArticle, previewed: bool = False) -> None:
         self.article = loaded.article
         self.store_available = loaded.store_error is None
         if loaded.store_error:
             self.postil.report_store_error(loaded.store_error)
         if loaded.article.notice:
-            self.notify(loaded.article.notice, severity="warning", timeout=8)
+            self.notify(clean_line(loaded.article.notice), severity="warning", timeout=8)
         offset = loaded.position.offset if loaded.position else 0
+        if previewed and self.view.document.text:
+            offset = self.view.top_offset  # keep whatever the reader scrolled to meanwhile
         self.view.set_document(loaded.article.document, offset)
         self.annotations = {a.id: a for a in loaded.annotations}
         self._refresh_annotations()
