@@ -228,6 +228,7 @@ HARD_QUOTES = [
     "\n",
     "-",
     "[^1]: footnote\n[ref]: /url",
+    "a < b <3 <a href='x'> </p> <?php <!x> 1.5 million\n2) two",
 ]
 
 
@@ -244,6 +245,7 @@ def test_blockquote_layout() -> None:
     assert quote_block("a\nb\n\nc") == "> a  \n> b\n>\n> c"
     assert quote_block("x\n\n\ny") == "> x\n>\n> \\\n> y"
     assert quote_block("1. x") == "> 1\\. x"
+    assert quote_block("1.5 < 2 <b>") == "> 1.5 < 2 \\<b>"  # escapes only where needed
 
 
 def test_escape_inline_is_one_literal_line() -> None:

@@ -33,13 +33,15 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 #: Characters escaped wherever they appear (inline syntax in CommonMark, GFM or Obsidian).
-_ALWAYS = frozenset("\\`*_[]<#|~$^")
+_ALWAYS = frozenset("\\`*_[]#|~$^")
 #: Characters escaped when doubled (Obsidian ``==highlight==`` and ``%%comment%%``).
 _WHEN_DOUBLED = frozenset("=%")
 #: Characters escaped at the start of a line (block syntax: lists, quotes, setext lines).
 _LINE_START = frozenset("-+>=")
 _ENTITY_LIKE = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
-_ORDERED_MARKER = re.compile(r"^(\d+)([.)])")
+_ORDERED_MARKER = re.compile(r"^(\d{1,9})([.)])(?=[ \t]|$)")
+#: ``<`` that could open an HTML tag, comment, processing instruction or autolink.
+_TAG_OPEN = re.compile(r"<(?=[A-Za-z/!?])")
 
 
 def _char_ref(char: str) -> str:
@@ -58,6 +60,8 @@ def _escape_run(text: str, *, line_start: bool) -> str:
             out.append("\\" + char)
         elif char == "&" and _ENTITY_LIKE.match(text, index):
             out.append("\\&")
+        elif char == "<" and _TAG_OPEN.match(text, index):
+            out.append("\\<")
         elif char == "\r":
             out.append(_char_ref(char))
         elif index == 0 and line_start and char in _LINE_START:
