@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from annotations.export.w3c import FormatError, merge_plan, parse_text
+from annotations.model import Annotation
 from reader.cli import CommandError, Context
 
 HELP = "import annotations from W3C Web Annotation JSON (merged by id)"
@@ -66,14 +67,16 @@ def run(args: argparse.Namespace, context: Context) -> int:
         raise CommandError(f"{name}: {error}") from None
     for problem in parsed.problems:
         print(f"postil: {name}: {problem}", file=sys.stderr)
-    store = context.open_store()
-    existing = {}
-    for annotation in parsed.annotations:
-        current = store.get(annotation.id)
-        if current is not None:
-            existing[annotation.id] = current
+    existing: dict[str, Annotation] = {}
+    store = None
+    if not (args.dry_run and not context.db_path.exists()):  # a dry run creates no database
+        store = context.open_store()
+        for annotation in parsed.annotations:
+            current = store.get(annotation.id)
+            if current is not None:
+                existing[annotation.id] = current
     new, updated, unchanged, kept = merge_plan(parsed.annotations, existing)
-    if not args.dry_run and (new or updated):
+    if store is not None and not args.dry_run and (new or updated):
         store.put_many([*new, *updated])
     verb = "would import" if args.dry_run else "imported"
     parts = [f"{len(new)} new", f"{len(updated)} updated", f"{unchanged} unchanged"]
