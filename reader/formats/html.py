@@ -25,7 +25,7 @@ from lxml import html as lxml_html
 from reader.formats.frontmatter import FrontMatter, parse_tags, render_front_matter
 from reader.formats.markdown import parse_markdown_body
 from reader.formats.parsed import ParsedArticle
-from reader.sanitize import clean_line
+from reader.sanitize import clean_line, clean_text
 
 __all__ = ["parse", "ExtractedPage", "extract_page", "article_markdown", "NO_MAIN_TEXT"]
 
@@ -103,6 +103,7 @@ def parse(text: str) -> ParsedArticle:
 
 def extract_page(text: str) -> ExtractedPage:
     """Find the main text and metadata of the HTML page ``text``."""
+    text = clean_text(text)
     if not text.strip():
         return ExtractedPage("", FrontMatter())
     import trafilatura
@@ -388,9 +389,15 @@ def _escape_paragraph(text: str) -> str:
 def visible_text(text: str) -> list[str]:
     """All visible text of an HTML page as paragraphs (scripts, styles, forms dropped)."""
     try:
-        root = lxml_html.document_fromstring(text)
+        # huge_tree: no depth limit, so a deeply nested page still shows its text (the walk
+        # below is iterative).
+        parser = lxml_html.HTMLParser(huge_tree=True)
+        root = lxml_html.document_fromstring(clean_text(text), parser=parser)
     except (etree.LxmlError, ValueError):
-        return []
+        return _text_by_patterns(text)
+    if not root.text_content().strip():
+        # libxml2 gives up on pages nested thousands of levels deep.
+        return _text_by_patterns(text)
     for element in list(root.iter(etree.Comment, etree.ProcessingInstruction)):
         _remove_keep_tail(element)
     for element in list(root.iter(*_DROP_TAGS)):
@@ -415,6 +422,27 @@ def visible_text(text: str) -> list[str]:
         if paragraph:
             paragraphs.append(paragraph)
     return paragraphs
+
+
+_RAW_ELEMENT = re.compile(
+    r"<(script|style|noscript|template|svg|head|textarea)\b.*?(?:</\1\s*>|\Z)",
+    re.IGNORECASE | re.DOTALL,
+)
+_BLOCK_TAG = re.compile(
+    r"</?(?:p|div|section|article|h[1-6]|li|ul|ol|blockquote|pre|table|tr|br|hr)\b[^>]*>", re.I
+)
+
+
+def _text_by_patterns(text: str) -> list[str]:
+    """Visible text without a parser (last resort): drop raw elements, comments and tags."""
+    import html as html_entities
+
+    text = re.sub(r"<!--.*?(?:-->|\Z)", " ", text, flags=re.DOTALL)
+    text = _RAW_ELEMENT.sub(" ", text)
+    text = _BLOCK_TAG.sub("\n\n", text)
+    text = html_entities.unescape(re.sub(r"<[^>]*>", " ", text))
+    paragraphs = (_SPACE.sub(" ", chunk).strip() for chunk in re.split(r"\n\s*\n", text))
+    return [paragraph for paragraph in paragraphs if paragraph]
 
 
 def _remove_keep_tail(element: Any) -> None:
