@@ -1,0 +1,125 @@
+"""Site chrome in scraped plain text: detected between paragraphs, never mistaken for prose."""
+
+from __future__ import annotations
+
+import pytest
+
+from reader.document import BlockKind
+from reader.formats import plaintext
+from reader.formats.chrome import is_chrome_line
+from reader.loading import load_article
+from tests.conftest import SEED, SEED_AUTHOR, SEED_TITLE
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Most Popular",
+        "Related Articles:",
+        "Related Articles: ",
+        "message circleSHOW COMMENT (1)chevron",
+        "Share this article",
+        "SHARE THIS STORY",
+        "Advertisement",
+        "ADVERTISEMENT - CONTINUE READING BELOW",
+        "Story continues below advertisement",
+        "Facebook Twitter Email",
+        "Share | Tweet | Email",
+        "Facebook · LinkedIn · WhatsApp",
+        "12 comments",
+        "Comments (3)",
+        "View 4 comments",
+        "5 min read",
+        "Tags: politics, China",
+        "Sign up",
+        "Subscribe now",
+        "Read more",
+        "Read Next",
+        "You may also like",
+        "Loading...",
+        "Follow us on Twitter",
+        "Skip to content",
+        "Back to top",
+    ],
+)
+def test_chrome_lines(line: str) -> None:
+    assert is_chrome_line(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "The Road Ahead",
+        "Related Work in Robotics",
+        "The Most Popular Person in Town",
+        '"Never again."',
+        "“Share the load,” she said",
+        "Huawei Chairman Considering Signing a No-Spy Deal with the United States",
+        "Susan Fourtané",
+        "iOS 17 Review",
+        "macOS Sonoma",
+        "Search",  # a one-word heading: a lone weak label is not chrome
+        "Twitter",
+        "Home",
+        "Conclusion",
+        "Why Email Still Matters",
+        "Comments are closed for this reason.",
+        "Subscribe to our newsletter for more.",
+        "COVID (19) update",
+        "",
+        "Share this article\nand more",
+        "Most Popular " + "word " * 20,
+    ],
+)
+def test_not_chrome(line: str) -> None:
+    assert not is_chrome_line(line)
+
+
+def test_bundled_sample_has_exactly_three_chrome_lines() -> None:
+    article = load_article(SEED)
+    document = article.document
+    chrome = [
+        document.block_text(i)
+        for i, block in enumerate(document.blocks)
+        if block.kind is BlockKind.CHROME
+    ]
+    assert chrome == ["Most Popular", "Related Articles:", "message circleSHOW COMMENT (1)chevron"]
+
+
+def test_bundled_sample_header_and_body() -> None:
+    article = load_article(SEED)
+    document = article.document
+    kinds = [block.kind for block in document.blocks]
+    assert kinds[:3] == [BlockKind.TITLE, BlockKind.DEK, BlockKind.BYLINE]
+    assert document.block_text(0) == SEED_TITLE
+    assert document.block_text(1).startswith("Huawei's willingness to sign a no-spy agreement")
+    assert document.block_text(2) == SEED_AUTHOR
+    assert article.meta.title == SEED_TITLE
+    assert article.meta.author == SEED_AUTHOR
+    # Every other block is a body paragraph: all the prose, none of it taken for chrome.
+    body = [i for i, kind in enumerate(kinds) if kind is BlockKind.PARAGRAPH]
+    assert len(body) == len(kinds) - 3 - 3
+    assert document.block_text(body[0]).startswith("According to the United States")
+    assert document.block_text(body[-1]).startswith("Experts in China say")
+
+
+def test_chrome_is_kept_in_the_text_but_not_counted() -> None:
+    text = (
+        "A Title For The Piece\n\nFirst body paragraph with seven words here.\n\n"
+        "Most Popular\n\nSecond body paragraph, also prose.\n\nShare | Tweet | Email\n\n"
+        "Third paragraph ends it.\n"
+    )
+    document = plaintext.parse(text).document
+    assert "Most Popular" in document.text and "Share | Tweet | Email" in document.text
+    chrome = [b for b in document.blocks if b.kind is BlockKind.CHROME]
+    assert len(chrome) == 2
+    assert document.word_count() == 7 + 5 + 4
+
+
+def test_heading_and_one_line_quote_between_paragraphs_stay_prose() -> None:
+    text = (
+        "A Title For The Piece\n\nFirst body paragraph of the article.\n\nThe Road Ahead\n\n"
+        "Second body paragraph of the article.\n\n“We will be back.”\n\nThird paragraph.\n"
+    )
+    document = plaintext.parse(text).document
+    assert all(block.kind is not BlockKind.CHROME for block in document.blocks)
