@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import math
 import os
+import unicodedata
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -116,6 +117,11 @@ def decode_bytes(data: bytes) -> str:
         if "\x00" in text:
             raise ArticleError("binary file (contains NUL bytes)")
         return text
+    if b"\x00" in data[:65536]:
+        raise ArticleError("binary file (contains NUL bytes)")
+    western = _decode_western(data)
+    if western is not None:
+        return western
     from charset_normalizer import from_bytes
 
     best = from_bytes(data[: 1024 * 1024]).best()
@@ -125,6 +131,33 @@ def decode_bytes(data: bytes) -> str:
     if "\x00" in decoded:
         raise ArticleError("binary file (contains NUL bytes)")
     return decoded
+
+
+#: Punctuation and symbols of cp1252 / Latin-1 that Western text uses.
+_WESTERN_SYMBOLS = frozenset("€‚ƒ„…†‡ˆ‰‹‘’“”•–—˜™›\u00a0¡¢£¤¥¦§¨©ª«¬\u00ad®¯°±²³´µ¶·¸¹º»¼½¾¿×÷")
+
+
+def _decode_western(data: bytes) -> str | None:
+    """Decode cp1252 / Latin-1 text in a Western language, or return None if it is not that.
+
+    Statistical detection misreads short Western texts ("Café" as Cyrillic or Shift-JIS), so
+    they are recognised first: every non-ASCII character must be a Latin letter or common
+    punctuation, and such characters must be rare (cp1251 or GBK text decoded this way is
+    mostly accented capitals).
+    """
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        return None  # bytes cp1252 leaves undefined: some other encoding
+    sample = text[: 1024 * 1024]
+    foreign = [ch for ch in sample if ch > "\x7f"]
+    letters = sum(1 for ch in sample if ch.isalpha())
+    if not foreign or len(foreign) > 0.4 * max(letters, 1):
+        return None
+    for ch in set(foreign):
+        if ch not in _WESTERN_SYMBOLS and not unicodedata.name(ch, "").startswith("LATIN "):
+            return None
+    return text
 
 
 def _decode_or_fail(data: bytes, encoding: str) -> str:
