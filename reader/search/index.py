@@ -26,7 +26,10 @@ from array import array
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Collection, Sequence
+from itertools import repeat
 from pathlib import Path
+
+from rapidfuzz import fuzz
 
 from reader.loading import Article, ArticleError, load_article
 from reader.search import storage
@@ -34,11 +37,15 @@ from reader.search.data import IndexData, IndexedArticle
 from reader.search.hit import SearchHit
 from reader.search.passages import article_passages
 from reader.search.scoring import PreparedQuery, matched_word_spans, prepare_query, score_text
+from reader.search.text import fold
 
-#: Passages ranked in full per query.
+#: Passages proposed by the index per query; the SHORTLIST aligning best are ranked in full.
 CANDIDATES = 64
+SHORTLIST = 20
 #: At most this many passages proposed by the rare words are weighed in full.
 POOL = 1000
+#: Posting entries up to which a word's weights are looked up in a table built from them.
+TABLE_LIMIT = 4_000
 #: A term in more than this share of passages (and at least COMMON_MIN) selects nothing.
 COMMON_SHARE = 0.02
 COMMON_MIN = 500
@@ -257,9 +264,23 @@ class SearchIndex:
         total = max(1, data.live_passages)
         vocabulary = data.vocabulary
         weighted: list[dict[int, float]] = []
+        # In a longer query a known word is taken as typed: its typo neighbours would cost
+        # more than they find (the other words find the passage, ranking forgives the typo).
+        short = len(query.words) <= 3
         for word in query.words:
             terms: dict[int, float] = {}
-            matches = vocabulary.similar(word)
+            known = vocabulary.ids.get(word)
+            if known is not None and not short:
+                matches = [(known, 0)]
+            else:
+                matches = vocabulary.similar(word)
+            if not matches:
+                # Two words run together by a typo: use their rare parts.
+                matches = [
+                    (term_id, 1)
+                    for term_id in vocabulary.splits(word)
+                    if len(data.postings[term_id]) <= COMMON_SHARE * total
+                ]
             if word == query.prefix:
                 matches += [(term_id, -1) for term_id in vocabulary.with_prefix(word)]
             exact = vocabulary.ids.get(word)
@@ -327,18 +348,19 @@ class SearchIndex:
         del kept[POOL:]
         if len(kept) <= count:
             return kept
-        # Membership sets for words with many terms (typo neighbours, completions) save
-        # bisecting every posting list for passages holding none of them.
-        members = [_holders(postings, group) if len(group) > 2 else None for _s, group in groups]
-        weighed = [(p, _weight(postings, groups, members, p)) for p in kept]
+        columns = [
+            list(map(_weight_table(postings, size, group, kept).get, kept, repeat(0.0)))
+            for size, group in groups
+        ]
+        weighed = list(zip(kept, map(sum, zip(*columns, strict=True)), strict=True))
         return [p for p, _ in heapq.nlargest(count, weighed, key=_second)]
 
     def _rank(
         self, data: IndexData, query: PreparedQuery, candidates: list[int], limit: int
     ) -> list[SearchHit]:
         scored = []
-        for passage_id in candidates:
-            result = score_text(query, data.texts[passage_id])
+        for passage_id, folded in _shortlist(data, query, candidates, max(SHORTLIST, 2 * limit)):
+            result = score_text(query, data.texts[passage_id], folded)
             if result is not None:
                 scored.append((result.key, -passage_id, passage_id, result))
         scored.sort(reverse=True)
@@ -378,6 +400,36 @@ class SearchIndex:
         return hits
 
 
+def _shortlist(
+    data: IndexData, query: PreparedQuery, candidates: list[int], keep: int
+) -> list[tuple[int, str]]:
+    """The ``keep`` candidates whose text aligns best with the query (C-speed rapidfuzz).
+
+    Returns ``(passage id, folded text)`` pairs. Exact phrases always stay; a text shorter
+    than the query is compared whole, so it cannot win by being contained in the query.
+    """
+    folded = [(passage_id, fold(data.texts[passage_id])) for passage_id in candidates]
+    if len(folded) <= keep:
+        return folded
+    needle = query.folded
+    phrase = query.phrase
+    quick: list[tuple[float, int]] = []
+    for position, (_passage_id, text) in enumerate(folded):
+        if phrase is not None and phrase.search(text):
+            score = 101.0
+        elif len(text) >= len(needle):
+            score = fuzz.partial_ratio(needle, text)
+        else:
+            score = fuzz.ratio(needle, text.strip())
+        quick.append((score, -position))
+    best = heapq.nlargest(keep, quick)
+    return [folded[-position] for _score, position in sorted(best, key=_second_item)]
+
+
+def _second_item(item: tuple[float, int]) -> int:
+    return -item[1]
+
+
 def _first(item: tuple[int, list[tuple[float, int]]]) -> int:
     return item[0]
 
@@ -394,21 +446,26 @@ def _holders(postings: list[array[int]], group: list[tuple[float, int]]) -> set[
     return holders
 
 
-def _weight(
-    postings: list[array[int]],
-    groups: list[tuple[int, list[tuple[float, int]]]],
-    members: list[set[int] | None],
-    passage: int,
-) -> float:
-    """Sum over ``groups`` (one per query word) of the best weight found in ``passage``."""
-    total = 0.0
-    for (_size, group), holders in zip(groups, members, strict=True):
-        if holders is not None and passage not in holders:
-            continue
-        for weight, term_id in group:
-            posting = postings[term_id]
-            position = bisect_left(posting, passage)
-            if position < len(posting) and posting[position] == passage:
-                total += weight
-                break
-    return total
+def _weight_table(
+    postings: list[array[int]], size: int, group: list[tuple[float, int]], kept: list[int]
+) -> dict[int, float]:
+    """Passage -> best weight of the group's terms in it, for the passages in ``kept``.
+
+    Built at C speed from the posting lists when they are short; for a word in very many
+    passages, by binary search of ``kept`` in the posting lists of its best terms instead.
+    """
+    table: dict[int, float] = {}
+    if size <= TABLE_LIMIT or size < 40 * len(kept):
+        for weight, term_id in reversed(group):  # ascending weight: the best overwrites
+            table.update(dict.fromkeys(postings[term_id], weight))
+        return table
+    for weight, term_id in reversed(group[:2]):
+        posting = postings[term_id]
+        end = len(posting)
+        for passage_id in kept:
+            position = bisect_left(posting, passage_id)
+            if position < end and posting[position] == passage_id:
+                table[passage_id] = weight
+    return table
+
+

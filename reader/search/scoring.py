@@ -59,6 +59,7 @@ class PreparedQuery:
         words: Its unique word tokens in order.
         prefix: The last word when the user may still be typing it (no trailing space), or "".
         phrase: Regex matching the words as a phrase in folded text.
+        prefix_pattern: Regex matching a word starting with ``prefix`` in folded text.
     """
 
     text: str
@@ -66,6 +67,7 @@ class PreparedQuery:
     words: tuple[str, ...]
     prefix: str
     phrase: re.Pattern[str] | None
+    prefix_pattern: re.Pattern[str] | None = None
 
     @property
     def empty(self) -> bool:
@@ -87,7 +89,8 @@ def prepare_query(query: str) -> PreparedQuery:
             parts[-1] += r"\w*"
         pattern = r"(?<!\w)" + r"\W+".join(parts)
         phrase = re.compile(pattern if prefix else pattern + r"(?!\w)")
-    return PreparedQuery(text, fold_query(text), unique, prefix, phrase)
+    prefix_pattern = re.compile(r"(?<!\w)" + re.escape(prefix)) if prefix else None
+    return PreparedQuery(text, fold_query(text), unique, prefix, phrase, prefix_pattern)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,24 +127,36 @@ def word_matches(query_word: str, text_word: str, is_prefix: bool = False) -> bo
     return OSA.distance(query_word, text_word, score_cutoff=limit) <= limit
 
 
-def _found(query: PreparedQuery, word: str, exact: set[str], candidates: list[str]) -> bool:
+def _found(
+    query: PreparedQuery,
+    word: str,
+    exact: set[str],
+    words: list[str],
+    folded: str,
+    span: tuple[int, int],
+) -> bool:
+    """Whether ``word`` is in ``words`` (the words of ``folded[span]``), typos allowed."""
     if word in exact:
         return True
-    is_prefix = word == query.prefix
-    if is_prefix and any(candidate.startswith(word) for candidate in candidates):
-        return True
+    if word == query.prefix and query.prefix_pattern is not None:
+        if query.prefix_pattern.search(folded, *span):
+            return True
     limit = max_typos(word)
     if not limit:
         return False
-    best = process.extractOne(word, candidates, scorer=OSA.distance, score_cutoff=limit)
+    best = process.extractOne(word, words, scorer=OSA.distance, score_cutoff=limit)
     return best is not None
 
 
-def score_text(query: PreparedQuery, text: str) -> TextScore | None:
-    """Score ``text`` against ``query``; ``None`` when nothing of it matches."""
+def score_text(query: PreparedQuery, text: str, folded: str | None = None) -> TextScore | None:
+    """Score ``text`` against ``query``; ``None`` when nothing of it matches.
+
+    ``folded`` is ``fold(text)`` when the caller already has it.
+    """
     if query.empty or not text:
         return None
-    folded = fold(text)
+    if folded is None:
+        folded = fold(text)
     if query.phrase is not None:
         phrase = query.phrase.search(folded)
         if phrase:
@@ -162,16 +177,18 @@ def score_text(query: PreparedQuery, text: str) -> TextScore | None:
         return None
     exact = set(text_words)
     counted = [word for word in query.words if len(word) >= 2] or list(query.words)
-    found = [word for word in counted if _found(query, word, exact, text_words)]
+    whole = (0, len(folded))
+    found = [word for word in counted if _found(query, word, exact, text_words, folded, whole)]
     coverage = len(found) / len(counted)
     blended = 0.8 * alignment + 20.0 * coverage
     # Every word of three letters or more must be there; a mistyped "he" or "of" is forgiven.
     required = [word for word in counted if len(word) >= 3] or counted
     if all(word in found for word in required):
         slack = len(needle) // 4 + 2
-        region = folded[max(0, match_start - slack) : match_end + slack].split()
+        span = (max(0, match_start - slack), min(len(folded), match_end + slack))
+        region = folded[span[0] : span[1]].split()
         region_set = set(region)
-        if all(_found(query, word, region_set, region) for word in required):
+        if all(_found(query, word, region_set, region, folded, span) for word in required):
             return TextScore(ALL_WORDS_TIER, 60.0 + 0.39 * blended, match_start, match_end)
     if blended <= 0:
         return None
@@ -196,9 +213,17 @@ def matched_word_spans(
     query: PreparedQuery, text: str, start: int = 0, end: int | None = None
 ) -> list[tuple[int, int]]:
     """Spans of the words of ``text[start:end]`` that match a query word (for emphasis)."""
+    wanted = set(query.words)
+    fuzzy = [word for word in query.words if max_typos(word)]
     spans = []
     for word_start, word_end in token_spans(text, start, end):
         word = text[word_start:word_end].lower()
-        if any(word_matches(q, word, q == query.prefix) for q in query.words):
+        if word in wanted or (query.prefix and word.startswith(query.prefix)):
+            spans.append((word_start, word_end))
+            continue
+        if len(word) < 2 or not fuzzy:
+            continue
+        best = process.extractOne(word, fuzzy, scorer=OSA.distance, score_cutoff=2)
+        if best is not None and best[1] <= max_typos(best[0]):
             spans.append((word_start, word_end))
     return spans

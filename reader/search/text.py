@@ -31,8 +31,15 @@ def token_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple
     return [match.span() for match in _TOKEN.finditer(text, start, stop)]
 
 
+_ASCII_BLANKS = str.maketrans(
+    {chr(code): " " for code in range(128) if not chr(code).isalnum()}
+)
+
+
 def fold(text: str) -> str:
     """Lowercase ``text`` and blank out non-word characters, keeping its length exactly."""
+    if text.isascii():
+        return text.lower().translate(_ASCII_BLANKS)
     lowered = text.lower()
     if len(lowered) != len(text):
         # A few characters lowercase to two ("İ" -> "i̇"); keep the first to keep offsets.

@@ -73,6 +73,35 @@ class Vocabulary:
                         found[term_id] = int(distance)
         return list(found.items())
 
+    def splits(self, word: str) -> list[int]:
+        """Ids of the two words a typo ran together ("thecat", "the?cat" -> the, cat).
+
+        Tried only for unknown words: every cut where one side is a known term and the other
+        side is a known term or (four letters or more) within typo distance of one.
+        """
+        if len(word) < 5:
+            return []
+        found: list[int] = []
+        fuzzy_tries = 0
+        for cut in range(2, len(word) - 1):
+            for gap in (0, 1):
+                left, right = word[:cut], word[cut + gap :]
+                if len(right) < 2:
+                    continue
+                left_id, right_id = self.ids.get(left), self.ids.get(right)
+                if left_id is not None and right_id is not None:
+                    found += [left_id, right_id]
+                    continue
+                known = left_id if left_id is not None else right_id
+                other = right if left_id is not None else left
+                if known is None or len(other) < 4 or fuzzy_tries >= 4:
+                    continue
+                fuzzy_tries += 1
+                near = [term_id for term_id, distance in self.similar(other) if distance]
+                if near:
+                    found += [known, *near[:4]]
+        return list(dict.fromkeys(found))
+
     def with_prefix(self, prefix: str) -> list[int]:
         """Ids of up to :data:`MAX_PREFIX_TERMS` terms that extend ``prefix`` (shortest first)."""
         if self._sorted is None:
