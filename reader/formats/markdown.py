@@ -690,7 +690,8 @@ def _mark_header(
     if index is not None and title is None:
         title = blocks[index].text
     elif title is None:
-        title = _first_line(blocks)
+        headings = (b.text for b in blocks if b.kind is BlockKind.HEADING and "\n" not in b.text)
+        title = next(headings, None) or _first_line(blocks)
     after = 0 if index is None else index + 1
 
     if front.dek:
@@ -745,6 +746,7 @@ def _mark_title(blocks: list[_Block], front: FrontMatter) -> int | None:
     if (
         first.kind is BlockKind.PARAGRAPH
         and len(blocks) > 1
+        and not any(b.kind is BlockKind.HEADING for b in blocks)
         and "\n" not in first.text
         and len(first.text) <= 150
         and not _SENTENCE_END.search(first.text)
