@@ -27,6 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from rapidfuzz import fuzz, process  # noqa: E402
+from rapidfuzz.utils import default_process  # noqa: E402
 
 from reader.document import BlockKind, DocumentBuilder  # noqa: E402
 from reader.loading import Article, ArticleError, ArticleMeta, fingerprint, load_article  # noqa: E402
@@ -113,10 +114,19 @@ class ProseGenerator:
         text = " ".join(words).rstrip(",")
         return text[0].upper() + text[1:] + rng.choice(".......?!")
 
+    def few_words(self, most: int) -> str:
+        """One to ``most`` vocabulary words, capitalised (a heading, a one-word reply)."""
+        count = self.rng.randint(1, most)
+        words = self.rng.choices(self.words, cum_weights=self.cumulative, k=count)
+        text = " ".join(words)
+        return text[0].upper() + text[1:]
+
     def paragraph(self) -> str:
-        """A paragraph: 25% a very short one ("No."), else 1-9 sentences."""
+        """A paragraph: 25% very short ("No.", "Foeion."), else 1-9 sentences."""
         if self.rng.random() < 0.25:
-            return self.rng.choice(SHORT_PARAGRAPHS)
+            if self.rng.random() < 0.5:
+                return self.rng.choice(SHORT_PARAGRAPHS)
+            return self.few_words(2) + self.rng.choice(".?!")
         count = max(1, min(9, int(self.rng.expovariate(1 / 3)) + 1))
         return " ".join(self.sentence() for _ in range(count))
 
@@ -140,6 +150,8 @@ def generate_articles(passages: int, seed: int = 7) -> list[Article]:
         title = generator.sentence().rstrip(".?!")
         builder.add(BlockKind.TITLE, title)
         for _ in range(generator.rng.randint(40, 300)):
+            if generator.rng.random() < 0.12:
+                builder.add(BlockKind.HEADING, generator.few_words(3), level=2)
             builder.add(BlockKind.PARAGRAPH, generator.paragraph())
         document = builder.build()
         path = f"/bench/article-{len(articles):05d}.txt"
@@ -238,7 +250,11 @@ def measure(search: Callable[[str], list[SearchHit]], queries: Sequence[Query]) 
 
 
 class PlainScan:
-    """The baseline: rapidfuzz ``partial_ratio`` of the query against every passage."""
+    """The baseline: rapidfuzz ``partial_ratio`` of the query against every passage.
+
+    Texts are processed with rapidfuzz's ``default_process`` (lowercase, punctuation removed),
+    as a plain fuzzy search would.
+    """
 
     def __init__(self, articles: Sequence[Article]) -> None:
         self.texts: list[str] = []
@@ -249,9 +265,9 @@ class PlainScan:
                 self.owners.append((article, passage.start, passage.end))
 
     def search(self, query: str) -> list[SearchHit]:
-        """Top 5 passages by ``partial_ratio`` (lowercased), as hits spanning the passage."""
+        """Top 5 passages by ``partial_ratio``, as hits spanning the whole passage."""
         found = process.extract(
-            query, self.texts, scorer=fuzz.partial_ratio, processor=str.lower, limit=5
+            query, self.texts, scorer=fuzz.partial_ratio, processor=default_process, limit=5
         )
         hits = []
         for _text, score, index in found:
@@ -272,6 +288,61 @@ class PlainScan:
         return hits
 
 
+class TantivyCandidates:
+    """For comparison: tantivy (Rust) proposes the candidates, postil's ranking orders them.
+
+    Each query word becomes a SHOULD clause: its exact term plus a fuzzy term query (edit
+    distance 1, or 2 from eight letters; transposition costs 1). The top 64 by tantivy's score
+    are ranked by the same code as postil's own candidates, so only candidate generation
+    differs. Passage ids are postil's (the index is built from the same articles in order).
+    """
+
+    def __init__(self, articles: Sequence[Article], index: SearchIndex) -> None:
+        import tantivy
+
+        self.tantivy = tantivy
+        self.postil = index
+        builder = tantivy.SchemaBuilder()
+        builder.add_text_field("body", stored=False)
+        builder.add_integer_field("pid", stored=True, indexed=False)
+        self.schema = builder.build()
+        self.index = tantivy.Index(self.schema)
+        writer = self.index.writer(heap_size=200_000_000, num_threads=2)
+        passage_id = 0
+        for article in articles:
+            for passage in article_passages(article):
+                text = article.text[passage.start : passage.end]
+                writer.add_document(tantivy.Document(body=text, pid=passage_id))
+                passage_id += 1
+        writer.commit()
+        writer.wait_merging_threads()
+        self.index.reload()
+        self.searcher = self.index.searcher()
+
+    def search(self, query: str) -> list[SearchHit]:
+        """Top 5 hits: tantivy's 64 best candidates ranked by postil."""
+        from reader.search.scoring import max_typos, prepare_query
+
+        tantivy = self.tantivy
+        prepared = prepare_query(query)
+        clauses = []
+        for word in prepared.words:
+            clauses.append((tantivy.Occur.Should,
+                            tantivy.Query.term_query(self.schema, "body", word)))
+            if max_typos(word):
+                fuzzy = tantivy.Query.fuzzy_term_query(
+                    self.schema, "body", word, distance=max_typos(word),
+                    transposition_cost_one=True,
+                )
+                clauses.append((tantivy.Occur.Should, fuzzy))
+        if not clauses:
+            return []
+        found = self.searcher.search(tantivy.Query.boolean_query(clauses), 64)
+        candidates = [self.searcher.doc(address)["pid"][0] for _score, address in found.hits]
+        # Same ranking code as SearchIndex.search (a private hook: benchmark only).
+        return self.postil._rank(self.postil._data, prepared, candidates, 5)
+
+
 def load_folder(folder: Path) -> list[Article]:
     """Load every article file under ``folder`` (unreadable files skipped)."""
     from reader.library import LibrarySource
@@ -286,9 +357,14 @@ def load_folder(folder: Path) -> list[Article]:
 
 
 def run_size(
-    label: str, articles: list[Article], queries: int, scan_queries: int, seed: int
+    label: str,
+    articles: list[Article],
+    queries: int,
+    scan_queries: int,
+    seed: int,
+    with_tantivy: bool = False,
 ) -> None:
-    """Benchmark both engines on one corpus and print a block of figures."""
+    """Benchmark the engines on one corpus and print a block of figures."""
     passage_count = sum(len(article_passages(article)) for article in articles)
     characters = sum(len(article.text) for article in articles)
     print(f"\n== {label}: {len(articles):,} articles, {passage_count:,} passages, "
@@ -312,13 +388,23 @@ def run_size(
     postil = measure(lambda text: index.search(text, limit=5), query_set)
     scan = PlainScan(articles)
     baseline = measure(scan.search, query_set[:scan_queries])
-    print(f"   index: build {build:.1f} s, save {save:.2f} s, load {load:.2f} s, "
+    rows = [("postil", postil), ("rapidfuzz full scan", baseline)]
+    print(f"   postil index: build {build:.1f} s, save {save:.2f} s, load {load:.2f} s, "
           f"size {size / 1e6:.1f} MB on disk")
-    print(f"   {'engine':<22}{'queries':>8}{'top-1':>8}{'top-5':>8}{'median ms':>11}{'p95 ms':>9}")
-    for name, figures in (("postil", postil), ("rapidfuzz full scan", baseline)):
-        print(f"   {name:<22}{figures.queries:>8}{figures.top1:>8.3f}{figures.top5:>8.3f}"
+    if with_tantivy:
+        try:
+            began = time.perf_counter()
+            engine = TantivyCandidates(articles, index)
+            print(f"   tantivy index (RAM): build {time.perf_counter() - began:.1f} s")
+            rows.append(("tantivy + postil rank", measure(engine.search, query_set)))
+        except ImportError:
+            print("   (tantivy not installed: comparison skipped)")
+    print(f"   {'engine':<24}{'queries':>8}{'top-1':>8}{'top-5':>8}{'median ms':>11}{'p95 ms':>9}")
+    for name, figures in rows:
+        print(f"   {name:<24}{figures.queries:>8}{figures.top1:>8.3f}{figures.top5:>8.3f}"
               f"{figures.median_ms:>11.1f}{figures.p95_ms:>9.1f}")
-    print(f"   speed-up (median): {baseline.median_ms / postil.median_ms:.0f}x", flush=True)
+    print(f"   postil speed-up over the full scan (median): "
+          f"{baseline.median_ms / postil.median_ms:.0f}x", flush=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -331,16 +417,18 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="queries for the (slow) full scan per size")
     parser.add_argument("--folder", type=Path, help="benchmark on the articles in this folder")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--tantivy", action="store_true",
+                        help="also measure tantivy as the candidate generator")
     args = parser.parse_args(argv)
     if args.folder:
         run_size(str(args.folder), load_folder(args.folder), args.queries, args.scan_queries,
-                 args.seed)
+                 args.seed, args.tantivy)
         return 0
     for size in (int(part) for part in args.sizes.split(",")):
         articles = generate_articles(size, args.seed)
         queries = args.queries if size <= 100_000 else max(100, args.queries // 2)
         scan_queries = args.scan_queries if size <= 100_000 else max(10, args.scan_queries // 2)
-        run_size(f"{size:,} passages", articles, queries, scan_queries, args.seed)
+        run_size(f"{size:,} passages", articles, queries, scan_queries, args.seed, args.tantivy)
     return 0
 
 
