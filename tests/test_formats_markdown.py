@@ -210,6 +210,30 @@ def test_raw_html_is_never_interpreted() -> None:
     assert "alert" not in document.text and "hidden" not in document.text
 
 
+def test_task_lists_wiki_links_and_inline_scripts() -> None:
+    text = (
+        "Intro.\n\n- [ ] open *task*\n- [x] done task\n- [link] not a task\n\n"
+        "See [[Some Page]], [[Other#Part|the alias]] and ![[boat.png]].\n\n"
+        "Text <script>steal()</script>more <b>bold</b>.\n"
+    )
+    document = markdown.parse(text).document
+    items = [
+        (b.marker, document.block_text(i))
+        for i, b in enumerate(document.blocks)
+        if b.kind is BlockKind.LIST_ITEM
+    ]
+    assert items == [
+        (markdown.TASK_OPEN, "open task"),
+        (markdown.TASK_DONE, "done task"),
+        ("•", "[link] not a task"),
+    ]
+    assert ("em", "task", None) in spans_of(document)
+    assert (BlockKind.PARAGRAPH, "See Some Page, the alias and [embed: boat.png].") in blocks_of(
+        document
+    )
+    assert (BlockKind.PARAGRAPH, "Text more bold.") in blocks_of(document)
+
+
 def test_footnotes_are_numbered_and_listed_at_the_end() -> None:
     text = "Intro.\n\nA claim[^src] and another[^2].\n\n[^src]: The source.\n[^2]: Second note.\n"
     document = markdown.parse(text).document
@@ -357,6 +381,9 @@ FRAGMENTS = [
     "Tab\tseparated\ttext.",
     "Trailing spaces   ",
     "Entity &amp; escape \\* star.",
+    "- [x] done\n- [ ] open",
+    "See [[Wiki Page|alias]] and ![[img.png]].",
+    "Inline <script>hidden()</script> shown.",
 ]
 
 

@@ -42,6 +42,7 @@ from typing import Any
 from markdown_it import MarkdownIt
 from markdown_it.parser_block import ParserBlock
 from markdown_it.rules_block import StateBlock
+from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 
@@ -58,6 +59,9 @@ __all__ = ["parse", "parse_markdown_body", "BULLET", "RULE_TEXT"]
 BULLET = "•"
 #: Marker for text that continues a list item after a nested list (drawn as blank space).
 CONTINUATION = " "
+#: Markers of task-list items ("- [ ] todo", "- [x] done").
+TASK_OPEN = "☐"
+TASK_DONE = "☑"
 #: Text of a thematic break (``RULE`` block).
 RULE_TEXT = "* * *"
 #: Deepest nesting markdown-it builds (quote = 1 level, list = 2); deeper text is kept as text.
@@ -99,10 +103,28 @@ class _KeepTextBlockParser(ParserBlock):
             state.push("paragraph_close", "p", -1)
 
 
+def _wiki_link(state: StateInline, silent: bool) -> bool:
+    """Obsidian-style ``[[Page]]`` / ``[[Page|shown text]]`` → the shown text; embeds named."""
+    start = state.pos
+    if not state.src.startswith("[[", start) and not state.src.startswith("![[", start):
+        return False
+    match = _WIKI_LINK.match(state.src, start)
+    if match is None:
+        return False
+    if not silent:
+        target, alias = match.group(1).strip(), (match.group(2) or "").strip()
+        shown = alias or target.split("#", 1)[0].strip() or target
+        token = state.push("text", "", 0)
+        token.content = f"[embed: {shown}]" if match.group(0).startswith("!") else shown
+    state.pos = match.end()
+    return True
+
+
 def _make_parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"maxNesting": MAX_NESTING})
     md.enable(["table", "strikethrough"])
     md.use(footnote_plugin, inline=False)
+    md.inline.ruler.before("link", "wiki_link", _wiki_link)
     keep_text = _KeepTextBlockParser()
     keep_text.ruler = md.block.ruler
     md.block = keep_text
@@ -132,6 +154,9 @@ _LINE_BREAK = re.compile(r"( *)\n[ \t]*")
 _HTML_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
 _HTML_RAW = re.compile(r"<(script|style|template)\b.*?(?:</\1\s*>|\Z)", re.DOTALL | re.IGNORECASE)
 _HTML_TAG = re.compile(r"<[^>]*>?")
+_RAW_OPEN = re.compile(r"<(script|style|template)\b[^>]*(?<!/)>$", re.IGNORECASE)
+_TASK = re.compile(r"\[([ xX])\] ")
+_WIKI_LINK = re.compile(r"!?\[\[([^\[\]\n|]+)(?:\|([^\[\]\n]+))?\]\]")
 _BR_TAG = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _WHITESPACE = re.compile(r"[ \t\n]+")
 _SENTENCE_END = re.compile(r"[.!?…:;,][\"'”’)\]]*$")
@@ -412,6 +437,17 @@ class _Renderer:
         text, spans = _join_parts(item.texts, "\n")
         item.texts = []
         marker = CONTINUATION if item.flushed else item.marker
+        if not item.flushed:
+            task = _TASK.match(text)
+            if task:
+                marker = TASK_DONE if task.group(1) in "xX" else TASK_OPEN
+                cut = task.end()
+                text = text[cut:]
+                spans = [
+                    Span(max(0, s.start - cut), s.end - cut, s.style, s.url)
+                    for s in spans
+                    if s.end > cut
+                ]
         item.flushed = True
         self._emit(_Block(BlockKind.LIST_ITEM, text, min(item.level, 12), marker, spans))
 
@@ -550,8 +586,13 @@ class _Renderer:
                 parts.append(piece)
                 length += len(piece)
 
+        skipping = ""  # inside an inline <script> / <style>: nothing is shown until it closes
         for child in children:
             kind = child.type
+            if skipping:
+                if kind == "html_inline" and child.content.strip().lower() == f"</{skipping}>":
+                    skipping = ""
+                continue
             if kind in {"text", "text_special"}:
                 add(child.content.replace("\t", " "))
             elif kind == "softbreak":
@@ -583,8 +624,13 @@ class _Renderer:
                 alt = clean_line(child.content)
                 add(f"[image: {alt}]" if alt else "[image]")
             elif kind == "html_inline":
-                if _BR_TAG.fullmatch(child.content.strip()):
+                tag = child.content.strip()
+                if _BR_TAG.fullmatch(tag):
                     add("\n")
+                raw = _RAW_OPEN.match(tag)
+                if raw:
+                    skipping = raw.group(1).lower()
+                continue
             elif kind == "footnote_ref":
                 meta = child.meta or {}
                 number = meta.get("id")
