@@ -12,7 +12,7 @@ Public API:
 """
 
 from reader.search.annotations import AnnotationHit, search_annotations
-from reader.search.article import ArticleSearch, search_article
+from reader.search.article import ArticleSearch, article_search, search_article
 from reader.search.hit import SearchHit
 from reader.search.index import SearchIndex
 from reader.search.library import library_index
@@ -24,6 +24,7 @@ __all__ = [
     "MAX_QUERY_CHARS",
     "SearchHit",
     "SearchIndex",
+    "article_search",
     "library_index",
     "search_annotations",
     "search_article",

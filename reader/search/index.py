@@ -2,14 +2,17 @@
 
 Searching is two steps:
 
-1. **Candidates.** Each query word is looked up in the vocabulary, exactly and with typos
-   (:meth:`Vocabulary.similar`), the last one also as a prefix while it is being typed.
-   Passages containing the matched terms accumulate the terms' inverse document frequency
-   (a typo'd match counts less). Very common terms are skipped here — they select nothing —
-   unless the query has nothing rarer. The best :data:`CANDIDATES` passages go on.
-2. **Ranking.** Each candidate is scored by :func:`~reader.search.scoring.score_text`
-   (exact phrase > every word > partial, with the best-matching span). Hits that overlap in the
-   same article (overlapping sentence windows) are merged.
+1. **Candidates** (:meth:`SearchIndex._candidates`). Each query word is looked up in the
+   vocabulary as typed, with typos (:meth:`Vocabulary.similar`), split in two when a typo ran
+   two words together, and as a prefix while it is being typed. Rare words vote for the
+   passages holding them (C-speed sets and a Counter); the passages with the most votes are
+   weighed by every word they hold (inverse document frequency, less for typo neighbours),
+   and the best :data:`CANDIDATES` go on. A query of only common words intersects instead.
+2. **Ranking** (:meth:`SearchIndex._rank`). A C-speed rapidfuzz pass keeps the
+   :data:`SHORTLIST` candidates aligning best with the query; each is scored by
+   :func:`~reader.search.scoring.score_text` (exact phrase > every word with typos > partial,
+   with the best-matching span). Hits that overlap in one article (overlapping sentence
+   windows) are merged.
 
 The index is safe to share between threads: :meth:`SearchIndex.update` (in a worker) loads each
 article outside the lock and inserts it under the lock, so :meth:`SearchIndex.search` (in
@@ -322,29 +325,33 @@ class SearchIndex:
         if not groups:
             return []
         groups.sort(key=_first)
+        alive, owners = data.alive, data.owners
+
+        def allowed(passage_id: int) -> bool:
+            return bool(alive[passage_id]) and (slots is None or owners[passage_id] in slots)
+
         rare = [group for size, group in groups if size <= common]
+        kept: list[int] = []
         if rare:
-            votes: Counter[int] = Counter()
+            counter: Counter[int] = Counter()
             for group in rare:
-                votes.update(_holders(postings, group))
-            most = max(votes.values())
-            kept: list[int] = []
+                counter.update(_holders(postings, group))
+            votes = [item for item in counter.items() if allowed(item[0])]
+            most = max((votes_for for _p, votes_for in votes), default=0)
             for threshold in range(most, 0, -1):
-                kept = [p for p, votes_for in votes.items() if votes_for >= threshold]
+                kept = [p for p, votes_for in votes if votes_for >= threshold]
                 if len(kept) >= count:
                     break
             if len(kept) > POOL:
-                kept.sort(key=votes.__getitem__, reverse=True)
+                kept.sort(key=counter.__getitem__, reverse=True)
         else:
-            found = _holders(postings, groups[0][1])
+            found = {p for p in _holders(postings, groups[0][1]) if allowed(p)}
             for _size, group in groups[1:]:
                 narrower = found.intersection(_holders(postings, group))
                 if not narrower:
                     break
                 found = narrower
             kept = sorted(found)
-        alive, owners = data.alive, data.owners
-        kept = [p for p in kept if alive[p] and (slots is None or owners[p] in slots)]
         del kept[POOL:]
         if len(kept) <= count:
             return kept
