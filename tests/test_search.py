@@ -420,3 +420,34 @@ def test_score_text_offsets_point_into_the_text() -> None:
     assert result is not None
     assert text[result.match_start : result.match_end].lower().startswith("the")
     assert text[result.match_start : result.match_end].endswith("line")
+
+
+def test_prefix_lookup_sees_terms_added_after_sorting() -> None:
+    from reader.search.vocabulary import Vocabulary
+
+    vocabulary = Vocabulary()
+    for word in ("apple", "apply", "ape", "banana"):
+        vocabulary.add(word)
+    assert [vocabulary.terms[i] for i in vocabulary.with_prefix("ap")] == ["ape", "apple", "apply"]
+    vocabulary.add("apex")
+    vocabulary.add("apricot")
+    found = [vocabulary.terms[i] for i in vocabulary.with_prefix("ap")]
+    assert found == ["ape", "apex", "apple", "apply", "apricot"]
+    assert [vocabulary.terms[i] for i in vocabulary.with_prefix("ape")] == ["apex"]
+
+
+def test_similar_finds_typos_at_either_end_of_a_word() -> None:
+    from reader.search.vocabulary import Vocabulary
+
+    vocabulary = Vocabulary()
+    for word in ("lighthouse", "keeper", "harbour", "lightning"):
+        vocabulary.add(word)
+
+    def near(word: str) -> set[str]:
+        return {vocabulary.terms[i] for i, _distance in vocabulary.similar(word)}
+
+    assert "lighthouse" in near("kighthouse")  # first letter wrong
+    assert "lighthouse" in near("lighthousr")  # last letter wrong
+    assert "keeper" in near("keepre")  # transposition
+    assert "harbour" in near("harbor")  # deletion
+    assert near("xyzzy") == set()

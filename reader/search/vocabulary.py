@@ -28,6 +28,7 @@ class Vocabulary:
         self.terms: list[str] = []
         self._buckets: dict[tuple[int, str, int], tuple[list[str], list[int]]] = {}
         self._sorted: list[str] | None = None
+        self._sorted_count = 0
 
     def __len__(self) -> int:
         return len(self.terms)
@@ -47,7 +48,6 @@ class Vocabulary:
                     bucket = self._buckets[key] = ([], [])
                 bucket[0].append(term)
                 bucket[1].append(term_id)
-        self._sorted = None
         return term_id
 
     def similar(self, word: str) -> list[tuple[int, int]]:
@@ -103,18 +103,27 @@ class Vocabulary:
         return list(dict.fromkeys(found))
 
     def with_prefix(self, prefix: str) -> list[int]:
-        """Ids of up to :data:`MAX_PREFIX_TERMS` terms that extend ``prefix`` (shortest first)."""
-        if self._sorted is None:
+        """Ids of up to :data:`MAX_PREFIX_TERMS` terms that extend ``prefix`` (shortest first).
+
+        Uses a sorted copy of the vocabulary; while the index grows (being built as the user
+        searches) the copy is re-sorted only after it has fallen well behind, and the terms
+        added since are scanned directly.
+        """
+        behind = len(self.terms) - self._sorted_count
+        if self._sorted is None or behind > max(2_000, self._sorted_count // 20):
             self._sorted = sorted(self.terms)
+            self._sorted_count = len(self.terms)
+            behind = 0
         ordered = self._sorted
         first = bisect.bisect_right(ordered, prefix)
         found: list[str] = []
         for index in range(first, len(ordered)):
             term = ordered[index]
-            if not term.startswith(prefix):
+            if not term.startswith(prefix) or len(found) >= MAX_PREFIX_TERMS * 4:
                 break
             found.append(term)
-            if len(found) >= MAX_PREFIX_TERMS * 4:
-                break
+        if behind:
+            found += [t for t in self.terms[self._sorted_count :] if t.startswith(prefix)]
+            found = [t for t in found if t != prefix]
         found.sort(key=len)
         return [self.ids[term] for term in found[:MAX_PREFIX_TERMS]]
