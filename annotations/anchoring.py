@@ -21,7 +21,7 @@ from dataclasses import replace
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
-from annotations.model import Annotation, AnchorStatus, TextPositionSelector
+from annotations.model import AnchorStatus, Annotation, TextPositionSelector
 
 #: Quotes shorter than this are only anchored exactly (a fuzzy match would be a guess).
 MIN_FUZZY_LENGTH = 8
@@ -119,7 +119,7 @@ def _exact_match(text: str, exact: str, prefix: str, suffix: str, near: int) -> 
     """Offset of the occurrence of ``exact`` with the best context, nearest ``near`` on ties."""
     if not exact:
         return None
-    occurrences = []
+    occurrences: list[int] = []
     position = text.find(exact)
     while position >= 0 and len(occurrences) < MAX_OCCURRENCES:
         occurrences.append(position)

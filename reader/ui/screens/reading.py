@@ -7,8 +7,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from annotations.anchoring import anchor_all
-from annotations.storage import AnnotationStore, ReadingPosition
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -19,7 +17,9 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 
+from annotations.anchoring import anchor_all
 from annotations.model import AnchorStatus, Annotation, Color
+from annotations.storage import AnnotationStore, ReadingPosition
 from reader.loading import (
     Article,
     ArticleError,
