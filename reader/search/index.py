@@ -330,13 +330,16 @@ class SearchIndex:
         def allowed(passage_id: int) -> bool:
             return bool(alive[passage_id]) and (slots is None or owners[passage_id] in slots)
 
+        filtered = slots is not None or data.dead > 0
         rare = [group for size, group in groups if size <= common]
         kept: list[int] = []
         if rare:
             counter: Counter[int] = Counter()
             for group in rare:
                 counter.update(_holders(postings, group))
-            votes = [item for item in counter.items() if allowed(item[0])]
+            votes = list(counter.items())
+            if filtered:
+                votes = [item for item in votes if allowed(item[0])]
             most = max((votes_for for _p, votes_for in votes), default=0)
             for threshold in range(most, 0, -1):
                 kept = [p for p, votes_for in votes if votes_for >= threshold]
@@ -345,7 +348,9 @@ class SearchIndex:
             if len(kept) > POOL:
                 kept.sort(key=counter.__getitem__, reverse=True)
         else:
-            found = {p for p in _holders(postings, groups[0][1]) if allowed(p)}
+            found = _holders(postings, groups[0][1])
+            if filtered:
+                found = {p for p in found if allowed(p)}
             for _size, group in groups[1:]:
                 narrower = found.intersection(_holders(postings, group))
                 if not narrower:
