@@ -63,6 +63,8 @@ class PostilApp(App[int]):
             self.theme = settings.theme
         for problem in self.session.loaded_settings.problems:
             self.notify(clean_line(problem), severity="warning", timeout=10)
+        if settings.keys:
+            self.set_keymap(settings.keys)
         self.push_screen(LibraryScreen())
         single = self.session.library.single_file
         if single is not None:
@@ -188,12 +190,20 @@ class PostilApp(App[int]):
         if theme == settings.theme:
             return
         settings.theme = theme
-        try:
-            from reader.config import save_setting
+        self._save_theme(theme)
 
+    @work(thread=True, exclusive=True, group="settings")
+    def _save_theme(self, theme: str) -> None:
+        """Write the theme into the settings file (off the UI thread)."""
+        from reader.config import save_setting
+
+        try:
             save_setting(self.session.config_path, "theme", theme)
         except (OSError, ValueError) as error:
-            self.notify(f"Could not save the theme: {clean_line(str(error))}", severity="warning")
+            self.call_from_thread(
+                self.notify, f"Could not save the theme: {clean_line(str(error))}",
+                severity="warning",
+            )
 
     def action_help(self) -> None:
         """Show the keys of the current screen."""

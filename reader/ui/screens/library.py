@@ -25,13 +25,13 @@ class LibraryScreen(Screen[None]):
     """Lists the library; Enter opens an article, typing filters, ``s`` sorts."""
 
     BINDINGS = [
-        Binding("enter", "open_article", "Open", priority=False),
-        Binding("s", "cycle_sort", "Sort"),
-        Binding("slash", "search", "Search"),
-        Binding("f", "filter", "Filter"),
-        Binding("r", "rescan", "Rescan", show=False),
-        Binding("escape", "clear_filter", "Clear filter", show=False),
-        Binding("q", "app.quit", "Quit"),
+        Binding("enter", "open_article", "Open", priority=False, id="open_article"),
+        Binding("s", "cycle_sort", "Sort", id="cycle_sort"),
+        Binding("slash", "search", "Search", id="search"),
+        Binding("f", "filter", "Filter", id="filter"),
+        Binding("r", "rescan", "Rescan", show=False, id="rescan"),
+        Binding("escape", "clear_filter", "Clear filter", show=False, id="clear_filter"),
+        Binding("q", "app.quit", "Quit", id="quit"),
     ]
 
     def compose(self) -> ComposeResult:

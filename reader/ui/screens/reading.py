@@ -62,21 +62,22 @@ class ReadingScreen(Screen[None]):
     """Shows an article in the reading view and handles annotation keys."""
 
     BINDINGS = [
-        Binding("q", "back", "Back"),
-        Binding("escape", "clear_or_back", "Clear / back", show=False),
-        Binding("h", "highlight", "Highlight"),
-        Binding("c", "note", "Note"),
-        Binding("t", "tags", "Tags"),
-        Binding("x", "delete", "Delete", show=False),
-        Binding("u", "undo", "Undo", show=False),
-        Binding("a", "toggle_panel", "Annotations"),
-        Binding("slash", "search", "Search"),
-        Binding("n", "next_result", "Next hit", show=False),
-        Binding("N", "previous_result", "Prev hit", show=False),
-        Binding("e", "export", "Export"),
-        Binding("o", "open_link", "Open link", show=False),
+        Binding("q", "back", "Back", id="back"),
+        Binding("escape", "clear_or_back", "Clear / back", show=False, id="clear_or_back"),
+        Binding("h", "highlight", "Highlight", id="highlight"),
+        Binding("c", "note", "Note", id="note"),
+        Binding("t", "tags", "Tags", id="tags"),
+        Binding("x", "delete", "Delete", show=False, id="delete"),
+        Binding("u", "undo", "Undo", show=False, id="undo"),
+        Binding("a", "toggle_panel", "Annotations", id="toggle_panel"),
+        Binding("slash", "search", "Search", id="search"),
+        Binding("n", "next_result", "Next hit", show=False, id="next_result"),
+        Binding("N", "previous_result", "Prev hit", show=False, id="previous_result"),
+        Binding("e", "export", "Export", id="export"),
+        Binding("o", "open_link", "Open link", show=False, id="open_link"),
         *(
-            Binding(str(number), f"color('{color.value}')", f"{color.value.title()}", show=False)
+            Binding(str(number), f"color('{color.value}')", f"{color.value.title()}", show=False,
+                    id=f"color-{color.value}")
             for number, color in enumerate(Color, start=1)
         ),
     ]

@@ -9,7 +9,6 @@ highlights, the sentence cursor, search hits and selections all line up with the
 from __future__ import annotations
 
 import bisect
-import os
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -48,18 +47,24 @@ class ArticleView(ScrollView, can_focus=True):
     ALLOW_SELECT: ClassVar[bool] = True
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j,down", "line_down", "Down", show=False),
-        Binding("k,up", "line_up", "Up", show=False),
-        Binding("space,pagedown", "page_down", "Page down", show=False),
-        Binding("b,pageup", "page_up", "Page up", show=False),
-        Binding("g,home", "top", "Top", show=False),
-        Binding("G,end", "bottom", "Bottom", show=False),
-        Binding("right_square_bracket", "next_sentence", "Next sentence", show=False),
-        Binding("left_square_bracket", "previous_sentence", "Prev sentence", show=False),
-        Binding("v", "toggle_select", "Select", show=False),
-        Binding("right", "extend_right", "Extend", show=False),
-        Binding("left", "extend_left", "Shrink", show=False),
-        Binding("z", "toggle_chrome", "Chrome", show=False),
+        Binding("j,down", "line_down", "Down", show=False, id="line_down"),
+        Binding("k,up", "line_up", "Up", show=False, id="line_up"),
+        Binding("space,pagedown", "page_down", "Page down", show=False, id="page_down"),
+        Binding("b,pageup", "page_up", "Page up", show=False, id="page_up"),
+        Binding("g,home", "top", "Top", show=False, id="top"),
+        Binding("G,end", "bottom", "Bottom", show=False, id="bottom"),
+        Binding(
+            "right_square_bracket", "next_sentence", "Next sentence", show=False,
+            id="next_sentence",
+        ),
+        Binding(
+            "left_square_bracket", "previous_sentence", "Prev sentence", show=False,
+            id="previous_sentence",
+        ),
+        Binding("v", "toggle_select", "Select", show=False, id="toggle_select"),
+        Binding("right", "extend_right", "Extend", show=False, id="extend_right"),
+        Binding("left", "extend_left", "Shrink", show=False, id="extend_left"),
+        Binding("z", "toggle_chrome", "Chrome", show=False, id="toggle_chrome"),
     ]
 
     COMPONENT_CLASSES = {
@@ -162,7 +167,6 @@ class ArticleView(ScrollView, can_focus=True):
         self._select_anchor: int | None = None
         self._flash: tuple[int, int] | None = None
         self._pending_offset: int | None = None
-        self._monochrome = bool(os.environ.get("NO_COLOR"))
 
     # ----------------------------------------------------------------- document and layout
     def set_document(self, document: Document, offset: int = 0) -> None:
@@ -656,7 +660,7 @@ class ArticleView(ScrollView, can_focus=True):
                 paint(span.start, span.end, Style(strike=True))
         for highlight in self._overlapping(start, end):
             style = self._style(f"hl-{highlight.color}")
-            if self._monochrome:
+            if self.app.no_color:
                 style = Style(reverse=True, underline=True)
             paint(highlight.start, highlight.end, style)
         if self.cursor is not None:
