@@ -100,8 +100,12 @@ class LibraryScreen(Screen[None]):
             store = session.store()
             counts = store.highlight_counts()
             positions = dict(store.all_positions())
+            if source.is_sample and not store.get_state("welcome_dismissed", False):
+                self.app.call_from_thread(self._welcome)
         except Exception as error:  # a damaged database must not stop the library
             self.app.call_from_thread(self.postil.report_store_error, error)
+            if source.is_sample:
+                self.app.call_from_thread(self._welcome)
 
         def rows(metas: list[ArticleMeta]) -> list[ArticleRow]:
             made = []
@@ -131,6 +135,14 @@ class LibraryScreen(Screen[None]):
             batch=batch,
         )
         self.app.call_from_thread(self._scan_finished)
+
+    def _welcome(self) -> None:
+        from reader.ui.screens.welcome import WelcomeScreen
+
+        def dismissed(_: bool | None) -> None:
+            self.postil.session.write(lambda store: store.set_state("welcome_dismissed", True))
+
+        self.app.push_screen(WelcomeScreen(), dismissed)
 
     def _show_progress(self, done: int, total: int) -> None:
         bar = self.query_one(ProgressBar)

@@ -1,0 +1,112 @@
+"""Pilot tests: help, command palette, theme persistence, settings errors, welcome."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.command import CommandPalette
+
+from reader import paths
+from reader.library import LibrarySource
+from reader.ui.app import PostilApp
+from reader.ui.screens.help import HelpScreen
+from reader.ui.screens.library import LibraryScreen
+from reader.ui.screens.welcome import WelcomeScreen
+from tests.conftest import SEED
+from tests.pilot_helpers import make_app, wait_for, wait_library, wait_reading
+
+
+async def test_help_lists_the_keys_of_the_current_screen(
+    isolated_paths: Path, seed_library: Path
+) -> None:
+    app = make_app(isolated_paths, seed_library / SEED.name)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await wait_reading(pilot)
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+        help_screen = app.screen
+        assert isinstance(help_screen, HelpScreen)
+        described = {entry.description for entry in help_screen.keys}
+        for expected in ("Highlight", "Note", "Tags", "Annotations", "Search", "Export",
+                         "Next sentence", "Select"):
+            assert expected in described
+        keys = {entry.description: entry.keys for entry in help_screen.keys}
+        assert "h" in keys["Highlight"]
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, HelpScreen))
+        await pilot.press("q")
+        await wait_for(pilot, lambda: isinstance(app.screen, LibraryScreen))
+        await pilot.press("f1")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+        library_keys = {entry.description for entry in app.screen.keys}  # type: ignore[attr-defined]
+        assert "Sort" in library_keys and "Highlight" not in library_keys
+
+
+async def test_palette_runs_screen_actions(isolated_paths: Path, seed_library: Path) -> None:
+    app = make_app(isolated_paths, seed_library / SEED.name)
+    async with app.run_test(size=(100, 40)) as pilot:
+        screen = await wait_reading(pilot)
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
+        await pilot.press(*"annotations")
+        await pilot.pause(0.2)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.screen is screen)
+        from reader.ui.widgets.annotations_panel import AnnotationsPanel
+
+        await wait_for(pilot, lambda: screen.query_one(AnnotationsPanel).display)
+
+
+async def test_theme_choice_persists_across_restarts(
+    isolated_paths: Path, seed_library: Path
+) -> None:
+    app = make_app(isolated_paths, seed_library)
+    async with app.run_test() as pilot:
+        await wait_library(pilot, 1)
+        app.theme = "nord"
+        await app.workers.wait_for_complete()
+    assert 'theme = "nord"' in (isolated_paths / "config.toml").read_text()
+    app = make_app(isolated_paths, seed_library)
+    async with app.run_test() as pilot:
+        await wait_library(pilot, 1)
+        assert app.theme == "nord"
+
+
+async def test_bad_settings_are_reported_and_defaults_used(
+    isolated_paths: Path, seed_library: Path
+) -> None:
+    (isolated_paths / "config.toml").write_text('reading_width = "wide"\ntheme = [\n')
+    app = make_app(isolated_paths, seed_library)
+    async with app.run_test() as pilot:
+        await wait_library(pilot, 1)
+        messages = [str(n.message) for n in app._notifications]
+        assert any("not valid TOML" in m for m in messages)
+        assert app.session.settings.reading_width == 80
+    (isolated_paths / "config.toml").write_text('reading_width = 5\nhighlight_color = "red"\n')
+    app = make_app(isolated_paths, seed_library)
+    async with app.run_test() as pilot:
+        await wait_library(pilot, 1)
+        messages = " ".join(str(n.message) for n in app._notifications)
+        assert "reading_width" in messages and "highlight_color" in messages
+
+
+async def test_welcome_on_the_sample_library_is_dismissed_for_good(isolated_paths: Path) -> None:
+    def sample_app() -> PostilApp:
+        return PostilApp(
+            db_path=isolated_paths / "db.json",
+            library=LibrarySource([paths.seeds_dir()], is_sample=True),
+            config_path=isolated_paths / "config.toml",
+        )
+
+    app = sample_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, WelcomeScreen))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, LibraryScreen))
+        assert app.session.flush()
+    app = sample_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await wait_library(pilot, 1)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not isinstance(app.screen, WelcomeScreen)
