@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from reader.document import BlockKind, Document
@@ -182,3 +184,37 @@ def test_table_and_image_survive_conversion() -> None:
     document = html.parse(page).document
     # Columns are padded; a "|" inside a cell stays text.
     assert "Boat      | Catch\nMaria     | 12\nSven | Jr | 3" in document.text
+
+
+def test_structural_extraction_matches_trafilatura_on_an_article() -> None:
+    # Large pages skip trafilatura; both ways must read an ordinary article the same.
+    structural = html._extract_large_page(ARTICLE_PAGE)
+    assert structural.front.title == "The Quiet Harbour"
+    assert structural.front.author == "Maria Lindqvist"
+    assert structural.front.url == "https://coastal.example.com/2024/quiet-harbour"
+    assert structural.front.date == "2024-03-05"
+    expected = html.parse(ARTICLE_PAGE).document
+    document = parse_markdown(structural.to_markdown_file()).document
+    assert blocks_of(document) == blocks_of(expected)
+
+
+def test_large_page_is_read_quickly_without_boilerplate() -> None:
+    paragraphs = "".join(
+        f"<p>Paragraph {i} of the book, with an <i>aside</i> now and then.</p>" for i in range(4000)
+    )
+    page = (
+        "<html><head><title>A Long Book</title><meta name='author' content='Ann Lee'></head>"
+        "<body><nav class='menu'><a href='/'>NAV-HOME</a></nav><main><h1>A Long Book</h1>"
+        f"{paragraphs}<div class='share-tools'>SHARE-BAR</div></main>"
+        "<footer>FOOTER-TEXT</footer><div id='comments'>COMMENT-TEXT</div></body></html>"
+    )
+    assert html.is_large_page(page)
+    started = time.perf_counter()
+    parsed = html.parse(page)
+    elapsed = time.perf_counter() - started
+    text = parsed.document.text
+    assert "Paragraph 3999 of the book" in text
+    for junk in ("NAV-HOME", "SHARE-BAR", "FOOTER-TEXT", "COMMENT-TEXT"):
+        assert junk not in text
+    assert (parsed.title, parsed.author) == ("A Long Book", "Ann Lee")
+    assert elapsed < 4, f"{elapsed:.2f}s"

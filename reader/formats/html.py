@@ -42,12 +42,38 @@ _MIN_WORDS = 12
 _MAX_DEPTH = 60
 
 _SPACE = re.compile(r"\s+")
+_ODD_SPACE = re.compile(r"\s\s|[^\S ]")
+_NEEDS_ESCAPE = re.compile(r"[\\`*\[\]<>~_&]")
 _ENTITY_LIKE = re.compile(r"&(?=#?\w+;)")
 _LINE_START = re.compile(r"^(\s*)([#>+=\-]|\d+(?=[.)]))", re.MULTILINE)
 _ALWAYS_ESCAPE = re.compile(r"([\\`*\[\]<>~])")
 _LONE_UNDERSCORE = re.compile(r"(?<![^\W_])_|_(?![^\W_])")
 _SAFE_SCHEME = re.compile(r"^(?:https?|ftp|mailto):|^[^:]*$", re.IGNORECASE)
 _HEADING = re.compile(r"h([1-6])")
+#: Pages with more block elements than this use the structural extraction (see
+#: :func:`is_large_page`).
+LARGE_PAGE_BLOCKS = 1500
+_BLOCK_START_TAG = re.compile(r"<(?:p|li|h[1-6]|tr|blockquote|pre|dd)[\s>]", re.IGNORECASE)
+_BOILERPLATE = re.compile(
+    r"\b(?:comments?|sidebar|advert\w*|ads?|share|sharing|social|related|promo\w*|newsletter"
+    r"|cookie\w*|banner|breadcrumbs?|menu|navbar|nav|site-footer|subscribe|paywall)\b",
+    re.IGNORECASE,
+)
+# HTML tag → (article tag, rend); tags not listed keep their name and read as inline text.
+_HTML_TO_ARTICLE: dict[str, tuple[str, str]] = {
+    **{f"h{level}": ("head", f"h{level}") for level in range(1, 7)},
+    "p": ("p", ""), "dt": ("p", ""), "dd": ("p", ""), "figcaption": ("p", ""),
+    "blockquote": ("quote", ""), "ul": ("list", "ul"), "ol": ("list", "ol"),
+    "li": ("item", ""), "pre": ("code", ""), "code": ("code", ""), "kbd": ("code", ""),
+    "em": ("hi", "#i"), "i": ("hi", "#i"), "cite": ("hi", "#i"), "dfn": ("hi", "#i"),
+    "strong": ("hi", "#b"), "b": ("hi", "#b"), "del": ("del", ""), "s": ("del", ""),
+    "strike": ("del", ""), "a": ("ref", ""), "img": ("graphic", ""), "br": ("lb", ""),
+    "table": ("table", ""), "tr": ("row", ""), "td": ("cell", ""), "th": ("cell", ""),
+    **{name: ("div", "") for name in (
+        "div", "section", "article", "main", "header", "figure", "center", "dl",
+        "details", "summary", "address", "hgroup", "body",
+    )},
+}  # fmt: skip
 _BLOCK_TAGS = frozenset({"head", "p", "list", "quote", "code", "table", "div", "section"})
 _EMPHASIS = {"#b": "**", "#i": "*", "#u": "", "#sub": "", "#sup": ""}
 _DROP_TAGS = (
@@ -106,6 +132,8 @@ def extract_page(text: str) -> ExtractedPage:
     text = clean_text(text)
     if not text.strip():
         return ExtractedPage("", FrontMatter())
+    if is_large_page(text):
+        return _extract_large_page(text)
     import trafilatura
 
     try:
@@ -123,13 +151,150 @@ def extract_page(text: str) -> ExtractedPage:
     front = _front_matter(document)
     body = getattr(document, "body", None) if document is not None else None
     markdown = article_markdown(body) if body is not None else ""
-    full_text = visible_text(text)
     if not front.title:
         front.title = _page_title(text)
+    return _with_fallback(markdown, front, text)
+
+
+def _with_fallback(markdown: str, front: FrontMatter, page: str) -> ExtractedPage:
+    full_text = visible_text(page)
     if _found_main_text(markdown, full_text):
         return ExtractedPage(markdown, front)
     fallback = "\n\n".join(_escape_paragraph(p) for p in full_text)
     return ExtractedPage(fallback, front, NO_MAIN_TEXT if full_text else None)
+
+
+def is_large_page(text: str) -> bool:
+    """Tell whether a page has so many blocks that trafilatura would take too long.
+
+    trafilatura's main-text search grows quadratically with the number of blocks (about 1 s for
+    2,000 paragraphs, a minute for 20,000: an HTML book); such pages use a structural extraction
+    (the ``<article>`` / ``<main>`` element without navigation, asides, forms and comments).
+    """
+    count = 0
+    for _match in _BLOCK_START_TAG.finditer(text):
+        count += 1
+        if count > LARGE_PAGE_BLOCKS:
+            return True
+    return False
+
+
+def _extract_large_page(text: str) -> ExtractedPage:
+    root = _parse_html(text)
+    if root is None:
+        return _with_fallback("", FrontMatter(), text)
+    front = _page_metadata(root)
+    container = _main_container(root)
+    _prune_boilerplate(container)
+    _to_article_tags(container)
+    return _with_fallback(article_markdown(container), front, text)
+
+
+def _parse_html(text: str) -> Any:
+    try:
+        # huge_tree: no depth limit, so a deeply nested page still shows its text.
+        parser = lxml_html.HTMLParser(huge_tree=True)
+        return lxml_html.document_fromstring(text, parser=parser)
+    except (etree.LxmlError, ValueError):
+        return None
+
+
+def _page_metadata(root: Any) -> FrontMatter:
+    """Title, author, date, canonical URL, description and tags from a page's ``<head>``."""
+    meta: dict[str, str] = {}
+    tags: list[str] = []
+    for element in root.iter("meta"):
+        key = (element.get("property") or element.get("name") or "").strip().lower()
+        content = clean_line(element.get("content") or "")
+        if not key or not content:
+            continue
+        if key in {"article:tag", "keywords", "news_keywords"}:
+            tags.extend(content.split(","))
+        meta.setdefault(key, content)
+    url = ""
+    for link in root.iter("link"):
+        if (link.get("rel") or "").lower() == "canonical":
+            url = clean_line(link.get("href") or "")
+            break
+    url = url or meta.get("og:url", "")
+    if not url.lower().startswith(("http://", "https://")):
+        url = ""
+    title_element = root.find(".//title")
+    title = meta.get("og:title") or meta.get("twitter:title") or ""
+    if not title and title_element is not None:
+        title = clean_line(title_element.text_content())
+    author = meta.get("author") or meta.get("article:author") or meta.get("dc.creator") or ""
+    if "://" in author:
+        author = ""
+    date = (
+        meta.get("article:published_time")
+        or meta.get("date")
+        or meta.get("dc.date")
+        or meta.get("pubdate")
+        or ""
+    )
+    if re.match(r"\d{4}-\d{2}-\d{2}", date):
+        date = date[:10]
+    dek = meta.get("og:description") or meta.get("description") or ""
+    return FrontMatter(
+        title=title, author=author, date=date, url=url, dek=dek, tags=parse_tags(tags)
+    )
+
+
+def _main_container(root: Any) -> Any:
+    """The element holding the article: the biggest ``<article>``, else ``<main>``, else body."""
+    body = root.find(".//body")
+    body = body if body is not None else root
+    total = len(body.text_content())
+    candidates = [*root.iter("article"), *root.iter("main")]
+    candidates += root.xpath("//*[@role='main']")
+    best = max(candidates, key=lambda e: len(e.text_content()), default=None)
+    if best is not None and len(best.text_content()) >= 0.4 * total:
+        return best
+    return body
+
+
+def _prune_boilerplate(container: Any) -> None:
+    for element in list(container.iter(etree.Comment, etree.ProcessingInstruction)):
+        _remove_keep_tail(element)
+    doomed = [
+        element
+        for element in container.iter()
+        if isinstance(element.tag, str)
+        and (
+            element.tag.lower() in _DROP_TAGS
+            or element.tag.lower() in {"nav", "aside", "footer"}
+            or _BOILERPLATE.search(f"{element.get('class') or ''} {element.get('id') or ''}")
+        )
+    ]
+    for element in doomed:
+        if element is not container and element.getparent() is not None:
+            _remove_keep_tail(element)
+
+
+def _to_article_tags(container: Any) -> None:
+    """Rename HTML elements to the article vocabulary :func:`article_markdown` reads."""
+    for element in container.iter():
+        if not isinstance(element.tag, str):
+            continue
+        tag = element.tag.lower()
+        attributes = dict(element.attrib)
+        element.attrib.clear()
+        renamed = _HTML_TO_ARTICLE.get(tag)
+        if renamed is None:
+            continue
+        name, rend = renamed
+        element.tag = name
+        if rend:
+            element.set("rend", rend)
+        if tag == "a" and attributes.get("href"):
+            element.set("target", attributes["href"])
+        elif tag == "img":
+            for key in ("src", "alt", "title"):
+                if attributes.get(key):
+                    element.set(key, attributes[key])
+    if container.tag not in _BLOCK_TAGS:
+        container.tag = "div"
 
 
 def _found_main_text(markdown: str, full_text: list[str]) -> bool:
@@ -361,10 +526,16 @@ def _link_target(url: str) -> str:
 
 def _escape(text: str) -> str:
     """Escape text so that Markdown reads it back literally (whitespace collapsed)."""
-    text = _SPACE.sub(" ", text)
+    if _ODD_SPACE.search(text):
+        text = _SPACE.sub(" ", text)
+    if not _NEEDS_ESCAPE.search(text):
+        return text
     text = _ALWAYS_ESCAPE.sub(r"\\\1", text)
-    text = _LONE_UNDERSCORE.sub(r"\\_", text)
-    return _ENTITY_LIKE.sub(r"\\&", text)
+    if "_" in text:
+        text = _LONE_UNDERSCORE.sub(r"\\_", text)
+    if "&" in text:
+        text = _ENTITY_LIKE.sub(r"\\&", text)
+    return text
 
 
 def _escape_line_starts(text: str) -> str:
