@@ -12,6 +12,7 @@ from textual.widgets.option_list import Option
 
 from annotations.model import AnchorStatus, Annotation
 from reader.sanitize import clean_line
+from reader.search import search_annotations
 
 _SWATCH = {
     "yellow": "#c9a800",
@@ -43,13 +44,8 @@ def annotation_label(annotation: Annotation, width: int = 60) -> Text:
     return label
 
 
-def matches(annotation: Annotation, query: str) -> bool:
-    """Whether the filter text occurs in the quote, note or tags."""
-    needle = query.lower().strip().lstrip("#")
-    if not needle:
-        return True
-    haystack = " ".join([annotation.quote.exact, annotation.note, *annotation.tags]).lower()
-    return all(word in haystack for word in needle.split())
+#: Filter hits must contain every typed word (typos allowed): search scores 60 and up.
+MIN_FILTER_SCORE = 60
 
 
 class AnnotationsPanel(Vertical):
@@ -94,7 +90,12 @@ class AnnotationsPanel(Vertical):
         options = self.query_one(OptionList)
         highlighted = options.highlighted_option.id if options.highlighted_option else None
         options.clear_options()
-        shown = [a for a in self._annotations if matches(a, query)]
+        if query.strip():
+            # Typo-tolerant ranking over quote, note and tags, best first.
+            ranked = search_annotations(self._annotations, query, limit=len(self._annotations))
+            shown = [hit.annotation for hit in ranked if hit.score >= MIN_FILTER_SCORE]
+        else:
+            shown = list(self._annotations)
         options.add_options([Option(annotation_label(a), id=a.id) for a in shown])
         anchored = sum(1 for a in self._annotations if a.status is not AnchorStatus.ORPHANED)
         orphans = len(self._annotations) - anchored
