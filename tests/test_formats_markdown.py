@@ -315,6 +315,7 @@ def test_heading_level_of_first_block_decides_title() -> None:
         "[" * 20000 + "x" + "]" * 20000,
         "*a " * 50000,
     ],
+    ids=["deep-quote", "deep-list", "quote-list-mix", "brackets", "stars"],
 )
 def test_hostile_nesting_keeps_text_and_does_not_crash(text: str) -> None:
     started = time.perf_counter()
