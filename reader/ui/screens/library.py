@@ -15,6 +15,7 @@ from textual.worker import get_current_worker
 
 from reader.library import MetadataCache, scan
 from reader.loading import ArticleMeta
+from reader.ui.screens.welcome import WelcomeBanner
 from reader.ui.widgets.article_table import ArticleRow, ArticleTable
 
 if TYPE_CHECKING:
@@ -36,6 +37,7 @@ class LibraryScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         """Filter box, table, status line."""
+        yield WelcomeBanner(id="welcome")
         yield Input(placeholder="Type to filter by title or author…", id="library-filter")
         yield ArticleTable(id="library-table")
         with Horizontal(id="library-status"):
@@ -59,6 +61,7 @@ class LibraryScreen(Screen[None]):
     def on_mount(self) -> None:
         """Start scanning the library in a worker."""
         self.table.focus()
+        self.query_one(WelcomeBanner).display = False
         self.query_one(ProgressBar).display = False
         self._set_message()
         self._scanned = False
@@ -137,12 +140,12 @@ class LibraryScreen(Screen[None]):
         self.app.call_from_thread(self._scan_finished)
 
     def _welcome(self) -> None:
-        from reader.ui.screens.welcome import WelcomeScreen
+        self.query_one(WelcomeBanner).display = True
 
-        def dismissed(_: bool | None) -> None:
-            self.postil.session.write(lambda store: store.set_state("welcome_dismissed", True))
-
-        self.app.push_screen(WelcomeScreen(), dismissed)
+    @on(WelcomeBanner.Dismissed)
+    def _welcome_dismissed(self) -> None:
+        self.postil.session.write(lambda store: store.set_state("welcome_dismissed", True))
+        self.table.focus()
 
     def _show_progress(self, done: int, total: int) -> None:
         bar = self.query_one(ProgressBar)
@@ -168,6 +171,7 @@ class LibraryScreen(Screen[None]):
         if row is not None and row.meta.error:
             self.notify(f"Cannot open: {row.meta.error}", severity="error")
             return
+        self.query_one(WelcomeBanner).dismiss()
         self.postil.open_article(path)
 
     @on(DataTable.RowSelected, "#library-table")

@@ -1,12 +1,11 @@
-"""The first-run welcome shown over the bundled sample: five keys and how to add articles."""
+"""The first-run welcome above the bundled sample: five keys and how to add articles."""
 
 from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
+from textual.message import Message
 from textual.widgets import Button, Static
 
 KEYS = (
@@ -37,23 +36,36 @@ def welcome_text() -> Text:
     return text
 
 
-class WelcomeScreen(ModalScreen[bool]):
-    """Dismissed with True (don't show again) by Enter, Escape or the button."""
+class WelcomeBanner(Vertical):
+    """A dismissible welcome above the sample library (Got it, or opening an article, hides it
+    for good)."""
 
-    BINDINGS = [
-        Binding("escape,enter,q", "dismiss_welcome", "Got it", priority=True),
-    ]
+    DEFAULT_CSS = """
+    WelcomeBanner {
+        height: auto;
+        margin: 0 1 1 1;
+        padding: 0 2;
+        border: round $accent;
+        background: $surface;
+    }
+    WelcomeBanner > Button { margin: 0; min-width: 12; }
+    """
+
+    class Dismissed(Message):
+        """The reader dismissed the welcome."""
 
     def compose(self) -> ComposeResult:
         """Message and button."""
-        with Vertical(id="welcome-dialog", classes="dialog"):
-            yield Static(welcome_text())
-            yield Button("Got it", id="welcome-ok", variant="primary")
+        yield Static(welcome_text())
+        yield Button("Got it", id="welcome-ok", variant="primary")
 
-    def on_button_pressed(self) -> None:
-        """Close."""
-        self.dismiss(True)
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        """Hide the banner."""
+        event.stop()
+        self.dismiss()
 
-    def action_dismiss_welcome(self) -> None:
-        """Close."""
-        self.dismiss(True)
+    def dismiss(self) -> None:
+        """Hide the banner and tell the screen."""
+        if self.display:
+            self.display = False
+            self.post_message(self.Dismissed())
