@@ -123,3 +123,28 @@ def test_heading_and_one_line_quote_between_paragraphs_stay_prose() -> None:
     )
     document = plaintext.parse(text).document
     assert all(block.kind is not BlockKind.CHROME for block in document.blocks)
+
+
+def test_chrome_above_the_headline_and_right_after_the_byline() -> None:
+    text = (
+        "Skip to content\n\nAdvertisement\n\nReal Title Here\n\nBy Jane Doe\n\n"
+        "Share this article\n\nThe first body paragraph of the story.\n\nThe second one.\n"
+    )
+    parsed = plaintext.parse(text)
+    document = parsed.document
+    kinds = [(block.kind, document.block_text(i)) for i, block in enumerate(document.blocks)]
+    assert kinds == [
+        (BlockKind.CHROME, "Skip to content"),
+        (BlockKind.CHROME, "Advertisement"),
+        (BlockKind.TITLE, "Real Title Here"),
+        (BlockKind.BYLINE, "By Jane Doe"),
+        (BlockKind.CHROME, "Share this article"),
+        (BlockKind.PARAGRAPH, "The first body paragraph of the story."),
+        (BlockKind.PARAGRAPH, "The second one."),
+    ]
+    assert (parsed.title, parsed.author) == ("Real Title Here", "Jane Doe")
+
+
+def test_a_lone_label_is_the_article_not_chrome() -> None:
+    document = plaintext.parse("Advertisement\n").document
+    assert [block.kind for block in document.blocks] == [BlockKind.TITLE]

@@ -20,11 +20,23 @@ _NAME_PARTICLES = frozenset(
 )
 _BY_PREFIX = re.compile(r"^(?:by|written by|words by)\s+", re.IGNORECASE)
 _HEADER_SCAN = 4
+#: At most this many chrome lines before the title are recognised as such.
+_LEADING_CHROME = 5
 
 
 def parse(text: str) -> ParsedArticle:
     """Parse cleaned, newline-normalised plain text into a document with header blocks."""
     paragraphs = [p for p in (_tidy(p) for p in _BLANK_LINE.split(text)) if p]
+    # Page furniture above the headline ("Skip to content", "Advertisement") is chrome, so
+    # that the header scan starts at the real title.
+    leading = 0
+    while (
+        leading < min(len(paragraphs) - 1, _LEADING_CHROME)
+        and "\n" not in paragraphs[leading]
+        and is_chrome_line(paragraphs[leading])
+    ):
+        leading += 1
+    chrome_head, paragraphs = paragraphs[:leading], paragraphs[leading:]
     header_lines: list[str] = []
     body: list[str] = []
     for index, paragraph in enumerate(paragraphs):
@@ -45,6 +57,8 @@ def parse(text: str) -> ParsedArticle:
         header_lines, kinds = header_lines[:first_body], kinds[:first_body]
 
     builder = DocumentBuilder()
+    for line in chrome_head:
+        builder.add(BlockKind.CHROME, line)
     title = author = dek = None
     for line, kind in zip(header_lines, kinds, strict=True):
         if kind is BlockKind.BYLINE:
@@ -54,11 +68,11 @@ def parse(text: str) -> ParsedArticle:
         elif kind is BlockKind.DEK:
             dek = line if dek is None else f"{dek} {line}"
         builder.add(kind, line)
-    for index, paragraph in enumerate(body):
+    for paragraph in body:
         joined = _reflow(paragraph)
         kind = BlockKind.PARAGRAPH
-        between_prose = 0 < index < len(body) - 1 or index == len(body) - 1
-        if between_prose and is_chrome_line(joined):
+        # A lone paragraph is the article, never chrome.
+        if len(body) > 1 and is_chrome_line(joined):
             kind = BlockKind.CHROME
         builder.add(kind, joined)
     return ParsedArticle(builder.build(), title=title, author=author, dek=dek)
