@@ -9,30 +9,32 @@ from textual.message import Message
 from textual.widgets import Button, Static
 
 KEYS = (
-    ("enter", "open the article under the cursor"),
-    ("] [", "move the sentence cursor; v starts a selection"),
-    ("h", "highlight the sentence or selection; c adds a note, t tags"),
-    ("/", "search this article or, with tab, the whole library"),
-    ("e", "export your highlights as Markdown (? lists every key)"),
-)
-
-ADDING = (
-    "This is the bundled sample. To read your own articles:\n"
-    "  postil add article.md page.html      copy them into your library\n"
-    "  postil --library ~/Articles          read a folder where it is\n"
-    "  library = [\"~/Articles\"]             the same, in the settings file (postil config)"
+    ("enter", "open"),
+    ("] [", "sentence cursor"),
+    ("h", "highlight"),
+    ("c", "note"),
+    ("/", "search"),
 )
 
 
 def welcome_text() -> Text:
-    """The welcome message as plain styled text."""
+    """The welcome message as plain styled text (three lines)."""
     text = Text()
-    text.append("Welcome to postil\n\n", style="bold")
-    for key, what in KEYS:
-        text.append(f"  {key:<7}", style="bold")
-        text.append(f"{what}\n")
-    text.append("\n")
-    text.append(ADDING)
+    text.append("Welcome to postil", style="bold")
+    text.append(" — this is the bundled sample article.\n")
+    for number, (key, what) in enumerate(KEYS):
+        if number:
+            text.append("  ·  ")
+        text.append(key, style="bold")
+        text.append(f" {what}")
+    text.append("  ·  ")
+    text.append("?", style="bold")
+    text.append(" every key\n")
+    text.append("Your own articles: ")
+    text.append("postil add FILE", style="bold")
+    text.append("  or  ")
+    text.append("postil --library DIR", style="bold")
+    text.append("  (or library = [...] in the settings file)")
     return text
 
 
@@ -42,13 +44,15 @@ class WelcomeBanner(Vertical):
 
     DEFAULT_CSS = """
     WelcomeBanner {
+        layout: horizontal;
         height: auto;
-        margin: 0 1 1 1;
-        padding: 0 2;
+        margin: 0 1;
+        padding: 0 1;
         border: round $accent;
         background: $surface;
     }
-    WelcomeBanner > Button { margin: 0; min-width: 12; }
+    WelcomeBanner > Static { width: 1fr; }
+    WelcomeBanner > Button { margin: 0; min-width: 10; height: 3; }
     """
 
     class Dismissed(Message):

@@ -46,7 +46,7 @@ _COLUMNS = (
     ("read", "Read"),
     ("highlights", "✎"),
 )
-_WIDTHS = {"author": 20, "length": 17, "read": 5, "highlights": 3}
+_WIDTHS = {"author": 16, "length": 14, "read": 4, "highlights": 3}
 _COLUMN_SORT = {
     "title": SortOrder.TITLE,
     "author": SortOrder.AUTHOR,
