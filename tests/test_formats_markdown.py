@@ -253,6 +253,20 @@ def test_link_without_text_shows_its_url_and_unsafe_links_are_text() -> None:
     assert "[bad](javascript:alert(1))" in document.text
 
 
+def test_relative_links_resolve_against_the_source_url() -> None:
+    text = (
+        "---\nurl: https://news.example/2024/story\n---\nSee [the report](/report), "
+        "[next](part-2), [top](#top) and [mail](mailto:a@b.example).\n"
+    )
+    urls = [url for _, _, url in spans_of(markdown.parse(text).document)]
+    assert urls == [
+        "https://news.example/report",
+        "https://news.example/2024/part-2",
+        "https://news.example/2024/story#top",
+        "mailto:a@b.example",
+    ]
+
+
 def test_title_from_first_heading_without_front_matter() -> None:
     parsed = markdown.parse("# Real Title\n\nBy Jane Doe\n\nBody text here.\n")
     assert parsed.title == "Real Title"

@@ -38,6 +38,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urljoin
 
 from markdown_it import MarkdownIt
 from markdown_it.parser_block import ParserBlock
@@ -160,6 +161,7 @@ _WIKI_LINK = re.compile(r"!?\[\[([^\[\]\n|]+)(?:\|([^\[\]\n]+))?\]\]")
 _BR_TAG = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _WHITESPACE = re.compile(r"[ \t\n]+")
 _SENTENCE_END = re.compile(r"[.!?…:;,][\"'”’)\]]*$")
+_HAS_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 _BY_PREFIX = re.compile(r"^(?:by|written by|words by)\s+", re.IGNORECASE)
 
 
@@ -190,11 +192,11 @@ def parse_markdown_body(
     notice = notice or renderer.notice
     title, author, dek = _mark_header(blocks, front)
     _mark_chrome(blocks)
+    base = front.url if front.url.lower().startswith(("http://", "https://")) else ""
     builder = DocumentBuilder()
     for block in blocks:
-        builder.add(
-            block.kind, block.text, level=block.level, marker=block.marker, spans=block.spans
-        )
+        spans = _absolute_links(block.spans, base) if base else block.spans
+        builder.add(block.kind, block.text, level=block.level, marker=block.marker, spans=spans)
     return ParsedArticle(
         builder.build(),
         title=title,
@@ -639,6 +641,16 @@ class _Renderer:
             elif child.content:
                 add(child.content)
         return "".join(parts), spans
+
+
+def _absolute_links(spans: list[Span], base: str) -> list[Span]:
+    """Resolve relative link targets against the article's source URL."""
+    resolved = []
+    for span in spans:
+        if span.url and not _HAS_SCHEME.match(span.url):
+            span = Span(span.start, span.end, span.style, urljoin(base, span.url))
+        resolved.append(span)
+    return resolved
 
 
 def _line_break(match: re.Match[str]) -> str:
