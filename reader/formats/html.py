@@ -10,6 +10,11 @@ same as the page did.
 
 When trafilatura finds no main text the whole visible text of the page is used instead and
 :attr:`ParsedArticle.notice` says so. Scripts, styles and comments are never shown.
+
+Very large pages (an HTML book: more than :data:`LARGE_PAGE_BLOCKS` paragraphs) skip
+trafilatura, whose main-text search grows quadratically, for a structural extraction: the
+``<article>`` / ``<main>`` element without navigation, asides, forms, share bars and comments,
+with metadata from the page's ``<meta>`` tags.
 """
 
 from __future__ import annotations
