@@ -28,6 +28,16 @@ Export: e writes this article's annotations as Markdown to the export folder; th
 """
 
 
+SECTION_NAMES = {
+    "PostilApp": "Everywhere",
+    "ReadingScreen": "Reading",
+    "ArticleView": "Moving, the sentence cursor and selecting",
+    "LibraryScreen": "Library",
+    "ArticleTable": "Library list",
+    "AnnotationsPanel": "Annotations panel",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class KeyHelp:
     """One line of the help: the key(s) and what they do."""
@@ -46,14 +56,19 @@ def collect_keys(screen: Screen[object]) -> list[KeyHelp]:
         if not binding.description and not binding.action:
             continue
         section = type(active.node).__name__
-        section = {"PostilApp": "App"}.get(section, section)
+        section = SECTION_NAMES.get(section, section)
         description = binding.description or binding.action.replace("_", " ")
         key_display = app.get_key_display(binding)
         existing = by_action.get((section, binding.action))
         keys = key_display if existing is None else f"{existing.keys}  {key_display}"
         by_action[(section, binding.action)] = KeyHelp(keys, description, section)
-    return sorted(by_action.values(), key=lambda k: (k.section != screen.__class__.__name__,
-                                                     k.section, k.description.lower()))
+    own = SECTION_NAMES.get(type(screen).__name__, type(screen).__name__)
+    order = [own, SECTION_NAMES["ArticleView"]]
+    return sorted(
+        by_action.values(),
+        key=lambda k: (order.index(k.section) if k.section in order else len(order),
+                       k.section, k.description.lower()),
+    )
 
 
 def render_keys(keys: list[KeyHelp]) -> Text:

@@ -76,7 +76,7 @@ class ReadingScreen(Screen[None]):
         Binding("e", "export", "Export", id="export"),
         Binding("o", "open_link", "Open link", show=False, id="open_link"),
         *(
-            Binding(str(number), f"color('{color.value}')", f"{color.value.title()}", show=False,
+            Binding(str(number), f"color('{color.value}')", f"Colour {color.value}", show=False,
                     id=f"color-{color.value}")
             for number, color in enumerate(Color, start=1)
         ),

@@ -1,0 +1,67 @@
+"""Snapshot tests of the key screens (pytest-textual-snapshot)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from textual.pilot import Pilot
+
+from tests.conftest import SEED
+from tests.pilot_helpers import make_app, wait_for, wait_library, wait_reading
+
+SIZE = (100, 32)
+
+
+def test_library_screen(snap_compare: Any, isolated_paths: Path, seed_library: Path) -> None:
+    async def ready(pilot: Pilot[object]) -> None:
+        await wait_library(pilot, 1)
+        await pilot.pause()
+
+    assert snap_compare(make_app(isolated_paths, seed_library), terminal_size=SIZE,
+                        run_before=ready)
+
+
+def test_reading_screen(snap_compare: Any, isolated_paths: Path, seed_library: Path) -> None:
+    async def ready(pilot: Pilot[object]) -> None:
+        screen = await wait_reading(pilot)
+        await wait_for(pilot, lambda: screen.view.is_ready)
+        await pilot.pause()
+
+    app = make_app(isolated_paths, seed_library / SEED.name)
+    assert snap_compare(app, terminal_size=SIZE, run_before=ready)
+
+
+def test_help_screen(snap_compare: Any, isolated_paths: Path, seed_library: Path) -> None:
+    async def ready(pilot: Pilot[object]) -> None:
+        await wait_reading(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+
+    app = make_app(isolated_paths, seed_library / SEED.name)
+    assert snap_compare(app, terminal_size=SIZE, run_before=ready)
+
+
+def test_reading_screen_in_another_theme(
+    snap_compare: Any, isolated_paths: Path, seed_library: Path
+) -> None:
+    (isolated_paths / "config.toml").write_text('theme = "nord"\n')
+
+    async def ready(pilot: Pilot[object]) -> None:
+        screen = await wait_reading(pilot)
+        await wait_for(pilot, lambda: screen.view.is_ready)
+        await pilot.pause()
+
+    app = make_app(isolated_paths, seed_library / SEED.name)
+    assert snap_compare(app, terminal_size=SIZE, run_before=ready)
+
+
+def test_command_palette(snap_compare: Any, isolated_paths: Path, seed_library: Path) -> None:
+    async def ready(pilot: Pilot[object]) -> None:
+        await wait_reading(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.press(*"export")
+        await pilot.pause(0.3)
+
+    app = make_app(isolated_paths, seed_library / SEED.name)
+    assert snap_compare(app, terminal_size=SIZE, run_before=ready)
