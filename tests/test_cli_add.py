@@ -172,6 +172,11 @@ def test_empty_stdin_and_title_misuse(library: Path, monkeypatch: pytest.MonkeyP
     assert files_in(library) == []
 
 
+def test_web_address_is_explained(library: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert add(library, "https://example.com/story") == 1
+    assert "save the page" in capsys.readouterr().err
+
+
 def test_latin1_source_is_stored_as_utf8_with_the_same_id(library: Path, tmp_path: Path) -> None:
     source = tmp_path / "cafe.txt"
     source.write_bytes("Café Stories\n\nUn café crème, s’il vous plaît.\n".encode("cp1252"))

@@ -173,6 +173,11 @@ def _expand(files: Iterable[str]) -> list[str | Path]:
         if name == STDIN:
             expanded.append(STDIN)
             continue
+        if re.match(r"(?i)https?://", name) and not Path(name).exists():
+            raise CommandError(
+                f"{name}: postil adds saved files, not web addresses "
+                "(save the page as HTML, then add the file)"
+            )
         path = Path(name).expanduser()
         if path.is_dir():
             found = LibrarySource([path]).article_paths()
