@@ -65,3 +65,41 @@ def test_command_palette(snap_compare: Any, isolated_paths: Path, seed_library: 
 
     app = make_app(isolated_paths, seed_library / SEED.name)
     assert snap_compare(app, terminal_size=SIZE, run_before=ready)
+
+
+MARKDOWN_ARTICLE = """\
+---
+title: Field Notes on Slow Reading
+author: Ada Reader
+---
+
+# Field Notes on Slow Reading
+
+Reading *slowly* is a **skill**, and like any skill it [can be practised](https://example.com).
+
+## Three habits
+
+- Read the first paragraph twice.
+- Keep a pencil, or a highlight key, close.
+  1. Mark what surprises you.
+  2. Write why.
+- Stop at the end of each section.
+
+> The art of reading is in great part the art of acquiring a better understanding
+> of life from one's encounter with it in a book.
+
+Code stays as it is: `postil export --dir notes`.
+"""
+
+
+def test_markdown_article(snap_compare: Any, isolated_paths: Path, tmp_path: Path) -> None:
+    article = tmp_path / "field-notes.md"
+    article.write_text(MARKDOWN_ARTICLE, encoding="utf-8")
+
+    async def ready(pilot: Pilot[object]) -> None:
+        screen = await wait_reading(pilot)
+        await wait_for(pilot, lambda: screen.view.is_ready)
+        await pilot.pause()
+
+    app = make_app(isolated_paths, article)
+    assert snap_compare(app, terminal_size=SIZE, run_before=ready)
