@@ -427,6 +427,24 @@ def test_split_front_matter_variants() -> None:
     assert split_front_matter("Text\n---\ntitle: x\n---\n")[0] is None
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "---\n\nOpening words between two rules.\n\n---\nMore.\n",
+        "---\n- a list\n- not fields\n---\nBody\n",
+        "---\nProse here, not YAML [oops\n---\nBody\n",
+        "---\n" + "Long opening paragraph. " * 4000 + "\n---\nBody\n",
+    ],
+)
+def test_text_that_only_looks_like_front_matter_is_kept(text: str) -> None:
+    front, body = split_front_matter(text)
+    assert front is None and body == text
+    rendered = markdown.parse(text).document.text
+    for word in ("Opening words", "a list", "Prose here", "Long opening paragraph"):
+        if word in text:
+            assert word in rendered
+
+
 def test_front_matter_url_needs_a_location() -> None:
     front, _ = split_front_matter("---\nsource: Pocket\nurl: https://a.example/x\n---\n")
     assert front is not None and front.url == "https://a.example/x"

@@ -35,6 +35,7 @@ from reader.sanitize import clean_line
 _YAML_BLOCK = re.compile(r"\A\ufeff?---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
 _TOML_BLOCK = re.compile(r"\A\ufeff?\+\+\+[ \t]*\n(.*?\n)?\+\+\+[ \t]*(?:\n|\Z)", re.DOTALL)
 _WIKI_LINK = re.compile(r"\[\[(?:[^\]|]*\|)?([^\]]*)\]\]")
+_FIELD_LINE = re.compile(r"^[\w\"'][\w .\"'-]*\s*[:=]")
 _COMMA_SPLIT = re.compile(r"\s*[,;]\s*")
 _SPACE_SPLIT = re.compile(r"\s+")
 #: Front matter larger than this is not parsed (a YAML bomb guard); the text is kept as body.
@@ -76,9 +77,11 @@ class FrontMatter:
 def split_front_matter(text: str) -> tuple[FrontMatter | None, str]:
     """Split ``text`` into its front matter and the body after it.
 
-    Returns ``(None, text)`` when the text has no front-matter block. When a block is present but
-    does not parse into a mapping, the block is still removed from the body and the returned
-    :class:`FrontMatter` carries ``error``.
+    Returns ``(None, text)`` when the text has no front-matter block — including text that only
+    looks like one (an article opening with a ``---`` rule, a second rule later): a block counts
+    only when it parses into ``key: value`` fields. A block that reads as fields but has a YAML
+    error is removed from the body and the returned :class:`FrontMatter` carries ``error``.
+    Nothing else is ever removed, so no article text can be lost to a misread block.
     """
     if not text.startswith(("---", "+++", "\ufeff")):
         return None, text
@@ -92,12 +95,25 @@ def split_front_matter(text: str) -> tuple[FrontMatter | None, str]:
     source = match.group(1) or ""
     body = text[match.end() :]
     if len(source) > MAX_FRONT_MATTER_CHARS:
-        return FrontMatter(error="front matter too large to read"), body
+        return None, text
     try:
         data = loader(source)
+    except _NotFields:
+        return None, text
     except ValueError as error:
+        if not _looks_like_fields(source):
+            return None, text
         return FrontMatter(error=str(error)), body
     return front_matter_from_mapping(data), body
+
+
+class _NotFields(ValueError):
+    """The block parsed, but into something other than ``key: value`` fields."""
+
+
+def _looks_like_fields(source: str) -> bool:
+    lines = [line for line in source.split("\n") if line.strip() and not line.startswith("#")]
+    return bool(lines) and _FIELD_LINE.match(lines[0]) is not None
 
 
 def _load_yaml(source: str) -> dict[str, Any]:
@@ -112,7 +128,7 @@ def _load_yaml(source: str) -> dict[str, Any]:
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise ValueError("front matter is not a set of key: value fields")
+        raise _NotFields("front matter is not a set of key: value fields")
     return {str(key): value for key, value in data.items()}
 
 
