@@ -12,7 +12,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
@@ -202,10 +201,6 @@ class ReadingScreen(Screen[None]):
         if self._initial_selection is not None:
             self.select_span(*self._initial_selection)
         self._update_status()
-        self.post_message(self.Loaded())
-
-    class Loaded(Message):
-        """The article has been loaded and shown (tests wait for it)."""
 
     # ----------------------------------------------------------------- status and position
     def _update_status(self) -> None:

@@ -24,7 +24,7 @@ from textual.scroll_view import ScrollView
 from textual.selection import Selection
 from textual.strip import Strip
 
-from reader.document import BlockKind, Document
+from reader.document import Block, BlockKind, Document
 from reader.ui.layout import Row, TextLayout, block_indent
 
 HIGHLIGHT_COLORS = ("yellow", "green", "blue", "pink", "purple")
@@ -583,7 +583,7 @@ class ArticleView(ScrollView, can_focus=True):
         text = Text(no_wrap=True, end="")
         margin = self._margin_marker(row, pad)
         text.append(margin, base)
-        text.append(self._decoration(row, block), self._style("decoration"))
+        text.append(self._decoration(row), self._style("decoration"))
         prefix_length = len(text.plain)
         text.append(self.document.text[row.start : row.end], base + self._block_style(block))
         if block.kind is BlockKind.CHROME and not self.show_chrome:
@@ -607,26 +607,23 @@ class ArticleView(ScrollView, can_focus=True):
             return " " * pad
         return " " * (pad - 2) + "✎ "
 
-    def _decoration(self, row: Row, block: object) -> str:
-        assert self._layout is not None
-        kind = self.document.blocks[row.block]
-        indent = block_indent(kind)
-        if kind.kind is BlockKind.QUOTE:
-            return "│ " * max(1, kind.level)
-        if kind.kind is BlockKind.LIST_ITEM:
-            nest = " " * (2 * max(0, kind.level - 1))
-            marker = kind.marker or "•"
+    def _decoration(self, row: Row) -> str:
+        """Quote bars, list markers and code gutters drawn before a row's text."""
+        block = self.document.blocks[row.block]
+        if block.kind is BlockKind.QUOTE:
+            return "│ " * max(1, block.level)
+        if block.kind is BlockKind.LIST_ITEM:
+            indent = block_indent(block)
             if row.line == 0:
-                return (nest + marker + " ").ljust(indent)
+                nest = " " * (2 * max(0, block.level - 1))
+                return (nest + (block.marker or "•") + " ").ljust(indent)
             return " " * indent
-        if kind.kind is BlockKind.CODE:
+        if block.kind is BlockKind.CODE:
             return "▏ "
-        if kind.kind is BlockKind.RULE:
-            return ""
         return ""
 
-    def _block_style(self, block: object) -> Style:
-        kind = getattr(block, "kind", BlockKind.PARAGRAPH)
+    def _block_style(self, block: Block) -> Style:
+        kind = block.kind
         name = {
             BlockKind.TITLE: "title",
             BlockKind.DEK: "dek",
