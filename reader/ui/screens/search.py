@@ -17,7 +17,7 @@ from textual.worker import get_current_worker
 
 from reader.loading import Article
 from reader.sanitize import clean_line
-from reader.search import SearchHit, search_article
+from reader.search import SearchHit, article_search, search_article
 
 if TYPE_CHECKING:
     from reader.ui.app import PostilApp
@@ -92,6 +92,14 @@ class SearchScreen(ModalScreen[SearchOutcome | None]):
         self.query_one(Input).focus()
         if self.library_scope:
             self.postil.ensure_search_index()
+        if self.article is not None:
+            self._prepare_article_index()
+
+    @work(thread=True, group="search-prepare")
+    def _prepare_article_index(self) -> None:
+        """Build this article's passage index while the reader types the first letters."""
+        if self.article is not None:
+            article_search(self.article)
 
     def _show_scope(self) -> None:
         if self.library_scope:
