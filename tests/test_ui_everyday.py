@@ -114,3 +114,14 @@ async def test_welcome_on_the_sample_library_is_dismissed_for_good(isolated_path
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert not app.screen.query_one(WelcomeBanner).display
+
+
+async def test_notifications_never_parse_markup(isolated_paths: Path, seed_library: Path) -> None:
+    app = make_app(isolated_paths, seed_library)
+    async with app.run_test() as pilot:
+        await wait_library(pilot, 1)
+        app.notify("Cannot open [/]x[@click=app.quit] \x1b]0;title\x07.txt", title="[bold]t")
+        await pilot.pause()
+        shown = [str(n.message) for n in app._notifications]
+        assert "Cannot open [/]x[@click=app.quit] .txt" in shown
+        assert app.is_running

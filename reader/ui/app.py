@@ -10,6 +10,7 @@ from typing import Any
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.worker import get_current_worker
 
@@ -17,7 +18,7 @@ from annotations.model import Annotation
 from reader import paths
 from reader.library import LibrarySource
 from reader.loading import Article
-from reader.sanitize import clean_line
+from reader.sanitize import clean_line, clean_text
 from reader.search import SearchIndex
 from reader.ui.palette import ArticleProvider
 from reader.ui.screens.help import HelpScreen, collect_keys
@@ -69,6 +70,22 @@ class PostilApp(App[int]):
         single = self.session.library.single_file
         if single is not None:
             self.open_article(str(single.absolute()))
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Show a notification. Messages carry file names, titles and errors — user text — so
+        they are never parsed as markup, whatever the caller asked for."""
+        super().notify(
+            clean_text(message), title=clean_line(title), severity=severity, timeout=timeout,
+            markup=False,
+        )
 
     def open_article(self, path: str, select: tuple[int, int] | None = None) -> None:
         """Open ``path`` in the reading screen (reusing it if it is already open)."""
