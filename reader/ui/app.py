@@ -14,7 +14,6 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.worker import get_current_worker
 
-from annotations.model import Annotation
 from reader import paths
 from reader.library import LibrarySource
 from reader.loading import Article
@@ -155,16 +154,6 @@ class PostilApp(App[int]):
         from reader.ui.export_worker import start_export
 
         start_export(self, article_paths)
-
-    def known_annotations(self) -> list[Annotation]:
-        """Annotations already known to the open store (for tag completion); no disk access."""
-        store = self.session.ready_store
-        if store is None:
-            return []
-        try:
-            return store.all_annotations()
-        except Exception:
-            return []
 
     def article_changed(self, path: str, *, highlights: int | None = None,
                         progress: float | None = None) -> None:

@@ -47,6 +47,7 @@ class LoadedArticle:
     annotations: list[Annotation] = field(default_factory=list)
     position: ReadingPosition | None = None
     store_error: str | None = None
+    library_tags: set[str] = field(default_factory=set)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +93,7 @@ class ReadingScreen(Screen[None]):
         self._results: list[SearchHit] = []
         self._result_index = 0
         self.store_available = False
+        self._library_tags: set[str] = set()
 
     @property
     def postil(self) -> PostilApp:
@@ -157,6 +159,7 @@ class ReadingScreen(Screen[None]):
         if store is not None:
             loaded.annotations = self._anchor(store, article)
             loaded.position = store.get_position(article.id, article.meta.path)
+            loaded.library_tags = {t for a in store.all_annotations() for t in a.tags}
         self.app.call_from_thread(self._loaded, loaded, preview is not None)
 
     def _show_preview(self, preview: Article, offset: int, shown: threading.Event) -> None:
@@ -187,6 +190,7 @@ class ReadingScreen(Screen[None]):
 
     def _loaded(self, loaded: LoadedArticle, previewed: bool = False) -> None:
         self.article = loaded.article
+        self._library_tags = loaded.library_tags
         self.store_available = loaded.store_error is None
         if loaded.store_error:
             self.postil.report_store_error(loaded.store_error)
@@ -408,8 +412,7 @@ class ReadingScreen(Screen[None]):
         if target is None:
             return
         ident = target.id
-        known = sorted({tag for a in self.postil.known_annotations() for tag in a.tags}
-                       | {tag for a in self.annotations.values() for tag in a.tags})
+        known = sorted(self._library_tags | {t for a in self.annotations.values() for t in a.tags})
 
         def save(tags: list[str] | None) -> None:
             current = self.annotations.get(ident)
