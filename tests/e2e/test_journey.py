@@ -31,7 +31,7 @@ def test_read_search_highlight_note_tag_export(tmp_path: Path) -> None:
     try:
         session.wait_for("Huawei Chairman")
         session.send("Enter")
-        session.wait_for("Susan Fourtané")
+        session.wait_for("min left")  # the reading screen's status line
         session.send("/")
         session.wait_for("Find a passage")
         session.type("world's second largest seler of smartphones")

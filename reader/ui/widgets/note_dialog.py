@@ -15,8 +15,11 @@ from reader.sanitize import clean_line
 class NoteDialog(ModalScreen[str | None]):
     """Edit a note; dismissed with the new text, or None when cancelled."""
 
+    AUTO_FOCUS = "#note-text"
     BINDINGS = [
-        Binding("ctrl+s", "save", "Save", priority=True),
+        # Not a priority binding: the key then reaches the editor after the keys typed before it,
+        # so a fast typist's last letters are saved too.
+        Binding("ctrl+s", "save", "Save"),
         Binding("escape", "cancel", "Cancel", priority=True),
     ]
 

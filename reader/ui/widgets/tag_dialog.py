@@ -43,6 +43,7 @@ def parse_tags(value: str) -> list[str]:
 class TagDialog(ModalScreen[list[str] | None]):
     """Edit tags; dismissed with the tag list, or None when cancelled."""
 
+    AUTO_FOCUS = "#tag-input"
     BINDINGS = [Binding("escape", "cancel", "Cancel", priority=True)]
 
     def __init__(self, tags: list[str], known: list[str]) -> None:
