@@ -102,11 +102,11 @@ def _shape_problem(data: Any) -> str | None:
     """Why ``data`` is not a TinyDB database postil can use (None when it is)."""
     if not isinstance(data, dict):
         return f"expected a JSON object of tables, found {type(data).__name__}"
+    if data and not (set(data) & KNOWN_TABLES):
+        return "it holds no postil tables (another program's JSON file?)"
     for name, table in data.items():
         if not isinstance(table, dict):
             return f"table {name!r} is not a JSON object"
-    if data and not (set(data) & KNOWN_TABLES):
-        return "it holds no postil tables (another program's JSON file?)"
     return None
 
 

@@ -49,10 +49,11 @@ def timed_list(folder: Path, env: dict[str, str]) -> float:
 
 async def key_latency(folder: Path, scratch: Path, cold: bool) -> float:
     """Median time for the library screen to react to a key (the filter box getting text)."""
+    from textual.widgets import Input
+
     from reader.library import LibrarySource
     from reader.ui.app import PostilApp
     from reader.ui.screens.library import LibraryScreen
-    from textual.widgets import Input
 
     cache = scratch / ("cache-cold" if cold else "cache-warm")
     os.environ["POSTIL_CACHE"] = str(cache)

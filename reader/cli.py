@@ -25,7 +25,6 @@ from reader import __version__, paths
 
 if TYPE_CHECKING:
     from annotations.storage import AnnotationStore
-
     from reader.library import LibrarySource
 
 #: Subcommand names, each the module ``reader.commands.<name>`` (``import`` is ``import_``).

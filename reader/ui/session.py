@@ -13,7 +13,6 @@ from pathlib import Path
 
 from annotations.storage import AnnotationStore, StoreError
 from annotations.writer import BackgroundWriter
-
 from reader.config import LoadedSettings, Settings, load_settings
 from reader.library import LibrarySource
 

@@ -1,0 +1,1 @@
+"""Scripts run as child processes by the storage safety tests."""
