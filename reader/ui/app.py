@@ -25,6 +25,7 @@ from reader.ui.screens.library import LibraryScreen
 from reader.ui.screens.reading import ReadingScreen
 from reader.ui.session import ReaderSession
 from reader.ui.widgets.article_table import ArticleRow
+from reader.ui.worker_calls import call_from_worker
 
 
 class PostilApp(App[int]):
@@ -135,12 +136,12 @@ class PostilApp(App[int]):
 
         def progress(done: int, total: int) -> None:
             self.index_progress = (done, total)
-            self.call_from_thread(self._index_progress, done, total)
+            call_from_worker(self, self._index_progress, done, total)
 
         worker = get_current_worker()
         index.update(files, progress=progress, cancelled=lambda: worker.is_cancelled)
         self.index_progress = (len(files), len(files))
-        self.call_from_thread(self._index_progress, len(files), len(files))
+        call_from_worker(self, self._index_progress, len(files), len(files))
         index.save()
 
     def _index_progress(self, done: int, total: int) -> None:
@@ -188,7 +189,7 @@ class PostilApp(App[int]):
                 self.notify, f"Could not save: {message}", severity="error", timeout=15
             )
         except RuntimeError:
-            self.notify(f"Could not save: {message}", severity="error", timeout=15)
+            pass  # shutting down: the writer's error already reached stderr via the log
 
     def watch_theme(self, theme: str) -> None:
         """Remember the chosen theme in the settings file."""
@@ -206,8 +207,8 @@ class PostilApp(App[int]):
         try:
             save_setting(self.session.config_path, "theme", theme)
         except (OSError, ValueError) as error:
-            self.call_from_thread(
-                self.notify, f"Could not save the theme: {clean_line(str(error))}",
+            call_from_worker(
+                self, self.notify, f"Could not save the theme: {clean_line(str(error))}",
                 severity="warning",
             )
 

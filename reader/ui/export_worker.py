@@ -9,6 +9,7 @@ from annotations.export import ExportError, export_all_markdown
 from reader import paths
 from reader.commands.export import collect_exports
 from reader.sanitize import clean_line
+from reader.ui.worker_calls import call_from_worker
 
 if TYPE_CHECKING:
     from reader.ui.app import PostilApp
@@ -26,7 +27,7 @@ def _export(app: PostilApp, article_paths: list[str] | None) -> None:
     try:
         store = session.store()
     except Exception as error:
-        app.call_from_thread(app.notify, f"Cannot export: {clean_line(str(error))}",
+        call_from_worker(app, app.notify, f"Cannot export: {clean_line(str(error))}",
                              severity="error")
         return
     session.flush()  # include changes made a moment ago
@@ -35,22 +36,22 @@ def _export(app: PostilApp, article_paths: list[str] | None) -> None:
         wanted = set(article_paths)
         annotations = [a for a in annotations if a.path in wanted]
     if not annotations:
-        app.call_from_thread(app.notify, "No annotations to export yet.", severity="warning")
+        call_from_worker(app, app.notify, "No annotations to export yet.", severity="warning")
         return
     exports = collect_exports(annotations)
     if len(exports) > 3:
-        app.call_from_thread(app.notify, f"Exporting {len(exports)} articles…", timeout=3)
+        call_from_worker(app, app.notify, f"Exporting {len(exports)} articles…", timeout=3)
     directory = session.settings.export_path() or paths.default_export_dir()
     try:
         result = export_all_markdown(exports, directory)
     except ExportError as error:
-        app.call_from_thread(app.notify, f"Export failed: {clean_line(str(error))}",
+        call_from_worker(app, app.notify, f"Export failed: {clean_line(str(error))}",
                              severity="error", timeout=15)
         return
     for problem in result.errors:
-        app.call_from_thread(app.notify, clean_line(problem), severity="error", timeout=15)
+        call_from_worker(app, app.notify, clean_line(problem), severity="error", timeout=15)
     if len(result.written) == 1:
         message = f"Exported to {result.written[0]}"
     else:
         message = f"Exported {len(result.written)} articles to {directory}"
-    app.call_from_thread(app.notify, clean_line(message), title="Export", timeout=8)
+    call_from_worker(app, app.notify, clean_line(message), title="Export", timeout=8)

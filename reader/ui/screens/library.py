@@ -17,6 +17,7 @@ from reader.library import MetadataCache, scan
 from reader.loading import ArticleMeta
 from reader.ui.screens.welcome import WelcomeBanner
 from reader.ui.widgets.article_table import ArticleRow, ArticleTable
+from reader.ui.worker_calls import call_from_worker
 
 if TYPE_CHECKING:
     from reader.ui.app import PostilApp
@@ -104,11 +105,11 @@ class LibraryScreen(Screen[None]):
             counts = store.highlight_counts()
             positions = dict(store.all_positions())
             if source.is_sample and not store.get_state("welcome_dismissed", False):
-                self.app.call_from_thread(self._welcome)
+                call_from_worker(self, self._welcome)
         except Exception as error:  # a damaged database must not stop the library
-            self.app.call_from_thread(self.postil.report_store_error, error)
+            call_from_worker(self, self.postil.report_store_error, error)
             if source.is_sample:
-                self.app.call_from_thread(self._welcome)
+                call_from_worker(self, self._welcome)
 
         def rows(metas: list[ArticleMeta]) -> list[ArticleRow]:
             made = []
@@ -125,10 +126,10 @@ class LibraryScreen(Screen[None]):
             return made
 
         def batch(metas: list[ArticleMeta]) -> None:
-            self.app.call_from_thread(self.table.add_articles, rows(metas))
+            call_from_worker(self, self._add_rows, rows(metas))
 
         def progress(done: int, total: int) -> None:
-            self.app.call_from_thread(self._show_progress, done, total)
+            call_from_worker(self, self._show_progress, done, total)
 
         scan(
             source,
@@ -137,7 +138,10 @@ class LibraryScreen(Screen[None]):
             cancelled=lambda: worker.is_cancelled,
             batch=batch,
         )
-        self.app.call_from_thread(self._scan_finished)
+        call_from_worker(self, self._scan_finished)
+
+    def _add_rows(self, rows: list[ArticleRow]) -> None:
+        self.table.add_articles(rows)
 
     def _welcome(self) -> None:
         self.query_one(WelcomeBanner).display = True

@@ -33,6 +33,7 @@ from reader.ui.widgets.article_view import ArticleView, Highlight
 from reader.ui.widgets.link_dialog import LinkDialog
 from reader.ui.widgets.note_dialog import NoteDialog
 from reader.ui.widgets.tag_dialog import TagDialog
+from reader.ui.worker_calls import call_from_worker
 
 if TYPE_CHECKING:
     from reader.search import SearchHit
@@ -137,7 +138,7 @@ class ReadingScreen(Screen[None]):
         try:
             raw = normalize_newlines(read_text(path))
         except ArticleError as error:
-            self.app.call_from_thread(self._load_failed, str(error))
+            call_from_worker(self, self._load_failed, str(error))
             return
         store: AnnotationStore | None = None
         store_error: str | None = None
@@ -150,8 +151,8 @@ class ReadingScreen(Screen[None]):
             position = store.get_position(fingerprint(raw), str(path.absolute())) if store else None
             if position is None or position.offset < len(preview.text):
                 shown = threading.Event()
-                self.app.call_from_thread(
-                    self._show_preview, preview, position.offset if position else 0, shown
+                call_from_worker(
+                    self, self._show_preview, preview, position.offset if position else 0, shown
                 )
                 shown.wait(1.0)  # let the first page paint before parsing the rest
         article = parse_article(path.absolute(), raw)
@@ -160,7 +161,7 @@ class ReadingScreen(Screen[None]):
             loaded.annotations = self._anchor(store, article)
             loaded.position = store.get_position(article.id, article.meta.path)
             loaded.library_tags = {t for a in store.all_annotations() for t in a.tags}
-        self.app.call_from_thread(self._loaded, loaded, preview is not None)
+        call_from_worker(self, self._loaded, loaded, preview is not None)
 
     def _show_preview(self, preview: Article, offset: int, shown: threading.Event) -> None:
         self.view.set_document(preview.document, offset)

@@ -18,6 +18,7 @@ from textual.worker import get_current_worker
 from reader.loading import Article
 from reader.sanitize import clean_line
 from reader.search import SearchHit, article_search, search_article
+from reader.ui.worker_calls import call_from_worker
 
 if TYPE_CHECKING:
     from reader.ui.app import PostilApp
@@ -133,7 +134,7 @@ class SearchScreen(ModalScreen[SearchOutcome | None]):
         """Search in a worker; a newer keystroke cancels this one."""
         worker = get_current_worker()
         if not query.strip():
-            self.app.call_from_thread(self._show, query, [], "")
+            call_from_worker(self, self._show, query, [], "")
             return
         note = ""
         if self.library_scope:
@@ -146,7 +147,7 @@ class SearchScreen(ModalScreen[SearchOutcome | None]):
             assert self.article is not None
             hits = search_article(self.article, query, limit=50)
         if not worker.is_cancelled:
-            self.app.call_from_thread(self._show, query, hits, note)
+            call_from_worker(self, self._show, query, hits, note)
 
     def _show(self, query: str, hits: list[SearchHit], note: str) -> None:
         if query != self.query_one(Input).value:
