@@ -118,3 +118,23 @@ async def test_panel_lists_filters_and_jumps(isolated_paths: Path, seed_library:
         await wait_for(pilot, lambda: view.cursor is not None and view.cursor[0] == late)
         row = view.layout_rows.row_of_offset(late)  # type: ignore[union-attr]
         assert view.scroll_y <= row < view.scroll_y + view.size.height
+
+
+async def test_export_key_writes_markdown_and_names_the_file(
+    isolated_paths: Path, seed_library: Path
+) -> None:
+    export_dir = isolated_paths / "exports"
+    (isolated_paths / "config.toml").write_text(f'export_dir = "{export_dir}"\n')
+    app = make_app(isolated_paths, seed_library / SEED.name)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await wait_reading(pilot)
+        text = screen.view.document.text
+        start = text.index("The technology giant")
+        screen.create_highlight((start, start + len("The technology giant")))
+        await pilot.press("e")
+        await wait_for(pilot, lambda: any(export_dir.glob("*.md")))
+        await app.workers.wait_for_complete()
+        exported = next(export_dir.glob("*.md"))
+        assert "The technology giant" in exported.read_text(encoding="utf-8")
+        await wait_for(pilot, lambda: any(str(exported) in str(n.message)
+                                          for n in app._notifications))
