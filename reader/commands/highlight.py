@@ -11,6 +11,7 @@ from annotations.model import Annotation, Color
 from reader.cli import CommandError, Context
 from reader.commands.annotation_records import annotation_record
 from reader.loading import ArticleError, load_article
+from reader.sanitize import clean_line, clean_text, normalize_newlines
 
 HELP = "highlight a quote in an article (with an optional note, tags and colour)"
 
@@ -48,8 +49,8 @@ def run(args: argparse.Namespace, context: Context) -> int:
         start=start,
         end=end,
         color=args.color,
-        note=args.note,
-        tags=args.tag,
+        note=clean_text(normalize_newlines(args.note)),
+        tags=[clean_line(tag) for tag in args.tag],
     )
     store = context.open_store()
     try:

@@ -69,7 +69,7 @@ class PostilApp(App[int]):
         self.push_screen(LibraryScreen())
         single = self.session.library.single_file
         if single is not None:
-            self.open_article(str(single.absolute()))
+            self.push_screen(ReadingScreen(str(single.absolute()), quit_on_back=True))
 
     def notify(
         self,

@@ -83,9 +83,13 @@ class ReadingScreen(Screen[None]):
         ),
     ]
 
-    def __init__(self, path: str, select: tuple[int, int] | None = None) -> None:
+    def __init__(
+        self, path: str, select: tuple[int, int] | None = None, *, quit_on_back: bool = False
+    ) -> None:
         super().__init__()
         self.path = path
+        self.quit_on_back = quit_on_back
+        """True for the article given on the command line: q then quits, like a pager."""
         self.article: Article | None = None
         self.annotations: dict[str, Annotation] = {}
         self._undo: list[Change] = []
@@ -265,7 +269,7 @@ class ReadingScreen(Screen[None]):
     def action_back(self) -> None:
         """Save the position and go back to the library."""
         self.save_position()
-        if len(self.app.screen_stack) <= 2 and self.postil.started_on_file:
+        if self.quit_on_back:
             self.app.exit()
             return
         self.dismiss()

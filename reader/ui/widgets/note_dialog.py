@@ -9,7 +9,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static, TextArea
 
-from reader.sanitize import clean_line
+from reader.sanitize import clean_line, clean_text
 
 
 class NoteDialog(ModalScreen[str | None]):
@@ -47,7 +47,8 @@ class NoteDialog(ModalScreen[str | None]):
 
     def action_save(self) -> None:
         """Save the note."""
-        self.dismiss(self.query_one(TextArea).text)
+        # Control characters and escape sequences (from a paste) are not note text.
+        self.dismiss(clean_text(self.query_one(TextArea).text))
 
     def action_cancel(self) -> None:
         """Close without saving."""

@@ -12,6 +12,7 @@ from textual.suggester import Suggester
 from textual.widgets import Input, Label
 
 from annotations.model import normalize_tags
+from reader.sanitize import clean_line
 
 
 class TagSuggester(Suggester):
@@ -37,7 +38,7 @@ class TagSuggester(Suggester):
 
 def parse_tags(value: str) -> list[str]:
     """Split what was typed into normalised tags (spaces or commas separate tags)."""
-    return list(normalize_tags(value.replace(",", " ").split()))
+    return list(normalize_tags(clean_line(value).replace(",", " ").split()))
 
 
 class TagDialog(ModalScreen[list[str] | None]):

@@ -1,0 +1,1 @@
+"""Hostile and broken inputs, created by the tests themselves (nothing binary is committed)."""
