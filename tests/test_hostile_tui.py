@@ -124,26 +124,29 @@ async def test_article_that_changes_or_disappears_while_open(
         assert isinstance(app.screen, LibraryScreen) and app.is_running
 
 
+@pytest.mark.parametrize(
+    ("name", "query"),
+    [("one-line.txt", "dull artcle"), ("many-paragraphs.txt", "paragraph number 49999")],
+)
 async def test_huge_files_open_scroll_and_search(
-    isolated_paths: Path, big_files: dict[str, Path]
+    isolated_paths: Path, big_files: dict[str, Path], name: str, query: str
 ) -> None:
-    for name in ("one-line.txt", "many-paragraphs.txt"):
-        app = make_app(isolated_paths, big_files[name])
-        async with app.run_test(size=(100, 30)) as pilot:
-            screen = await wait_reading(pilot)
-            view = screen.view
-            await pilot.press("G")
-            await wait_for(pilot, lambda: view.scroll_y == view.max_scroll_y > 0)
-            assert view_text(view).strip()
-            await pilot.press("slash")
-            await wait_for(pilot, lambda: isinstance(app.screen, SearchScreen))
-            search = app.screen
-            assert isinstance(search, SearchScreen)
-            await pilot.press(*("paragraph number 49999" if "many" in name else "dull artcle"))
-            await wait_for(pilot, lambda: bool(search.hits), timeout=60)
-            await pilot.press("enter")
-            await wait_for(pilot, lambda: app.screen is screen)
-            assert view.selection is not None
+    app = make_app(isolated_paths, big_files[name])
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await wait_reading(pilot)
+        view = screen.view
+        await pilot.press("G")
+        await wait_for(pilot, lambda: view.scroll_y == view.max_scroll_y > 0)
+        assert view_text(view).strip()
+        await pilot.press("slash")
+        await wait_for(pilot, lambda: isinstance(app.screen, SearchScreen))
+        search = app.screen
+        assert isinstance(search, SearchScreen)
+        await pilot.press(*query)
+        await wait_for(pilot, lambda: bool(search.hits), timeout=60)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.screen is screen)
+        assert view.selection is not None
 
 
 async def test_damaged_database_app_starts_and_says_so(isolated_paths: Path,
