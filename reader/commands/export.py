@@ -34,6 +34,7 @@ from annotations.export.files import atomic_write_text, write_region_file
 from annotations.model import Annotation, Color, now_iso
 from reader.cli import CommandError, Context
 from reader.loading import ArticleMeta, load_article
+from reader.sanitize import clean_text
 
 HELP = "export highlights, notes and tags as Markdown (Obsidian/Logseq) or W3C JSON"
 
@@ -210,7 +211,8 @@ def run(args: argparse.Namespace, context: Context) -> int:
 
 def _emit(output: str | None, text: str, summary: str, *, region: bool) -> int:
     if not output or output == "-":
-        sys.stdout.write(text)
+        # A terminal must never receive escape sequences from imported notes or tags.
+        sys.stdout.write(clean_text(text) if sys.stdout.isatty() else text)
         return 0
     path = Path(output).expanduser()
     if path.is_dir():
