@@ -111,3 +111,20 @@ def test_two_cli_processes_highlighting_at_once(tmp_path: Path, seed_library: Pa
     from annotations.storage import AnnotationStore
 
     assert {a.id for a in AnnotationStore(db).all_annotations()} == set(ids)
+
+
+def test_renamed_article_is_found_again_by_content(
+    seed_library: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    article = seed_library / SEED.name
+    record = run_json(["highlight", str(article), "--quote", "Huawei is one of the major",
+                       "--json"], capsys)
+    renamed = seed_library / "sub" / "renamed.txt"
+    renamed.parent.mkdir()
+    article.rename(renamed)
+    listed = run_json(["--library", str(seed_library), "notes", "--json"], capsys)
+    assert isinstance(listed, list) and len(listed) == 1
+    item = listed[0]
+    assert item["id"] == record["id"]  # type: ignore[index]
+    assert item["path"] == str(renamed) and item["status"] == "anchored"
+    assert item["title"] == SEED_TITLE

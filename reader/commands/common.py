@@ -42,3 +42,25 @@ def reading_state(context: Context) -> ReadingState:
         return ReadingState()
     by_id, by_path = store.highlight_counts()
     return ReadingState(by_id, by_path, store.all_positions())
+
+
+def relocated_articles(context: Context, missing: dict[str, str]) -> dict[str, str]:
+    """Find moved or renamed articles again by their content id.
+
+    ``missing`` maps a path that no longer exists to the article id stored with its
+    annotations; the result maps such paths to where that article is now in the library.
+    """
+    if not missing:
+        return {}
+    from reader.library import scan
+
+    wanted = {article_id: path for path, article_id in missing.items() if article_id}
+    source = context.library_source()
+    if source.is_sample:
+        return {}  # the bundled samples are not where the user's articles moved to
+    found: dict[str, str] = {}
+    for meta in scan(source):
+        old = wanted.get(meta.id)
+        if old is not None and meta.error is None:
+            found[old] = meta.path
+    return found

@@ -12,6 +12,7 @@ import argparse
 import sys
 import textwrap
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from annotations.export import (
@@ -33,6 +34,7 @@ from annotations.export import (
 from annotations.export.files import atomic_write_text, write_region_file
 from annotations.model import Annotation, Color, now_iso
 from reader.cli import CommandError, Context
+from reader.commands.common import relocated_articles
 from reader.loading import ArticleMeta, load_article
 from reader.sanitize import clean_text
 
@@ -170,7 +172,11 @@ def _template(args: argparse.Namespace) -> Template | None:
 def _stored_annotations(context: Context) -> list[Annotation]:
     if not context.db_path.exists():
         return []
-    return context.open_store().all_annotations()
+    annotations = context.open_store().all_annotations()
+    # Articles moved or renamed since: found again by content id, exported from where they are.
+    missing = {a.path: a.article_id for a in annotations if not Path(a.path).exists()}
+    moved = relocated_articles(context, missing)
+    return [replace(a, path=moved[a.path]) if a.path in moved else a for a in annotations]
 
 
 def _write_output(path_text: str, writer: str) -> None:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from annotations.model import AnchorStatus, Annotation, normalize_tag
 from reader.cli import Context
 from reader.commands.annotation_records import annotation_record
+from reader.commands.common import relocated_articles
 from reader.library import LibrarySource
 from reader.loading import ArticleError, load_article
 from reader.sanitize import clean_line
@@ -30,15 +32,23 @@ def _title_from_path(path: str) -> str:
     return " ".join(stem.split()) or Path(path).name
 
 
-def collect(store_annotations: list[Annotation], paths: list[str] | None
+def collect(store_annotations: list[Annotation], paths: list[str] | None,
+            moved: dict[str, str] | None = None
             ) -> tuple[list[tuple[str, Annotation]], list[Annotation]]:
     """Group by article, load and re-anchor each; returns (title, annotation) rows and the
-    annotations whose position or status changed (to be saved back)."""
+    annotations whose position, status or path changed (to be saved back).
+
+    ``moved`` maps old article paths to where the same article (same content id) is now.
+    """
     from annotations.anchoring import anchor_all
 
     groups: dict[str, list[Annotation]] = {}
     for annotation in store_annotations:
-        groups.setdefault(annotation.path, []).append(annotation)
+        path = (moved or {}).get(annotation.path, annotation.path)
+        if path != annotation.path:
+            annotation = replace(annotation, path=path)
+        groups.setdefault(path, []).append(annotation)
+    originals = {a.id: a for a in store_annotations}
     wanted = None
     if paths is not None:
         wanted = {str(p) for p in LibrarySource([Path(p) for p in paths]).article_paths()}
@@ -54,9 +64,17 @@ def collect(store_annotations: list[Annotation], paths: list[str] | None
             ]
         else:
             title = article.meta.title
-            current = anchor_all(members, article.text)
-            before = {a.id: (a.position, a.status) for a in members}
-            changed.extend(a for a in current if before[a.id] != (a.position, a.status))
+            current = [
+                a if a.article_id == article.id else replace(a, article_id=article.id)
+                for a in anchor_all(members, article.text)
+            ]
+            before = {
+                a.id: (a.position, a.status, a.path, a.article_id) for a in originals.values()
+            }
+            changed.extend(
+                a for a in current
+                if before[a.id] != (a.position, a.status, a.path, a.article_id)
+            )
         if wanted is not None and path not in wanted:
             continue
         current.sort(key=lambda a: (a.status is AnchorStatus.ORPHANED, a.start, a.end))
@@ -66,8 +84,6 @@ def collect(store_annotations: list[Annotation], paths: list[str] | None
 
 
 def _orphaned(annotation: Annotation) -> Annotation:
-    from dataclasses import replace
-
     return replace(annotation, status=AnchorStatus.ORPHANED)
 
 
@@ -77,7 +93,10 @@ def run(args: argparse.Namespace, context: Context) -> int:
         rows: list[tuple[str, Annotation]] = []
     else:
         store = context.open_store()
-        rows, changed = collect(store.all_annotations(), args.paths or None)
+        annotations = store.all_annotations()
+        missing = {a.path: a.article_id for a in annotations if not Path(a.path).exists()}
+        rows, changed = collect(annotations, args.paths or None,
+                                relocated_articles(context, missing))
         if changed:
             try:
                 store.put_many(changed)
