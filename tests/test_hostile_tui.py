@@ -99,10 +99,14 @@ async def test_hostile_library_lists_opens_searches_highlights(
 async def test_article_that_changes_or_disappears_while_open(
     isolated_paths: Path, tmp_path: Path
 ) -> None:
-    article = tmp_path / "live.txt"
+    folder = tmp_path / "live"
+    folder.mkdir()
+    article = folder / "live.txt"
     article.write_text("Live Article\n\nFirst version of the text, long enough to highlight.")
-    app = make_app(isolated_paths, article)
+    app = make_app(isolated_paths, folder)
     async with app.run_test(size=(100, 30)) as pilot:
+        await wait_library(pilot, 1)
+        app.open_article(str(article.absolute()))
         screen = await wait_reading(pilot)
         await pilot.press("right_square_bracket", "right_square_bracket", "h")
         article.write_text("Live Article\n\nAn inserted paragraph.\n\n"

@@ -19,8 +19,10 @@ from tests.pilot_helpers import make_app, wait_for, wait_library, wait_reading
 async def test_help_lists_the_keys_of_the_current_screen(
     isolated_paths: Path, seed_library: Path
 ) -> None:
-    app = make_app(isolated_paths, seed_library / SEED.name)
+    app = make_app(isolated_paths, seed_library)
     async with app.run_test(size=(100, 40)) as pilot:
+        await wait_library(pilot, 1)
+        await pilot.press("enter")
         await wait_reading(pilot)
         await pilot.press("question_mark")
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))

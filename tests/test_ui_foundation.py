@@ -147,3 +147,11 @@ async def test_resize_keeps_the_same_text_at_the_top(
         await wait_for(pilot, lambda: view.layout_rows is not None
                        and view.layout_rows.width <= 56)
         assert view.document.block_at(view.top_offset) == block
+
+
+async def test_q_quits_when_started_on_a_file(isolated_paths: Path, seed_library: Path) -> None:
+    app = make_app(isolated_paths, seed_library / SEED.name)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_reading(pilot)
+        await pilot.press("q")
+        await wait_for(pilot, lambda: not app.is_running)
