@@ -35,6 +35,7 @@ from tinydb import Query, TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Document, Table
 
+from annotations.atomicfile import fsync_directory
 from annotations.model import Annotation, now_iso
 
 ANNOTATIONS_TABLE = "annotations"
@@ -75,19 +76,6 @@ class ReadingPosition:
     offset: int
     progress: float
     updated: str
-
-
-def _fsync_directory(directory: Path) -> None:
-    try:
-        handle = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(handle)
-    except OSError:
-        pass
-    finally:
-        os.close(handle)
 
 
 def _signature(path: Path) -> tuple[int, int, int] | None:
@@ -189,7 +177,7 @@ class SafeJSONStorage(Storage):
             raise StoreError(
                 f"cannot write the annotation database {self.path}: {error.strerror or error}"
             ) from None
-        _fsync_directory(directory)
+        fsync_directory(directory)
         self._cache, self._signature = data, _signature(self.path)
 
     def close(self) -> None:

@@ -12,16 +12,14 @@ replaces one that another writer created meanwhile.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
-import stat
-import tempfile
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from annotations.atomicfile import atomic_write_text
 from annotations.export import region
 from annotations.export.markdown import ArticleExport, ArticleInfo, render_article
 from annotations.export.template import Template
@@ -61,66 +59,6 @@ def slugify(title: str) -> str:
     if _WINDOWS_RESERVED.match(slug):
         return f"{slug}-article"
     return slug
-
-
-def atomic_write_text(path: Path, text: str, *, newline: str = "\n", create: bool = False) -> None:
-    """Write ``text`` (UTF-8) to ``path`` atomically: temp file, fsync, then ``os.replace``.
-
-    With ``create=True`` the file must not exist yet: it is linked into place, which fails with
-    ``FileExistsError`` if another writer created it first (nothing is overwritten). An existing
-    file's permission bits are kept. Raises ``OSError`` on failure (the target is untouched).
-    """
-    data = text.replace("\n", newline).encode("utf-8") if newline != "\n" else text.encode()
-    directory = path.parent
-    try:
-        mode = stat.S_IMODE(path.stat().st_mode)
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temp_name, mode)
-        if create:
-            _link_new(temp_name, path)
-        else:
-            os.replace(temp_name, path)
-    finally:
-        with contextlib.suppress(OSError):
-            os.unlink(temp_name)
-    _fsync_directory(directory)
-
-
-def _link_new(temp_name: str, path: Path) -> None:
-    """Move ``temp_name`` to ``path`` only if ``path`` does not exist (no clobbering)."""
-    try:
-        os.link(temp_name, path)
-    except FileExistsError:
-        raise
-    except OSError:
-        # No hard links here (FAT, some network file systems): exclusive open, then replace.
-        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-        os.close(fd)
-        os.replace(temp_name, path)
-
-
-def _fsync_directory(directory: Path) -> None:
-    if os.name != "posix":
-        return
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def _read_existing(path: Path) -> tuple[str, str] | None:

@@ -14,10 +14,7 @@ The library folder is the first ``--library`` folder (or ``POSTIL_LIBRARY`` entr
 from __future__ import annotations
 
 import argparse
-import errno
-import os
 import re
-import secrets
 import sys
 import unicodedata
 from collections.abc import Iterable
@@ -26,6 +23,7 @@ from pathlib import Path
 
 import yaml
 
+from annotations.atomicfile import atomic_write_text
 from reader import paths
 from reader.cli import CommandError, Context
 from reader.formats import parser_for
@@ -384,63 +382,21 @@ def slugify(title: str, max_length: int = MAX_SLUG_LENGTH) -> str:
 def write_new_file(folder: Path, stem: str, suffix: str, content: str) -> Path:
     """Write ``content`` atomically as a new file ``stem[-N]suffix`` in ``folder``; return it.
 
-    The text goes to a temporary file (fsynced) that is then linked to the first free name, so
-    an existing file is never overwritten and a crash never leaves half an article.
+    Each attempt is linked into place only if the name is still free, so an existing file is
+    never overwritten and a crash never leaves half an article.
     """
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        temp = folder / f".postil-add-{secrets.token_hex(8)}.tmp"
-        # Created like any new file (mode 0666 less the umask), unlike mkstemp's 0600.
-        handle = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    except OSError as error:
-        raise ArticleError(f"cannot write to {folder}: {error.strerror or error}") from None
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(content)
-            stream.flush()
-            os.fsync(stream.fileno())
-        target = _link_to_free_name(temp, folder, stem, suffix)
-    except OSError as error:
-        raise ArticleError(f"cannot write to {folder}: {error.strerror or error}") from None
-    finally:
-        try:
-            temp.unlink()
-        except FileNotFoundError:
-            pass
-    _fsync_directory(folder)
-    return target
-
-
-def _link_to_free_name(temp: Path, folder: Path, stem: str, suffix: str) -> Path:
     for counter in range(1, 10_000):
         target = folder / (f"{stem}{suffix}" if counter == 1 else f"{stem}-{counter}{suffix}")
-        try:
-            os.link(temp, target)
-            return target
-        except FileExistsError:
+        if target.exists():
             continue
+        try:
+            atomic_write_text(target, content, create=True)
+        except FileExistsError:
+            continue  # someone took the name meanwhile
         except OSError as error:
-            if error.errno not in {errno.EPERM, errno.ENOTSUP, errno.EXDEV, errno.EMLINK}:
-                raise
-            # No hard links here (some network or FAT file systems): rename if still free.
-            if target.exists():
-                continue
-            os.replace(temp, target)
-            return target
+            raise ArticleError(f"cannot write to {folder}: {error.strerror or error}") from None
+        return target
     raise ArticleError(f"too many articles named {stem}{suffix} in {folder}")
-
-
-def _fsync_directory(folder: Path) -> None:
-    try:
-        directory = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(directory)
-    except OSError:
-        pass
-    finally:
-        os.close(directory)
 
 
 __all__ = [

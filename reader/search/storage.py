@@ -10,13 +10,12 @@ file is ever executed, and anything unexpected makes the cache count as missing.
 from __future__ import annotations
 
 import json
-import os
 import sys
-import tempfile
 from array import array
 from pathlib import Path
 from typing import Any
 
+from annotations.atomicfile import atomic_write_bytes
 from reader.search.data import IndexData, IndexedArticle
 
 MAGIC = b"POSTIL-SEARCH\n"
@@ -53,24 +52,10 @@ def write_index(path: Path, data: IndexData) -> None:
         "sections": [[name, len(blob)] for name, blob in sections.items()],
     }
     head = json.dumps(header, ensure_ascii=True).encode("ascii")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(MAGIC)
-            stream.write(len(head).to_bytes(8, "little"))
-            stream.write(head)
-            for blob in sections.values():
-                stream.write(blob)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temp_name, path)
-    except BaseException:
-        try:
-            os.unlink(temp_name)
-        except OSError:
-            pass
-        raise
+    atomic_write_bytes(
+        path,
+        b"".join([MAGIC, len(head).to_bytes(8, "little"), head, *sections.values()]),
+    )
 
 
 def read_index(path: Path) -> IndexData | None:
