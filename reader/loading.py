@@ -226,23 +226,40 @@ def parse_article(path: Path, raw: str) -> Article:
     return Article(meta, document, parsed.notice)
 
 
-#: Plain-text files larger than this are shown from a parsed preview first.
+#: Plain-text files larger than this are shown from a parsed preview of their start first.
 PREVIEW_THRESHOLD = 256 * 1024
-PREVIEW_CHARS = 48 * 1024
+PREVIEW_BYTES = 16 * 1024
 
 
-def preview_article(path: Path, raw: str) -> Article | None:
-    """A quickly parsed first part of a large plain-text article, or None.
+def preview_article(path: Path) -> Article | None:
+    """A quickly parsed first part of a large UTF-8 plain-text article, or None.
 
-    Plain text is parsed paragraph by paragraph, so the preview's canonical text is a prefix of
-    the full article's: offsets in it stay valid when the full parse replaces it.
+    Only the first :data:`PREVIEW_BYTES` are read. Plain text is parsed paragraph by
+    paragraph, so the preview's canonical text is a prefix of the full article's and offsets in
+    it stay valid when the full parse replaces it. The preview's id is not the article's.
     """
-    if len(raw) < PREVIEW_THRESHOLD or path.suffix.lower() not in {".txt", ".text"}:
+    if path.suffix.lower() not in {".txt", ".text"}:
         return None
-    cut = raw.find("\n\n", PREVIEW_CHARS)
-    if cut < 0:
+    try:
+        if path.stat().st_size < PREVIEW_THRESHOLD:
+            return None
+        with open(path, "rb") as stream:
+            head = stream.read(PREVIEW_BYTES)
+    except OSError:
         return None
-    return parse_article(path, raw[:cut])
+    if b"\x00" in head:
+        return None
+    try:
+        text = head.decode("utf-8-sig", errors="strict")
+    except UnicodeDecodeError as error:
+        if error.start < len(head) - 4:
+            return None  # not UTF-8: let the full read detect the encoding
+        text = head[: error.start].decode("utf-8-sig")
+    text = normalize_newlines(text)
+    cut = text.rfind("\n\n")
+    if cut <= 0:
+        return None
+    return parse_article(path, text[:cut])
 
 
 def read_metadata(path: Path | str) -> ArticleMeta:

@@ -22,7 +22,6 @@ from annotations.storage import AnnotationStore, ReadingPosition
 from reader.loading import (
     Article,
     ArticleError,
-    fingerprint,
     parse_article,
     preview_article,
     read_text,
@@ -138,28 +137,29 @@ class ReadingScreen(Screen[None]):
         A large plain-text file is shown from a quickly parsed preview of its beginning while the
         rest is parsed, so opening a book costs about as much as opening an article.
         """
-        path = Path(self.path)
-        try:
-            raw = normalize_newlines(read_text(path))
-        except ArticleError as error:
-            call_from_worker(self, self._load_failed, str(error))
-            return
+        path = Path(self.path).absolute()
         store: AnnotationStore | None = None
         store_error: str | None = None
         try:
             store = self.postil.session.store()
         except Exception as error:
             store_error = str(error)
-        preview = preview_article(path, raw)
+        preview = preview_article(path)
         if preview is not None:
-            position = store.get_position(fingerprint(raw), str(path.absolute())) if store else None
+            # Where the reader was, by path: the preview is not the whole article.
+            position = store.get_position("", str(path)) if store else None
             if position is None or position.offset < len(preview.text):
                 shown = threading.Event()
                 call_from_worker(
                     self, self._show_preview, preview, position.offset if position else 0, shown
                 )
                 shown.wait(1.0)  # let the first page paint before parsing the rest
-        article = parse_article(path.absolute(), raw)
+        try:
+            raw = normalize_newlines(read_text(path))
+        except ArticleError as error:
+            call_from_worker(self, self._load_failed, str(error))
+            return
+        article = parse_article(path, raw)
         loaded = LoadedArticle(article, store_error=store_error)
         if store is not None:
             loaded.annotations = self._anchor(store, article)
