@@ -102,3 +102,21 @@ def test_encodings_are_decoded(tmp_path: Path, encoding: str) -> None:
     article = load_article(path)
     assert article.meta.title.startswith("Caf")
     assert "\x00" not in article.text
+
+
+def test_preview_of_a_large_text_is_a_prefix_of_the_full_article(tmp_path: Path) -> None:
+    from reader.loading import PREVIEW_THRESHOLD, preview_article
+
+    book = tmp_path / "book.txt"
+    paragraphs = [f"Paragraph {n} has a few words, and “unicode” too." for n in range(8000)]
+    book.write_text("A Long Book\n\n" + "\n\n".join(paragraphs), encoding="utf-8")
+    assert book.stat().st_size > PREVIEW_THRESHOLD
+    preview = preview_article(book)
+    full = load_article(book)
+    assert preview is not None
+    assert 1000 < len(preview.text) < len(full.text)
+    assert full.text.startswith(preview.text)
+    assert preview.meta.title == full.meta.title == "A Long Book"
+    small = tmp_path / "small.txt"
+    small.write_text("Small\n\nText.")
+    assert preview_article(small) is None
