@@ -27,18 +27,20 @@ if TYPE_CHECKING:
     from annotations.storage import AnnotationStore
     from reader.library import LibrarySource
 
-#: Subcommand names, each the module ``reader.commands.<name>`` (``import`` is ``import_``).
-COMMAND_MODULES: tuple[str, ...] = (
-    "open",
-    "list",
-    "highlight",
-    "notes",
-    "search",
-    "export",
-    "import",
-    "add",
-    "config",
-)
+#: Subcommands and their one-line help; each is the module ``reader.commands.<name>``
+#: (``import`` is ``import_``). Only the module of the command being run is imported.
+COMMANDS: dict[str, str] = {
+    "open": "open the reader (default): a FILE opens in the reading view, folders as the library",
+    "list": "list the articles in the library",
+    "highlight": "highlight a quote in an article (with an optional note, tags and colour)",
+    "notes": "list annotations (all, or those of the given articles/folders)",
+    "search": "search the library's passages (typo-tolerant); --batch for scripts",
+    "export": "export highlights, notes and tags as Markdown (Obsidian/Logseq) or W3C JSON",
+    "import": "import annotations from W3C Web Annotation JSON (merged by id)",
+    "add": "copy articles into your library (HTML pages are stored as Markdown)",
+    "config": "show the settings file, the effective settings and where postil keeps its data",
+}
+COMMAND_MODULES: tuple[str, ...] = tuple(COMMANDS)
 
 
 class CommandError(Exception):
@@ -84,8 +86,9 @@ def _command_module(name: str) -> ModuleType:
     return importlib.import_module(f"reader.commands.{module_name}")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """Build the argument parser with every subcommand."""
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """Build the argument parser: every subcommand is listed; ``command``'s options (or, when
+    None, every command's) are configured from its module."""
     parser = argparse.ArgumentParser(
         prog="postil",
         description="A terminal reader that keeps your marginalia. "
@@ -109,12 +112,28 @@ def build_parser() -> argparse.ArgumentParser:
         "--config", metavar="FILE", help="settings file (env POSTIL_CONFIG)"
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
-        module = _command_module(name)
-        sub = subparsers.add_parser(name, help=module.HELP, description=module.HELP)
-        module.configure(sub)
-        sub.set_defaults(handler=module.run)
+    for name, summary in COMMANDS.items():
+        sub = subparsers.add_parser(name, help=summary, description=summary)
+        if command is None or name == command:
+            module = _command_module(name)
+            module.configure(sub)
+            sub.set_defaults(handler=module.run)
     return parser
+
+
+def _chosen_command(argv: list[str]) -> str | None:
+    """The subcommand named in ``argv`` (after global options), if any."""
+    index = 0
+    while index < len(argv):
+        token = argv[index]
+        if token in _GLOBAL_WITH_VALUE:
+            index += 2
+            continue
+        if token.startswith("-"):
+            index += 1
+            continue
+        return token if token in COMMANDS else None
+    return None
 
 
 _GLOBAL_WITH_VALUE = frozenset({"--db", "--library", "--config"})
@@ -153,9 +172,9 @@ def make_context(args: argparse.Namespace) -> Context:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
-    arguments = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
-    args = parser.parse_args(_insert_default_command(arguments))
+    arguments = _insert_default_command(list(sys.argv[1:] if argv is None else argv))
+    parser = build_parser(_chosen_command(arguments))
+    args = parser.parse_args(arguments)
     try:
         return int(args.handler(args, make_context(args)) or 0)
     except CommandError as error:

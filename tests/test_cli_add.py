@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-import reader.cli
 from reader import paths
 from reader.cli import main
 from reader.commands.add import guess_format, slugify, write_new_file
@@ -27,12 +26,6 @@ PAGE = (
     + "<p>Fishermen trust them more than the forecast, and with reason.</p></article>"
     "<div id='comments' class='comments'><p>COMMENT-TEXT nice</p></div></body></html>"
 )
-
-
-@pytest.fixture(autouse=True)
-def only_existing_commands(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Run the real CLI with just the commands these tests need."""
-    monkeypatch.setattr(reader.cli, "COMMAND_MODULES", ("add", "list"))
 
 
 @pytest.fixture

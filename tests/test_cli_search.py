@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import io
 import json
 import sys
@@ -11,30 +10,10 @@ from pathlib import Path
 import pytest
 
 from reader import cli
-from reader.commands import search as search_command
 
 
 def run_postil(argv: list[str]) -> int:
-    """Run ``postil search ...`` the way ``reader.cli.main`` does.
-
-    Uses ``reader.cli.main`` when every subcommand module exists; until then (other commands
-    are being written in parallel) the same dispatch with only the search subcommand.
-    """
-    try:
-        cli.build_parser()
-    except ImportError:
-        parser = argparse.ArgumentParser(prog="postil")
-        parser.add_argument("--db")
-        parser.add_argument("--library", action="append", default=[])
-        parser.add_argument("--config")
-        sub = parser.add_subparsers(dest="command").add_parser("search")
-        search_command.configure(sub)
-        args = parser.parse_args(argv)
-        try:
-            return search_command.run(args, cli.make_context(args))
-        except cli.CommandError as error:
-            print(f"postil: {error}", file=sys.stderr)
-            return error.code
+    """Run ``postil ...`` in-process, as the console script does."""
     return cli.main(argv)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -10,6 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, ProgressBar, Static
 from textual.worker import get_current_worker
 
@@ -21,6 +23,10 @@ from reader.ui.worker_calls import call_from_worker
 
 if TYPE_CHECKING:
     from reader.ui.app import PostilApp
+
+
+#: Seconds of typing pause before the library filter is applied.
+FILTER_DELAY = 0.12
 
 
 class LibraryScreen(Screen[None]):
@@ -35,6 +41,10 @@ class LibraryScreen(Screen[None]):
         Binding("escape", "clear_filter", "Clear filter", show=False, id="clear_filter"),
         Binding("q", "app.quit", "Quit", id="quit"),
     ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._filter_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         """Filter box, table, status line."""
@@ -159,6 +169,7 @@ class LibraryScreen(Screen[None]):
             self._set_message(f"reading library {done}/{total}")
 
     def _scan_finished(self) -> None:
+        self.table.rebuild()  # rows arrived in file order: sort and filter them now
         self.query_one(ProgressBar).display = False
         self._set_message()
         self.post_message(self.ScanFinished())
@@ -202,6 +213,7 @@ class LibraryScreen(Screen[None]):
         """Clear the filter and return to the table."""
         box = self.query_one("#library-filter", Input)
         box.value = ""
+        self._apply_filter("")
         self.table.focus()
 
     def action_rescan(self) -> None:
@@ -214,13 +226,28 @@ class LibraryScreen(Screen[None]):
 
     @on(Input.Changed, "#library-filter")
     def _filter_changed(self, event: Input.Changed) -> None:
-        self.table.filter_text = event.value
+        # Debounced: a burst of keystrokes redraws a large library once.
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+        self._filter_timer = self.set_timer(FILTER_DELAY, partial(self._apply_filter, event.value))
+
+    def _apply_filter(self, value: str) -> None:
+        self._filter_timer = None
+        self.table.filter_text = value
         self.table.rebuild()
         if self.table.row_count:
             self.table.move_cursor(row=0, animate=False)
 
+    @property
+    def filter_pending(self) -> bool:
+        """True while a typed filter has not been applied yet."""
+        return self._filter_timer is not None
+
     @on(Input.Submitted, "#library-filter")
     def _filter_submitted(self) -> None:
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+            self._apply_filter(self.query_one("#library-filter", Input).value)
         self.table.focus()
         self.action_open_article()
 
@@ -236,6 +263,7 @@ class LibraryScreen(Screen[None]):
         elif self.focused is box and event.key in {"down", "escape"}:
             if event.key == "escape":
                 box.value = ""
+                self._apply_filter("")
             self.table.focus()
             event.stop()
             event.prevent_default()

@@ -109,10 +109,21 @@ class ArticleTable(DataTable[Text]):
         return list(self._rows.values())
 
     def add_articles(self, rows: Iterable[ArticleRow]) -> None:
-        """Add or replace rows, then redraw with the current sort and filter."""
+        """Add rows as a scan finds them.
+
+        New rows are appended at once (cheap, so a scan of thousands of files never stalls the
+        UI); the sort order and filter are applied by :meth:`rebuild` when the scan finishes.
+        """
+        appended = False
         for row in rows:
+            known = row.meta.path in self._rows
             self._rows[row.meta.path] = row
-        self.rebuild()
+            if known or self.filter_text.strip():
+                continue
+            self.add_row(*self._cells(row), key=row.meta.path)
+            appended = True
+        if appended and self.row_count == len(self._rows) and self.cursor_row < 0:
+            self.move_cursor(row=0, animate=False)
 
     def set_articles(self, rows: Iterable[ArticleRow]) -> None:
         """Replace all rows."""
