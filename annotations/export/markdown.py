@@ -63,7 +63,7 @@ HIGHLIGHT_FIELDS: dict[str, str] = {
 
 #: The built-in layout. ``postil export --print-template`` prints it as a starting point.
 DEFAULT_TEMPLATE = """\
-{{! postil export template (Mustache-style), see `postil export --help-template`. }}
+{{! postil export template (Mustache-style), see `postil export --help`. }}
 # {{title}}
 
 {{#author}}
