@@ -58,3 +58,19 @@ def test_collapsed_block_takes_one_row() -> None:
     collapsed = TextLayout(document, 20, frozenset({1}))
     assert collapsed.height < full.height
     assert collapsed.row(collapsed.height - 1).block == 1
+
+
+def test_a_run_of_collapsed_blocks_is_one_placeholder_row() -> None:
+    builder = DocumentBuilder()
+    builder.add(BlockKind.PARAGRAPH, "Body text before.")
+    builder.add(BlockKind.CHROME, "Related Articles:")
+    builder.add(BlockKind.CHROME, "SHOW COMMENT (1)")
+    builder.add(BlockKind.PARAGRAPH, "Body text after.")
+    document = builder.build()
+    layout = TextLayout(document, 40, frozenset({1, 2}))
+    # before, gap, placeholder, gap, after
+    assert layout.height == 5
+    assert layout.row(2).block == 1  # type: ignore[union-attr]
+    assert layout.collapsed_run(1) == 2
+    assert layout.row_of_offset(document.blocks[2].start) == 2
+    assert layout.row(4).block == 3  # type: ignore[union-attr]

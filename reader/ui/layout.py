@@ -148,10 +148,11 @@ class TextLayout:
         self._lines: OrderedDict[int, list[tuple[int, int]]] = OrderedDict()
         counts = [self._count(index) for index in range(len(document.blocks))]
         blocks = document.blocks
-        heights = [
-            count + _gap(blocks[index], blocks[index + 1] if index + 1 < len(blocks) else None)
-            for index, count in enumerate(counts)
-        ]
+        heights = []
+        for index, count in enumerate(counts):
+            after = index + (self.collapsed_run(index) or 1)  # skip a collapsed run
+            following = blocks[after] if after < len(blocks) else None
+            heights.append(count + _gap(blocks[index], following) if count else 0)
         self._line_counts = counts
         self._tops = [0, *accumulate(heights)]
 
@@ -162,7 +163,8 @@ class TextLayout:
 
     def _count(self, index: int) -> int:
         if index in self.collapsed:
-            return 1
+            # A run of collapsed blocks shows as one placeholder row, on its first block.
+            return 0 if index - 1 in self.collapsed else 1
         block = self.document.blocks[index]
         inner = max(1, self.width - block_indent(block))
         text = self.document.text
@@ -209,6 +211,13 @@ class TextLayout:
         start, end = self.lines(index)[line]
         return Row(index, line, start, end)
 
+    def collapsed_run(self, index: int) -> int:
+        """How many collapsed blocks the placeholder on block ``index`` stands for."""
+        count = 0
+        while index + count in self.collapsed:
+            count += 1
+        return count
+
     def row_of_offset(self, offset: int) -> int:
         """The row showing canonical ``offset`` (the nearest row for offsets between blocks)."""
         if not self.document.blocks:
@@ -219,6 +228,9 @@ class TextLayout:
             if offset > block.end:
                 index += 1
                 offset = self.document.blocks[index].start
+        while self._line_counts[index] == 0 and index > 0:
+            index -= 1  # inside a collapsed run: its placeholder row
+            offset = self.document.blocks[index].start
         lines = self.lines(index)
         last = len(lines) - 1
         for number, (_start, end) in enumerate(lines):

@@ -585,9 +585,13 @@ class ArticleView(ScrollView, can_focus=True):
         text.append(margin, base)
         text.append(self._decoration(row), self._style("decoration"))
         prefix_length = len(text.plain)
-        text.append(self.document.text[row.start : row.end], base + self._block_style(block))
-        if block.kind is BlockKind.CHROME and not self.show_chrome:
-            text.append("  (site chrome: z shows)", self._style("decoration"))
+        if row.block in self._layout.collapsed:
+            hidden = self._layout.collapsed_run(row.block)
+            label = "line" if hidden == 1 else "lines"
+            placeholder = f"⋯ {hidden} {label} of site chrome hidden (z shows)"
+            text.append(placeholder, self._style("chrome"))
+        else:
+            text.append(self.document.text[row.start : row.end], base + self._block_style(block))
         self._stylize(text, row, prefix_length)
         if margin.strip():
             text.stylize(self._style("note-marker"), 0, len(margin))
