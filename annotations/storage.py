@@ -23,6 +23,7 @@ import contextlib
 import json
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -157,6 +158,14 @@ class SafeJSONStorage(Storage):
         payload = json.dumps(merged, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         directory = self.path.parent
         try:
+            mode = self.path.stat().st_mode
+        except FileNotFoundError:
+            mode = None
+        if mode is not None and not mode & stat.S_IWUSR:
+            # Replacing the file would succeed, but the user made it read-only: respect that.
+            raise StoreError(f"the annotation database {self.path} is read-only; "
+                             "nothing was saved (make it writable to save annotations)")
+        try:
             directory.mkdir(parents=True, exist_ok=True)
             handle, temp_name = tempfile.mkstemp(
                 prefix=f"{_TEMP_PREFIX}{self.path.name}.", suffix=_TEMP_SUFFIX, dir=directory
@@ -170,6 +179,8 @@ class SafeJSONStorage(Storage):
                 stream.write(payload)
                 stream.flush()
                 os.fsync(stream.fileno())
+            if mode is not None:
+                os.chmod(temp_name, stat.S_IMODE(mode))  # keep the file's permissions
             os.replace(temp_name, self.path)
         except OSError as error:
             with contextlib.suppress(OSError):

@@ -173,6 +173,30 @@ def test_read_only_database_reads_but_refuses_writes_clearly(tmp_path: Path) -> 
     assert db.read_bytes() == original
 
 
+def test_read_only_database_file_is_respected_even_for_root(tmp_path: Path) -> None:
+    db = tmp_path / "db.json"
+    AnnotationStore(db).add(_annotation())
+    original = db.read_bytes()
+    db.chmod(stat.S_IRUSR | stat.S_IRGRP)
+    try:
+        store = AnnotationStore(db)
+        assert len(store.all_annotations()) == 1  # reading works
+        with pytest.raises(StoreError) as caught:
+            store.add(_annotation(5))
+        assert "read-only" in str(caught.value) and str(db) in str(caught.value)
+        assert db.read_bytes() == original
+    finally:
+        db.chmod(stat.S_IRUSR | stat.S_IWUSR)
+
+
+def test_writes_keep_the_database_file_permissions(tmp_path: Path) -> None:
+    db = tmp_path / "db.json"
+    AnnotationStore(db).add(_annotation())
+    db.chmod(0o640)
+    AnnotationStore(db).add(_annotation(6))
+    assert stat.S_IMODE(db.stat().st_mode) == 0o640
+
+
 def test_read_only_directory_write_error_is_a_store_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
