@@ -121,45 +121,37 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
-def _chosen_command(argv: list[str]) -> str | None:
-    """The subcommand named in ``argv`` (after global options), if any."""
+_GLOBAL_WITH_VALUE = frozenset({"--db", "--library", "--config"})
+
+
+def _first_positional(argv: list[str]) -> int:
+    """Index of the first argument that is not a global option with its value."""
     index = 0
     while index < len(argv):
         token = argv[index]
         if token in _GLOBAL_WITH_VALUE:
             index += 2
-            continue
-        if token.startswith("-"):
+        elif token.startswith("--") and token.split("=")[0] in _GLOBAL_WITH_VALUE:
             index += 1
-            continue
-        return token if token in COMMANDS else None
-    return None
-
-
-_GLOBAL_WITH_VALUE = frozenset({"--db", "--library", "--config"})
+        else:
+            return index
+    return index
 
 
 def _insert_default_command(argv: list[str]) -> list[str]:
     """Make ``postil [globals] [PATH...]`` mean ``postil [globals] open [PATH...]``."""
-    index = 0
-    while index < len(argv):
+    index = _first_positional(argv)
+    if index < len(argv):
         token = argv[index]
-        if token in _GLOBAL_WITH_VALUE:
-            index += 2
-            continue
-        if token.startswith("--") and "=" in token and token.split("=")[0] in _GLOBAL_WITH_VALUE:
-            index += 1
-            continue
-        if token in {"-h", "--help", "--version"}:
-            return argv
-        if token == "--":
-            return [*argv[:index], "open", *argv[index:]]
-        if token.startswith("-") and token != "-":
-            return argv
-        if token in COMMAND_MODULES:
-            return argv
-        return [*argv[:index], "open", *argv[index:]]
-    return [*argv, "open"]
+        if token in COMMANDS or (token.startswith("-") and token not in {"-", "--"}):
+            return argv  # a command, or an option argparse handles (-h, --version, …)
+    return [*argv[:index], "open", *argv[index:]]
+
+
+def _chosen_command(argv: list[str]) -> str | None:
+    """The subcommand named in ``argv`` (after global options), if any."""
+    index = _first_positional(argv)
+    return argv[index] if index < len(argv) and argv[index] in COMMANDS else None
 
 
 def make_context(args: argparse.Namespace) -> Context:

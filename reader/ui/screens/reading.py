@@ -385,6 +385,9 @@ class ReadingScreen(Screen[None]):
             self._apply(Change(current, current.edited(color=color)))
 
     def _highlight_for_edit(self) -> Annotation | None:
+        """The highlight under the cursor, created first if there is none."""
+        if not self._require_store():
+            return None
         current = self.current_highlight()
         if current is not None:
             return current
@@ -393,8 +396,6 @@ class ReadingScreen(Screen[None]):
 
     def action_note(self) -> None:
         """Edit the note of the highlight under the cursor (creating the highlight if needed)."""
-        if not self._require_store():
-            return
         target = self._highlight_for_edit()
         if target is None:
             return
@@ -411,8 +412,6 @@ class ReadingScreen(Screen[None]):
 
     def action_tags(self) -> None:
         """Edit the tags of the highlight under the cursor (creating the highlight if needed)."""
-        if not self._require_store():
-            return
         target = self._highlight_for_edit()
         if target is None:
             return
