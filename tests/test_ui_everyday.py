@@ -127,3 +127,40 @@ async def test_notifications_never_parse_markup(isolated_paths: Path, seed_libra
         shown = [str(n.message) for n in app._notifications]
         assert "Cannot open [/]x[@click=app.quit] .txt" in shown
         assert app.is_running
+
+
+async def test_add_an_article_from_the_library(isolated_paths: Path, tmp_path: Path) -> None:
+    from reader.ui.widgets.add_dialog import AddDialog
+
+    article = tmp_path / "download.html"
+    article.write_text(
+        "<html><head><title>Tide Tables</title></head><body><article><h1>Tide Tables</h1>"
+        + "<p>The tide comes in twice a day, and the tables tell you when.</p>" * 5
+        + "</article></body></html>",
+        encoding="utf-8",
+    )
+    app = PostilApp(
+        db_path=isolated_paths / "db.json",
+        library=LibrarySource([paths.seeds_dir()], is_sample=True),
+        config_path=isolated_paths / "config.toml",
+    )
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_library(pilot, 1)
+        await pilot.press("plus")
+        await wait_for(pilot, lambda: isinstance(app.screen, AddDialog))
+        await pilot.press(*str(article), "enter")
+        library = app.screen
+        assert isinstance(library, LibraryScreen)
+        await wait_for(pilot, lambda: any(
+            row.meta.title == "Tide Tables" for row in library.table.article_rows))
+        stored = list(paths.default_library_dir().glob("*.md"))
+        assert len(stored) == 1 and "Tide Tables" in stored[0].read_text(encoding="utf-8")
+        assert not app.session.library.is_sample
+        assert any("Added" in str(n.message) for n in app._notifications)
+        # The same content again is a duplicate, not a second copy.
+        await pilot.press("plus")
+        await wait_for(pilot, lambda: isinstance(app.screen, AddDialog))
+        await pilot.press(*str(article), "enter")
+        await wait_for(pilot, lambda: any("Already in your library" in str(n.message)
+                                          for n in app._notifications))
+        assert len(list(paths.default_library_dir().glob("*.md"))) == 1

@@ -219,6 +219,48 @@ class PostilApp(App[int]):
         name = "reading screen" if isinstance(self.screen, ReadingScreen) else "library"
         self.push_screen(HelpScreen(collect_keys(self.screen), name))
 
+    def add_target(self) -> Path:
+        """The folder added articles go to: the library folder, or the user's library."""
+        library = self.session.library
+        if not library.is_sample and library.roots and library.roots[0].is_dir():
+            return library.roots[0]
+        return paths.default_library_dir()
+
+    def action_add_article(self) -> None:
+        """Ask for a file and copy it into the library (like `postil add`)."""
+        from reader.ui.widgets.add_dialog import AddDialog
+
+        def chosen(given: str | None) -> None:
+            if given:
+                self._add_article(given)
+
+        self.push_screen(AddDialog(str(self.add_target())), chosen)
+
+    @work(thread=True, group="add")
+    def _add_article(self, given: str) -> None:
+        from reader.commands.add import add_article
+        from reader.loading import ArticleError
+
+        target = self.add_target()
+        try:
+            result = add_article(Path(given).expanduser(), target)
+        except ArticleError as error:
+            call_from_worker(self, self.notify, f"Cannot add {given}: {error}", severity="error")
+            return
+        if result.duplicate:
+            message = f"Already in your library: {result.path}"
+        else:
+            message = f"Added “{result.title}” to {result.path}"
+        call_from_worker(self, self.notify, message, title="Add", timeout=8)
+        call_from_worker(self, self._library_changed, target)
+
+    def _library_changed(self, folder: Path) -> None:
+        if self.session.library.is_sample:
+            self.session.library = LibrarySource([folder])
+        for screen in self.screen_stack:
+            if isinstance(screen, LibraryScreen):
+                screen.library_changed()
+
     def library_rows(self) -> list[ArticleRow]:
         """The library's rows as scanned so far (no disk access)."""
         for screen in self.screen_stack:
@@ -235,6 +277,8 @@ class PostilApp(App[int]):
         if isinstance(screen, ReadingScreen) and screen.article is not None:
             yield SystemCommand("Export this article", "This article's annotations as Markdown",
                                 partial(self.export_articles, [screen.path]))
+        yield SystemCommand("Add article…", "Copy a .txt, .md or .html file into the library",
+                            self.action_add_article)
         yield SystemCommand("Change theme…", "Pick a theme (saved in your settings)",
                             self.action_change_theme)
         yield SystemCommand("Help: keys", "Every key of this screen", self.action_help)

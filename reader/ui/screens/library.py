@@ -38,6 +38,7 @@ class LibraryScreen(Screen[None]):
         Binding("slash", "search", "Search", id="search"),
         Binding("f", "filter", "Filter", id="filter"),
         Binding("r", "rescan", "Rescan", show=False, id="rescan"),
+        Binding("plus", "app.add_article", "Add", id="add_article"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="clear_filter"),
         Binding("q", "app.quit", "Quit", id="quit"),
     ]
@@ -215,6 +216,14 @@ class LibraryScreen(Screen[None]):
         box.value = ""
         self._apply_filter("")
         self.table.focus()
+
+    def library_changed(self) -> None:
+        """The library's folders or files changed (an article was added): list it anew."""
+        if not self.postil.session.library.is_sample:
+            self.query_one(WelcomeBanner).display = False
+        self.table.set_articles([])
+        self._set_message()
+        self.scan_library()
 
     def action_rescan(self) -> None:
         """Scan the library again."""
