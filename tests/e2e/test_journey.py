@@ -37,9 +37,9 @@ def test_read_search_highlight_note_tag_export(tmp_path: Path) -> None:
         session.type("world's second largest seler of smartphones")
         session.wait_for("result")
         session.send("Enter")
-        session.wait_until(lambda screen: "Find a passage" not in screen)
+        session.wait_for("h highlights")  # back in the article, the found span selected
         session.send("h")
-        session.wait_for("Highlighted")
+        session.wait_for("1 highlight")
         session.send("c")
         session.wait_for("ctrl+s save")
         session.type("Samsung leads; check the 2019 figures")

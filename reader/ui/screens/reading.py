@@ -230,6 +230,9 @@ class ReadingScreen(Screen[None]):
         links = self._links_near_point() if self.view.cursor is not None else []
         if links:
             status.append(f"  ·  link: {clean_line(links[0][1])[:60]} (o opens)")
+        selection = self.view.selection
+        if selection is not None and not self.view.selecting:
+            status.append(f"  ·  {selection[1] - selection[0]} chars selected (h highlights)")
         if self.view.selecting:
             status.append("  ·  SELECT (]/[ ←/→ ↑/↓ extend, h highlight, esc clears)",
                           style="bold")
@@ -371,7 +374,7 @@ class ReadingScreen(Screen[None]):
             self.notify("Already highlighted.")
             return
         if self.create_highlight(span) is not None:
-            self.notify("Highlighted.", timeout=1.5)
+            self.notify("Highlighted.", timeout=3)
 
     def action_color(self, color: str) -> None:
         """Set the colour of the highlight under the cursor."""
@@ -406,7 +409,7 @@ class ReadingScreen(Screen[None]):
             if note is None or current is None or note == current.note:
                 return
             self._apply(Change(current, current.edited(note=note)))
-            self.notify("Note saved.", timeout=1.5)
+            self.notify("Note saved.", timeout=3)
 
         self.app.push_screen(NoteDialog(target.quote.exact, target.note), save)
 
@@ -425,7 +428,7 @@ class ReadingScreen(Screen[None]):
             updated = current.edited(tags=tags)
             if updated.tags != current.tags:
                 self._apply(Change(current, updated))
-                self.notify("Tags saved.", timeout=1.5)
+                self.notify("Tags saved.", timeout=3)
 
         self.app.push_screen(TagDialog(list(target.tags), known), save)
 
@@ -447,7 +450,7 @@ class ReadingScreen(Screen[None]):
             return
         change = self._undo.pop()
         self._apply(Change(change.after, change.before), record=False)
-        self.notify("Undone.", timeout=1.5)
+        self.notify("Undone.", timeout=3)
 
     def action_toggle_panel(self) -> None:
         """Show or hide the annotations panel."""
