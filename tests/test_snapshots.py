@@ -13,6 +13,13 @@ from tests.pilot_helpers import make_app, wait_for, wait_library, wait_reading
 SIZE = (100, 32)
 
 
+async def reading_ready(pilot: Pilot[object]) -> None:
+    """Wait until the reading view has laid out and painted its article."""
+    screen = await wait_reading(pilot)
+    await wait_for(pilot, lambda: screen.view.is_ready)
+    await pilot.pause()
+
+
 def test_library_screen(snap_compare: Any, isolated_paths: Path, seed_library: Path) -> None:
     async def ready(pilot: Pilot[object]) -> None:
         await wait_library(pilot, 1)
@@ -23,13 +30,8 @@ def test_library_screen(snap_compare: Any, isolated_paths: Path, seed_library: P
 
 
 def test_reading_screen(snap_compare: Any, isolated_paths: Path, seed_library: Path) -> None:
-    async def ready(pilot: Pilot[object]) -> None:
-        screen = await wait_reading(pilot)
-        await wait_for(pilot, lambda: screen.view.is_ready)
-        await pilot.pause()
-
     app = make_app(isolated_paths, seed_library / SEED.name)
-    assert snap_compare(app, terminal_size=SIZE, run_before=ready)
+    assert snap_compare(app, terminal_size=SIZE, run_before=reading_ready)
 
 
 def test_help_screen(snap_compare: Any, isolated_paths: Path, seed_library: Path) -> None:
@@ -47,13 +49,8 @@ def test_reading_screen_in_another_theme(
 ) -> None:
     (isolated_paths / "config.toml").write_text('theme = "nord"\n')
 
-    async def ready(pilot: Pilot[object]) -> None:
-        screen = await wait_reading(pilot)
-        await wait_for(pilot, lambda: screen.view.is_ready)
-        await pilot.pause()
-
     app = make_app(isolated_paths, seed_library / SEED.name)
-    assert snap_compare(app, terminal_size=SIZE, run_before=ready)
+    assert snap_compare(app, terminal_size=SIZE, run_before=reading_ready)
 
 
 def test_command_palette(snap_compare: Any, isolated_paths: Path, seed_library: Path) -> None:
@@ -96,10 +93,5 @@ def test_markdown_article(snap_compare: Any, isolated_paths: Path, tmp_path: Pat
     article = tmp_path / "field-notes.md"
     article.write_text(MARKDOWN_ARTICLE, encoding="utf-8")
 
-    async def ready(pilot: Pilot[object]) -> None:
-        screen = await wait_reading(pilot)
-        await wait_for(pilot, lambda: screen.view.is_ready)
-        await pilot.pause()
-
     app = make_app(isolated_paths, article)
-    assert snap_compare(app, terminal_size=SIZE, run_before=ready)
+    assert snap_compare(app, terminal_size=SIZE, run_before=reading_ready)
