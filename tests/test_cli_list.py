@@ -62,3 +62,20 @@ def test_help_on_every_command() -> None:
                                 capture_output=True, text=True, timeout=60)
         assert result.returncode == 0, (name, result.stderr)
         assert "usage:" in result.stdout
+
+
+def test_list_counts_highlights_and_progress(seed_library: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    from annotations.storage import AnnotationStore
+    from reader.cli import build_parser, make_context
+
+    article = seed_library / "huawei-no-spy-deal.txt"
+    assert main(["highlight", str(article), "--quote", "national security threat"]) == 0
+    capsys.readouterr()
+    args = build_parser("list").parse_args(["list"])
+    store = AnnotationStore(make_context(args).db_path)
+    record_id = store.all_annotations()[0].article_id
+    store.set_position(record_id, str(article), 100, 0.25)
+    assert main(["list", str(seed_library), "--json"]) == 0
+    record = json.loads(capsys.readouterr().out)[0]
+    assert record["highlights"] == 1 and record["progress"] == 0.25
