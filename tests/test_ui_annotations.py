@@ -138,3 +138,19 @@ async def test_export_key_writes_markdown_and_names_the_file(
         assert "The technology giant" in exported.read_text(encoding="utf-8")
         await wait_for(pilot, lambda: any(str(exported) in str(n.message)
                                           for n in app._notifications))
+
+
+async def test_typing_in_the_tag_box_adds_to_existing_tags(
+    isolated_paths: Path, seed_library: Path
+) -> None:
+    app = make_app(isolated_paths, seed_library / SEED.name)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await wait_reading(pilot)
+        text = screen.view.document.text
+        start = text.index("The technology giant")
+        screen.create_highlight((start, start + 20), tags=["first"])
+        await pilot.press("t")
+        await wait_for(pilot, lambda: isinstance(app.screen, TagDialog))
+        await pilot.press(*"second", "enter")
+        await wait_for(pilot, lambda: app.screen is screen)
+        assert next(iter(screen.annotations.values())).tags == ("first", "second")

@@ -78,14 +78,17 @@ async def test_typing_filters_the_library(isolated_paths: Path, tmp_path: Path) 
         screen = app.screen
         assert isinstance(screen, LibraryScreen)
         await pilot.press("t", "o", "m", "a", "t")
-        await wait_for(pilot, lambda: screen.table.row_count == 1)
+        await wait_for(pilot, lambda: not screen.filter_pending
+                       and screen.table.filter_text == "tomat")
+        assert screen.table.row_count == 1
         assert screen.table.selected_path is not None
         assert screen.table.selected_path.endswith("garden.txt")
         await pilot.press("escape")
         await wait_for(pilot, lambda: screen.table.row_count == 3)
         # Typos in the filter still match (fuzzy).
-        await pilot.press(*"sourdugh")
-        await wait_for(pilot, lambda: screen.table.row_count >= 1)
+        await pilot.press("f", *"sourdugh")  # s sorts in the table: f focuses the filter first
+        await wait_for(pilot, lambda: not screen.filter_pending
+                       and screen.table.filter_text == "sourdugh")
         assert screen.table.selected_path is not None
         assert screen.table.selected_path.endswith("bread.txt")
         await pilot.press("enter")

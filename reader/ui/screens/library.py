@@ -50,7 +50,8 @@ class LibraryScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         """Filter box, table, status line."""
         yield WelcomeBanner(id="welcome")
-        yield Input(placeholder="Type to filter by title or author…", id="library-filter")
+        yield Input(placeholder="Type to filter by title or author…", id="library-filter",
+                    select_on_focus=False)
         yield ArticleTable(id="library-table")
         with Horizontal(id="library-status"):
             yield Static("", id="library-message")

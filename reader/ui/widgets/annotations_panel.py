@@ -74,7 +74,8 @@ class AnnotationsPanel(Vertical):
     def compose(self) -> ComposeResult:
         """Title, filter, list."""
         yield Label(Text("Annotations", style="bold"), id="annotations-title")
-        yield Input(placeholder="Filter quotes, notes, #tags…", id="annotations-filter")
+        yield Input(placeholder="Filter quotes, notes, #tags…", id="annotations-filter",
+                    select_on_focus=False)
         yield OptionList(id="annotations-list")
 
     def show(self, annotations: list[Annotation], text: str = "") -> None:

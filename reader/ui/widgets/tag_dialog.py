@@ -61,6 +61,7 @@ class TagDialog(ModalScreen[list[str] | None]):
                 placeholder="e.g. policy china 5g",
                 suggester=TagSuggester(self.known),
                 id="tag-input",
+                select_on_focus=False,  # typing adds to the tags, never replaces them
             )
             hint = "space or comma between tags  ·  → accepts a suggestion  ·  enter saves"
             yield Label(Text(hint, style="dim"))
