@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -21,7 +22,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", metavar="FILE", help="the article")
     parser.add_argument("--quote", required=True, metavar="TEXT",
                         help="the passage to highlight (found exactly, else approximately)")
-    parser.add_argument("--note", default="", metavar="TEXT", help="a note (Markdown)")
+    parser.add_argument("--note", default="", metavar="TEXT",
+                        help="a note (Markdown); - reads it from standard input")
     parser.add_argument("--tag", action="append", default=[], metavar="TAG",
                         help="a tag; repeatable")
     parser.add_argument("--color", default=Color.YELLOW.value,
@@ -29,18 +31,40 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print the stored annotation as JSON")
 
 
+def argument_text(value: str) -> str:
+    """A command-line argument as text: bytes that were not UTF-8 become U+FFFD.
+
+    Python keeps such bytes as lone surrogates, which cannot be saved as JSON text.
+    """
+    return os.fsencode(value).decode("utf-8", errors="replace")
+
+
+def _note(value: str) -> str:
+    if value == "-":
+        try:
+            value = sys.stdin.buffer.read().decode("utf-8", errors="replace")
+        except OSError as error:
+            raise CommandError(f"cannot read the note from standard input: {error}") from None
+    return clean_text(normalize_newlines(argument_text(value))).strip("\n")
+
+
 def run(args: argparse.Namespace, context: Context) -> int:
     """Find the quote, store the annotation durably, print its id (or JSON)."""
     from annotations.anchoring import find_quote
 
+    quote = argument_text(args.quote)
+    if not quote.strip():
+        raise CommandError("the --quote is empty: give the passage to highlight")
+    note = _note(args.note)
     path = Path(args.file).expanduser()
     try:
         article = load_article(path)
     except ArticleError as error:
-        raise CommandError(f"{args.file}: {error}") from None
-    found = find_quote(article.text, args.quote)
+        raise CommandError(f"{clean_line(args.file)}: {error}") from None
+    found = find_quote(article.text, quote)
     if found is None:
-        raise CommandError(f"quote not found in {article.meta.path}: nothing was saved")
+        raise CommandError(f"quote not found in {clean_line(article.meta.path)}: "
+                           "nothing was saved")
     start, end, _status = found
     annotation = Annotation.create(
         article_id=article.id,
@@ -49,8 +73,8 @@ def run(args: argparse.Namespace, context: Context) -> int:
         start=start,
         end=end,
         color=args.color,
-        note=clean_text(normalize_newlines(args.note)),
-        tags=[clean_line(tag) for tag in args.tag],
+        note=note,
+        tags=[clean_line(argument_text(tag)) for tag in args.tag],
     )
     store = context.open_store()
     try:

@@ -4,41 +4,87 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
-from dataclasses import replace
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from annotations.model import AnchorStatus, Annotation, normalize_tag
 from reader.cli import Context
 from reader.commands.annotation_records import annotation_record
 from reader.commands.common import relocated_articles
-from reader.library import LibrarySource
 from reader.loading import ArticleError, load_article
 from reader.sanitize import clean_line
 
 HELP = "list annotations (all, or those of the given articles/folders)"
 
+#: Longest quote and note shown in the plain listing (characters, before the ellipsis).
+QUOTE_CHARS = 160
+NOTE_CHARS = 200
+
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Add ``notes`` options."""
-    parser.add_argument("paths", nargs="*", metavar="PATH", help="articles or folders")
+    parser.add_argument("paths", nargs="*", metavar="PATH",
+                        help="articles or folders (also deleted ones: their orphaned notes)")
     parser.add_argument("--tag", action="append", default=[], metavar="TAG",
                         help="only annotations with this tag; repeatable (all must match)")
     parser.add_argument("--json", action="store_true", help="print a JSON list of objects")
 
 
+@dataclass(frozen=True, slots=True)
+class PathFilter:
+    """Which article paths the user asked for: given files, and anything under given folders.
+
+    Matching is by path text, so articles that were deleted (their annotations orphaned) are
+    still selected by their old path or folder.
+    """
+
+    files: frozenset[str]
+    folders: tuple[str, ...]
+
+    @classmethod
+    def from_arguments(cls, paths: Sequence[str]) -> PathFilter:
+        """Build the filter from command-line paths (relative to the working directory)."""
+        files: set[str] = set()
+        folders: list[str] = []
+        for given in paths:
+            normal = _normal(given)
+            if os.path.isdir(normal):
+                folders.append(normal.rstrip(os.sep) + os.sep)
+            else:
+                files.add(normal)
+        return cls(frozenset(files), tuple(folders))
+
+    def matches(self, path: str) -> bool:
+        """Tell whether an article at ``path`` was asked for."""
+        normal = _normal(path)
+        return normal in self.files or normal.startswith(self.folders)
+
+
+def _normal(path: str) -> str:
+    return os.path.normpath(os.path.abspath(os.path.expanduser(path)))
+
+
 def _title_from_path(path: str) -> str:
     stem = Path(path).stem.replace("_", " ").replace("-", " ")
-    return " ".join(stem.split()) or Path(path).name
+    return clean_line(" ".join(stem.split()) or Path(path).name)
 
 
-def collect(store_annotations: list[Annotation], paths: list[str] | None,
+def _anchoring(annotation: Annotation) -> tuple[object, ...]:
+    return (annotation.position, annotation.status, annotation.path, annotation.article_id)
+
+
+def collect(store_annotations: list[Annotation], wanted: PathFilter | None,
             moved: dict[str, str] | None = None
             ) -> tuple[list[tuple[str, Annotation]], list[Annotation]]:
-    """Group by article, load and re-anchor each; returns (title, annotation) rows and the
-    annotations whose position, status or path changed (to be saved back).
+    """Group by article, load and re-anchor each wanted article.
 
-    ``moved`` maps old article paths to where the same article (same content id) is now.
+    Returns ``(title, annotation)`` rows — ordered by title, then position, orphans last
+    within an article — and the annotations whose position, status, path or article id
+    changed (to be saved back). ``moved`` maps old article paths to where the same article
+    (same content id) is now; ``wanted`` None means every article.
     """
     from annotations.anchoring import anchor_all
 
@@ -47,11 +93,9 @@ def collect(store_annotations: list[Annotation], paths: list[str] | None,
         path = (moved or {}).get(annotation.path, annotation.path)
         if path != annotation.path:
             annotation = replace(annotation, path=path)
-        groups.setdefault(path, []).append(annotation)
-    originals = {a.id: a for a in store_annotations}
-    wanted = None
-    if paths is not None:
-        wanted = {str(p) for p in LibrarySource([Path(p) for p in paths]).article_paths()}
+        if wanted is None or wanted.matches(path):
+            groups.setdefault(path, []).append(annotation)
+    before = {a.id: _anchoring(a) for a in store_annotations}
     rows: list[tuple[str, Annotation]] = []
     changed: list[Annotation] = []
     for path, members in groups.items():
@@ -59,76 +103,92 @@ def collect(store_annotations: list[Annotation], paths: list[str] | None,
             article = load_article(path)
         except ArticleError:
             title = _title_from_path(path)
-            current = [
-                a if a.status is AnchorStatus.ORPHANED else _orphaned(a) for a in members
-            ]
+            current = [replace(a, status=AnchorStatus.ORPHANED) for a in members]
         else:
             title = article.meta.title
             current = [
                 a if a.article_id == article.id else replace(a, article_id=article.id)
                 for a in anchor_all(members, article.text)
             ]
-            before = {
-                a.id: (a.position, a.status, a.path, a.article_id) for a in originals.values()
-            }
-            changed.extend(
-                a for a in current
-                if before[a.id] != (a.position, a.status, a.path, a.article_id)
-            )
-        if wanted is not None and path not in wanted:
-            continue
+        changed.extend(a for a in current if before[a.id] != _anchoring(a))
         current.sort(key=lambda a: (a.status is AnchorStatus.ORPHANED, a.start, a.end))
         rows.extend((title, annotation) for annotation in current)
-    rows.sort(key=lambda row: (row[0].casefold(), row[1].path))
+    # Stable sort: each article's own order (position, orphans last) is kept.
+    rows.sort(key=lambda row: (row[0].casefold(), row[0], row[1].path))
     return rows, changed
 
 
-def _orphaned(annotation: Annotation) -> Annotation:
-    return replace(annotation, status=AnchorStatus.ORPHANED)
+def merge_anchoring(changed: Iterable[Annotation], read: dict[str, Annotation],
+                    fresh: Iterable[Annotation]) -> list[Annotation]:
+    """The re-anchored annotations to save, applied to the database's current records.
+
+    Another postil (the reader) may have edited a note or deleted a highlight since ``read``
+    was taken: deleted ones are not brought back, edits are kept, and an annotation someone
+    else re-anchored in the meantime is left as they saved it.
+    """
+    now = {a.id: a for a in fresh}
+    result = []
+    for annotation in changed:
+        current, original = now.get(annotation.id), read.get(annotation.id)
+        if current is None or original is None:
+            continue
+        if (current.position, current.quote) != (original.position, original.quote):
+            continue
+        result.append(replace(current, position=annotation.position, status=annotation.status,
+                              path=annotation.path, article_id=annotation.article_id))
+    return result
+
+
+def _shorten(text: str, limit: int) -> str:
+    line = clean_line(text)
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def print_plain(rows: list[tuple[str, Annotation]]) -> None:
+    """Print the listing for people: a heading per article, a few lines per annotation."""
+    current_path = None
+    for title, annotation in rows:
+        if annotation.path != current_path:
+            if current_path is not None:
+                print()
+            current_path = annotation.path
+            print(f"# {clean_line(title)}  ({clean_line(annotation.path)})")
+        status = "" if annotation.status is AnchorStatus.ANCHORED else f" [{annotation.status}]"
+        print(f"  “{_shorten(annotation.quote.exact, QUOTE_CHARS)}” ({annotation.color})"
+              f"{status}  id {annotation.id[:8]}")
+        if annotation.note.strip():
+            print(f"    ✎ {_shorten(annotation.note, NOTE_CHARS)}")
+        if annotation.tags:
+            print("    " + " ".join(f"#{clean_line(tag)}" for tag in annotation.tags))
 
 
 def run(args: argparse.Namespace, context: Context) -> int:
-    """Print the annotations."""
-    if not context.db_path.exists():
-        rows: list[tuple[str, Annotation]] = []
-    else:
+    """Print the annotations (re-anchored; changed positions are saved back)."""
+    wanted = PathFilter.from_arguments(args.paths) if args.paths else None
+    rows: list[tuple[str, Annotation]] = []
+    if context.db_path.exists():
         store = context.open_store()
         annotations = store.all_annotations()
-        missing = {a.path: a.article_id for a in annotations if not Path(a.path).exists()}
-        rows, changed = collect(annotations, args.paths or None,
-                                relocated_articles(context, missing))
+        missing = {a.path: a.article_id for a in annotations if not os.path.exists(a.path)}
+        rows, changed = collect(annotations, wanted, relocated_articles(context, missing))
         if changed:
             try:
-                store.put_many(changed)
+                read = {a.id: a for a in annotations}
+                store.put_many(merge_anchoring(changed, read, store.all_annotations()))
             except Exception as error:  # listing still works on a read-only database
                 print(f"postil: warning: could not save re-anchored positions: {error}",
                       file=sys.stderr)
-    tags = [normalize_tag(tag) for tag in args.tag if normalize_tag(tag)]
+    tags = [tag for tag in (normalize_tag(t) for t in args.tag) if tag]
     if tags:
         rows = [row for row in rows if all(tag in row[1].tags for tag in tags)]
     if args.json:
         json.dump([annotation_record(a, title) for title, a in rows], sys.stdout,
                   ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
-        return 0
-    if not rows:
+    elif rows:
+        print_plain(rows)
+    elif args.paths or tags:
+        print("No annotations match.")
+    else:
         print("No annotations yet. Highlight with h in the reader, or `postil highlight`.")
-        return 0
-    current_title = None
-    for title, annotation in rows:
-        if title != current_title:
-            if current_title is not None:
-                print()
-            current_title = title
-            print(f"# {clean_line(title)}  ({annotation.path})")
-        quote = clean_line(annotation.quote.exact)
-        if len(quote) > 160:
-            quote = quote[:159] + "…"
-        status = "" if annotation.status is AnchorStatus.ANCHORED else f" [{annotation.status}]"
-        print(f"  “{quote}” ({annotation.color}){status}  id {annotation.id[:8]}")
-        if annotation.note.strip():
-            note = clean_line(annotation.note)
-            print(f"    ✎ {note if len(note) <= 200 else note[:199] + '…'}")
-        if annotation.tags:
-            print("    " + " ".join(f"#{clean_line(tag)}" for tag in annotation.tags))
     return 0
