@@ -71,6 +71,8 @@ def normalize_tag(tag: str) -> str:
 
 def normalize_tags(tags: Any) -> tuple[str, ...]:
     """Normalise and de-duplicate tags, keeping first-seen order."""
+    if isinstance(tags, str):
+        tags = (tags,)  # one tag, not one per character
     seen: dict[str, None] = {}
     for tag in tags or ():
         if isinstance(tag, str):

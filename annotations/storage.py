@@ -155,7 +155,11 @@ class SafeJSONStorage(Storage):
             merged = {name: dict(table) for name, table in data.items()}
             for name, bad in self._quarantine.items():
                 merged.setdefault(name, {}).update(bad)
-        payload = json.dumps(merged, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        # Lone surrogates (undecodable bytes from a terminal or argv) cannot be UTF-8: they
+        # become "?" rather than failing the write or producing a file that no longer loads.
+        payload = json.dumps(merged, ensure_ascii=False, separators=(",", ":")).encode(
+            "utf-8", errors="replace"
+        )
         directory = self.path.parent
         try:
             mode = self.path.stat().st_mode
@@ -280,6 +284,12 @@ class AnnotationStore:
         except PermissionError as error:
             raise StoreError(f"cannot write the annotation database {self.path}: permission "
                              f"denied ({error.filename or self.path.parent})") from None
+        except OSError as error:
+            reason = f"{error.strerror or error} ({error.filename or self.path.parent})"
+            if isinstance(error, FileExistsError | NotADirectoryError):
+                reason = "a file is in the way of its folder"
+            raise StoreError(f"cannot write the annotation database {self.path}: {reason}"
+                             ) from None
 
     def _read(self, operation: Callable[[], Any]) -> Any:
         try:
