@@ -99,6 +99,24 @@ def _shape_problem(data: Any) -> str | None:
     return None
 
 
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def encode_database(data: dict[str, dict[str, Any]]) -> str:
+    """``json.dumps(data, ensure_ascii=False, separators=(",", ":"))``, one record at a time.
+
+    The same text, but not one long C call: ``json.dumps`` holds the GIL for the whole
+    database (about 60 ms for 10,000 annotations), which freezes the UI thread while the
+    background writer saves. Encoding record by record lets the UI run in between
+    (bench/store.py measures the difference).
+    """
+    tables = []
+    for name, table in data.items():
+        rows = ",".join(f"{_encode(str(key))}:{_encode(value)}" for key, value in table.items())
+        tables.append(f"{_encode(name)}:{{{rows}}}")
+    return "{" + ",".join(tables) + "}"
+
+
 class SafeJSONStorage(Storage):
     """A TinyDB storage with atomic writes, change detection and quarantined bad records.
 
@@ -157,9 +175,7 @@ class SafeJSONStorage(Storage):
                 merged.setdefault(name, {}).update(bad)
         # Lone surrogates (undecodable bytes from a terminal or argv) cannot be UTF-8: they
         # become "?" rather than failing the write or producing a file that no longer loads.
-        payload = json.dumps(merged, ensure_ascii=False, separators=(",", ":")).encode(
-            "utf-8", errors="replace"
-        )
+        payload = encode_database(merged).encode("utf-8", errors="replace")
         directory = self.path.parent
         try:
             mode = self.path.stat().st_mode

@@ -12,13 +12,14 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from filelock import FileLock
 
 import annotations.storage as storage_module
 from annotations.model import AnchorStatus, Annotation, Color
-from annotations.storage import AnnotationStore, DatabaseDamaged, StoreError
+from annotations.storage import AnnotationStore, DatabaseDamaged, StoreError, encode_database
 from annotations.writer import BackgroundWriter
 
 TEXT = "Reading closely means returning to a passage and noticing what it does. " * 30
@@ -384,6 +385,19 @@ def test_text_that_is_not_valid_unicode_is_saved_without_breaking_the_file(
     loaded = AnnotationStore(db).all_annotations()
     assert loaded[0].note == "caf? au lait"
     json.loads(db.read_bytes().decode("utf-8"))
+
+
+def test_the_database_is_encoded_exactly_like_json_dumps() -> None:
+    records = {str(n): make(n, note=f"note {n} “é” \\ \" \n\t 📚 \u2028",
+                            tags=[f"t{n}"]).to_record() for n in range(50)}
+    data: dict[str, dict[str, Any]] = {
+        "annotations": records, "positions": {}, "state": {"1": {"key": "k", "value": [1.5, None,
+                                                                 True, {"x": -3}]}},
+        "_default": {"7": {"": "", "nested": {"list": [[], {}]}}},
+    }
+    expected = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    assert encode_database(data) == expected
+    assert encode_database({}) == "{}"
 
 
 # --------------------------------------------------------------------------- big and odd data
