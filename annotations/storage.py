@@ -376,6 +376,23 @@ class AnnotationStore:
             if inserts:
                 self._annotations.insert_multiple(inserts)
 
+    def update_anchors(self, annotations: Iterable[Annotation]) -> None:
+        """Save where re-anchoring found annotations (position, status, article id and path).
+
+        Only those fields of records that still exist are changed, under the lock: a note
+        edited or a highlight deleted by another postil meanwhile is never overwritten or
+        brought back.
+        """
+        updates = []
+        for annotation in annotations:
+            record = annotation.to_record()
+            fields = {key: record[key] for key in ("position", "status", "article_id", "path")}
+            updates.append((fields, Query().id == annotation.id))
+        if not updates:
+            return
+        with self._locked():
+            self._annotations.update_multiple(updates)
+
     def delete(self, annotation_id: str) -> Annotation | None:
         """Delete the annotation with this id; returns what was deleted."""
         with self._locked():

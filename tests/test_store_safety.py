@@ -231,3 +231,24 @@ def test_huge_notes_odd_tags_and_thousands_of_highlights(tmp_path: Path) -> None
     assert len(loaded) == 3001
     assert len(loaded[big.id].note) == 1_000_000
     assert loaded[big.id].tags == ("deep-work", "ünïcode", "a-b-c")
+
+
+def test_update_anchors_never_overwrites_newer_edits_or_revives_deletes(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from annotations.model import AnchorStatus, TextPositionSelector
+
+    db = tmp_path / "db.json"
+    reader_view, other = AnnotationStore(db), AnnotationStore(db)
+    kept, deleted = _annotation(1), _annotation(2)
+    reader_view.put_many([kept, deleted])
+    stale = reader_view.all_annotations()  # what the reader loaded and re-anchored
+    other.update(kept.edited(note="written meanwhile"))
+    other.delete(deleted.id)
+    moved = [replace(a, position=TextPositionSelector(a.start + 5, a.end + 5),
+                     status=AnchorStatus.MOVED) for a in stale]
+    reader_view.update_anchors(moved)
+    saved = {a.id: a for a in AnnotationStore(db).all_annotations()}
+    assert set(saved) == {kept.id}
+    assert saved[kept.id].note == "written meanwhile"
+    assert saved[kept.id].start == kept.start + 5 and saved[kept.id].status is AnchorStatus.MOVED

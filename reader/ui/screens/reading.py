@@ -186,7 +186,7 @@ class ReadingScreen(Screen[None]):
             a for a in current if before.get(a.id) != (a.position, a.status, a.article_id, a.path)
         ]
         if changed:
-            store.put_many(changed)
+            store.update_anchors(changed)
         return current
 
     def _load_failed(self, reason: str) -> None:
