@@ -76,7 +76,7 @@ def run(args: argparse.Namespace, context: Context) -> int:
         note=note,
         tags=[clean_line(argument_text(tag)) for tag in args.tag],
     )
-    store = context.open_store()
+    store = context.open_store(load=False)  # adding needs no parse of the database
     try:
         store.add(annotation)  # fsynced before it returns
     except Exception as error:
