@@ -172,9 +172,8 @@ def run(args: argparse.Namespace, context: Context) -> int:
         missing = {a.path: a.article_id for a in annotations if not os.path.exists(a.path)}
         rows, changed = collect(annotations, wanted, relocated_articles(context, missing))
         if changed:
-            try:
-                read = {a.id: a for a in annotations}
-                store.put_many(merge_anchoring(changed, read, store.all_annotations()))
+            try:  # positions and statuses only, one batch: edits made meanwhile are kept
+                store.update_anchors(changed)
             except Exception as error:  # listing still works on a read-only database
                 print(f"postil: warning: could not save re-anchored positions: {error}",
                       file=sys.stderr)
