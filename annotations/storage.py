@@ -32,7 +32,7 @@ import shutil
 import stat
 import tempfile
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -632,6 +632,31 @@ class AnnotationStore:
         with self._mutex:
             tables = self._refresh()
             idents = tables.by_article.get(article_id, set()) | tables.by_path.get(path, set())
+            return self._parse(list(tables.annotations(idents)))
+
+    def article_paths(self) -> dict[str, str]:
+        """Every article path annotations are stored under, with (one of) its article ids."""
+        with self._mutex:
+            tables = self._refresh()
+            found = {}
+            for path, idents in tables.by_path.items():
+                record = tables.annotation(next(iter(idents)))
+                article = record.get("article_id") if record else None
+                found[path] = article if isinstance(article, str) else ""
+            return found
+
+    def annotations_where(self, path: Callable[[str], bool],
+                          article_ids: Iterable[str] = ()) -> list[Annotation]:
+        """Annotations whose path passes ``path`` (asked once per path) or whose article id is
+        one of ``article_ids``, from the index: only those records are read."""
+        with self._mutex:
+            tables = self._refresh()
+            idents: set[str] = set()
+            for stored_path, members in tables.by_path.items():
+                if path(stored_path):
+                    idents |= members
+            for article in article_ids:
+                idents |= tables.by_article.get(article, set())
             return self._parse(list(tables.annotations(idents)))
 
     def get(self, annotation_id: str) -> Annotation | None:
