@@ -36,6 +36,7 @@ COMMANDS: dict[str, str] = {
     "notes": "list annotations (all, or those of the given articles/folders)",
     "search": "search the library's passages (typo-tolerant); --batch for scripts",
     "export": "export highlights, notes and tags as Markdown (Obsidian/Logseq) or W3C JSON",
+    "edit": "change one annotation's note, colour or tags, or delete it",
     "import": "import annotations from W3C Web Annotation JSON (merged by id)",
     "add": "copy articles into your library (HTML pages are stored as Markdown)",
     "config": "show the settings file, the effective settings and where postil keeps its data",

@@ -39,7 +39,8 @@ def argument_text(value: str) -> str:
     return os.fsencode(value).decode("utf-8", errors="replace")
 
 
-def _note(value: str) -> str:
+def read_note(value: str) -> str:
+    """A note from the command line (``-``: standard input), cleaned of control characters."""
     if value == "-":
         try:
             value = sys.stdin.buffer.read().decode("utf-8", errors="replace")
@@ -55,7 +56,7 @@ def run(args: argparse.Namespace, context: Context) -> int:
     quote = argument_text(args.quote)
     if not quote.strip():
         raise CommandError("the --quote is empty: give the passage to highlight")
-    note = _note(args.note)
+    note = read_note(args.note)
     path = Path(args.file).expanduser()
     try:
         article = load_article(path)
