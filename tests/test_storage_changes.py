@@ -279,3 +279,42 @@ def test_sigkill_during_compaction_keeps_every_change(tmp_path: Path, stage: str
     assert list(tmp_path.glob(".db.json.*.postil-tmp")) == []
     store.compact()  # and the next compaction completes
     assert len(AnnotationStore(db).all_annotations()) == 805
+
+
+# --------------------------------------------------------------------------- migration
+
+FIXTURE = ROOT / "tests" / "fixtures" / "db-v1.json"  # written by the previous version
+
+
+def test_a_database_of_the_previous_version_opens_unchanged_and_is_kept_once(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "postil.json"
+    db.write_bytes(FIXTURE.read_bytes())
+    original = db.read_bytes()
+    store = AnnotationStore(db)
+    found = {a.id: a for a in store.all_annotations()}
+    assert len(found) == 3
+    assert found["0d9f3e52-6a43-4a9b-9a0e-6f1f0c7a3b11"].note == (
+        "A note written with the previous version")
+    assert found["0d9f3e52-6a43-4a9b-9a0e-6f1f0c7a3b11"].tags == ("old", "kept")
+    position = store.get_position("a1b2c3d4e5f60718", "/library/old-article.txt")
+    assert position is not None and position.offset == 120
+    assert store.get_state("welcome_dismissed") is True
+    assert db.read_bytes() == original  # reading changes nothing
+    copy = tmp_path / "postil.json.before-changelog"
+    assert not copy.exists()
+
+    store.apply_changes([Change.edit("5c7e9a1b-2d3f-4e5a-8b6c-7d8e9f0a1b22", note="new")])
+    assert copy.read_bytes() == original  # the old file, kept before the first rewrite
+    store.delete("9e8d7c6b-5a4f-4e3d-9c2b-1a0f9e8d7c33")
+    assert copy.read_bytes() == original  # once: not replaced by later writes
+    after = {a.id: a for a in AnnotationStore(db).all_annotations()}
+    assert set(after) == {"0d9f3e52-6a43-4a9b-9a0e-6f1f0c7a3b11",
+                          "5c7e9a1b-2d3f-4e5a-8b6c-7d8e9f0a1b22"}
+    assert after["5c7e9a1b-2d3f-4e5a-8b6c-7d8e9f0a1b22"].note == "new"
+    assert after["0d9f3e52-6a43-4a9b-9a0e-6f1f0c7a3b11"] == found[
+        "0d9f3e52-6a43-4a9b-9a0e-6f1f0c7a3b11"]
+    # An old record edited by the new version still reads as a plain annotation everywhere.
+    raw = json.loads(db.read_text(encoding="utf-8"))
+    assert {r["id"] for r in raw["annotations"].values()} == set(after)
