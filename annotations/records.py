@@ -157,7 +157,10 @@ class Tables:
         if isinstance(path, str):
             self.by_path.setdefault(path, set()).add(ident)
         if isinstance(tags, list):
-            self.tags.update({tag for tag in tags if isinstance(tag, str)})
+            counts = self.tags
+            for tag in set(tags):
+                if isinstance(tag, str):
+                    counts[tag] = counts.get(tag, 0) + 1
 
     def _unindex(self, ident: str, record: dict[str, Any]) -> None:
         article, path, tags = record.get("article_id"), record.get("path"), record.get("tags")
@@ -235,6 +238,14 @@ class Tables:
         ident = change.key
         doc = self.live.get(ident)
         was_live = doc is not None
+        if not was_live and change.op == PUT and ident not in self.hidden:
+            # A new annotation (the common case of adding and importing): straight in.
+            record = {"id": ident, **change.fields, CLOCKS: {ALIVE: change.clock}}
+            doc = self._new_doc(ANNOTATIONS)
+            self.data[ANNOTATIONS][doc] = record
+            self.live[ident] = doc
+            self._index(ident, record)
+            return True
         if doc is not None:
             record = self.data[ANNOTATIONS][doc]
         else:
