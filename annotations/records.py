@@ -44,11 +44,19 @@ def wins(clock: str, value: Any, current_clock: str, current: Any) -> bool:
 
 
 def clocks_of(record: dict[str, Any], *, live: bool) -> dict[str, str]:
-    """The record's clocks (created: a record from before clocks counts as put at time zero)."""
+    """The record's clocks (created: a record from before clocks counts as put at time zero).
+
+    Clocks that are not strings (a hand-edited file) are dropped: they lose to any change.
+    """
     clocks = record.get(CLOCKS)
     if not isinstance(clocks, dict):
         clocks = {ALIVE: ""} if live else {}
         record[CLOCKS] = clocks
+    elif not all(isinstance(value, str) for value in clocks.values()):
+        for name in [name for name, value in clocks.items() if not isinstance(value, str)]:
+            del clocks[name]
+        if live:
+            clocks.setdefault(ALIVE, "")
     return clocks
 
 
@@ -158,9 +166,8 @@ class Tables:
             self.by_path.setdefault(path, set()).add(ident)
         if isinstance(tags, list):
             counts = self.tags
-            for tag in set(tags):
-                if isinstance(tag, str):
-                    counts[tag] = counts.get(tag, 0) + 1
+            for tag in {tag for tag in tags if isinstance(tag, str)}:
+                counts[tag] = counts.get(tag, 0) + 1
 
     def _unindex(self, ident: str, record: dict[str, Any]) -> None:
         article, path, tags = record.get("article_id"), record.get("path"), record.get("tags")

@@ -318,3 +318,30 @@ def test_a_database_of_the_previous_version_opens_unchanged_and_is_kept_once(
     # An old record edited by the new version still reads as a plain annotation everywhere.
     raw = json.loads(db.read_text(encoding="utf-8"))
     assert {r["id"] for r in raw["annotations"].values()} == set(after)
+
+
+def test_hostile_clocks_tags_and_log_lines_never_stop_the_store(tmp_path: Path) -> None:
+    db = tmp_path / "db.json"
+    good = make(20).to_record()
+    weird = {**make(21).to_record(), "_hlc": {"+": 5, "note": None, "-": ["x"]},
+             "tags": [{"a": 1}, "ok", 7]}
+    db.write_text(json.dumps({"annotations": {"1": good, "2": weird}}), encoding="utf-8")
+    store = AnnotationStore(db)
+    assert len(store.all_annotations()) == 2 and store.tags_in_use() == {"ok"}
+    store.apply_changes([Change.edit(weird["id"], note="fixed"), Change.edit(good["id"],
+                                                                          color="blue")])
+    log_dir = store.log_dir
+    log_dir.mkdir(exist_ok=True)
+    hostile = [
+        b"not json at all\n",
+        encode_line({"clock": "nope", "table": "annotations", "op": "set", "key": "x",
+                     "fields": {}}),
+        encode_line({"clock": "1764626400123-0000-abcdef0123456789", "table": "annotations",
+                     "op": "set", "key": good["id"], "fields": {"tags": 5, "evil": 1}}),
+        b"[" * 100_000 + b"\n",
+    ]
+    (log_dir / "0123456789abcdef.jsonl").write_bytes(b"".join(hostile))
+    reopened = AnnotationStore(db)
+    saved = {a.id: a for a in reopened.all_annotations()}
+    assert saved[weird["id"]].note == "fixed" and saved[good["id"]].color is Color.BLUE
+    assert reopened.damaged_log_lines == 4
