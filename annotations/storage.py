@@ -38,6 +38,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import orjson
 from filelock import FileLock, Timeout
 from tinydb.storages import Storage
 
@@ -136,6 +137,16 @@ def _shape_problem(data: Any) -> str | None:
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
+def _loads(raw: bytes) -> Any:
+    """Parse the database: orjson (several times faster on a big file), and the standard
+    library for what orjson refuses but JSON allows (lone surrogate escapes, huge integers,
+    NaN), so a file reads exactly as before — only faster."""
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return json.loads(raw.decode("utf-8"))
+
+
 def encode_database(data: dict[str, dict[str, Any]]) -> str:
     """``json.dumps(data, ensure_ascii=False, separators=(",", ":"))``, one record at a time.
 
@@ -179,7 +190,10 @@ class SafeJSONStorage(Storage):
             self._cache, self._signature, self._quarantine = None, signature, {}
             return None
         try:
-            data = json.loads(raw.decode("utf-8"))
+            data = _loads(raw)
+        except RecursionError:
+            raise DatabaseDamaged(self.path, self._preserve(raw),
+                                  "nested too deeply to be a postil database") from None
         except (UnicodeDecodeError, json.JSONDecodeError) as error:
             reason = "not valid JSON: truncated or overwritten"
             if isinstance(error, json.JSONDecodeError):

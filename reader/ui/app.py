@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.worker import get_current_worker
 
 from annotations.changelog import ANNOTATIONS
+from annotations.storage import DatabaseLocked
 from reader import paths
 from reader.library import LibrarySource
 from reader.loading import Article
@@ -192,10 +193,13 @@ class PostilApp(App[int]):
 
     def _write_failed(self, error: Exception) -> None:
         message = clean_line(str(error)) or type(error).__name__
+        text, severity = f"Could not save: {message}", "error"
+        if isinstance(error, DatabaseLocked):  # the writer keeps the change and retries
+            text = ("Waiting to save: another postil is using the database. Your changes are "
+                    "kept and saved as soon as it is free.")
+            severity = "warning"
         try:
-            self.call_from_thread(
-                self.notify, f"Could not save: {message}", severity="error", timeout=15
-            )
+            self.call_from_thread(self.notify, text, severity=severity, timeout=15)
         except RuntimeError:
             pass  # shutting down: the writer's error already reached stderr via the log
 
