@@ -125,23 +125,24 @@ class Tables:
         self._next: dict[str, int] = {}
         self.live: dict[str, str] = {}
         self.hidden: dict[str, str] = {}
-        self.by_article: dict[str, set[str]] = {}
-        self.by_path: dict[str, set[str]] = {}
-        self.tags: Counter[str] = Counter()
+        self._indexed = False
+        self._by_article: dict[str, set[str]] = {}
+        self._by_path: dict[str, set[str]] = {}
+        self._tags: Counter[str] = Counter()
         self.positions: dict[str, str] = {}
         self.states: dict[str, str] = {}
         self._build()
 
     # ------------------------------------------------------------------ indexes
     def _build(self) -> None:
+        live = self.live
         for doc, record in self.data[ANNOTATIONS].items():
             ident = record.get("id")
-            if isinstance(ident, str) and ident not in self.live:
-                self.live[ident] = doc
-                self._index(ident, record)
+            if ident.__class__ is str and ident not in live:
+                live[ident] = doc
         for doc, record in self.data[TOMBSTONES].items():
             ident = record.get("id")
-            if isinstance(ident, str) and ident not in self.live:
+            if isinstance(ident, str) and ident not in live:
                 self.hidden.setdefault(ident, doc)
         for doc, record in self.data[POSITIONS].items():
             key = record.get("article_id")
@@ -158,34 +159,73 @@ class Tables:
                 if isinstance(clock, str) and clock > self.max_clock:
                     self.max_clock = clock
 
+    def _ensure_index(self) -> None:
+        """Build the article, path and tag indexes (once, when first needed)."""
+        if self._indexed:
+            return
+        self._indexed = True
+        table = self.data[ANNOTATIONS]
+        for ident, doc in self.live.items():
+            self._index(ident, table[doc])
+
+    @property
+    def by_article(self) -> dict[str, set[str]]:
+        """Article id → ids of its visible annotations."""
+        self._ensure_index()
+        return self._by_article
+
+    @property
+    def by_path(self) -> dict[str, set[str]]:
+        """Article path → ids of its visible annotations."""
+        self._ensure_index()
+        return self._by_path
+
+    @property
+    def tags(self) -> Counter[str]:
+        """Tag → number of visible annotations carrying it."""
+        self._ensure_index()
+        return self._tags
+
     def _index(self, ident: str, record: dict[str, Any]) -> None:
+        if not self._indexed:
+            return
         article, path, tags = record.get("article_id"), record.get("path"), record.get("tags")
-        if isinstance(article, str):
-            self.by_article.setdefault(article, set()).add(ident)
-        if isinstance(path, str):
-            self.by_path.setdefault(path, set()).add(ident)
-        if isinstance(tags, list):
-            counts = self.tags
+        if article.__class__ is str:
+            members = self._by_article.get(article)
+            if members is None:
+                self._by_article[article] = {ident}
+            else:
+                members.add(ident)
+        if path.__class__ is str:
+            members = self._by_path.get(path)
+            if members is None:
+                self._by_path[path] = {ident}
+            else:
+                members.add(ident)
+        if tags.__class__ is list:
+            counts = self._tags
             for tag in {tag for tag in tags if isinstance(tag, str)}:
                 counts[tag] = counts.get(tag, 0) + 1
 
     def _unindex(self, ident: str, record: dict[str, Any]) -> None:
+        if not self._indexed:
+            return
         article, path, tags = record.get("article_id"), record.get("path"), record.get("tags")
-        if isinstance(article, str) and article in self.by_article:
-            self.by_article[article].discard(ident)
-            if not self.by_article[article]:
-                del self.by_article[article]
-        if isinstance(path, str) and path in self.by_path:
-            self.by_path[path].discard(ident)
-            if not self.by_path[path]:
-                del self.by_path[path]
+        if isinstance(article, str) and article in self._by_article:
+            self._by_article[article].discard(ident)
+            if not self._by_article[article]:
+                del self._by_article[article]
+        if isinstance(path, str) and path in self._by_path:
+            self._by_path[path].discard(ident)
+            if not self._by_path[path]:
+                del self._by_path[path]
         if isinstance(tags, list):
             for tag in {tag for tag in tags if isinstance(tag, str)}:
-                left = self.tags[tag] - 1
+                left = self._tags[tag] - 1
                 if left > 0:
-                    self.tags[tag] = left
+                    self._tags[tag] = left
                 else:
-                    self.tags.pop(tag, None)
+                    self._tags.pop(tag, None)
 
     def _new_doc(self, table: str) -> str:
         following = self._next.get(table)
