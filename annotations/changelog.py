@@ -20,6 +20,13 @@ JSON object ending in ``"crc":"<8 hex>"}``: the CRC-32 of the line's bytes with 
 off (``line[:-18] + "}"``). A line whose checksum does not match — the torn last line of a
 crash, or a damaged one — is ignored; everything before and after it still counts.
 
+Made for syncing between machines (issue 19): a device only ever appends to its own file, each
+line names its device in its clock, a file's generation and byte offset say exactly which lines
+another machine has seen, and replaying any set of lines in any order, any number of times,
+yields the same records. A sync folder can hold copies of these files (segments) as they are;
+only compaction must first hand this device's lines to the sync folder before it removes its
+log (the one step a sync implementation adds).
+
 Example::
 
     {"log":"postil-changes","version":1,"device":"3f0c9a1e5b7d2c48","generation":"…","crc":"…"}

@@ -88,22 +88,28 @@ class ReaderSession:
 
     def write(self, operation: Callable[[AnnotationStore], object]) -> bool:
         """Queue a write to run off the UI thread; False if the store is not available."""
+        writer = self._get_writer()
+        if writer is None:
+            return False
+        writer.submit(operation)
+        return True
+
+    def _get_writer(self) -> BackgroundWriter | None:
+        """The one writer (made on first use, from whichever thread writes first)."""
         store = self._store
         if store is None:
-            return False
-        if self._writer is None:
-            self._writer = BackgroundWriter(store, self._report)
-        self._writer.submit(operation)
-        return True
+            return None
+        with self._lock:
+            if self._writer is None:
+                self._writer = BackgroundWriter(store, self._report)
+            return self._writer
 
     def apply(self, changes: Iterable[Change]) -> bool:
         """Queue field-level changes to be written off the UI thread; False without a store."""
-        store = self._store
-        if store is None:
+        writer = self._get_writer()
+        if writer is None:
             return False
-        if self._writer is None:
-            self._writer = BackgroundWriter(store, self._report)
-        self._writer.submit_changes(changes)
+        writer.submit_changes(changes)
         return True
 
     def unsaved(self) -> list[Change]:
@@ -122,7 +128,8 @@ class ReaderSession:
     def close(self) -> None:
         """Write what is queued (waiting up to :attr:`close_wait` for a locked database), and
         keep what still could not be written in a pending file, noted in :attr:`exit_report`."""
-        writer, self._writer = self._writer, None
+        with self._lock:
+            writer, self._writer = self._writer, None
         if writer is None:
             if self._store is not None:
                 self._store.close()
