@@ -36,7 +36,7 @@ from tinydb import Query, TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Document, Table
 
-from annotations.atomicfile import fsync_directory
+from annotations.atomicfile import fsync_directory, write_target
 from annotations.model import Annotation, now_iso
 
 ANNOTATIONS_TABLE = "annotations"
@@ -261,6 +261,11 @@ class AnnotationStore:
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path).expanduser().absolute()
+        try:  # a database behind a symbolic link is written through it, next to its target
+            self.path = write_target(self.path)
+        except OSError as error:
+            raise StoreError(f"cannot use the annotation database {self.path}: "
+                             f"{error.strerror or error}") from None
         if self.path.is_dir():
             raise StoreError(f"the annotation database {self.path} is a directory, not a file")
         self._storage = SafeJSONStorage(self.path)
