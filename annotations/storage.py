@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import shutil
 import stat
@@ -463,16 +464,30 @@ class AnnotationStore:
             self._state.upsert({"key": key, "value": value}, Query().key == key)
 
 
+#: Largest reading offset kept; a bigger one (beyond any article) is clamped to it.
+MAX_OFFSET = 2**53
+
+
 def _position(record: Any) -> ReadingPosition | None:
+    """The reading position in a database record, validated: ``None`` (the record is skipped,
+    and kept in the file) unless the offset is an integer and the progress a finite number;
+    a negative or huge offset is clamped to 0..:data:`MAX_OFFSET`, the progress to 0..1."""
     try:
         offset, progress = record["offset"], record["progress"]
         if isinstance(offset, bool) or not isinstance(offset, int):
             return None
         if isinstance(progress, bool) or not isinstance(progress, int | float):
             return None
+        progress = float(progress)  # an integer too big for a float raises OverflowError
+        if not math.isfinite(progress):
+            return None
         updated = record.get("updated")
-        return ReadingPosition(offset, float(progress), updated if isinstance(updated, str) else "")
-    except (KeyError, TypeError):
+        return ReadingPosition(
+            min(max(offset, 0), MAX_OFFSET),
+            min(max(progress, 0.0), 1.0),
+            updated if isinstance(updated, str) else "",
+        )
+    except (KeyError, TypeError, OverflowError):
         return None
 
 
