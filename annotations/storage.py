@@ -147,10 +147,14 @@ class SafeJSONStorage(Storage):
             return None
         try:
             data = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        except (UnicodeDecodeError, ValueError, RecursionError) as error:
             reason = "not valid JSON: truncated or overwritten"
             if isinstance(error, json.JSONDecodeError):
                 reason = f"not valid JSON at line {error.lineno}, column {error.colno}"
+            elif isinstance(error, RecursionError):
+                reason = "nested too deeply to read"
+            elif isinstance(error, ValueError):
+                reason = "it holds a number too long to read"
             raise DatabaseDamaged(self.path, self._preserve(raw), reason) from None
         problem = _shape_problem(data)
         if problem is not None:

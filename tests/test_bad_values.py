@@ -134,3 +134,33 @@ def test_a_bad_metadata_cache_entry_is_read_again(
 def test_json_output_is_strict() -> None:
     text = dumps_json({"a": float("nan"), "b": [float("inf"), 1.5], "c": -float("inf")})
     assert strict_loads(text) == {"a": None, "b": [None, 1.5], "c": None}
+
+
+@pytest.mark.parametrize(
+    "content",
+    ['{"annotations": {"1": ' + "[" * 100000 + "]" * 100000 + "}}",
+     '{"positions": {"1": {"offset": 1' + "0" * 5000 + ', "progress": 0.5}}}'],
+    ids=["deeply-nested", "5000-digit-number"],
+)
+def test_an_unreadable_database_is_reported_not_a_crash(
+    seed_library: Path, content: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = Path(os.environ["POSTIL_DB"])
+    db.write_text(content, encoding="utf-8")
+    assert main(["list", str(seed_library), "--json"]) == 0
+    captured = capsys.readouterr()
+    assert "damaged" in captured.err and strict_loads(captured.out)
+    assert db.read_text(encoding="utf-8") == content  # left as it is
+    assert list(db.parent.glob("db.json.corrupt-*"))  # and a copy kept
+
+
+def test_a_deeply_nested_cache_is_ignored(tmp_path: Path) -> None:
+    from reader.search.storage import MAGIC, read_index
+
+    deep = ("[" * 100000 + "]" * 100000).encode()
+    cache = tmp_path / "library-metadata.json"
+    cache.write_bytes(deep)
+    MetadataCache(cache)  # no RecursionError: an unreadable cache is rebuilt
+    index = tmp_path / "index.bin"
+    index.write_bytes(MAGIC + len(deep).to_bytes(8, "little") + deep)
+    assert read_index(index) is None
