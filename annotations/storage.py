@@ -153,7 +153,7 @@ class SafeJSONStorage(Storage):
                 reason = f"not valid JSON at line {error.lineno}, column {error.colno}"
             elif isinstance(error, RecursionError):
                 reason = "nested too deeply to read"
-            elif isinstance(error, ValueError):
+            elif not isinstance(error, UnicodeDecodeError):
                 reason = "it holds a number too long to read"
             raise DatabaseDamaged(self.path, self._preserve(raw), reason) from None
         problem = _shape_problem(data)
