@@ -291,16 +291,23 @@ def save_setting(path: Path, name: str, value: str | int | bool) -> None:
         raise SettingsError(f"cannot read settings {path}: {error.strerror or error}; "
                             "not changed") from None
     try:  # the strict reader must accept the file before it is touched
-        _parse(path, data)
+        current = _parse(path, data)
     except SettingsError as error:
         raise SettingsError(f"{error}; not changed") from None
+    if isinstance(current.get(name), dict | list):  # never drop a table the user wrote there
+        raise SettingsError(f"settings file {path}: {name} holds a table or list, not a value; "
+                            "not changed (fix it by hand)")
     try:
         document = tomlkit.parse(data.decode("utf-8"))
     except (tomlkit.exceptions.ParseError, RecursionError) as error:
         raise SettingsError(f"settings file {path} cannot be edited "
                             f"({clean_line(str(error))}); not changed") from None
-    document[name] = value
-    text = tomlkit.dumps(document)
+    try:
+        document[name] = value
+        text = tomlkit.dumps(document)
+    except tomlkit.exceptions.TOMLKitError as error:
+        raise SettingsError(f"settings file {path} cannot be edited "
+                            f"({clean_line(str(error))}); not changed") from None
     if tomllib.loads(text).get(name) != value:  # never write a file that reads back otherwise
         raise SettingsError(f"settings file {path}: {name} could not be set; not changed")
     atomic_write_text(path, text)

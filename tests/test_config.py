@@ -87,6 +87,15 @@ def test_a_damaged_settings_file_is_never_overwritten(tmp_path: Path) -> None:
     assert path.read_text(encoding="utf-8") == 'theme = "nord"\ntheme = [\n'
 
 
+@pytest.mark.parametrize("original", ["[theme]\nx = 1\n", "theme.x = 1\n", "theme = [1]\n"])
+def test_a_table_under_the_theme_key_is_never_dropped(tmp_path: Path, original: str) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(original, encoding="utf-8")
+    with pytest.raises(SettingsError, match="not changed"):
+        save_setting(path, "theme", "nord")
+    assert path.read_text(encoding="utf-8") == original
+
+
 @pytest.mark.parametrize("depth", [1000, 20000])
 def test_a_deeply_nested_settings_file_is_a_reported_problem(tmp_path: Path, depth: int) -> None:
     path = tmp_path / "config.toml"
