@@ -18,6 +18,7 @@ Example ``config.toml``::
 
 from __future__ import annotations
 
+import re
 import tomllib
 import unicodedata
 from dataclasses import dataclass, field, fields
@@ -51,6 +52,11 @@ _SHORT_KEY_NAMES = {
     "plus_sign": "plus",
     "low_line": "underscore",
 }
+
+
+#: Longest key binding accepted (a few keys separated by commas).
+MAX_KEY_SPEC = 100
+_ACTION_NAME = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 
 
 class SettingsError(ValueError):
@@ -174,6 +180,8 @@ def normalize_keys(spec: str) -> str:
     """
     if not spec.strip():
         raise ValueError("is empty")
+    if len(spec) > MAX_KEY_SPEC:
+        raise ValueError(f"is longer than {MAX_KEY_SPEC} characters")
     if spec.strip() == ",":
         return "comma"  # a lone comma cannot be split from a list of keys
     result = []
@@ -202,6 +210,10 @@ def _check_keys(value: dict[str, Any], problems: list[str]) -> dict[str, str]:
     keys: dict[str, str] = {}
     for action, spec in value.items():
         label = clean_line(str(action))
+        if not _ACTION_NAME.fullmatch(action):
+            problems.append(f"settings: keys: {label!r} is not an action name (see the help "
+                            "screen, ?); ignored")
+            continue
         if not isinstance(spec, str):
             problems.append(f'settings: keys.{label} must be a key in quotes, such as "H"; '
                             "using the default")
@@ -265,6 +277,8 @@ def _parse(path: Path, data: bytes) -> dict[str, Any]:
         ) from None
     except RecursionError:
         raise SettingsError(f"settings file {path} is nested too deeply to read") from None
+    except ValueError:  # e.g. an integer too long to convert
+        raise SettingsError(f"settings file {path} holds a number too long to read") from None
 
 
 def save_setting(path: Path, name: str, value: str | int | bool) -> None:

@@ -107,6 +107,22 @@ def test_a_deeply_nested_settings_file_is_a_reported_problem(tmp_path: Path, dep
         save_setting(path, "theme", "nord")
 
 
+@pytest.mark.parametrize(
+    "content",
+    ["reading_width = 1" + "0" * 5000 + "\n", '[keys]\n"" = "h"\n',
+     '[keys]\nhighlight = "' + "a," * 1000 + 'a"\n'],
+    ids=["5000-digit-number", "empty-action", "huge-key-list"],
+)
+def test_hostile_values_are_reported(
+    isolated_paths: Path, content: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (isolated_paths / "config.toml").write_text(content, encoding="utf-8")
+    loaded = load_settings(isolated_paths / "config.toml")
+    assert loaded.problems and loaded.settings.keys == {}
+    assert main(["config"]) == 0
+    assert "warning" in capsys.readouterr().err
+
+
 def test_a_deeply_nested_table_is_a_reported_problem(tmp_path: Path) -> None:
     path = tmp_path / "config.toml"
     path.write_text("x = " + "{a = " * 3000 + "1" + "}" * 3000 + "\n")
