@@ -346,9 +346,7 @@ def _lock_folder(directory: Path) -> Callable[[], None]:
     try:
         import fcntl
     except ImportError:  # Windows: a lock file in the folder
-        lock = FileLock(str(directory / LOCK_NAME), timeout=LOCK_TIMEOUT)
-        lock.acquire()
-        return lock.release
+        return _lock_file(directory)
     handle = os.open(directory, os.O_RDONLY)
     deadline = time.monotonic() + LOCK_TIMEOUT
     delay = 0.005
@@ -362,10 +360,18 @@ def _lock_folder(directory: Path) -> Callable[[], None]:
                 raise Timeout(str(directory)) from None
             time.sleep(delay)
             delay = min(delay * 2, 0.1)
-        except OSError:
+        except OSError:  # no flock on this file system (some network mounts): a lock file
             os.close(handle)
-            raise
+            return _lock_file(directory)
     return lambda: os.close(handle)  # closing the descriptor releases the lock
+
+
+def _lock_file(directory: Path) -> Callable[[], None]:
+    """Lock ``directory`` with the hidden lock file :data:`LOCK_NAME` (where ``flock`` on a
+    folder is not available)."""
+    lock = FileLock(str(directory / LOCK_NAME), timeout=LOCK_TIMEOUT)
+    lock.acquire()
+    return lock.release
 
 
 def export_article_markdown(
