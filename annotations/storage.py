@@ -273,6 +273,9 @@ class AnnotationStore:
                              f"{error.strerror or error}") from None
         if self.path.is_dir():
             raise StoreError(f"the annotation database {self.path} is a directory, not a file")
+        with contextlib.suppress(OSError):
+            if not stat.S_ISREG(self.path.stat().st_mode):  # a device or FIFO: never replaced
+                raise StoreError(f"the annotation database {self.path} is not a regular file")
         self._storage = SafeJSONStorage(self.path)
         self._lock = FileLock(str(self.path) + ".lock", timeout=LOCK_TIMEOUT)
         self.skipped_records = 0

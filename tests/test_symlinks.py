@@ -114,3 +114,18 @@ def test_export_to_a_linked_file_keeps_its_link(
     assert "postil:begin" in target.read_text(encoding="utf-8")
     assert main(["export", "-o", str(link)]) == 0, capsys.readouterr().err  # re-export
     assert link.is_symlink()
+
+
+@pytest.mark.parametrize("target", ["/dev/null", "fifo"])
+def test_a_database_that_is_not_a_regular_file_is_refused(tmp_path: Path, target: str) -> None:
+    from annotations.storage import StoreError
+
+    if target == "fifo":
+        target = str(tmp_path / "fifo")
+        os.mkfifo(target)
+    link = tmp_path / "db.json"
+    link.symlink_to(target)
+    with pytest.raises(StoreError, match="not a regular file"):
+        AnnotationStore(link)
+    with pytest.raises(StoreError, match="not a regular file"):
+        AnnotationStore(target)
