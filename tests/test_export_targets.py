@@ -95,6 +95,14 @@ def test_export_never_writes_onto_an_article(
     assert not (seed_library / "exports").exists()
 
 
+def test_export_never_writes_into_a_folder_it_exports(
+    db: Path, seed_library: Path, capsys: Capture
+) -> None:
+    code, _, err = run(capsys, "export", str(seed_library), "-o", str(seed_library / "x.md"))
+    assert code == 1 and "never exports" in err
+    assert not (seed_library / "x.md").exists()
+
+
 def test_json_export_does_not_wipe_a_users_markdown_file(
     db: Path, tmp_path: Path, capsys: Capture
 ) -> None:

@@ -239,8 +239,10 @@ def run(args: argparse.Namespace, context: Context) -> int:
 
 def _guard(context: Context, articles: list[Path]) -> WriteGuard:
     """Where this export must never write (see :mod:`annotations.export.guard`): the
-    database, the settings, the library folders and every article being exported."""
+    database, the settings, the library folders, and every article (or folder of articles)
+    being exported."""
     roots = [*context.library, *context.library_source().roots]
+    roots.extend(path for path in articles if path.is_dir())  # folders given as filters
     return paths.export_guard(context.db_path, context.config_path, roots, articles)
 
 
