@@ -38,11 +38,14 @@ MIN_WIDTH, MAX_WIDTH = 30, 200
 KEY_MODIFIERS = frozenset({"ctrl", "shift", "alt", "meta", "super", "hyper"})
 #: Named keys (as Textual names them) besides single characters and character names.
 NAMED_KEYS = frozenset(
-    {"escape", "return", "enter", "tab", "space", "backspace", "insert", "delete", "home",
+    {"escape", "enter", "tab", "space", "backspace", "insert", "delete", "home",
      "end", "pageup", "pagedown", "up", "down", "left", "right",
      "slash", "backslash", "at", "minus", "plus", "underscore"}
     | {f"f{number}" for number in range(1, 25)}
 )
+#: The short names the help screen and footer show, accepted for the keys they stand for.
+_DISPLAY_NAMES = {"esc": "escape", "pgup": "pageup", "pgdn": "pagedown", "del": "delete",
+                  "ins": "insert", "return": "enter"}
 #: Textual's names for characters whose Unicode name it shortens.
 _SHORT_KEY_NAMES = {
     "solidus": "slash",
@@ -154,8 +157,11 @@ def _key_name(key: str) -> str:
         if not name:
             raise ValueError("is not a key")
         return _SHORT_KEY_NAMES.get(name, name)
-    if key in NAMED_KEYS:
-        return key
+    lowered = key.lower()
+    if lowered in NAMED_KEYS:
+        return lowered
+    if lowered in _DISPLAY_NAMES:
+        return _DISPLAY_NAMES[lowered]
     if key.isascii() and key.replace("_", "").isalpha() and key == key.lower():
         try:
             character = unicodedata.lookup(key.replace("_", " "))

@@ -156,7 +156,9 @@ def test_invalid_key_bindings_are_reported_and_ignored(tmp_path: Path, key: str)
      ("question_mark", "question_mark"), ("ctrl+s", "ctrl+s"), ("Ctrl+S", "ctrl+S"),
      ("ctrl+shift+left", "ctrl+shift+left"), ("f5", "f5"), ("pageup", "pageup"),
      ("space", "space"), ("enter", "enter"), ("escape", "escape"), ("h,H", "h,H"),
-     ("h, H", "h,H"), ("comma", "comma"), ("é", "é"), ("alt+x", "alt+x"), ("ctrl++", "ctrl+plus")],
+     ("h, H", "h,H"), ("comma", "comma"), ("é", "é"), ("alt+x", "alt+x"), ("ctrl++", "ctrl+plus"),
+     ("Enter", "enter"), ("F5", "f5"), ("esc", "escape"), ("pgdn", "pagedown"),
+     ("ctrl+PageUp", "ctrl+pageup")],
 )
 def test_valid_key_bindings_are_accepted_as_textual_names_them(
     tmp_path: Path, key: str, normal: str
