@@ -164,3 +164,22 @@ def test_a_deeply_nested_cache_is_ignored(tmp_path: Path) -> None:
     index = tmp_path / "index.bin"
     index.write_bytes(MAGIC + len(deep).to_bytes(8, "little") + deep)
     assert read_index(index) is None
+
+
+@pytest.mark.parametrize("offset", ["9" * 40, "-7", "1e308"], ids=["huge", "negative", "float"])
+async def test_an_article_opens_with_a_bad_saved_offset(
+    isolated_paths: Path, seed_library: Path, seed_id: str, offset: str
+) -> None:
+    from tests.pilot_helpers import wait_library, wait_reading
+
+    write_position(isolated_paths / "db.json", seed_id, str(seed_library / SEED_NAME), "0.5",
+                   offset=offset)
+    app = make_app(isolated_paths, seed_library)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_library(pilot, 1)
+        await pilot.press("enter")
+        screen = await wait_reading(pilot)
+        assert screen.article is not None
+        await pilot.press("j", "G", "g")
+        await pilot.pause()
+        assert app.is_running
