@@ -268,3 +268,33 @@ def test_two_dir_exports_at_once_make_no_duplicates(
     names = sorted(p.name for p in vault.iterdir())
     assert len(names) == 11, names
     assert not [name for name in names if name.endswith("-2.md")]
+
+
+@pytest.mark.parametrize(
+    "front",
+    [
+        '"postil-id": "old"\nauthor: me',
+        "'postil-path': '/old.txt'\nauthor: me",
+        'title: "line one\npostil-id: inside the title"\nauthor: me',
+        "notes: >\n  folded\npostil-id: old\nauthor: me",
+    ],
+    ids=["double-quoted-key", "single-quoted-key", "key-inside-a-string", "after-a-block"],
+)
+def test_reexport_keeps_the_front_matter_valid_yaml(tmp_path: Path, front: str) -> None:
+    import yaml
+
+    from annotations.export.region import merge
+
+    text = f"---\n{front}\n---\n\nMine.\n"
+    merged = merge(text, "body", article_id="abc", owned={"postil-id": "abc",
+                                                          "postil-path": "/a.txt"})
+    head = merged.split("\n---\n", 1)[0].removeprefix("---\n")
+    before = yaml.safe_load(front)
+    after = yaml.safe_load(head)  # still valid YAML, no duplicate keys
+    assert yaml.safe_load(head) is not None
+    for key, value in before.items():
+        if key not in ("postil-id", "postil-path"):
+            assert after[key] == value  # the user's keys are exactly as they were
+    lines = [line.split(":")[0].strip("\"'") for line in head.split("\n") if line[:1].strip()]
+    assert lines.count("postil-id") <= 1 and lines.count("postil-path") <= 1
+    assert "Mine." in merged
