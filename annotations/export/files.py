@@ -25,7 +25,7 @@ from filelock import FileLock, Timeout
 
 from annotations.atomicfile import atomic_write_text
 from annotations.export import region
-from annotations.export.guard import RefusedTarget, WriteGuard
+from annotations.export.guard import RefusedTarget, WriteGuard, WriteMode, output_mode
 from annotations.export.markdown import ArticleExport, ArticleInfo, render_article
 from annotations.export.template import Template
 from annotations.model import Annotation, now_iso
@@ -141,6 +141,37 @@ def write_region_file(
     except OSError as error:
         raise ExportError(f"{path}: cannot write: {error.strerror or error}") from None
     return True
+
+
+def write_export_file(
+    path: Path, text: str, *, fmt: str, guard: WriteGuard | None = None, force: bool = False
+) -> None:
+    """Write a whole export (``postil export -o FILE``) to ``path``, by the rules of
+    :mod:`annotations.export.guard`.
+
+    Markdown goes into postil's region of an existing Markdown export or Markdown file (the
+    rest is kept); a new file, postil's own JSON export, or (with ``force``) a file postil did
+    not write is replaced whole.
+
+    Raises:
+        ExportError: with one line, when the target is refused or cannot be written.
+    """
+    try:
+        (guard or WriteGuard()).check_file(path)
+        mode = output_mode(path, fmt, force=force)
+        if mode is WriteMode.MERGE:
+            write_region_file(path, text)
+        elif fmt == "markdown":
+            atomic_write_text(path, region.region_block(text), create=mode is WriteMode.NEW)
+        else:
+            atomic_write_text(path, text, create=mode is WriteMode.NEW)
+    except RefusedTarget as error:
+        raise ExportError(str(error)) from None
+    except FileExistsError:
+        raise ExportError(f"{path}: another program created this file a moment ago; "
+                          "postil left it alone") from None
+    except OSError as error:
+        raise ExportError(f"{path}: cannot write: {error.strerror or error}") from None
 
 
 #: Folders never searched for existing exports (an Obsidian vault's settings, version control).

@@ -32,9 +32,8 @@ from annotations.export import (
     parse_timestamp,
     render_markdown,
 )
-from annotations.export.files import atomic_write_text, write_region_file
-from annotations.export.guard import RefusedTarget, WriteGuard, WriteMode, output_mode
-from annotations.export.region import region_block
+from annotations.export.files import write_export_file
+from annotations.export.guard import WriteGuard
 from annotations.model import Annotation, Color, now_iso
 from reader import paths
 from reader.cli import CommandError, Context
@@ -255,21 +254,9 @@ def _emit(
         return 0
     path = Path(output).expanduser()
     try:
-        guard.check_file(path)
-        mode = output_mode(path, fmt, force=force)
-        if mode is WriteMode.MERGE:
-            write_region_file(path, text)
-        elif fmt == "markdown":
-            atomic_write_text(path, region_block(text), create=mode is WriteMode.NEW)
-        else:
-            atomic_write_text(path, text, create=mode is WriteMode.NEW)
-    except (ExportError, RefusedTarget) as error:
+        write_export_file(path, text, fmt=fmt, guard=guard, force=force)
+    except ExportError as error:
         raise CommandError(str(error)) from None
-    except FileExistsError:
-        raise CommandError(f"{output}: another program created this file a moment ago; "
-                           "postil left it alone") from None
-    except OSError as error:
-        raise CommandError(f"{output}: cannot write: {error.strerror or error}") from None
     _write_output(str(path), summary)
     return 0
 
