@@ -181,5 +181,6 @@ async def test_an_article_opens_with_a_bad_saved_offset(
         screen = await wait_reading(pilot)
         assert screen.article is not None
         await pilot.press("j", "G", "g")
+        await app.workers.wait_for_complete()
         await pilot.pause()
         assert app.is_running

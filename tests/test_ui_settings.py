@@ -22,6 +22,7 @@ async def test_the_app_starts_with_a_deeply_nested_settings_file(
     app = make_app(isolated_paths, seed_library)
     async with app.run_test() as pilot:
         await wait_library(pilot, 1)
+        await app.workers.wait_for_complete()
         assert "nested" in messages(app)
 
 
@@ -34,6 +35,7 @@ async def test_bad_key_bindings_are_reported_and_good_ones_work(
     app = make_app(isolated_paths, seed_library)
     async with app.run_test() as pilot:
         await wait_library(pilot, 1)
+        await app.workers.wait_for_complete()
         shown = messages(app)
         assert "keys.rescan" in shown and "keys.filter" in shown
         screen = app.screen
@@ -52,6 +54,7 @@ async def test_changing_the_theme_keeps_a_quoted_key_valid(
     app = make_app(isolated_paths, seed_library)
     async with app.run_test() as pilot:
         await wait_library(pilot, 1)
+        await app.workers.wait_for_complete()
         assert app.theme == "nord"
         app.theme = "dracula"
         await app.workers.wait_for_complete()
