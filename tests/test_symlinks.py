@@ -129,3 +129,13 @@ def test_a_database_that_is_not_a_regular_file_is_refused(tmp_path: Path, target
         AnnotationStore(link)
     with pytest.raises(StoreError, match="not a regular file"):
         AnnotationStore(target)
+
+
+def test_a_linked_search_index_keeps_its_link(tmp_path: Path) -> None:
+    from reader.search.data import IndexData
+    from reader.search.storage import read_index, write_index
+
+    link, target = linked(tmp_path, "index.bin")
+    write_index(link, IndexData())
+    assert link.is_symlink() and target.is_file()
+    assert read_index(link) is not None
