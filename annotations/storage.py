@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import shutil
 import stat
@@ -42,7 +43,7 @@ import orjson
 from filelock import FileLock, Timeout
 from tinydb.storages import Storage
 
-from annotations.atomicfile import fsync_directory
+from annotations.atomicfile import fsync_directory, write_target
 from annotations.changelog import (
     LOG_SUFFIX,
     PENDING_PREFIX,
@@ -191,13 +192,14 @@ class SafeJSONStorage(Storage):
             return None
         try:
             data = _loads(raw)
-        except RecursionError:
-            raise DatabaseDamaged(self.path, self._preserve(raw),
-                                  "nested too deeply to be a postil database") from None
-        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        except (UnicodeDecodeError, ValueError, RecursionError) as error:
             reason = "not valid JSON: truncated or overwritten"
             if isinstance(error, json.JSONDecodeError):
                 reason = f"not valid JSON at line {error.lineno}, column {error.colno}"
+            elif isinstance(error, RecursionError):
+                reason = "nested too deeply to read"
+            elif not isinstance(error, UnicodeDecodeError):
+                reason = "it holds a number too long to read"
             raise DatabaseDamaged(self.path, self._preserve(raw), reason) from None
         problem = _shape_problem(data)
         if problem is not None:
@@ -335,8 +337,16 @@ class AnnotationStore:
 
     def __init__(self, path: Path | str, *, load: bool = True) -> None:
         self.path = Path(path).expanduser().absolute()
+        try:  # a database behind a symbolic link is written through it, next to its target
+            self.path = write_target(self.path)
+        except OSError as error:
+            raise StoreError(f"cannot use the annotation database {self.path}: "
+                             f"{error.strerror or error}") from None
         if self.path.is_dir():
             raise StoreError(f"the annotation database {self.path} is a directory, not a file")
+        with contextlib.suppress(OSError):
+            if not stat.S_ISREG(self.path.stat().st_mode):  # a device or FIFO: never replaced
+                raise StoreError(f"the annotation database {self.path} is not a regular file")
         self.log_dir = self.path.with_name(self.path.name + LOG_DIR_SUFFIX)
         self._storage = SafeJSONStorage(self.path)
         self._lock = FileLock(str(self.path) + ".lock")
@@ -830,14 +840,28 @@ def _log_positions(data: dict[str, dict[str, Any]] | None) -> dict[str, _LogPosi
     return positions
 
 
+#: Largest reading offset kept; a bigger one (beyond any article) is clamped to it.
+MAX_OFFSET = 2**53
+
+
 def _position(record: Any) -> ReadingPosition | None:
+    """The reading position in a database record, validated: ``None`` (the record is skipped,
+    and kept in the file) unless the offset is an integer and the progress a finite number;
+    a negative or huge offset is clamped to 0..:data:`MAX_OFFSET`, the progress to 0..1."""
     try:
         offset, progress = record["offset"], record["progress"]
         if isinstance(offset, bool) or not isinstance(offset, int):
             return None
         if isinstance(progress, bool) or not isinstance(progress, int | float):
             return None
+        progress = float(progress)  # an integer too big for a float raises OverflowError
+        if not math.isfinite(progress):
+            return None
         updated = record.get("updated")
-        return ReadingPosition(offset, float(progress), updated if isinstance(updated, str) else "")
-    except (KeyError, TypeError):
+        return ReadingPosition(
+            min(max(offset, 0), MAX_OFFSET),
+            min(max(progress, 0.0), 1.0),
+            updated if isinstance(updated, str) else "",
+        )
+    except (KeyError, TypeError, OverflowError):
         return None
