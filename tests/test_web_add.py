@@ -12,8 +12,8 @@ from reader import __version__
 from reader.cli import main
 from reader.formats.frontmatter import split_front_matter
 from reader.loading import load_article
-from reader.web.fetch import FetchError, Fetcher, FetchOptions, check_url
-from tests.web_server import LocalServer, article_html, endless, page, redirect, web  # noqa: F401
+from reader.web.fetch import Fetcher, FetchError, FetchOptions, check_url
+from tests.web_server import LocalServer, article_html, endless, page, redirect
 
 PARAGRAPHS = [
     "The tide comes in twice a day, and the tables tell you when, to the minute, for a year.",

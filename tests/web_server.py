@@ -9,10 +9,8 @@ from __future__ import annotations
 import gzip
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-import pytest
 
 Handler = Callable[[BaseHTTPRequestHandler], None]
 
@@ -138,14 +136,3 @@ def article_html(title: str, paragraphs: list[str], extra_head: str = "") -> str
         f"</head><body><nav><a href='/'>Home</a></nav><article><h1>{title}</h1>{body}"
         "</article></body></html>"
     )
-
-
-@pytest.fixture
-def web(monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalServer]:
-    """A local server; proxy variables cleared so requests go straight to it."""
-    for name in ("http_proxy", "https_proxy", "all_proxy", "no_proxy"):
-        monkeypatch.delenv(name, raising=False)
-        monkeypatch.delenv(name.upper(), raising=False)
-    server = LocalServer()
-    yield server
-    server.close()

@@ -227,32 +227,29 @@ class PostilApp(App[int]):
         return paths.default_library_dir()
 
     def action_add_article(self) -> None:
-        """Ask for a file and copy it into the library (like `postil add`)."""
+        """Ask for a file or a web address, add it to the library (like `postil add`), and
+        open the article."""
+        from reader.adding import AddResult
         from reader.ui.widgets.add_dialog import AddDialog
 
-        def chosen(given: str | None) -> None:
-            if given:
-                self._add_article(given)
-
-        self.push_screen(AddDialog(str(self.add_target())), chosen)
-
-    @work(thread=True, group="add")
-    def _add_article(self, given: str) -> None:
-        from reader.commands.add import add_article
-        from reader.loading import ArticleError
-
         target = self.add_target()
-        try:
-            result = add_article(Path(given).expanduser(), target)
-        except ArticleError as error:
-            call_from_worker(self, self.notify, f"Cannot add {given}: {error}", severity="error")
-            return
-        if result.duplicate:
-            message = f"Already in your library: {result.path}"
-        else:
-            message = f"Added “{result.title}” to {result.path}"
-        call_from_worker(self, self.notify, message, title="Add", timeout=8)
-        call_from_worker(self, self._library_changed, target)
+
+        def added(result: AddResult | None) -> None:
+            if result is None:
+                return
+            title = clean_line(result.title)
+            if result.duplicate:
+                message = f"Already in your library: “{title}” ({result.path})"
+            else:
+                message = f"Added “{title}” to {result.path}"
+            self.notify(message, title="Add", timeout=8)
+            if result.notice:
+                self.notify(result.notice, title="Add", severity="warning", timeout=8)
+            if not result.duplicate:
+                self._library_changed(target)
+            self.open_article(str(result.path))
+
+        self.push_screen(AddDialog(target), added)
 
     def _library_changed(self, folder: Path) -> None:
         if self.session.library.is_sample:
@@ -277,7 +274,7 @@ class PostilApp(App[int]):
         if isinstance(screen, ReadingScreen) and screen.article is not None:
             yield SystemCommand("Export this article", "This article's annotations as Markdown",
                                 partial(self.export_articles, [screen.path]))
-        yield SystemCommand("Add article…", "Copy a .txt, .md or .html file into the library",
+        yield SystemCommand("Add article…", "A web page (URL) or a .txt, .md or .html file",
                             self.action_add_article)
         yield SystemCommand("Change theme…", "Pick a theme (saved in your settings)",
                             self.action_change_theme)

@@ -566,6 +566,14 @@ def describe_error(error: BaseException, timeout: float) -> str:
     reason = getattr(error, "reason", None)
     if isinstance(error, NameResolutionError) or isinstance(reason, socket.gaierror):
         return "cannot find the host (DNS lookup failed; check the address)"
+    if isinstance(error, NewConnectionError):
+        text = str(error).lower()
+        if "refused" in text:
+            return "connection refused (nothing answers at that address)"
+        if "name or service" in text or "nodename" in text or "getaddrinfo" in text:
+            return "cannot find the host (DNS lookup failed; check the address)"
+        if "timed out" not in text:
+            return f"cannot connect: {_short(error)}"
     if isinstance(error, ConnectTimeoutError):
         return f"timed out connecting (after {timeout:g} s, see --timeout)"
     if isinstance(error, ReadTimeoutError) or isinstance(error, TimeoutError | socket.timeout):
@@ -575,13 +583,6 @@ def describe_error(error: BaseException, timeout: float) -> str:
         return f"TLS failure: {detail}"
     if isinstance(error, ProxyError):
         return f"proxy failure: {_short(reason if reason is not None else error)}"
-    if isinstance(error, NewConnectionError):
-        text = str(error).lower()
-        if "refused" in text:
-            return "connection refused (nothing answers at that address)"
-        if "name or service" in text or "nodename" in text or "getaddrinfo" in text:
-            return "cannot find the host (DNS lookup failed; check the address)"
-        return f"cannot connect: {_short(error)}"
     if isinstance(error, DecodeError):
         return "the server sent badly compressed data"
     if isinstance(error, ProtocolError):

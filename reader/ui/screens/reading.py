@@ -531,8 +531,14 @@ class ReadingScreen(Screen[None]):
         return list(seen.values())
 
     def action_open_link(self) -> None:
-        """Open a link in the cursor sentence (or on screen), after confirmation."""
+        """Open a link in the cursor sentence (or on screen), or the article's source, after
+        confirmation."""
         links = self._links_near_point()
+        source = self.article.meta.url if self.article is not None else ""
+        if source.lower().startswith(("http://", "https://")) and source not in {
+            url for _label, url in links
+        }:
+            links.append(("This article's source (the page it came from)", source))
         if not links:
             self.notify("No link here (move the cursor with ] and [ onto one).")
             return
