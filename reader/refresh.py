@@ -96,20 +96,30 @@ def is_older_than(origin: WebOrigin, days: float, now: dt.datetime | None = None
     return now - origin.fetched > dt.timedelta(days=days)
 
 
-def fetch_update(path: Path, fetcher: Fetcher) -> Update:
+def fetch_update(path: Path, fetcher: Fetcher, *, force: bool = False) -> Update:
     """Fetch the stored web article at ``path`` again (conditionally); nothing is written.
 
+    Args:
+        path: The stored article.
+        fetcher: The HTTP client.
+        force: Refresh even when its text was edited here since it was fetched (the edits
+            are then replaced by the page's text).
+
     Raises:
-        ArticleError: (FetchError for network problems) when it cannot be refreshed.
+        ArticleError: (FetchError for network problems) when it cannot be refreshed, or was
+            edited here (without ``force``).
     """
     origin, text = read_origin(path)
+    if origin.edited and not force:
+        raise ArticleError("its text was edited here since it was fetched; a refresh would "
+                           "replace those edits (--force refreshes anyway)")
     page = fetcher.fetch(origin.source, validators=origin.validators)
     if page.not_modified:
         return Update(path, origin, text, None)
     article = web_article(page)
     if not article.body.strip():
         raise ArticleError(f"{article.source}: the page now has no text (stored copy kept)")
-    if article.body_id == origin.body_id:
+    if article.body_id == origin.body_id and not origin.edited:
         return Update(path, origin, text, None)
     return Update(path, origin, text, article)
 

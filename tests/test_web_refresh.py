@@ -184,3 +184,20 @@ def test_add_refresh_updates_a_known_address(
     assert "refreshed “Tide Tables”" in capsys.readouterr().out
     assert "harbour mistress" in path.read_text(encoding="utf-8")
     assert sorted(p.name for p in library.iterdir()) == ["tide-tables.md"]
+
+
+def test_local_edits_are_never_overwritten_without_force(
+    web: LocalServer, library: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = add_tides(web, library)
+    edited = path.read_text(encoding="utf-8").replace("twice a day", "twice a day (my note)")
+    path.write_text(edited, encoding="utf-8")
+    web.routes["/tides"] = page(article_html("Tide Tables", SECOND))
+    capsys.readouterr()
+    assert cli(library, "refresh") == 1
+    assert "edited here since it was fetched" in capsys.readouterr().err
+    assert path.read_text(encoding="utf-8") == edited
+    assert web.hits("/tides") == 1  # not even fetched
+    assert cli(library, "refresh", "--force") == 0
+    assert "harbour mistress" in path.read_text(encoding="utf-8")
+    assert cli(library, "refresh") == 0  # the refreshed copy is postil's again

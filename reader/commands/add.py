@@ -77,6 +77,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="a web page already in the library is fetched again and updated (highlights kept)",
     )
     parser.add_argument(
+        "--force", action="store_true",
+        help="with --refresh: also when its text was edited here (those edits are replaced)",
+    )
+    parser.add_argument(
         "--move", action="store_true", help="remove each source file once it is in the library"
     )
     parser.add_argument(
@@ -199,7 +203,7 @@ def _add_pages(
             return None
         check_url(plan.url)
         if plan.refresh is not None:
-            return fetch_update(plan.refresh, fetcher)
+            return fetch_update(plan.refresh, fetcher, force=args.force)
         return fetch_article(plan.url, fetcher)
 
     store = annotation_store(context) if args.refresh else None

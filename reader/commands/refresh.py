@@ -32,6 +32,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--older-than", type=float, metavar="DAYS", default=None,
         help="only articles fetched more than DAYS days ago",
     )
+    parser.add_argument(
+        "--force", action="store_true",
+        help="also refresh articles whose text was edited here (those edits are replaced)",
+    )
     add_fetch_options(parser)
 
 
@@ -70,7 +74,7 @@ def run(args: argparse.Namespace, context: Context) -> int:
     try:
         with Fetcher(options) as fetcher:
             outcomes = run_batch(
-                candidates, lambda item: fetch_update(item[0], fetcher),
+                candidates, lambda item: fetch_update(item[0], fetcher, force=args.force),
                 host=lambda item: host_of(item[1]), jobs=args.jobs,
                 on_done=lambda done, _total: bar.update(done),
             )
@@ -105,8 +109,10 @@ def _article_paths(given: list[str], context: Context) -> list[Path]:
             path = Path(name).expanduser().absolute()
             if path.is_dir():
                 found.extend(LibrarySource([path]).article_paths())
-            elif path.exists():
+            elif path.is_file():
                 found.append(path)
+            elif path.exists():
+                raise CommandError(f"{name}: not a regular file or folder")
             else:
                 raise CommandError(f"{name}: no such file or folder")
         return found

@@ -9,6 +9,7 @@ Every web article is a UTF-8 file with YAML front matter:
 | ``canonical`` | the page's canonical URL, when it differs from ``source`` |
 | ``fetched`` | when postil fetched it (UTC, ISO 8601) — marks the file as postil's web copy |
 | ``etag``, ``last_modified`` | the server's validators, for conditional refreshes |
+| ``text_id`` | fingerprint of the text as fetched: a refresh never overwrites local edits |
 
 HTML and XHTML pages are stored as the Markdown of their main text (the trafilatura path of
 :mod:`reader.formats.html`, links made absolute); ``text/markdown`` as it is (its own front
@@ -32,7 +33,7 @@ from reader.web.fetch import HTML_TYPES, MARKDOWN_TYPES, FetchedPage, Validators
 
 #: Front-matter keys postil sets on every fetch (a refresh replaces them; others are kept).
 OWNED_KEYS = ("title", "author", "date", "site", "description", "tags", "source", "canonical",
-              "fetched", "etag", "last_modified")
+              "fetched", "etag", "last_modified", "text_id")
 
 
 @dataclass(slots=True)
@@ -85,6 +86,7 @@ class WebArticle:
                 fields["tags"] = [*old_tags, *(t for t in new_tags or []
                                               if str(t).casefold() not in seen)]
             fields = {**_ordered(fields), **merged}
+        fields["text_id"] = self.body_id
         header = _dump(fields)
         body = self.body.strip("\n")
         return f"{header}\n{body}\n" if body else header
@@ -112,6 +114,12 @@ class WebOrigin:
     def body_id(self) -> str:
         """Fingerprint of the stored body."""
         return body_fingerprint(self.body)
+
+    @property
+    def edited(self) -> bool:
+        """True when the text was changed here after postil fetched it."""
+        stored = self.raw.get("text_id")
+        return isinstance(stored, str) and stored != self.body_id
 
 
 def body_fingerprint(body: str) -> str:
