@@ -367,3 +367,16 @@ def test_304_without_validators_is_not_an_error(web: LocalServer) -> None:
     web.routes["/same"] = handle
     with Fetcher() as fetcher:
         assert fetcher.fetch(web.url("/same")).not_modified
+
+
+def test_a_short_retry_after_is_honoured_once(web: LocalServer) -> None:
+    answers = iter([page("busy", status=429, headers={"Retry-After": "1"}),
+                    page(PAGE)])
+    web.routes["/busy"] = lambda request: next(answers)(request)
+    with Fetcher(FetchOptions(timeout=5)) as fetcher:
+        fetched = fetcher.fetch(web.url("/busy"))
+    assert fetched.status == 200 and web.hits("/busy") == 2
+    web.routes["/always"] = page("busy", status=503, headers={"Retry-After": "120"})
+    with Fetcher(FetchOptions(timeout=5)) as fetcher, pytest.raises(FetchError) as caught:
+        fetcher.fetch(web.url("/always"))
+    assert "HTTP 503" in str(caught.value) and web.hits("/always") == 1  # too long: no wait

@@ -15,6 +15,7 @@
 - Proxies from the standard environment variables (``http_proxy``, ``https_proxy``,
   ``all_proxy``, ``no_proxy``, upper or lower case), read with :mod:`urllib.request`.
 - Conditional requests (``If-None-Match`` / ``If-Modified-Since``) for refreshing.
+- A ``429`` / ``503`` answer with a short ``Retry-After`` is waited for and asked once more.
 - Content types: HTML and XHTML, ``text/plain`` and ``text/markdown`` (a missing type is sniffed
   from the body); anything else is refused before its body is downloaded, naming the type.
 - Every failure is a :class:`FetchError` whose text is one line: the URL and the reason.
@@ -57,6 +58,8 @@ DEFAULT_TIMEOUT = 30.0
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 #: Most redirects followed for one URL.
 MAX_REDIRECTS = 10
+#: Longest ``Retry-After`` (seconds) honoured by waiting and asking once more.
+MAX_RETRY_AFTER = 30.0
 #: The whole download may take this many times the timeout.
 TOTAL_TIMEOUT_FACTOR = 10
 USER_AGENT = (
@@ -331,11 +334,23 @@ class Fetcher:
         auth = _basic_auth(first.username, first.password)
         current = _without_credentials(original)
         visited: set[str] = set()
+        retried = False
         for _hop in range(options.max_redirects + 1):
             visited.add(_without_fragment(current))
             response = self._request(current, auth if _same_origin(current, original) else None,
                                      validators, deadline)
             status = response.status
+            wait = _retry_after(response) if status in {429, 503} and not retried else None
+            if wait is not None and wait <= min(options.timeout, MAX_RETRY_AFTER) and (
+                time.monotonic() + wait < deadline
+            ):
+                # The site asked to come back shortly: wait as asked, then try once more.
+                _discard(response)
+                retried = True
+                _sleep(wait, cancelled, current)
+                response = self._request(current, auth if _same_origin(current, original)
+                                         else None, validators, deadline)
+                status = response.status
             if status in _REDIRECTS:
                 location = response.headers.get("Location", "")
                 _discard(response)
@@ -599,6 +614,34 @@ def _short(error: object) -> str:
     text = re.sub(r"<urllib3\.[^>]*>:?\s*", "", text)
     text = re.sub(r"^\(?\s*['\"]?(?:Connection aborted\.)?['\"]?,?\s*", "", text)
     return text[:200] or type(error).__name__
+
+
+def _retry_after(response: urllib3.BaseHTTPResponse) -> float | None:
+    """Seconds a 429/503 answer asks to wait (``Retry-After`` in seconds or as a date)."""
+    value = response.headers.get("Retry-After", "").strip()
+    if not value:
+        return None
+    if value.isdigit():
+        return float(value)
+    from email.utils import parsedate_to_datetime
+
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        return None
+    import datetime as dt
+
+    return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())
+
+
+def _sleep(seconds: float, cancelled: Callable[[], bool] | None, url: str) -> None:
+    end = time.monotonic() + seconds
+    while (left := end - time.monotonic()) > 0:
+        if cancelled is not None and cancelled():
+            raise FetchCancelled(url)
+        time.sleep(min(0.1, left))
 
 
 def _discard(response: urllib3.BaseHTTPResponse) -> None:
