@@ -63,8 +63,7 @@ class ProgressLine:
         filled = int(width * self.done / self.total) if self.total else width
         bar = "#" * filled + " " * (width - filled)
         try:
-            self.stream.write(f"\r[{bar}] {self.done}/{self.total} {self.label}\x1b[K")
-            self.stream.flush()
+            self._write(f"\r[{bar}] {self.done}/{self.total} {self.label}\x1b[K")
             self._drawn = True
         except (OSError, ValueError):
             self.enabled = False
@@ -73,8 +72,17 @@ class ProgressLine:
         if not self._drawn:
             return
         try:
-            self.stream.write("\r\x1b[K")
-            self.stream.flush()
+            self._write("\r\x1b[K")
         except (OSError, ValueError):
             pass
         self._drawn = False
+
+    def _write(self, text: str) -> None:
+        """Write the bar's own control sequences (the label is cleaned already), past a stream
+        wrapper that cleans what commands print (its ``write_trusted``), if there is one."""
+        trusted = getattr(self.stream, "write_trusted", None)
+        if callable(trusted):
+            trusted(text)
+        else:
+            self.stream.write(text)
+        self.stream.flush()
