@@ -14,6 +14,7 @@ article as it was.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -96,7 +97,13 @@ def is_older_than(origin: WebOrigin, days: float, now: dt.datetime | None = None
     return now - origin.fetched > dt.timedelta(days=days)
 
 
-def fetch_update(path: Path, fetcher: Fetcher, *, force: bool = False) -> Update:
+def fetch_update(
+    path: Path,
+    fetcher: Fetcher,
+    *,
+    force: bool = False,
+    cancelled: Callable[[], bool] | None = None,
+) -> Update:
     """Fetch the stored web article at ``path`` again (conditionally); nothing is written.
 
     Args:
@@ -113,7 +120,7 @@ def fetch_update(path: Path, fetcher: Fetcher, *, force: bool = False) -> Update
     if origin.edited and not force:
         raise ArticleError("its text was edited here since it was fetched; a refresh would "
                            "replace those edits (--force refreshes anyway)")
-    page = fetcher.fetch(origin.source, validators=origin.validators)
+    page = fetcher.fetch(origin.source, validators=origin.validators, cancelled=cancelled)
     if page.not_modified:
         return Update(path, origin, text, None)
     article = web_article(page)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -198,13 +198,13 @@ def _add_pages(
         else:
             plans.append(_Plan(url, refresh=known))
 
-    def task(plan: _Plan) -> WebArticle | Update | None:
+    def task(plan: _Plan, cancelled: Callable[[], bool]) -> WebArticle | Update | None:
         if plan.duplicate is not None:
             return None
         check_url(plan.url)
         if plan.refresh is not None:
-            return fetch_update(plan.refresh, fetcher, force=args.force)
-        return fetch_article(plan.url, fetcher)
+            return fetch_update(plan.refresh, fetcher, force=args.force, cancelled=cancelled)
+        return fetch_article(plan.url, fetcher, cancelled=cancelled)
 
     store = annotation_store(context) if args.refresh else None
     bar = ProgressLine(sys.stderr, len(plans), "pages")

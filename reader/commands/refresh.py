@@ -74,7 +74,9 @@ def run(args: argparse.Namespace, context: Context) -> int:
     try:
         with Fetcher(options) as fetcher:
             outcomes = run_batch(
-                candidates, lambda item: fetch_update(item[0], fetcher, force=args.force),
+                candidates,
+                lambda item, cancelled: fetch_update(item[0], fetcher, force=args.force,
+                                                     cancelled=cancelled),
                 host=lambda item: host_of(item[1]), jobs=args.jobs,
                 on_done=lambda done, _total: bar.update(done),
             )

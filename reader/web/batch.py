@@ -68,14 +68,17 @@ def interleaved(hosts: Sequence[str]) -> list[int]:
 
 def run_batch(
     items: Sequence[I],
-    task: Callable[[I], T],
+    task: Callable[[I, Callable[[], bool]], T],
     *,
     host: Callable[[I], str],
     jobs: int = DEFAULT_JOBS,
     per_host: int = PER_HOST,
     on_done: Callable[[int, int], None] | None = None,
 ) -> Iterator[Outcome[I, T]]:
-    """Run ``task(item)`` for every item concurrently; yield outcomes in input order.
+    """Run ``task(item, cancelled)`` for every item concurrently; yield outcomes in input order.
+
+    ``cancelled()`` turns True once the caller stops early (Ctrl-C, or closing the iterator):
+    tasks pass it on to the fetcher so downloads in progress end at once.
 
     ``host(item)`` names the host an item's task talks to (at most ``per_host`` at a time).
 
@@ -89,6 +92,7 @@ def run_batch(
     per_host = max(1, per_host)
     gates: dict[str, threading.BoundedSemaphore] = {}
     gates_lock = threading.Lock()
+    stopping = threading.Event()
     done_lock = threading.Lock()
     done = 0
 
@@ -104,7 +108,9 @@ def run_batch(
         outcome: Outcome[I, T] = Outcome(index, item)
         try:
             with gate(hosts[index]):
-                outcome.value = task(item)
+                if stopping.is_set():
+                    raise ArticleError("cancelled")
+                outcome.value = task(item, stopping.is_set)
         except ArticleError as error:
             outcome.error = error
         finally:
@@ -124,6 +130,7 @@ def run_batch(
         for index in range(total):
             yield futures[index].result()
     finally:
+        stopping.set()
         executor.shutdown(wait=True, cancel_futures=True)
 
 
