@@ -380,3 +380,17 @@ def test_a_short_retry_after_is_honoured_once(web: LocalServer) -> None:
     with Fetcher(FetchOptions(timeout=5)) as fetcher, pytest.raises(FetchError) as caught:
         fetcher.fetch(web.url("/always"))
     assert "HTTP 503" in str(caught.value) and web.hits("/always") == 1  # too long: no wait
+
+
+def test_title_option_and_hostile_titles(web: LocalServer, library: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    evil = article_html("Evil \x1b]0;pwned\x07 \x1b[2J Title \u202e", PARAGRAPHS)
+    web.routes["/evil"] = page(evil)
+    web.routes["/named"] = page(article_html("Original", PARAGRAPHS[::-1]))
+    assert add(library, web.url("/evil")) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\u202e" not in out and "\x07" not in out
+    [path] = stored(library)
+    assert "\x1b" not in path.read_text(encoding="utf-8")
+    assert add(library, "--title", "My Own Name", web.url("/named")) == 0
+    assert front_of(library / "my-own-name.md")["title"] == "My Own Name"

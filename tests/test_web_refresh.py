@@ -201,3 +201,18 @@ def test_local_edits_are_never_overwritten_without_force(
     assert cli(library, "refresh", "--force") == 0
     assert "harbour mistress" in path.read_text(encoding="utf-8")
     assert cli(library, "refresh") == 0  # the refreshed copy is postil's again
+
+
+def test_plain_text_pages_refresh_too(web: LocalServer, library: Path,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    web.routes["/notes.txt"] = page("Tide Notes\n\n" + "\n\n".join(FIRST) + "\n",
+                                    content_type="text/plain")
+    assert cli(library, "add", web.url("/notes.txt")) == 0
+    path = library / "tide-notes.txt"
+    highlight(library, path, "the moon keeps its word")
+    web.routes["/notes.txt"] = page("Tide Notes\n\n" + "\n\n".join(SECOND) + "\n",
+                                    content_type="text/plain")
+    capsys.readouterr()
+    assert cli(library, "refresh", str(library)) == 0
+    assert capsys.readouterr().out.rstrip().endswith(": 0 exact, 1 moved, 0 orphaned")
+    assert path.read_text(encoding="utf-8").endswith("\n\n".join(SECOND) + "\n")
