@@ -88,3 +88,44 @@ async def test_escape_cancels_a_slow_download(isolated_paths: Path, web: LocalSe
         await pilot.pause()
         assert not paths.default_library_dir().exists() or not list(
             paths.default_library_dir().iterdir())
+
+
+async def test_refresh_a_web_article_from_the_palette(
+    isolated_paths: Path, web: LocalServer, tmp_path: Path
+) -> None:
+    from textual.command import CommandPalette
+
+    from reader.cli import main
+    from reader.ui.screens.reading import ReadingScreen
+    from tests.pilot_helpers import make_app
+
+    library = tmp_path / "library"
+    web.routes["/tides"] = page(article_html("Tide Tables", PARAGRAPHS))
+    assert main(["--library", str(library), "add", web.url("/tides")]) == 0
+    path = library / "tide-tables.md"
+    assert main(["--library", str(library), "highlight", str(path), "--quote",
+                 "the moon keeps its word"]) == 0
+    web.routes["/tides"] = page(article_html("Tide Tables", [
+        "Correction: the harbour master now reads them at seven.", *PARAGRAPHS]))
+    app = make_app(isolated_paths, library)
+    async with app.run_test(size=(110, 32)) as pilot:
+        await wait_library(pilot, 1)
+        await pilot.press("enter")
+        reading = await wait_reading(pilot)
+        assert "Correction" not in reading.view.document.text
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
+        await pilot.press(*"refresh from the web")
+        await pilot.pause(0.2)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: any("Refreshed: 0 highlights exact, 1 moved"
+                                          in str(n.message) for n in app._notifications))
+        await wait_for(pilot, lambda: isinstance(app.screen, ReadingScreen)
+                       and "Correction" in app.screen.view.document.text
+                       and len(app.screen.annotations) == 1)
+        screen = app.screen
+        assert isinstance(screen, ReadingScreen)
+        [highlight] = screen.annotations.values()
+        assert screen.view.document.text[highlight.start:highlight.end] == (
+            "the moon keeps its word")
+    assert "Correction" in path.read_text(encoding="utf-8")
