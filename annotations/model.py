@@ -8,6 +8,7 @@ again after the article changed.
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -61,6 +62,29 @@ class TextPositionSelector:
 def now_iso() -> str:
     """Return the current UTC time as ISO 8601 with seconds precision and a ``Z`` suffix."""
     return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+_UUID_IRI_PREFIX = "urn:uuid:"
+_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def normalize_id(ident: str) -> str:
+    """The one form of an annotation id that ids are compared in (storage, import, export, UI).
+
+    A UUID in any spelling (``BEDE…`` upper case, ``urn:uuid:`` prefix, braces, no hyphens) becomes
+    its canonical lower-case hyphenated form; any other id (an IRI from another tool) is only
+    stripped of surrounding whitespace, since IRIs are case-sensitive.
+    """
+    text = ident.strip()
+    if _CANONICAL_UUID.fullmatch(text):
+        return text
+    candidate = text[len(_UUID_IRI_PREFIX):] if text[:9].lower() == _UUID_IRI_PREFIX else text
+    if 32 <= len(candidate) <= 38:
+        try:
+            return str(uuid.UUID(candidate))
+        except ValueError:
+            pass
+    return text
 
 
 def normalize_tag(tag: str) -> str:
@@ -120,6 +144,13 @@ class Annotation:
     created: str = field(default_factory=now_iso)
     updated: str = field(default_factory=now_iso)
     status: AnchorStatus = AnchorStatus.ANCHORED
+
+    def __post_init__(self) -> None:
+        # Every annotation holds its id in the one normalised form (see normalize_id), so
+        # "BEDE…" and "urn:uuid:bede…" can never be two annotations.
+        normal = normalize_id(self.id)
+        if normal != self.id:
+            object.__setattr__(self, "id", normal)
 
     @classmethod
     def create(

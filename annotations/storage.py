@@ -33,11 +33,12 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 from tinydb import Query, TinyDB
+from tinydb.queries import QueryInstance
 from tinydb.storages import Storage
 from tinydb.table import Document, Table
 
 from annotations.atomicfile import fsync_directory
-from annotations.model import Annotation, now_iso
+from annotations.model import Annotation, normalize_id, now_iso
 
 ANNOTATIONS_TABLE = "annotations"
 POSITIONS_TABLE = "positions"
@@ -318,15 +319,21 @@ class AnnotationStore:
 
     # ------------------------------------------------------------------ annotations
     def _parse(self, records: Iterable[Document]) -> list[Annotation]:
-        annotations = []
+        by_id: dict[str, Annotation] = {}
         skipped = 0
         for record in records:
             try:
-                annotations.append(Annotation.from_record(dict(record)))
+                annotation = Annotation.from_record(dict(record))
             except ValueError:
                 skipped += 1
+                continue
+            # Ids are compared normalised: records "BEDE…" and "bede…" (an older import) are one
+            # annotation, the most recently changed copy.
+            seen = by_id.get(annotation.id)
+            if seen is None or annotation.updated > seen.updated:
+                by_id[annotation.id] = annotation
         self.skipped_records = skipped
-        return annotations
+        return list(by_id.values())
 
     def all_annotations(self) -> list[Annotation]:
         """Every valid annotation (malformed records are skipped and left in the file)."""
@@ -338,13 +345,8 @@ class AnnotationStore:
 
     def get(self, annotation_id: str) -> Annotation | None:
         """The annotation with this id, if any."""
-        record = self._read(lambda: self._annotations.get(Query().id == annotation_id))
-        if record is None or isinstance(record, list):
-            return None
-        try:
-            return Annotation.from_record(dict(record))
-        except ValueError:
-            return None
+        found = self._parse(self._read(lambda: self._annotations.search(_id_is(annotation_id))))
+        return found[0] if found else None
 
     def add(self, annotation: Annotation) -> None:
         """Store a new annotation (replacing one with the same id)."""
@@ -362,12 +364,12 @@ class AnnotationStore:
             return
         with self._locked():
             existing = {
-                record.get("id")
+                normalize_id(record["id"])
                 for record in self._annotations.all()
                 if isinstance(record.get("id"), str)
             }
             updates = [
-                (record, Query().id == ident) for ident, record in records.items()
+                (record, _id_is(ident)) for ident, record in records.items()
                 if ident in existing
             ]
             inserts = [record for ident, record in records.items() if ident not in existing]
@@ -387,7 +389,7 @@ class AnnotationStore:
         for annotation in annotations:
             record = annotation.to_record()
             fields = {key: record[key] for key in ("position", "status", "article_id", "path")}
-            updates.append((fields, Query().id == annotation.id))
+            updates.append((fields, _id_is(annotation.id)))
         if not updates:
             return
         with self._locked():
@@ -397,7 +399,7 @@ class AnnotationStore:
         """Delete the annotation with this id; returns what was deleted."""
         with self._locked():
             found = self.get(annotation_id)
-            self._annotations.remove(Query().id == annotation_id)
+            self._annotations.remove(_id_is(annotation_id))
         return found
 
     def highlight_counts(self) -> tuple[dict[str, int], dict[str, int]]:
@@ -456,6 +458,16 @@ class AnnotationStore:
         """Save a small JSON-serialisable value under ``key``."""
         with self._locked():
             self._state.upsert({"key": key, "value": value}, Query().key == key)
+
+
+def _id_is(annotation_id: str) -> QueryInstance:
+    """A query for the records of one annotation, ids compared normalised (see normalize_id)."""
+    wanted = normalize_id(annotation_id)
+
+    def same(value: Any) -> bool:
+        return isinstance(value, str) and (value == wanted or normalize_id(value) == wanted)
+
+    return Query().id.test(same)
 
 
 def _position(record: Any) -> ReadingPosition | None:

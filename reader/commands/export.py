@@ -33,6 +33,7 @@ from annotations.export import (
 )
 from annotations.export.files import atomic_write_text, write_region_file
 from annotations.model import Annotation, Color, now_iso
+from reader.article_access import ArticleScope
 from reader.cli import CommandError, Context
 from reader.commands.common import relocated_articles
 from reader.loading import ArticleMeta, load_article
@@ -113,11 +114,14 @@ def article_info(meta: ArticleMeta) -> ArticleInfo:
     )
 
 
-def collect_exports(annotations: Iterable[Annotation]) -> list[ArticleExport]:
+def collect_exports(
+    annotations: Iterable[Annotation], scope: ArticleScope
+) -> list[ArticleExport]:
     """Group ``annotations`` by article path, load each article and re-anchor its annotations.
 
-    An article that cannot be read is exported with metadata from its path (title from the file
-    name) and the annotations as last anchored. Articles are ordered by title, then path.
+    Only articles inside ``scope`` are opened (stored paths are data). An article that is not,
+    or cannot be read, is exported with metadata from its path (title from the file name) and
+    the annotations as last anchored. Articles are ordered by title, then path.
     """
     from annotations.anchoring import anchor_all
 
@@ -127,8 +131,8 @@ def collect_exports(annotations: Iterable[Annotation]) -> list[ArticleExport]:
     exports: list[ArticleExport] = []
     for path, members in groups.items():
         try:
-            article = load_article(path)
-        except Exception:  # unreadable, missing or unparsable: export what we know
+            article = scope.load(path)
+        except Exception:  # outside the library, unreadable, missing or unparsable
             known_id = next((a.article_id for a in members if a.article_id), "")
             exports.append(ArticleExport(ArticleInfo.for_missing(path, known_id), tuple(members)))
             continue
@@ -169,12 +173,12 @@ def _template(args: argparse.Namespace) -> Template | None:
         raise CommandError(str(error)) from None
 
 
-def _stored_annotations(context: Context) -> list[Annotation]:
+def _stored_annotations(context: Context, scope: ArticleScope) -> list[Annotation]:
     if not context.db_path.exists():
         return []
     annotations = context.open_store().all_annotations()
     # Articles moved or renamed since: found again by content id, exported from where they are.
-    missing = {a.path: a.article_id for a in annotations if not Path(a.path).exists()}
+    missing = {a.path: a.article_id for a in annotations if not scope.exists(a.path)}
     moved = relocated_articles(context, missing)
     return [replace(a, path=moved[a.path]) if a.path in moved else a for a in annotations]
 
@@ -196,10 +200,11 @@ def run(args: argparse.Namespace, context: Context) -> int:
     template = _template(args)
     annotation_filter = _filter(args)
     exported_at = args.timestamp or now_iso()
-    selected = annotation_filter.apply(_stored_annotations(context))
+    scope = ArticleScope.of(context.library_source(args.paths))
+    selected = annotation_filter.apply(_stored_annotations(context, scope))
     if not selected:
         print("postil: no highlights match", file=sys.stderr)
-    exports = collect_exports(selected)
+    exports = collect_exports(selected, scope)
     count = sum(len(e.annotations) for e in exports)
     summary = f"{count} highlight{'s' * (count != 1)} from {len(exports)} article" + (
         "s" * (len(exports) != 1)

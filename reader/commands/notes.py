@@ -11,10 +11,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from annotations.model import AnchorStatus, Annotation, normalize_tag
+from reader.article_access import ArticleScope, OutsideLibrary
 from reader.cli import Context
 from reader.commands.annotation_records import annotation_record
 from reader.commands.common import relocated_articles
-from reader.loading import ArticleError, load_article
+from reader.loading import ArticleError
 from reader.sanitize import clean_line
 
 HELP = "list annotations (all, or those of the given articles/folders)"
@@ -77,14 +78,15 @@ def _anchoring(annotation: Annotation) -> tuple[object, ...]:
 
 
 def collect(store_annotations: list[Annotation], wanted: PathFilter | None,
-            moved: dict[str, str] | None = None
+            moved: dict[str, str] | None = None, scope: ArticleScope | None = None
             ) -> tuple[list[tuple[str, Annotation]], list[Annotation]]:
     """Group by article, load and re-anchor each wanted article.
 
     Returns ``(title, annotation)`` rows — ordered by title, then position, orphans last
     within an article — and the annotations whose position, status, path or article id
     changed (to be saved back). ``moved`` maps old article paths to where the same article
-    (same content id) is now; ``wanted`` None means every article.
+    (same content id) is now; ``wanted`` None means every article. Only articles inside
+    ``scope`` are opened (None: nothing is); the others are listed as last anchored.
     """
     from annotations.anchoring import anchor_all
 
@@ -100,7 +102,10 @@ def collect(store_annotations: list[Annotation], wanted: PathFilter | None,
     changed: list[Annotation] = []
     for path, members in groups.items():
         try:
-            article = load_article(path)
+            article = (scope or ArticleScope(())).load(path)
+        except OutsideLibrary:
+            title = _title_from_path(path)  # not opened: shown as last anchored
+            current = members
         except ArticleError:
             title = _title_from_path(path)
             current = [replace(a, status=AnchorStatus.ORPHANED) for a in members]
@@ -169,8 +174,10 @@ def run(args: argparse.Namespace, context: Context) -> int:
     if context.db_path.exists():
         store = context.open_store()
         annotations = store.all_annotations()
-        missing = {a.path: a.article_id for a in annotations if not os.path.exists(a.path)}
-        rows, changed = collect(annotations, wanted, relocated_articles(context, missing))
+        # Stored paths are data: only those inside the library are looked at (see ArticleScope).
+        scope = ArticleScope.of(context.library_source(args.paths))
+        missing = {a.path: a.article_id for a in annotations if not scope.exists(a.path)}
+        rows, changed = collect(annotations, wanted, relocated_articles(context, missing), scope)
         if changed:
             try:
                 read = {a.id: a for a in annotations}
