@@ -163,7 +163,19 @@ def make_context(args: argparse.Namespace) -> Context:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status."""
+    """Run the command line; returns the exit status.
+
+    Everything printed — by any command, argparse and the error messages below — goes through
+    :func:`reader.terminal_output.cleaned_output`: no escape sequence from a file name, an
+    imported id or an article reaches the terminal.
+    """
+    from reader.terminal_output import cleaned_output
+
+    with cleaned_output():
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     arguments = _insert_default_command(list(sys.argv[1:] if argv is None else argv))
     parser = build_parser(_chosen_command(arguments))
     args = parser.parse_args(arguments)

@@ -10,6 +10,7 @@ from typing import Any
 from reader import paths
 from reader.cli import Context
 from reader.config import load_settings
+from reader.terminal_output import print_json
 
 HELP = "show the settings file, the effective settings and where postil keeps its data"
 
@@ -35,8 +36,7 @@ def run(args: argparse.Namespace, context: Context) -> int:
         "problems": loaded.problems,
     }
     if args.json:
-        json.dump(report, sys.stdout, indent=2, ensure_ascii=False)
-        sys.stdout.write("\n")
+        print_json(report)
     else:
         state = "" if loaded.exists else "  (not created yet: defaults in use)"
         print(f"settings file: {report['config_file']}{state}")

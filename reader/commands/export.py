@@ -37,7 +37,7 @@ from reader.article_access import ArticleScope
 from reader.cli import CommandError, Context
 from reader.commands.common import relocated_articles
 from reader.loading import ArticleMeta, load_article
-from reader.sanitize import clean_text
+from reader.terminal_output import data_stream, escape_json_controls
 
 HELP = "export highlights, notes and tags as Markdown (Obsidian/Logseq) or W3C JSON"
 
@@ -190,7 +190,7 @@ def _write_output(path_text: str, writer: str) -> None:
 def run(args: argparse.Namespace, context: Context) -> int:
     """Export the matching annotations."""
     if args.print_template:
-        sys.stdout.write(DEFAULT_TEMPLATE)
+        data_stream().write(DEFAULT_TEMPLATE)
         return 0
     if args.format is None:
         suffix = Path(args.output).suffix.lower() if args.output else ""
@@ -221,9 +221,13 @@ def run(args: argparse.Namespace, context: Context) -> int:
 
 
 def _emit(output: str | None, text: str, summary: str, *, region: bool) -> int:
+    json_output = not region  # Markdown goes into a marked region; the other output is JSON
     if not output or output == "-":
-        # A terminal must never receive escape sequences from imported notes or tags.
-        sys.stdout.write(clean_text(text) if sys.stdout.isatty() else text)
+        # Into a pipe or file the export is lossless; a terminal never receives escape
+        # sequences from imported notes or tags (JSON: escaped inside its strings).
+        if json_output:
+            text = escape_json_controls(text)
+        data_stream().write(text)
         return 0
     path = Path(output).expanduser()
     if path.is_dir():

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Iterable, Sequence
@@ -17,6 +16,7 @@ from reader.commands.annotation_records import annotation_record
 from reader.commands.common import relocated_articles
 from reader.loading import ArticleError
 from reader.sanitize import clean_line
+from reader.terminal_output import print_json
 
 HELP = "list annotations (all, or those of the given articles/folders)"
 
@@ -160,7 +160,7 @@ def print_plain(rows: list[tuple[str, Annotation]]) -> None:
             print(f"# {clean_line(title)}  ({clean_line(annotation.path)})")
         status = "" if annotation.status is AnchorStatus.ANCHORED else f" [{annotation.status}]"
         print(f"  “{_shorten(annotation.quote.exact, QUOTE_CHARS)}” ({annotation.color})"
-              f"{status}  id {annotation.id[:8]}")
+              f"{status}  id {clean_line(annotation.id)[:8]}")
         if annotation.note.strip():
             print(f"    ✎ {_shorten(annotation.note, NOTE_CHARS)}")
         if annotation.tags:
@@ -189,9 +189,7 @@ def run(args: argparse.Namespace, context: Context) -> int:
     if tags:
         rows = [row for row in rows if all(tag in row[1].tags for tag in tags)]
     if args.json:
-        json.dump([annotation_record(a, title) for title, a in rows], sys.stdout,
-                  ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
+        print_json([annotation_record(a, title) for title, a in rows])
     elif rows:
         print_plain(rows)
     elif args.paths or tags:
