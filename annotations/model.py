@@ -249,17 +249,22 @@ class Annotation:
                     _str_or_empty(quote.get("suffix")),
                 ),
                 position=TextPositionSelector(start, end),
-                color=Color(color) if color in Color._value2member_map_ else Color.YELLOW,
+                color=Color(color) if _is_member(color, Color) else Color.YELLOW,
                 note=note if isinstance(note, str) else "",
                 tags=normalize_tags(record.get("tags")),
                 created=_str_or_empty(record.get("created")) or now_iso(),
                 updated=_str_or_empty(record.get("updated")) or now_iso(),
                 status=AnchorStatus(record["status"])
-                if record.get("status") in AnchorStatus._value2member_map_
+                if _is_member(record.get("status"), AnchorStatus)
                 else AnchorStatus.ANCHORED,
             )
         except (KeyError, TypeError, AttributeError) as error:
             raise ValueError(f"malformed annotation record: {error!r}") from None
+
+
+def _is_member(value: Any, kind: type[StrEnum]) -> bool:
+    """True when ``value`` is the string of a member of ``kind`` (a list or dict never is)."""
+    return isinstance(value, str) and value in kind._value2member_map_
 
 
 def _str_or_empty(value: Any) -> str:

@@ -299,3 +299,25 @@ def test_nan_anywhere_in_a_record_never_reaches_the_database(
     code, _, err = cli(capsys, "--db", str(db), "import", str(tmp_path / "in.json"))
     assert code == 1 and "NaN" in err
     assert "NaN" not in db.read_text(encoding="utf-8")
+
+
+def test_highlighting_a_file_outside_the_library_says_how_it_is_listed(
+    library: Path, secret: Path, capsys: Capture
+) -> None:
+    code, out, err = cli(capsys, "highlight", str(secret), "--quote", "no-spy agreement")
+    assert code == 0 and "not in your library" in err
+    code, out, _ = cli(capsys, "notes", "--json")
+    assert code == 0 and json.loads(out)[0]["title"] == "passwd"  # from the path, not opened
+    code, out, _ = cli(capsys, "notes", str(secret), "--json")
+    assert json.loads(out)[0]["title"] == SECRET  # named on the command line: opened
+
+
+def test_a_database_record_with_a_colour_of_the_wrong_type_keeps_its_note(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "db.json"
+    record = parse_text(json.dumps([item(LOWER)])).annotations[0].to_record()
+    record |= {"color": ["yellow"], "status": {}, "note": "mine"}
+    db.write_text(json.dumps({"annotations": {"1": record}}), encoding="utf-8")
+    [annotation] = AnnotationStore(db).all_annotations()
+    assert annotation.note == "mine" and annotation.color.value == "yellow"

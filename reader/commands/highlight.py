@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from annotations.model import Annotation, Color
+from reader.article_access import ArticleScope
 from reader.cli import CommandError, Context
 from reader.commands.annotation_records import annotation_record
 from reader.loading import ArticleError, load_article
@@ -85,4 +86,8 @@ def run(args: argparse.Namespace, context: Context) -> int:
         print_json(annotation_record(annotation, article.meta.title))
     else:
         print(annotation.id)
+    if not ArticleScope.of(context.library_source()).allows(article.meta.path):
+        print(f"postil: note: {clean_line(article.meta.path)} is not in your library: "
+              "`postil notes` and `postil export` list its highlights without opening it "
+              "(name it on their command line, or add it with `postil add`)", file=sys.stderr)
     return 0

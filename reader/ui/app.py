@@ -252,6 +252,9 @@ class PostilApp(App[int]):
         else:
             message = f"Added “{result.title}” to {result.path}"
         call_from_worker(self, self.notify, message, title="Add", timeout=8)
+        if result.notice:  # e.g. much less text was extracted than the page holds
+            call_from_worker(self, self.notify, result.notice, title="Add", severity="warning",
+                             timeout=15)
         call_from_worker(self, self._library_changed, target)
 
     def _library_changed(self, folder: Path) -> None:
