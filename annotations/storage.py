@@ -147,10 +147,14 @@ class SafeJSONStorage(Storage):
             return None
         try:
             data = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        except (UnicodeDecodeError, ValueError, RecursionError) as error:
             reason = "not valid JSON: truncated or overwritten"
             if isinstance(error, json.JSONDecodeError):
                 reason = f"not valid JSON at line {error.lineno}, column {error.colno}"
+            elif isinstance(error, RecursionError):
+                reason = "JSON nested too deeply"
+            elif not isinstance(error, UnicodeDecodeError):
+                reason = "it holds a number too long to read"  # Python refuses 4,300+ digits
             raise DatabaseDamaged(self.path, self._preserve(raw), reason) from None
         problem = _shape_problem(data)
         if problem is not None:

@@ -321,3 +321,18 @@ def test_a_database_record_with_a_colour_of_the_wrong_type_keeps_its_note(
     db.write_text(json.dumps({"annotations": {"1": record}}), encoding="utf-8")
     [annotation] = AnnotationStore(db).all_annotations()
     assert annotation.note == "mine" and annotation.color.value == "yellow"
+
+
+@pytest.mark.parametrize(
+    "content",
+    ['{"annotations": {"1": {"id": "x", "position": {"start": ' + "9" * 5000 + "}}}}",
+     '{"annotations": {"1": ' + "[" * 100_000 + "]" * 100_000 + "}}"],
+)
+def test_a_database_with_a_huge_number_or_deep_nesting_is_reported_not_a_crash(
+    content: str, tmp_path: Path, capsys: Capture
+) -> None:
+    db = tmp_path / "db.json"
+    db.write_text(content, encoding="utf-8")
+    code, _, err = cli(capsys, "--db", str(db), "notes")
+    assert code == 1 and "damaged" in err and err.count("\n") == 1
+    assert db.read_text(encoding="utf-8") == content  # left as it is, a copy saved
