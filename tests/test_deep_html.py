@@ -35,7 +35,7 @@ SHAPES = {
     + "</div>" * 3000,
     "bold-5000": "<p>" + "<b>" * 5000 + " ".join(WORDS) + "</b>" * 5000 + "</p>",
     "lists-3000": "<ul><li>x " * 3000 + " ".join(WORDS) + "</li></ul>" * 3000,
-    "divs-100k": "<div>" * 100_000 + " ".join(WORDS) + "</div>" * 100_000,
+    "divs-20k": "<div>" * 20_000 + " ".join(WORDS) + "</div>" * 20_000,
 }
 
 

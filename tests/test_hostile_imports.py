@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -302,8 +303,9 @@ def test_nan_anywhere_in_a_record_never_reaches_the_database(
 
 
 def test_highlighting_a_file_outside_the_library_says_how_it_is_listed(
-    library: Path, secret: Path, capsys: Capture
+    library: Path, secret: Path, capsys: Capture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)  # the hint is for people
     code, out, err = cli(capsys, "highlight", str(secret), "--quote", "no-spy agreement")
     assert code == 0 and "not in your library" in err
     code, out, _ = cli(capsys, "notes", "--json")

@@ -86,7 +86,10 @@ def run(args: argparse.Namespace, context: Context) -> int:
         print_json(annotation_record(annotation, article.meta.title))
     else:
         print(annotation.id)
-    if not ArticleScope.of(context.library_source()).allows(article.meta.path):
+    # A hint for people (scripts calling highlight in a loop get a quiet stderr).
+    if sys.stderr.isatty() and not ArticleScope.of(context.library_source()).allows(
+        article.meta.path
+    ):
         print(f"postil: note: {clean_line(article.meta.path)} is not in your library: "
               "`postil notes` and `postil export` list its highlights without opening it "
               "(name it on their command line, or add it with `postil add`)", file=sys.stderr)

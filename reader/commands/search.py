@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TextIO
 
 from reader.cli import CommandError, Context
-from reader.sanitize import clean_line
+from reader.sanitize import clean_line, is_clean
 from reader.search import SearchHit, SearchIndex, library_index
 from reader.terminal_output import json_text, print_json, write_trusted
 
@@ -137,7 +137,7 @@ def _print_hits(hits: list[SearchHit], stream: TextIO) -> None:
         snippet, spans = hit.snippet(width)
         print(f"{hit.score:5.1f}  {clean_line(hit.title)}  ({clean_line(hit.path)} "
               f"@{hit.match_start})", file=stream)
-        if emphasise and snippet == clean_line(snippet):
+        if emphasise and is_clean(snippet):
             # Bold is postil's own escape sequence around text that is clean (same offsets).
             write_trusted(stream, f"       {_bold(snippet, spans)}\n")
         else:
