@@ -176,13 +176,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: Sequence[str] | None) -> int:
+    from reader.terminal_output import err
+
     arguments = _insert_default_command(list(sys.argv[1:] if argv is None else argv))
     parser = build_parser(_chosen_command(arguments))
     args = parser.parse_args(arguments)
     try:
         return int(args.handler(args, make_context(args)) or 0)
     except CommandError as error:
-        print(f"postil: {error}", file=sys.stderr)
+        err(str(error))
         return error.code
     except KeyboardInterrupt:
         print("postil: interrupted", file=sys.stderr)
@@ -197,9 +199,6 @@ def _main(argv: Sequence[str] | None) -> int:
     except Exception as error:
         if os.environ.get("POSTIL_DEBUG"):
             raise
-        print(
-            f"postil: internal error: {type(error).__name__}: {error} "
-            "(set POSTIL_DEBUG=1 for details)",
-            file=sys.stderr,
-        )
+        err(f"internal error: {type(error).__name__}: {error} "
+            "(set POSTIL_DEBUG=1 for details)")
         return 70

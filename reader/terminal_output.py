@@ -14,6 +14,7 @@ Two kinds of output need more than cleaning:
 * postil's own formatting (bold search matches, the indexing progress line) is written with
   :func:`write_trusted` after the untrusted parts were cleaned.
 
+:func:`err` prints one-line messages (``postil: ...``) on stderr.
 :func:`data_stream` gives the unwrapped stdout for lossless data (Markdown export into a pipe
 or file); on a terminal it is the cleaning stream too.
 """
@@ -27,7 +28,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from typing import Any, TextIO
 
-from reader.sanitize import clean_text
+from reader.sanitize import clean_line, clean_text
 
 # What clean_text removes; inside JSON strings these are escaped instead (json.dumps already
 # escapes C0 controls; with ensure_ascii=False it leaves DEL, C1 and bidi controls raw).
@@ -148,6 +149,12 @@ def json_text(value: Any, *, indent: int | None = None) -> str:
     except ValueError:
         text = json.dumps(_finite(value), ensure_ascii=False, indent=indent, allow_nan=False)
     return escape_json_controls(text)
+
+
+def err(message: str) -> None:
+    """Print ``postil: <message>`` on stderr as exactly one line (a file name holding a newline
+    cannot forge a second message)."""
+    print(f"postil: {clean_line(message)}", file=sys.stderr)
 
 
 def print_json(value: Any, *, indent: int | None = 2) -> None:

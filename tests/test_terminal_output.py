@@ -154,3 +154,14 @@ def test_json_text_escapes_every_unsafe_character_and_stays_the_same_value() -> 
     assert "\ud800" not in text
     again = json.loads(text)
     assert again["id"] == value["id"] and again["n"] is None
+
+
+def test_a_file_name_with_a_newline_cannot_forge_a_second_message(
+    tmp_path: Path, capsys: Capture
+) -> None:
+    path = tmp_path / "a\npostil: imported 100 annotations.txt"
+    path.write_text("", encoding="utf-8")
+    code, out, err = cli(capsys, "add", str(path))
+    assert code == 1 and err.count("\n") == 1 and err.startswith("postil: cannot add ")
+    code, out, err = cli(capsys, "import", str(path))
+    assert code == 1 and err.count("\n") == 1

@@ -36,6 +36,7 @@ from reader.loading import (
     read_text,
 )
 from reader.sanitize import clean_line, clean_text, normalize_newlines
+from reader.terminal_output import err
 
 HELP = "copy articles into your library (HTML pages are stored as Markdown)"
 
@@ -138,7 +139,7 @@ def run(args: argparse.Namespace, context: Context) -> int:
                     Path(source), library, known, title=args.title, move=args.move
                 )
         except ArticleError as error:
-            print(f"postil: cannot add {name}: {error}", file=sys.stderr)
+            err(f"cannot add {name}: {error}")
             failures += 1
             continue
         _report(result, name)
@@ -147,7 +148,7 @@ def run(args: argparse.Namespace, context: Context) -> int:
 
 def _report(result: AddResult, name: str) -> None:
     if result.notice:
-        print(f"postil: note: {name}: {result.notice}", file=sys.stderr)
+        err(f"note: {name}: {result.notice}")
     title = clean_line(result.title)
     if result.duplicate:
         print(f"already in the library: “{title}” — {result.path} (not copied)")

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from typing import Any
 
 from reader import paths
 from reader.cli import Context
 from reader.config import load_settings
-from reader.terminal_output import print_json
+from reader.terminal_output import err, print_json
 
 HELP = "show the settings file, the effective settings and where postil keeps its data"
 
@@ -50,5 +49,5 @@ def run(args: argparse.Namespace, context: Context) -> int:
         for name, value in loaded.settings.as_dict().items():
             print(f"  {name} = {json.dumps(value, ensure_ascii=False)}")
     for problem in loaded.problems:
-        print(f"postil: warning: {problem}", file=sys.stderr)
+        err(f"warning: {problem}")
     return 0

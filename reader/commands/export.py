@@ -37,7 +37,7 @@ from reader.article_access import ArticleScope
 from reader.cli import CommandError, Context
 from reader.commands.common import relocated_articles
 from reader.loading import ArticleMeta, load_article
-from reader.terminal_output import data_stream, escape_json_controls
+from reader.terminal_output import data_stream, err, escape_json_controls
 
 HELP = "export highlights, notes and tags as Markdown (Obsidian/Logseq) or W3C JSON"
 
@@ -184,7 +184,7 @@ def _stored_annotations(context: Context, scope: ArticleScope) -> list[Annotatio
 
 
 def _write_output(path_text: str, writer: str) -> None:
-    print(f"postil: wrote {path_text} ({writer})", file=sys.stderr)
+    err(f"wrote {path_text} ({writer})")
 
 
 def run(args: argparse.Namespace, context: Context) -> int:
@@ -260,7 +260,7 @@ def _export_dir(
     for path in result.written:
         print(path)
     for message in result.errors:
-        print(f"postil: {message}", file=sys.stderr)
+        err(message)
     files = len(result.written)
     print(
         f"postil: exported {files} file{'s' * (files != 1)} to {directory}", file=sys.stderr

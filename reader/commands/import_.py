@@ -15,6 +15,7 @@ from annotations.export.w3c import FormatError, merge_plan, parse_text
 from annotations.model import Annotation
 from reader.cli import CommandError, Context
 from reader.safe_read import ReadRefused, read_regular_file
+from reader.terminal_output import err
 
 HELP = "import annotations from W3C Web Annotation JSON (merged by id)"
 
@@ -65,7 +66,7 @@ def run(args: argparse.Namespace, context: Context) -> int:
     except FormatError as error:
         raise CommandError(f"{name}: {error}") from None
     for problem in parsed.problems:
-        print(f"postil: {name}: {problem}", file=sys.stderr)
+        err(f"{name}: {problem}")
     existing: dict[str, Annotation] = {}
     store = None
     if not (args.dry_run and not context.db_path.exists()):  # a dry run creates no database

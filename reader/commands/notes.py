@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -16,7 +15,7 @@ from reader.commands.annotation_records import annotation_record
 from reader.commands.common import relocated_articles
 from reader.loading import ArticleError
 from reader.sanitize import clean_line
-from reader.terminal_output import print_json
+from reader.terminal_output import err, print_json
 
 HELP = "list annotations (all, or those of the given articles/folders)"
 
@@ -183,8 +182,7 @@ def run(args: argparse.Namespace, context: Context) -> int:
                 read = {a.id: a for a in annotations}
                 store.put_many(merge_anchoring(changed, read, store.all_annotations()))
             except Exception as error:  # listing still works on a read-only database
-                print(f"postil: warning: could not save re-anchored positions: {error}",
-                      file=sys.stderr)
+                err(f"warning: could not save re-anchored positions: {error}")
     tags = [tag for tag in (normalize_tag(t) for t in args.tag) if tag]
     if tags:
         rows = [row for row in rows if all(tag in row[1].tags for tag in tags)]
