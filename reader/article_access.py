@@ -17,7 +17,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from reader.library import LibrarySource
+from reader import paths
+from reader.library import LibrarySource, resolve_library
 from reader.loading import MAX_ARTICLE_BYTES, Article, ArticleError, decode_bytes, parse_article
 from reader.safe_read import ReadRefused, read_regular_file
 from reader.sanitize import normalize_newlines
@@ -50,6 +51,14 @@ class ArticleScope:
             roots.setdefault(normal, None)
             roots.setdefault(os.path.realpath(normal), None)
         return cls(tuple(roots))
+
+    @classmethod
+    def with_configured(cls, source: LibrarySource, config_path: Path) -> ArticleScope:
+        """The scope of ``source`` plus the user's own library (``POSTIL_LIBRARY``, settings or
+        the default folder): for the app started on one file, whose "export all" still reads
+        the articles of the library."""
+        configured = resolve_library([], paths.env_library_paths(), config_path)
+        return cls.of(source, extra=configured.roots)
 
     def allows(self, path: str) -> bool:
         """Tell whether the stored ``path`` names a place inside the scope.

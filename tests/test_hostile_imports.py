@@ -338,3 +338,14 @@ def test_a_database_with_a_huge_number_or_deep_nesting_is_reported_not_a_crash(
     code, _, err = cli(capsys, "--db", str(db), "notes")
     assert code == 1 and "damaged" in err and err.count("\n") == 1
     assert db.read_text(encoding="utf-8") == content  # left as it is, a copy saved
+
+
+def test_the_app_on_one_file_still_reads_the_library_when_exporting_all(
+    library: Path, secret: Path, tmp_path: Path
+) -> None:
+    from reader.article_access import ArticleScope
+    from reader.library import LibrarySource
+
+    scope = ArticleScope.with_configured(LibrarySource([secret]), tmp_path / "config.toml")
+    assert scope.allows(str(secret)) and scope.allows(str(library / SEED.name))
+    assert not scope.allows("/etc/passwd") and not scope.allows(SEED.name)

@@ -39,7 +39,8 @@ def _export(app: PostilApp, article_paths: list[str] | None) -> None:
     if not annotations:
         call_from_worker(app, app.notify, "No annotations to export yet.", severity="warning")
         return
-    exports = collect_exports(annotations, ArticleScope.of(session.library))
+    scope = ArticleScope.with_configured(session.library, session.config_path)
+    exports = collect_exports(annotations, scope)
     if len(exports) > 3:
         call_from_worker(app, app.notify, f"Exporting {len(exports)} articles…", timeout=3)
     directory = session.settings.export_path() or paths.default_export_dir()
