@@ -22,12 +22,12 @@ or file); on a terminal it is the cleaning stream too.
 from __future__ import annotations
 
 import contextlib
-import json
 import re
 import sys
 from collections.abc import Iterable, Iterator
 from typing import Any, TextIO
 
+from reader.json_output import dumps_json
 from reader.sanitize import clean_line, clean_text
 
 # What clean_text removes; inside JSON strings these are escaped instead (json.dumps already
@@ -128,27 +128,10 @@ def escape_json_controls(text: str) -> str:
     return text
 
 
-def _finite(value: Any) -> Any:
-    """``value`` with NaN and infinities replaced by None (JSON has no such numbers)."""
-    if isinstance(value, float):
-        return value if value == value and abs(value) != float("inf") else None
-    if isinstance(value, dict):
-        return {key: _finite(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_finite(item) for item in value]
-    return value
-
-
 def json_text(value: Any, *, indent: int | None = None) -> str:
-    """``value`` as valid JSON without a raw control character (see :func:`escape_json_controls`).
-
-    NaN and infinities, which JSON cannot hold, become ``null``.
-    """
-    try:
-        text = json.dumps(value, ensure_ascii=False, indent=indent, allow_nan=False)
-    except ValueError:
-        text = json.dumps(_finite(value), ensure_ascii=False, indent=indent, allow_nan=False)
-    return escape_json_controls(text)
+    """``value`` as strict JSON (:func:`reader.json_output.dumps_json`: a non-finite number is
+    ``null``) without a raw control character (see :func:`escape_json_controls`)."""
+    return escape_json_controls(dumps_json(value, indent=indent))
 
 
 def err(message: str) -> None:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 from typing import Any
 
 from reader import paths
 from reader.cli import Context
 from reader.config import load_settings
+from reader.json_output import dumps_json
 from reader.terminal_output import err, print_json
 
 HELP = "show the settings file, the effective settings and where postil keeps its data"
@@ -47,7 +47,7 @@ def run(args: argparse.Namespace, context: Context) -> int:
         print()
         print("effective settings:")
         for name, value in loaded.settings.as_dict().items():
-            print(f"  {name} = {json.dumps(value, ensure_ascii=False)}")
+            print(f"  {name} = {dumps_json(value)}")
     for problem in loaded.problems:
         err(f"warning: {problem}")
     return 0
