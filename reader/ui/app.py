@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -26,6 +26,9 @@ from reader.ui.screens.reading import ReadingScreen
 from reader.ui.session import ReaderSession
 from reader.ui.widgets.article_table import ArticleRow
 from reader.ui.worker_calls import call_from_worker
+
+if TYPE_CHECKING:
+    from reader.ui.screens.search import SearchScreen
 
 
 class PostilApp(App[int]):
@@ -96,8 +99,13 @@ class PostilApp(App[int]):
             return
         self.push_screen(ReadingScreen(path, select=select))
 
-    def open_search(self, scope_path: str | None, article: Article | None = None) -> None:
-        """Open the search box for one article (``scope_path``) or the whole library."""
+    def open_search(self, scope_path: str | None, article: Article | None = None, *,
+                    article_pending: bool = False) -> SearchScreen:
+        """Open the search box for one article (``scope_path``) or the whole library.
+
+        ``article_pending``: the article at ``scope_path`` is still loading; the reading screen
+        hands it over with :meth:`SearchScreen.article_ready`.
+        """
         from reader.ui.screens.search import SearchOutcome, SearchScreen
 
         def chosen(outcome: SearchOutcome | None) -> None:
@@ -112,7 +120,10 @@ class PostilApp(App[int]):
                 self.push_screen(reading)
             reading.show_results(outcome.hits, outcome.index)
 
-        self.push_screen(SearchScreen(scope_path=scope_path, article=article), chosen)
+        screen = SearchScreen(scope_path=scope_path, article=article,
+                              article_pending=article_pending)
+        self.push_screen(screen, chosen)
+        return screen
 
     @property
     def search_index(self) -> SearchIndex | None:

@@ -18,6 +18,7 @@ from textual.worker import get_current_worker
 from reader.library import MetadataCache, scan
 from reader.loading import ArticleMeta
 from reader.ui.screens.welcome import WelcomeBanner
+from reader.ui.type_filter import TypeToFilter
 from reader.ui.widgets.article_table import ArticleRow, ArticleTable
 from reader.ui.worker_calls import call_from_worker
 
@@ -27,6 +28,9 @@ if TYPE_CHECKING:
 
 #: Seconds of typing pause before the library filter is applied.
 FILTER_DELAY = 0.12
+
+#: Letters that act in the table instead of starting the filter (``f`` first to filter by them).
+TABLE_KEYS = "qsfrgG"
 
 
 class LibraryScreen(Screen[None]):
@@ -73,6 +77,10 @@ class LibraryScreen(Screen[None]):
 
     def on_mount(self) -> None:
         """Start scanning the library in a worker."""
+        self._typing = TypeToFilter(
+            self.query_one("#library-filter", Input),
+            starts=lambda character: character.isalnum() and character not in TABLE_KEYS,
+        )
         self.table.focus()
         self.query_one(WelcomeBanner).display = False
         self.query_one(ProgressBar).display = False
@@ -209,11 +217,13 @@ class LibraryScreen(Screen[None]):
 
     def action_filter(self) -> None:
         """Focus the filter box."""
+        self._typing.stop()
         self.query_one("#library-filter", Input).focus()
 
     def action_clear_filter(self) -> None:
         """Clear the filter and return to the table."""
         box = self.query_one("#library-filter", Input)
+        self._typing.stop()
         box.value = ""
         self._apply_filter("")
         self.table.focus()
@@ -255,28 +265,55 @@ class LibraryScreen(Screen[None]):
 
     @on(Input.Submitted, "#library-filter")
     def _filter_submitted(self) -> None:
-        if self._filter_timer is not None:
-            self._filter_timer.stop()
-            self._apply_filter(self.query_one("#library-filter", Input).value)
+        self._flush_filter()
         self.table.focus()
         self.action_open_article()
 
     def on_key(self, event: events.Key) -> None:
-        """Typing a letter in the table starts filtering; down/escape leave the filter box."""
+        """Typing in the table edits the filter; ↓/enter/escape end typing.
+
+        The table keeps the focus while typing (see :mod:`reader.ui.type_filter`), so every
+        key typed fast lands in the filter in order. ``g``/``G`` (and the keys of the screen:
+        ``q`` ``s`` ``f`` ``r``) move or act when typing has not started; once it has, every
+        character is text.
+        """
         box = self.query_one("#library-filter", Input)
-        if self.focused is self.table and event.is_printable and event.character:
-            if event.character.isalnum() and event.character not in "qsfr":
-                box.focus()
-                box.insert_text_at_cursor(event.character)
+        typing = self._typing
+        if self.focused is self.table:
+            if typing.handle(event):
+                event.stop()
+                event.prevent_default()
+            elif typing.active and event.key in {"down", "up"}:
+                typing.stop()
+                self._flush_filter()
+                self.table.move_cursor(row=0, animate=False)  # ↓ lands on the first match
+                event.stop()
+                event.prevent_default()
+            elif typing.active and event.key == "enter":
+                typing.stop()
+                self._filter_submitted()
+                event.stop()
+                event.prevent_default()
+            elif event.key == "escape" and (typing.active or box.value):
+                self.action_clear_filter()
                 event.stop()
                 event.prevent_default()
         elif self.focused is box and event.key in {"down", "escape"}:
             if event.key == "escape":
                 box.value = ""
                 self._apply_filter("")
+            else:
+                self._flush_filter()
+                self.table.move_cursor(row=0, animate=False)
             self.table.focus()
             event.stop()
             event.prevent_default()
+
+    def _flush_filter(self) -> None:
+        """Apply a typed filter now instead of after the typing pause."""
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+            self._apply_filter(self.query_one("#library-filter", Input).value)
 
     def refresh_article(self, path: str, *, highlights: int | None = None,
                         progress: float | None = None, last_read: str | None = None) -> None:

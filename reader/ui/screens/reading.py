@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -37,6 +38,7 @@ from reader.ui.worker_calls import call_from_worker
 if TYPE_CHECKING:
     from reader.search import SearchHit
     from reader.ui.app import PostilApp
+    from reader.ui.screens.search import SearchScreen
 
 
 @dataclass(slots=True)
@@ -98,6 +100,7 @@ class ReadingScreen(Screen[None]):
         self._result_index = 0
         self.store_available = False
         self._library_tags: set[str] = set()
+        self._waiting_search: SearchScreen | None = None
 
     @property
     def postil(self) -> PostilApp:
@@ -127,6 +130,7 @@ class ReadingScreen(Screen[None]):
         self.view.show_chrome = settings.show_chrome
         self.query_one(AnnotationsPanel).display = False
         self.view.focus()
+        self.view.begin_loading()
         self.load()
 
     # ----------------------------------------------------------------- loading
@@ -168,7 +172,7 @@ class ReadingScreen(Screen[None]):
         call_from_worker(self, self._loaded, loaded, preview is not None)
 
     def _show_preview(self, preview: Article, offset: int, shown: threading.Event) -> None:
-        self.view.set_document(preview.document, offset)
+        self.view.set_document(preview.document, offset, complete=False)
         self.view.call_after_refresh(lambda: self.view.call_after_refresh(shown.set))
 
     @staticmethod
@@ -210,6 +214,9 @@ class ReadingScreen(Screen[None]):
         if self._initial_selection is not None:
             self.select_span(*self._initial_selection)
         self._update_status()
+        waiting, self._waiting_search = self._waiting_search, None
+        if waiting is not None and waiting.is_attached:
+            waiting.article_ready(loaded.article)
 
     # ----------------------------------------------------------------- status and position
     def _update_status(self) -> None:
@@ -263,11 +270,17 @@ class ReadingScreen(Screen[None]):
         self.postil.article_changed(path, progress=progress)
 
     def action_clear_or_back(self) -> None:
-        """Clear the selection if there is one, else go back to the library."""
+        """Close the innermost thing: the annotations panel, else the selection, else this
+        screen (back to the library — also when started as ``postil FILE``; q quits then)."""
+        panel = self.query_one(AnnotationsPanel)
+        if panel.display:
+            self._panel_closed()
+            return
         if self.view.selection is not None or self.view.selecting:
             self.view.clear_selection()
             return
-        self.action_back()
+        self.save_position()
+        self.dismiss()
 
     def action_back(self) -> None:
         """Save the position and go back to the library."""
@@ -364,6 +377,8 @@ class ReadingScreen(Screen[None]):
 
     def action_highlight(self) -> None:
         """Highlight the selection, or the sentence under the cursor."""
+        if self.view.when_complete(self.action_highlight):
+            return
         if not self._require_store():
             return
         span = self._target_span()
@@ -378,6 +393,8 @@ class ReadingScreen(Screen[None]):
 
     def action_color(self, color: str) -> None:
         """Set the colour of the highlight under the cursor."""
+        if self.view.when_complete(partial(self.action_color, color)):
+            return
         if not self._require_store():
             return
         current = self.current_highlight()
@@ -399,6 +416,8 @@ class ReadingScreen(Screen[None]):
 
     def action_note(self) -> None:
         """Edit the note of the highlight under the cursor (creating the highlight if needed)."""
+        if self.view.when_complete(self.action_note):
+            return
         target = self._highlight_for_edit()
         if target is None:
             return
@@ -415,6 +434,8 @@ class ReadingScreen(Screen[None]):
 
     def action_tags(self) -> None:
         """Edit the tags of the highlight under the cursor (creating the highlight if needed)."""
+        if self.view.when_complete(self.action_tags):
+            return
         target = self._highlight_for_edit()
         if target is None:
             return
@@ -434,6 +455,8 @@ class ReadingScreen(Screen[None]):
 
     def action_delete(self) -> None:
         """Delete the highlight under the cursor (u undoes)."""
+        if self.view.when_complete(self.action_delete):
+            return
         if not self._require_store():
             return
         current = self.current_highlight()
@@ -445,6 +468,8 @@ class ReadingScreen(Screen[None]):
 
     def action_undo(self) -> None:
         """Undo the last annotation change."""
+        if self.view.when_complete(self.action_undo):
+            return
         if not self._undo:
             self.notify("Nothing to undo.")
             return
@@ -454,6 +479,8 @@ class ReadingScreen(Screen[None]):
 
     def action_toggle_panel(self) -> None:
         """Show or hide the annotations panel."""
+        if self.view.when_complete(self.action_toggle_panel):
+            return
         panel = self.query_one(AnnotationsPanel)
         panel.display = not panel.display
         if panel.display:
@@ -488,9 +515,16 @@ class ReadingScreen(Screen[None]):
         self.view.flash(start, end)
 
     def action_search(self) -> None:
-        """Search this article (Tab in the box switches to the whole library)."""
+        """Search this article (Tab in the box switches to the whole library).
+
+        Pressed while the article loads, the box opens at once (typing is never lost) and
+        searches the whole article as soon as it is there.
+        """
         if self.article is not None:
             self.postil.open_search(scope_path=self.article.meta.path, article=self.article)
+            return
+        self._waiting_search = self.postil.open_search(scope_path=self.path, article=None,
+                                                       article_pending=True)
 
     def show_results(self, hits: list[SearchHit], index: int) -> None:
         """Remember search results in this article for n/N and jump to ``index``."""
@@ -513,10 +547,14 @@ class ReadingScreen(Screen[None]):
 
     def action_next_result(self) -> None:
         """Go to the next search result in this article."""
+        if self.view.when_complete(self.action_next_result):
+            return
         self._step_result(1)
 
     def action_previous_result(self) -> None:
         """Go to the previous search result in this article."""
+        if self.view.when_complete(self.action_previous_result):
+            return
         self._step_result(-1)
 
     # ----------------------------------------------------------------- links
@@ -542,6 +580,8 @@ class ReadingScreen(Screen[None]):
 
     def action_open_link(self) -> None:
         """Open a link in the cursor sentence (or on screen), after confirmation."""
+        if self.view.when_complete(self.action_open_link):
+            return
         links = self._links_near_point()
         if not links:
             self.notify("No link here (move the cursor with ] and [ onto one).")
@@ -557,6 +597,8 @@ class ReadingScreen(Screen[None]):
     # ----------------------------------------------------------------- export
     def action_export(self) -> None:
         """Export this article's annotations as Markdown to the export directory."""
+        if self.view.when_complete(self.action_export):
+            return
         if self.article is not None:
             self.postil.export_articles([self.article.meta.path])
 

@@ -79,6 +79,9 @@ class ArticleTable(DataTable[Text]):
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "select_cursor", "Open", id="open_article"),
+        # As in less and vim; every other letter typed in the table starts the filter.
+        Binding("g,home", "scroll_top", "First article", show=False, id="list_first"),
+        Binding("G,end", "scroll_bottom", "Last article", show=False, id="list_last"),
     ]
 
     def __init__(self, *, id: str | None = None) -> None:
