@@ -137,6 +137,12 @@ class PostilApp(App[int]):
         self._index_started = True
         self._build_index()
 
+    def refresh_search_index(self) -> None:
+        """Build or refresh the library search index in the background (the library was just
+        listed, or changed), so the first library search answers at once."""
+        self._index_started = True
+        self._build_index()
+
     @work(thread=True, exclusive=True, group="search-index")
     def _build_index(self) -> None:
         from reader.search import library_index

@@ -15,7 +15,7 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, ProgressBar, Static
 from textual.worker import get_current_worker
 
-from reader.library import MetadataCache, scan
+from reader.library import MetadataCache, cached_listing, scan
 from reader.loading import ArticleMeta
 from reader.ui.screens.welcome import WelcomeBanner
 from reader.ui.type_filter import TypeToFilter
@@ -50,6 +50,10 @@ class LibraryScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self._filter_timer: Timer | None = None
+        self._scanning = False
+        self._auto_cursor: str | None = None
+        self._unsorted = False
+        """The row the cursor was put on by the listing (not by the reader)."""
 
     def compose(self) -> ComposeResult:
         """Filter box, table, status line."""
@@ -98,26 +102,49 @@ class LibraryScreen(Screen[None]):
 
     def _set_message(self, extra: str = "") -> None:
         library = self.postil.session.library
+        table = self.table
+        total = len(table.article_rows)
         if library.is_sample:
             text = Text(
                 "Showing the bundled sample article. Add your own with "
                 "`postil add FILE` or `postil --library DIR`.",
                 style="italic",
             )
+        elif self._scanning and not total:
+            text = Text("Loading the library…", style="italic")
         else:
-            count = len(self.table.article_rows)
-            text = Text(f"{count} article{'s' if count != 1 else ''}  ·  sorted by ")
-            text.append(self.table.order.value)
+            noun = "article" if total == 1 else "articles"
+            if table.filter_text.strip():
+                text = Text(f"{table.row_count:,} of {total:,} {noun} match")
+            else:
+                text = Text(f"{total:,} {noun}")
+            text.append(f"  ·  sorted by {table.sort_description}")
         if extra:
             text.append(f"  ·  {extra}")
+        text.no_wrap = True
+        text.overflow = "ellipsis"
         self.query_one("#library-message", Static).update(text)
 
-    @work(thread=True, exclusive=True, group="library-scan")
     def scan_library(self) -> None:
-        """Read metadata (cached) for every article, filling the table as it goes."""
+        """(Re)list the library in a worker; the status line says it is loading meanwhile."""
+        self._scanning = True
+        self._set_message()
+        self._scan_worker()
+
+    @work(thread=True, exclusive=True, group="library-scan")
+    def _scan_worker(self) -> None:
+        """List the library: cached metadata in one go, then counts, then new or changed files.
+
+        A warm start fills the whole table right after the first paint (one rebuild), before
+        the database is even opened; highlights and progress follow in a second update.
+        """
         worker = get_current_worker()
         session = self.postil.session
         source = session.library
+        cache = MetadataCache()
+        listing = cached_listing(source, cache)
+        if listing.known and not worker.is_cancelled:
+            call_from_worker(self, self._fill, [ArticleRow(meta) for meta in listing.known])
         positions: dict[str, object] = {}
         counts: tuple[dict[str, int], dict[str, int]] = ({}, {})
         try:
@@ -131,37 +158,62 @@ class LibraryScreen(Screen[None]):
             if source.is_sample:
                 call_from_worker(self, self._welcome)
 
-        def rows(metas: list[ArticleMeta]) -> list[ArticleRow]:
-            made = []
-            for meta in metas:
-                position = positions.get(meta.id)
-                made.append(
-                    ArticleRow(
-                        meta,
-                        highlights=max(counts[0].get(meta.id, 0), counts[1].get(meta.path, 0)),
-                        progress=getattr(position, "progress", 0.0) if position else 0.0,
-                        last_read=getattr(position, "updated", "") if position else "",
-                    )
-                )
-            return made
+        def row(meta: ArticleMeta) -> ArticleRow:
+            position = positions.get(meta.id)
+            return ArticleRow(
+                meta,
+                highlights=max(counts[0].get(meta.id, 0), counts[1].get(meta.path, 0)),
+                progress=getattr(position, "progress", 0.0) if position else 0.0,
+                last_read=getattr(position, "updated", "") if position else "",
+            )
+
+        if listing.known and (counts != ({}, {}) or positions) and not worker.is_cancelled:
+            call_from_worker(self, self.table.update_states, [row(m) for m in listing.known])
 
         def batch(metas: list[ArticleMeta]) -> None:
-            call_from_worker(self, self._add_rows, rows(metas))
+            call_from_worker(self, self._add_rows, [row(meta) for meta in metas])
 
         def progress(done: int, total: int) -> None:
             call_from_worker(self, self._show_progress, done, total)
 
-        scan(
-            source,
-            MetadataCache(),
-            progress=progress,
-            cancelled=lambda: worker.is_cancelled,
-            batch=batch,
-        )
-        call_from_worker(self, self._scan_finished)
+        if listing.missing:
+            scan(
+                source,
+                cache,
+                progress=progress,
+                cancelled=lambda: worker.is_cancelled,
+                batch=batch,
+                files=listing.missing,
+            )
+        if not worker.is_cancelled:
+            call_from_worker(self, self._scan_finished)
+
+    def _fill(self, rows: list[ArticleRow]) -> None:
+        """Show these rows (sorted and filtered) in one go."""
+        if not self.is_attached:
+            return
+        first = not self.table.row_count
+        self.table.set_articles([*rows, *(r for r in self.table.article_rows
+                                          if r.meta.path not in {x.meta.path for x in rows})])
+        if first:
+            self._to_top()
+        self._set_message()
+
+    def _to_top(self) -> None:
+        """Put the cursor on the first row, scrolled to the top."""
+        if self.table.row_count:
+            self.table.move_cursor(row=0, animate=False)
+        self.table.scroll_to(y=0, animate=False, immediate=True)
+        self._auto_cursor = self.table.selected_path
 
     def _add_rows(self, rows: list[ArticleRow]) -> None:
+        if not self.is_attached:
+            return
         self.table.add_articles(rows)
+        self._unsorted = True
+        if self._auto_cursor is None:
+            self._auto_cursor = self.table.selected_path
+        self._set_message()
 
     def _welcome(self) -> None:
         self.query_one(WelcomeBanner).display = True
@@ -172,6 +224,8 @@ class LibraryScreen(Screen[None]):
         self.table.focus()
 
     def _show_progress(self, done: int, total: int) -> None:
+        if not self.is_attached:
+            return
         bar = self.query_one(ProgressBar)
         if total > 50 and done < total:
             bar.display = True
@@ -179,10 +233,18 @@ class LibraryScreen(Screen[None]):
             self._set_message(f"reading library {done}/{total}")
 
     def _scan_finished(self) -> None:
-        self.table.rebuild()  # rows arrived in file order: sort and filter them now
+        if not self.is_attached:
+            return
+        if self._unsorted:
+            self._unsorted = False
+            self.table.rebuild()  # rows arrived in file order: sort and filter them now
+        if self.table.selected_path == self._auto_cursor:
+            self._to_top()  # the reader did not move the cursor: the list opens at the top
+        self._scanning = False
         self.query_one(ProgressBar).display = False
         self._set_message()
         self.post_message(self.ScanFinished())
+        self.postil.refresh_search_index()  # so the first library search needs no wait
 
     class ScanFinished(events.Event):
         """The library scan completed (used by tests and the search index)."""
@@ -207,12 +269,15 @@ class LibraryScreen(Screen[None]):
     @on(DataTable.HeaderSelected, "#library-table")
     def _header_selected(self, event: DataTable.HeaderSelected) -> None:
         self.table.sort_by_column(str(event.column_key.value))
+        self._to_top()
         self._set_message()
 
     def action_cycle_sort(self) -> None:
-        """Sort by the next order."""
+        """Sort by the next order; the cursor goes to the first row."""
         self.table.order = self.table.order.next()
+        self.table.reverse = False
         self.table.rebuild()
+        self._to_top()
         self._set_message()
 
     def action_filter(self) -> None:
@@ -257,6 +322,7 @@ class LibraryScreen(Screen[None]):
         self.table.rebuild()
         if self.table.row_count:
             self.table.move_cursor(row=0, animate=False)
+        self._set_message()
 
     @property
     def filter_pending(self) -> bool:

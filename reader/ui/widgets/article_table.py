@@ -30,6 +30,19 @@ class SortOrder(StrEnum):
         members = list(SortOrder)
         return members[(members.index(self) + 1) % len(members)]
 
+    def direction(self, reverse: bool = False) -> str:
+        """How rows run in this order ("A→Z", "newest first", …), or reversed."""
+        forward, backward = _DIRECTIONS[self]
+        return backward if reverse else forward
+
+
+_DIRECTIONS = {
+    SortOrder.TITLE: ("A→Z", "Z→A"),
+    SortOrder.AUTHOR: ("A→Z", "Z→A"),
+    SortOrder.RECENT: ("newest first", "oldest first"),
+    SortOrder.LENGTH: ("longest first", "shortest first"),
+}
+
 
 @dataclass(slots=True)
 class ArticleRow:
@@ -88,6 +101,8 @@ class ArticleTable(DataTable[Text]):
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self._rows: dict[str, ArticleRow] = {}
         self.order = SortOrder.TITLE
+        self.reverse = False
+        """True when the order runs backwards (a second click on the same column header)."""
         self.filter_text = ""
 
     def on_mount(self) -> None:
@@ -152,13 +167,41 @@ class ArticleTable(DataTable[Text]):
             row.last_read = last_read
         self.rebuild()
 
+    def update_states(self, rows: Iterable[ArticleRow]) -> None:
+        """Take the highlight counts and progress of ``rows`` (known articles), redrawing only
+        the cells that changed (a full rebuild only when the order depends on them)."""
+        changed: list[ArticleRow] = []
+        for row in rows:
+            known = self._rows.get(row.meta.path)
+            if known is None:
+                continue
+            state = (row.highlights, row.progress, row.last_read)
+            if (known.highlights, known.progress, known.last_read) != state:
+                known.highlights, known.progress, known.last_read = state
+                changed.append(known)
+        if not changed:
+            return
+        if self.order is SortOrder.RECENT:
+            self.rebuild()
+            return
+        for row in changed:
+            if row.meta.path in self.rows:
+                cells = self._cells(row)
+                self.update_cell(row.meta.path, "read", cells[3])
+                self.update_cell(row.meta.path, "highlights", cells[4])
+
     def visible_rows(self) -> list[ArticleRow]:
         """Rows that pass the filter, in display order."""
         rows = list(self._rows.values())
         if self.filter_text.strip():
             scored = [(filter_score(self.filter_text, row), row) for row in rows]
             return [row for score, row in sorted(scored, key=lambda p: -p[0]) if score > 0]
-        return sorted(rows, key=self._sort_key)
+        return sorted(rows, key=self._sort_key, reverse=self.reverse)
+
+    @property
+    def sort_description(self) -> str:
+        """The order and its direction, as the status line shows it ("title, A→Z")."""
+        return f"{self.order.value}, {self.order.direction(self.reverse)}"
 
     def _sort_key(self, row: ArticleRow) -> tuple[object, ...]:
         meta = row.meta
@@ -195,9 +238,11 @@ class ArticleTable(DataTable[Text]):
         return self._rows.get(path)
 
     def sort_by_column(self, column: str) -> None:
-        """Sort by a column's order (header click)."""
+        """Sort by a column's order (header click; clicking the sorted column reverses it)."""
         if column in _COLUMN_SORT:
-            self.order = _COLUMN_SORT[column]
+            order = _COLUMN_SORT[column]
+            self.reverse = not self.reverse if order is self.order else False
+            self.order = order
             self.rebuild()
 
     @staticmethod
