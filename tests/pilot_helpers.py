@@ -92,3 +92,12 @@ def press_fast(app: object, *keys: str) -> None:
     for key in keys:
         character = key if len(key) == 1 else (" " if key == "space" else None)
         app.post_message(events.Key(key, character))
+
+
+def screen_text(app: object) -> list[str]:
+    """The app's screen as plain text lines (what a terminal would show)."""
+    from textual.app import App
+
+    assert isinstance(app, App)
+    return ["".join(segment.text for segment in strip)
+            for strip in app.screen._compositor.render_strips()]

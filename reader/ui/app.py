@@ -19,7 +19,7 @@ from reader.library import LibrarySource
 from reader.loading import Article
 from reader.sanitize import clean_line, clean_text
 from reader.search import SearchIndex
-from reader.ui.palette import ArticleProvider
+from reader.ui.palette import ArticleProvider, ThemePicker
 from reader.ui.screens.help import HelpScreen, collect_keys
 from reader.ui.screens.library import LibraryScreen
 from reader.ui.screens.reading import ReadingScreen
@@ -228,6 +228,13 @@ class PostilApp(App[int]):
                 self, self.notify, f"Could not save the theme: {clean_line(str(error))}",
                 severity="warning",
             )
+
+    def search_themes(self) -> None:
+        """The theme picker, with the theme in use marked."""
+        from textual.command import CommandPalette
+
+        self.push_screen(CommandPalette(providers=[ThemePicker],
+                                        placeholder="Search for themes…"))
 
     def action_help(self) -> None:
         """Show the keys of the current screen."""

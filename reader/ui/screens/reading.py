@@ -28,6 +28,7 @@ from reader.loading import (
     read_text,
 )
 from reader.sanitize import clean_line, normalize_newlines
+from reader.ui.status_line import StatusPart, ellipsize, fit_status
 from reader.ui.widgets.annotations_panel import AnnotationsPanel
 from reader.ui.widgets.article_view import ArticleView, Highlight
 from reader.ui.widgets.link_dialog import LinkDialog
@@ -39,6 +40,13 @@ if TYPE_CHECKING:
     from reader.search import SearchHit
     from reader.ui.app import PostilApp
     from reader.ui.screens.search import SearchScreen
+
+
+#: Below this many columns the key hints are drawn compactly so that they fit.
+COMPACT_FOOTER_BELOW = 100
+
+#: Below this many columns the annotations panel lies over the text instead of narrowing it.
+PANEL_OVERLAY_BELOW = 100
 
 
 @dataclass(slots=True)
@@ -58,6 +66,27 @@ class Change:
 
     before: Annotation | None
     after: Annotation | None
+
+    @property
+    def description(self) -> str:
+        """What the change did, for "Undone: …" ("note on “Huawei is…”")."""
+        before, after = self.before, self.after
+        subject = after or before
+        if subject is None:
+            return "nothing"
+        quote = f"“{ellipsize(clean_line(subject.quote.exact), 40)}”"
+        if before is None:
+            return f"highlighting {quote}"
+        if after is None:
+            return f"deleting the highlight {quote}"
+        what = [
+            name for name, changed in (
+                ("note", before.note != after.note),
+                ("tags", before.tags != after.tags),
+                ("colour", before.color != after.color),
+            ) if changed
+        ]
+        return f"{' and '.join(what) or 'change'} on {quote}"
 
 
 class ReadingScreen(Screen[None]):
@@ -226,24 +255,40 @@ class ReadingScreen(Screen[None]):
         progress = self.view.progress
         meta = article.meta
         left = max(0, round(meta.reading_minutes * (1 - progress)))
-        status = Text()
-        title = clean_line(meta.title)
-        status.append(title if len(title) <= 40 else title[:39] + "…", style="bold")
-        status.append(f"  ·  {round(progress * 100)}%  ·  {meta.words:,} words  ·  ")
-        status.append(f"{left} min left" if progress < 1 else "finished")
+        parts = [
+            StatusPart(Text(clean_line(meta.title), style="bold"), shrink=12, prefer=28),
+            StatusPart(Text(f"{round(progress * 100)}%")),
+            StatusPart(Text(f"{meta.words:,} words"), drop=1),
+            StatusPart(Text(f"{left} min left" if progress < 1 else "finished"), drop=3),
+        ]
         count = len(self.annotations)
         if count:
-            status.append(f"  ·  {count} highlight{'s' if count != 1 else ''}")
+            parts.append(StatusPart(Text(f"{count} highlight{'s' if count != 1 else ''}"),
+                                    drop=2))
         links = self._links_near_point() if self.view.cursor is not None else []
         if links:
-            status.append(f"  ·  link: {clean_line(links[0][1])[:60]} (o opens)")
+            link = Text("link: ")
+            link.append(clean_line(links[0][1]))
+            parts.append(StatusPart(link, shrink=24, prefer=48))
+            parts.append(StatusPart(Text("o opens")))
         selection = self.view.selection
         if selection is not None and not self.view.selecting:
-            status.append(f"  ·  {selection[1] - selection[0]} chars selected (h highlights)")
+            parts.append(StatusPart(
+                Text(f"{selection[1] - selection[0]} chars selected, h highlights")))
         if self.view.selecting:
-            status.append("  ·  SELECT (]/[ ←/→ ↑/↓ extend, h highlight, esc clears)",
-                          style="bold")
-        self.query_one("#reading-status", Static).update(status)
+            parts.append(StatusPart(
+                Text("SELECT: ]/[ ←/→ ↑/↓ extend, h highlights, esc clears", style="bold")))
+        status = self.query_one("#reading-status", Static)
+        width = status.content_region.width or max(20, self.size.width - 4)
+        status.update(fit_status(parts, width))
+
+    def on_resize(self) -> None:
+        """Fit the status line to the new width; overlay the panel on narrow terminals."""
+        self.set_class(self.size.width < PANEL_OVERLAY_BELOW, "-narrow")
+        footer = self.query_one(Footer)
+        footer.compact = self.size.width < COMPACT_FOOTER_BELOW
+        footer.show_command_palette = self.size.width >= COMPACT_FOOTER_BELOW  # ? lists it
+        self.call_after_refresh(self._update_status)
 
     @on(ArticleView.PositionChanged)
     def _position_changed(self) -> None:
@@ -451,7 +496,7 @@ class ReadingScreen(Screen[None]):
                 self._apply(Change(current, updated))
                 self.notify("Tags saved.", timeout=3)
 
-        self.app.push_screen(TagDialog(list(target.tags), known), save)
+        self.app.push_screen(TagDialog(list(target.tags), known, quote=target.quote.exact), save)
 
     def action_delete(self) -> None:
         """Delete the highlight under the cursor (u undoes)."""
@@ -475,7 +520,7 @@ class ReadingScreen(Screen[None]):
             return
         change = self._undo.pop()
         self._apply(Change(change.after, change.before), record=False)
-        self.notify("Undone.", timeout=3)
+        self.notify(f"Undone: {change.description}", timeout=4)
 
     def action_toggle_panel(self) -> None:
         """Show or hide the annotations panel."""
@@ -559,21 +604,28 @@ class ReadingScreen(Screen[None]):
 
     # ----------------------------------------------------------------- links
     def _links_near_point(self) -> list[tuple[str, str]]:
+        """Links in the selection or the cursor sentence (else on screen, with no cursor)."""
         view = self.view
         if view.selection is not None:
-            start, end = view.selection
-        elif view.cursor is not None:
-            start, end = view.cursor
-        else:
-            layout = view.layout_rows
-            top = round(view.scroll_y)
-            start = view.top_offset
-            end = layout.offset_of_row(top + view.size.height) if layout else start
-            if end <= start:
-                end = len(view.document.text)
-        text = view.document.text
+            return self._links_in(*view.selection)
+        if view.cursor is not None:
+            return self._links_in(*view.cursor)
+        return self._links_on_screen()
+
+    def _links_on_screen(self) -> list[tuple[str, str]]:
+        view = self.view
+        layout = view.layout_rows
+        top = round(view.scroll_y)
+        start = view.top_offset
+        end = layout.offset_of_row(top + view.size.height) if layout else start
+        if end <= start:
+            end = len(view.document.text)
+        return self._links_in(start, end)
+
+    def _links_in(self, start: int, end: int) -> list[tuple[str, str]]:
+        text = self.view.document.text
         seen: dict[str, tuple[str, str]] = {}
-        for span in view.document.spans_in(start, end):
+        for span in self.view.document.spans_in(start, end):
             if span.style == "link" and span.url:
                 seen.setdefault(span.url, (text[span.start : span.end], span.url))
         return list(seen.values())
@@ -582,9 +634,9 @@ class ReadingScreen(Screen[None]):
         """Open a link in the cursor sentence (or on screen), after confirmation."""
         if self.view.when_complete(self.action_open_link):
             return
-        links = self._links_near_point()
+        links = self._links_near_point() or self._links_on_screen()
         if not links:
-            self.notify("No link here (move the cursor with ] and [ onto one).")
+            self.notify("No link here or on screen (move the cursor with ] and [ onto one).")
             return
 
         def chosen(url: str | None) -> None:

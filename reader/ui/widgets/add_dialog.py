@@ -10,6 +10,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
+from reader.sanitize import clean_line
+
 
 class AddDialog(ModalScreen[str | None]):
     """Dismissed with the path typed (Enter), or None (Escape)."""
@@ -27,10 +29,11 @@ class AddDialog(ModalScreen[str | None]):
             yield Label(Text("Add an article to your library", style="bold"))
             yield Input(placeholder="~/Downloads/article.html (.txt, .md or .html)",
                         id="add-path")
+            # The folder may be long: the hint wraps (width 100%), it is never cut.
             hint = Text("enter copies it into ", style="dim")
-            hint.append(self.library, style="dim bold")
-            hint.append("  ·  HTML is stored as Markdown  ·  esc cancels", style="dim")
-            yield Label(hint)
+            hint.append(clean_line(self.library), style="dim bold")
+            hint.append("\nHTML is stored as Markdown  ·  esc cancels", style="dim")
+            yield Label(hint, id="add-hint")
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:

@@ -61,7 +61,7 @@ _COLUMNS = (
     ("read", "Read"),
     ("highlights", "✎"),
 )
-_WIDTHS = {"author": 16, "length": 14, "read": 4, "highlights": 3}
+_WIDTHS = {"author": 16, "length": 16, "read": 4, "highlights": 3}
 _COLUMN_SORT = {
     "title": SortOrder.TITLE,
     "author": SortOrder.AUTHOR,
@@ -95,6 +95,8 @@ class ArticleTable(DataTable[Text]):
         # As in less and vim; every other letter typed in the table starts the filter.
         Binding("g,home", "scroll_top", "First article", show=False, id="list_first"),
         Binding("G,end", "scroll_bottom", "Last article", show=False, id="list_last"),
+        Binding("pageup", "page_up", "Page up", show=False, id="list_page_up"),
+        Binding("pagedown", "page_down", "Page down", show=False, id="list_page_down"),
     ]
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -252,7 +254,8 @@ class ArticleTable(DataTable[Text]):
             title = Text(clean_line(meta.title))
             title.append(f"  (unreadable: {clean_line(meta.error)})", style="italic dim")
             return (title, Text(""), Text("—", style="dim"), Text(""), Text(""))
-        length = Text(f"{meta.words:,} w · {meta.reading_minutes} min", style="dim")
+        length = Text(compact_length(meta.words, meta.reading_minutes), style="dim",
+                      overflow="ellipsis", no_wrap=True)
         read = Text(f"{round(row.progress * 100)}%" if row.progress else "—", justify="right")
         highlights = Text(str(row.highlights) if row.highlights else "·", justify="right")
         return (
@@ -262,6 +265,25 @@ class ArticleTable(DataTable[Text]):
             read,
             highlights,
         )
+
+
+def compact_length(words: int, minutes: int) -> str:
+    """An article's length that fits the Length column: "612 w · 3 min", "562k w · 39 h"."""
+    if words < 10_000:
+        count = f"{words:,}"
+    elif words < 100_000:
+        count = f"{words // 100 / 10:.1f}k"
+    elif words < 1_000_000:
+        count = f"{words // 1000}k"
+    else:
+        count = f"{words // 100_000 / 10:.1f}M"
+    if minutes < 60:
+        time = f"{minutes} min"
+    elif minutes < 600:
+        time = f"{minutes // 6 / 10:.1f} h"
+    else:
+        time = f"{minutes // 60} h"
+    return f"{count} w · {time}"
 
 
 def _reverse(stamp: str) -> str:

@@ -97,6 +97,7 @@ class ArticleView(ScrollView, can_focus=True):
         background: $background;
         color: $foreground;
         scrollbar-size-vertical: 1;
+        overflow-x: hidden;
     }
     ArticleView > .article-view--title { text-style: bold; color: $accent; }
     ArticleView > .article-view--dek { text-style: italic; color: $foreground 80%; }
@@ -226,7 +227,7 @@ class ArticleView(ScrollView, can_focus=True):
     def column_width(self) -> int:
         """Width of the text column in cells."""
         available = self.scrollable_content_region.width or self.size.width
-        margin = 2 if available >= 40 else 1
+        margin = 3 if available >= 40 else 1  # 3: room for the ✎ note marker
         return max(10, min(self.reading_width, available - 2 * margin))
 
     @property
@@ -252,7 +253,9 @@ class ArticleView(ScrollView, can_focus=True):
             keep = self.top_offset
         self._layout = TextLayout(self.document, self.column_width, self._collapsed())
         self._strip_cache.clear()
-        self.virtual_size = Size(self.size.width, self._layout.height)
+        self.virtual_size = Size(
+            self.scrollable_content_region.width or self.size.width, self._layout.height
+        )
         self._pending_offset = keep
         # The new virtual size is applied on the next refresh; scroll once it is.
         self.call_after_refresh(self._restore_offset)
