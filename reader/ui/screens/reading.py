@@ -277,7 +277,7 @@ class ReadingScreen(Screen[None]):
                 Text(f"{selection[1] - selection[0]} chars selected, h highlights")))
         if self.view.selecting:
             parts.append(StatusPart(
-                Text("SELECT: ]/[ ←/→ ↑/↓ extend, h highlights, esc clears", style="bold")))
+                Text("SELECT: ][ ←→ ↑↓ extend, h highlights, esc clears", style="bold")))
         status = self.query_one("#reading-status", Static)
         width = status.content_region.width or max(20, self.size.width - 4)
         status.update(fit_status(parts, width))
