@@ -58,6 +58,8 @@ class PostilApp(App[int]):
         self._reported_store_error = False
         self._search_index: SearchIndex | None = None
         self._index_started = False
+        self._index_running = False
+        self._index_again = False
         self.index_progress: tuple[int, int] = (0, 0)
 
     def on_mount(self) -> None:
@@ -134,17 +136,36 @@ class PostilApp(App[int]):
         """Build (or refresh) the library search index in a worker, once per run."""
         if self._index_started:
             return
-        self._index_started = True
-        self._build_index()
+        self.refresh_search_index()
 
     def refresh_search_index(self) -> None:
         """Build or refresh the library search index in the background (the library was just
-        listed, or changed), so the first library search answers at once."""
+        listed, or changed), so the first library search answers at once.
+
+        A build already running finishes first (restarting it would throw its work away);
+        the refresh then follows.
+        """
         self._index_started = True
+        if self._index_running:
+            self._index_again = True
+            return
+        self._index_running = True
         self._build_index()
+
+    def _index_built(self) -> None:
+        self._index_running = False
+        if self._index_again:
+            self._index_again = False
+            self.refresh_search_index()
 
     @work(thread=True, exclusive=True, group="search-index")
     def _build_index(self) -> None:
+        try:
+            self._update_index()
+        finally:
+            call_from_worker(self, self._index_built)
+
+    def _update_index(self) -> None:
         from reader.search import library_index
 
         index = library_index(self.session.library)

@@ -126,7 +126,11 @@ def render_keys(keys: list[KeyHelp]) -> Text:
 class HelpScreen(ModalScreen[None]):
     """Lists the keys of the screen underneath, plus a short how-to."""
 
-    BINDINGS = [Binding("escape,q,question_mark,f1", "close", "Close", priority=True)]
+    BINDINGS = [
+        Binding("escape,q,question_mark,f1", "close", "Close", priority=True),
+        Binding("g", "scroll('home')", "Top", show=False),
+        Binding("G", "scroll('end')", "Bottom", show=False),
+    ]
 
     def __init__(self, keys: list[KeyHelp], title: str) -> None:
         super().__init__()
@@ -146,3 +150,11 @@ class HelpScreen(ModalScreen[None]):
     def action_close(self) -> None:
         """Close the help."""
         self.dismiss(None)
+
+    def action_scroll(self, where: str) -> None:
+        """g / G: to the top / bottom of the help (Home/End work as well)."""
+        scroller = self.query_one("#help-dialog", VerticalScroll)
+        if where == "home":
+            scroller.scroll_home(animate=False)
+        else:
+            scroller.scroll_end(animate=False)
