@@ -11,7 +11,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from textual.widgets import OptionList
+from textual.widgets import Label, OptionList
 
 from reader import loading
 from reader.ui.screens import reading as reading_module
@@ -102,6 +102,8 @@ async def test_slash_pressed_while_a_book_loads_searches_the_whole_book(
         search = app.screen
         assert isinstance(search, SearchScreen)
         await pilot.press(*"quokkas juggle marmalade")
+        status = search.query_one("#search-status", Label)
+        await wait_for(pilot, lambda: "loading the article" in str(status.render()))
         held_parse.set()
         await wait_for(pilot, lambda: bool(search.hits))
         assert not search.library_scope

@@ -165,7 +165,7 @@ class SearchScreen(ModalScreen[SearchOutcome | None]):
             if total and done < total:
                 note = f"  (index {done}/{total} articles ready)"
         elif self.article is None:
-            call_from_worker(self, self._show, query, [], "  (waiting for the article to load)")
+            call_from_worker(self, self._show, query, [], "loading the article…")
             return
         else:
             hits = search_article(self.article, query, limit=50)
@@ -188,6 +188,8 @@ class SearchScreen(ModalScreen[SearchOutcome | None]):
         if hits:
             options.highlighted = 0
         status = f"{len(hits)} result{'s' if len(hits) != 1 else ''}" if query.strip() else ""
+        if self.article_pending:
+            status, note = note, ""  # no results yet: the article is still loading
         self.query_one("#search-status", Label).update(
             Text(status + note + ("  ·  enter jumps, ↓ to choose" if hits else ""))
         )
