@@ -152,13 +152,16 @@ async def test_library_search_hit_at_the_end_of_a_book_opens_on_screen_and_n_con
     app = make_app(isolated_paths, folder)
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_library(pilot, 2)
+        # The library index is built in the background once the library is listed.
+        await wait_for(pilot, lambda: app.index_progress[0] == app.index_progress[1] == 2,
+                       timeout=90)
         await pilot.press("slash")
         await wait_for(pilot, lambda: isinstance(app.screen, SearchScreen))
         search = app.screen
         assert isinstance(search, SearchScreen)
         await pilot.press(*"quokkas juggle marmalade")
         await wait_for(pilot, lambda: bool(search.hits)
-                       and "quokkas" in search.hits[0].text)
+                       and "quokkas" in search.hits[0].text, timeout=60)
         await app.workers.wait_for_complete()
         await pilot.pause()
         hits = [hit for hit in search.hits if hit.path == str(book)]
