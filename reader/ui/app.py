@@ -14,6 +14,8 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.worker import get_current_worker
 
+from annotations.changelog import ANNOTATIONS
+from annotations.storage import DatabaseLocked
 from reader import paths
 from reader.library import LibrarySource
 from reader.loading import Article
@@ -23,12 +25,17 @@ from reader.ui.palette import ArticleProvider, ThemePicker
 from reader.ui.screens.help import HelpScreen, collect_keys
 from reader.ui.screens.library import LibraryScreen
 from reader.ui.screens.reading import ReadingScreen
-from reader.ui.session import ReaderSession
+from reader.ui.session import ReaderSession, describe_changes
 from reader.ui.widgets.article_table import ArticleRow
 from reader.ui.worker_calls import call_from_worker
 
 if TYPE_CHECKING:
     from reader.ui.screens.search import SearchScreen
+
+#: Quitting waits this long without a word for queued writes...
+QUICK_SAVE_SECONDS = 0.3
+#: ...then says what it is saving and waits up to this long for a locked database.
+QUIT_WAIT_SECONDS = 20.0
 
 
 class PostilApp(App[int]):
@@ -54,6 +61,8 @@ class PostilApp(App[int]):
             db_path, library, config_path or paths.default_config_path()
         )
         self.session.on_write_error = self._write_failed
+        self.session.on_notice = self._notice_from_worker
+        self._saving_before_quit = False
         self.started_on_file = library.single_file is not None
         self._reported_store_error = False
         self._search_index: SearchIndex | None = None
@@ -222,10 +231,13 @@ class PostilApp(App[int]):
 
     def _write_failed(self, error: Exception) -> None:
         message = clean_line(str(error)) or type(error).__name__
+        text, severity = f"Could not save: {message}", "error"
+        if isinstance(error, DatabaseLocked):  # the writer keeps the change and retries
+            text = ("Waiting to save: another postil is using the database. Your changes are "
+                    "kept and saved as soon as it is free.")
+            severity = "warning"
         try:
-            self.call_from_thread(
-                self.notify, f"Could not save: {message}", severity="error", timeout=15
-            )
+            self.call_from_thread(self.notify, text, severity=severity, timeout=15)
         except RuntimeError:
             pass  # shutting down: the writer's error already reached stderr via the log
 
@@ -272,32 +284,75 @@ class PostilApp(App[int]):
         return paths.default_library_dir()
 
     def action_add_article(self) -> None:
-        """Ask for a file and copy it into the library (like `postil add`)."""
+        """Ask for a file or a web address, add it to the library (like `postil add`), and
+        open the article."""
+        from reader.adding import AddResult
         from reader.ui.widgets.add_dialog import AddDialog
 
-        def chosen(given: str | None) -> None:
-            if given:
-                self._add_article(given)
-
-        self.push_screen(AddDialog(str(self.add_target())), chosen)
-
-    @work(thread=True, group="add")
-    def _add_article(self, given: str) -> None:
-        from reader.commands.add import add_article
-        from reader.loading import ArticleError
-
         target = self.add_target()
+
+        def added(result: AddResult | None) -> None:
+            if result is None:
+                return
+            title = clean_line(result.title)
+            if result.duplicate:
+                message = f"Already in your library: “{title}” ({result.path})"
+            else:
+                message = f"Added “{title}” to {result.path}"
+            self.notify(message, title="Add", timeout=8)
+            if result.notice:
+                self.notify(result.notice, title="Add", severity="warning", timeout=8)
+            if not result.duplicate:
+                self._library_changed(target)
+            self.open_article(str(result.path))
+
+        self.push_screen(AddDialog(target), added)
+
+    def refresh_web_article(self, path: str) -> None:
+        """Fetch a web article's page again (like `postil refresh`): highlights re-anchor, and
+        the reading screen shows the new text."""
+        self.notify("Fetching the page again …", title="Refresh", timeout=4)
+        self._refresh_web_article(path)
+
+    @work(thread=True, exclusive=True, group="refresh")
+    def _refresh_web_article(self, path: str) -> None:
+        from annotations.storage import StoreError
+        from reader.loading import ArticleError
+        from reader.refresh import apply_update, fetch_update
+        from reader.web.fetch import Fetcher
+
+        worker = get_current_worker()
+        self.session.flush()  # highlights just made are in the database before re-anchoring
         try:
-            result = add_article(Path(given).expanduser(), target)
+            store = self.session.store()
+        except StoreError:
+            store = None
+        try:
+            with Fetcher() as fetcher:
+                update = fetch_update(Path(path), fetcher, cancelled=lambda: worker.is_cancelled)
+            result = apply_update(update, store)
         except ArticleError as error:
-            call_from_worker(self, self.notify, f"Cannot add {given}: {error}", severity="error")
+            call_from_worker(self, self.notify, f"Cannot refresh: {error}", title="Refresh",
+                             severity="error", timeout=10)
             return
-        if result.duplicate:
-            message = f"Already in your library: {result.path}"
-        else:
-            message = f"Added “{result.title}” to {result.path}"
-        call_from_worker(self, self.notify, message, title="Add", timeout=8)
-        call_from_worker(self, self._library_changed, target)
+        if not result.changed:
+            call_from_worker(self, self.notify, "The page has not changed since it was fetched.",
+                             title="Refresh", timeout=6)
+            return
+        message = (f"Refreshed: {result.exact} highlights exact, {result.moved} moved, "
+                   f"{result.orphaned} orphaned")
+        if result.problem:
+            message += f" ({result.problem})"
+        call_from_worker(self, self.notify, message, title="Refresh", timeout=10)
+        call_from_worker(self, self._reload_article, path)
+
+    def _reload_article(self, path: str) -> None:
+        for screen in self.screen_stack:
+            if isinstance(screen, ReadingScreen) and screen.path == path:
+                screen.load()
+        for screen in self.screen_stack:
+            if isinstance(screen, LibraryScreen):
+                screen.library_changed()
 
     def _library_changed(self, folder: Path) -> None:
         if self.session.library.is_sample:
@@ -322,7 +377,11 @@ class PostilApp(App[int]):
         if isinstance(screen, ReadingScreen) and screen.article is not None:
             yield SystemCommand("Export this article", "This article's annotations as Markdown",
                                 partial(self.export_articles, [screen.path]))
-        yield SystemCommand("Add article…", "Copy a .txt, .md or .html file into the library",
+            if screen.article.meta.url.lower().startswith(("http://", "https://")):
+                yield SystemCommand("Refresh from the web",
+                                    "Fetch this article's page again (highlights kept)",
+                                    partial(self.refresh_web_article, screen.path))
+        yield SystemCommand("Add article…", "A web page (URL) or a .txt, .md or .html file",
                             self.action_add_article)
         yield SystemCommand("Change theme…", "Pick a theme (saved in your settings)",
                             self.action_change_theme)
@@ -352,10 +411,37 @@ class PostilApp(App[int]):
         self.call_later(self.run_action, action, node)
 
     async def action_quit(self) -> None:
-        """Save the reading position and quit."""
+        """Save the reading position and quit, once every change is on disk.
+
+        If writes are still queued (another postil holds the database lock), the app says
+        what it is saving and waits for it; a second quit leaves at once, and what is still
+        unsaved then is kept in a pending file (reported on stderr by the session).
+        """
         if isinstance(self.screen, ReadingScreen):
             self.screen.save_position()
-        self.exit()
+        if self._saving_before_quit or not self.session.unsaved():
+            self.exit()
+            return
+        self._saving_before_quit = True
+        self._save_then_exit()
+
+    @work(thread=True, group="quit")
+    def _save_then_exit(self) -> None:
+        if not self.session.flush(QUICK_SAVE_SECONDS):
+            highlights = {c.key for c in self.session.unsaved() if c.table == ANNOTATIONS}
+            what = describe_changes(len(highlights)) if highlights else "your changes"
+            call_from_worker(self, self.notify,
+                             f"Saving {what}… (another postil is using the database; "
+                             "q again quits and keeps them for the next start)",
+                             timeout=QUIT_WAIT_SECONDS)
+            self.session.flush(QUIT_WAIT_SECONDS)
+        call_from_worker(self, self.exit)
+
+    def _notice_from_worker(self, message: str) -> None:
+        try:
+            self.call_from_thread(self.notify, clean_line(message), timeout=10)
+        except RuntimeError:
+            pass
 
     def on_unmount(self) -> None:
         """Wait for pending writes before the process ends."""
