@@ -38,6 +38,7 @@ from tinydb.table import Document, Table
 
 from annotations.atomicfile import fsync_directory
 from annotations.model import Annotation, now_iso
+from reader.safe_read import MAX_DATABASE_BYTES, read_regular_file
 
 ANNOTATIONS_TABLE = "annotations"
 POSITIONS_TABLE = "positions"
@@ -138,7 +139,7 @@ class SafeJSONStorage(Storage):
             return None
         if self._cache is not None and signature == self._signature:
             return self._cache
-        raw = self.path.read_bytes()
+        raw = read_regular_file(self.path, MAX_DATABASE_BYTES)
         if not raw.strip():
             if raw:
                 raise DatabaseDamaged(self.path, self._preserve(raw), "it holds only whitespace")
@@ -218,7 +219,7 @@ class SafeJSONStorage(Storage):
         """Copy the damaged file aside (once per distinct content) and return the copy's path."""
         for existing in sorted(self.path.parent.glob(f"{self.path.name}.corrupt-*")):
             try:
-                if existing.read_bytes() == raw:
+                if read_regular_file(existing, len(raw)) == raw:
                     return existing
             except OSError:
                 continue

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from annotations.atomicfile import atomic_write_text
+from reader.safe_read import MAX_CONFIG_BYTES, read_regular_file
 from reader.sanitize import clean_line
 
 HIGHLIGHT_COLORS = ("yellow", "green", "blue", "pink", "purple")
@@ -113,7 +114,7 @@ def load_settings(path: Path) -> LoadedSettings:
     settings = Settings()
     result = LoadedSettings(settings, path)
     try:
-        data = path.read_bytes()
+        data = read_regular_file(path, MAX_CONFIG_BYTES)
     except FileNotFoundError:
         return result
     except OSError as error:
@@ -149,7 +150,7 @@ def save_setting(path: Path, name: str, value: str | int | bool) -> None:
         raise ValueError(f"{name} cannot be saved this way")
     _check(name, value)
     try:
-        original = path.read_text(encoding="utf-8")
+        original = read_regular_file(path, MAX_CONFIG_BYTES).decode("utf-8")
     except FileNotFoundError:
         original = ""
     line = f"{name} = {_toml_value(value)}"

@@ -20,6 +20,7 @@ from reader import paths
 from reader.config import atomic_write_text, load_settings
 from reader.formats import ARTICLE_SUFFIXES
 from reader.loading import ArticleMeta, read_metadata
+from reader.safe_read import MAX_CACHE_BYTES, read_regular_file
 
 CACHE_VERSION = 3
 ProgressCallback = Callable[[int, int], None]
@@ -94,8 +95,8 @@ class MetadataCache:
 
     def _load(self) -> None:
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            data = json.loads(read_regular_file(self.path, MAX_CACHE_BYTES).decode("utf-8"))
+        except (OSError, ValueError, RecursionError):
             return
         if isinstance(data, dict) and data.get("version") == CACHE_VERSION:
             entries = data.get("entries")

@@ -29,12 +29,12 @@ from reader.cli import CommandError, Context
 from reader.formats import parser_for
 from reader.formats.frontmatter import split_front_matter
 from reader.loading import (
-    MAX_ARTICLE_BYTES,
     ArticleError,
     decode_bytes,
     fingerprint,
     read_text,
 )
+from reader.safe_read import MAX_ARTICLE_BYTES, RefusedFile, read_stdin
 from reader.sanitize import clean_line, clean_text, normalize_newlines
 
 HELP = "copy articles into your library (HTML pages are stored as Markdown)"
@@ -123,9 +123,10 @@ def run(args: argparse.Namespace, context: Context) -> int:
         name = "standard input" if source == STDIN else str(source)
         try:
             if source == STDIN:
-                data = sys.stdin.buffer.read(MAX_ARTICLE_BYTES + 1)
-                if len(data) > MAX_ARTICLE_BYTES:
-                    raise ArticleError("too large (limit 64 MB)")
+                try:
+                    data = read_stdin(MAX_ARTICLE_BYTES)
+                except RefusedFile as error:
+                    raise ArticleError(str(error)) from None
                 result = add_text(
                     decode_bytes(data), library, known, source=STDIN, title=args.title,
                     fmt=args.format,

@@ -12,6 +12,7 @@ from annotations.model import Annotation, Color
 from reader.cli import CommandError, Context
 from reader.commands.annotation_records import annotation_record
 from reader.loading import ArticleError, load_article
+from reader.safe_read import MAX_NOTE_BYTES, read_stdin
 from reader.sanitize import clean_line, clean_text, normalize_newlines
 
 HELP = "highlight a quote in an article (with an optional note, tags and colour)"
@@ -42,9 +43,10 @@ def argument_text(value: str) -> str:
 def _note(value: str) -> str:
     if value == "-":
         try:
-            value = sys.stdin.buffer.read().decode("utf-8", errors="replace")
+            value = read_stdin(MAX_NOTE_BYTES).decode("utf-8", errors="replace")
         except OSError as error:
-            raise CommandError(f"cannot read the note from standard input: {error}") from None
+            reason = error.strerror or str(error)
+            raise CommandError(f"cannot read the note from standard input: {reason}") from None
     return clean_text(normalize_newlines(argument_text(value))).strip("\n")
 
 

@@ -14,11 +14,9 @@ from pathlib import Path
 from annotations.export.w3c import FormatError, merge_plan, parse_text
 from annotations.model import Annotation
 from reader.cli import CommandError, Context
+from reader.safe_read import MAX_IMPORT_BYTES, read_regular_file, read_stdin
 
 HELP = "import annotations from W3C Web Annotation JSON (merged by id)"
-
-#: Larger files are refused rather than read into memory.
-MAX_IMPORT_BYTES = 256 * 1024 * 1024
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -30,24 +28,20 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def _read(name: str) -> str:
-    if name == "-":
-        data = sys.stdin.buffer.read(MAX_IMPORT_BYTES + 1)
-    else:
-        path = Path(name).expanduser()
-        try:
+    try:
+        if name == "-":
+            data = read_stdin(MAX_IMPORT_BYTES)
+        else:
+            path = Path(name).expanduser()
             if path.is_dir():
                 raise CommandError(f"{name}: is a folder")
-            if path.stat().st_size > MAX_IMPORT_BYTES:
-                raise CommandError(f"{name}: too large (limit 256 MB)")
-            data = path.read_bytes()
-        except FileNotFoundError:
-            raise CommandError(f"{name}: no such file") from None
-        except PermissionError:
-            raise CommandError(f"{name}: permission denied") from None
-        except OSError as error:
-            raise CommandError(f"{name}: {error.strerror or error}") from None
-    if len(data) > MAX_IMPORT_BYTES:
-        raise CommandError(f"{name}: too large (limit 256 MB)")
+            data = read_regular_file(path, MAX_IMPORT_BYTES)
+    except FileNotFoundError:
+        raise CommandError(f"{name}: no such file") from None
+    except PermissionError:
+        raise CommandError(f"{name}: permission denied") from None
+    except OSError as error:
+        raise CommandError(f"{name}: {error.strerror or error}") from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:

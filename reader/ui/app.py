@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
@@ -19,6 +20,7 @@ from reader.library import LibrarySource
 from reader.loading import Article
 from reader.sanitize import clean_line, clean_text
 from reader.search import SearchIndex
+from reader.ui.executor import DaemonExecutor
 from reader.ui.palette import ArticleProvider
 from reader.ui.screens.help import HelpScreen, collect_keys
 from reader.ui.screens.library import LibraryScreen
@@ -56,6 +58,10 @@ class PostilApp(App[int]):
         self._search_index: SearchIndex | None = None
         self._index_started = False
         self.index_progress: tuple[int, int] = (0, 0)
+
+    def on_load(self) -> None:
+        """Run thread workers on daemon threads: a stuck worker never keeps postil open."""
+        asyncio.get_running_loop().set_default_executor(DaemonExecutor())
 
     def on_mount(self) -> None:
         """Apply settings, show the library, and open the article given on the command line."""
@@ -311,6 +317,10 @@ class PostilApp(App[int]):
         if isinstance(self.screen, ReadingScreen):
             self.screen.save_position()
         self.exit()
+
+    def action_help_quit(self) -> None:
+        """ctrl+c with nothing selected to copy quits, as in any terminal program."""
+        self.call_later(self.action_quit)
 
     def on_unmount(self) -> None:
         """Wait for pending writes before the process ends."""
