@@ -173,7 +173,7 @@ class SafeJSONStorage(Storage):
         if self._quarantine:
             merged = {name: dict(table) for name, table in data.items()}
             for name, bad in self._quarantine.items():
-                merged.setdefault(name, {}).update(bad)
+                _keep_quarantined(merged.setdefault(name, {}), bad)
         # Lone surrogates (undecodable bytes from a terminal or argv) cannot be UTF-8: they
         # become "?" rather than failing the write or producing a file that no longer loads.
         payload = encode_database(merged).encode("utf-8", errors="replace")
@@ -237,6 +237,19 @@ class SafeJSONStorage(Storage):
                 f"({error.strerror or error}); it was left untouched"
             ) from None
         return target
+
+
+def _keep_quarantined(table: dict[str, Any], bad: dict[str, Any]) -> None:
+    """Put records that could not be read back into ``table``, never over a live record.
+
+    TinyDB does not see quarantined records, so it may give a new record the id (key) of one;
+    the quarantined record then moves to a free key instead of overwriting the new one.
+    """
+    for key, value in bad.items():
+        if key in table:
+            numbers = [int(k) for k in (*table, *bad) if k.isdigit() and len(k) < 19]
+            key = str(max(numbers, default=0) + 1)
+        table[key] = value
 
 
 def remove_stale_temp_files(path: Path) -> int:

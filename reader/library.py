@@ -106,15 +106,20 @@ class MetadataCache:
     def lookup(self, path: Path, stat: os.stat_result) -> ArticleMeta | None:
         """Return cached metadata if the file's size and mtime are unchanged."""
         entry = self._entries.get(str(path))
-        if not entry or entry.get("size") != stat.st_size or entry.get("mtime") != stat.st_mtime_ns:
+        if not isinstance(entry, dict):
+            return None
+        if entry.get("size") != stat.st_size or entry.get("mtime") != stat.st_mtime_ns:
             return None
         meta = entry.get("meta")
         if not isinstance(meta, dict):
             return None
         try:
-            return ArticleMeta.from_dict(meta)
-        except TypeError:
-            return None
+            cached = ArticleMeta.from_dict(meta)
+        except (TypeError, ValueError, OverflowError):
+            return None  # a damaged entry: the file is read again
+        if cached.path != str(path) or cached.error is not None:
+            return None  # only readable files are cached, each under its own path
+        return cached
 
     def store(self, path: Path, stat: os.stat_result, meta: ArticleMeta) -> None:
         """Remember ``meta`` for ``path`` at its current size and mtime."""

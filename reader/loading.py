@@ -69,8 +69,40 @@ class ArticleMeta:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ArticleMeta:
-        """Rebuild metadata from :meth:`to_dict` output (unknown keys ignored)."""
+        """Rebuild metadata from :meth:`to_dict` output (unknown keys ignored).
+
+        Every value is checked (it comes from a cache file on disk): strings must be strings,
+        counts non-negative integers, the time a finite number, tags a list of strings.
+
+        Raises:
+            ValueError: for a missing ``id``/``path``/``title`` or a value of the wrong type.
+        """
         known = {name: data[name] for name in cls.__dataclass_fields__ if name in data}
+        for name in ("id", "path", "title"):
+            if not isinstance(known.get(name), str):
+                raise ValueError(f"{name} must be a string")
+        for name in ("author", "dek", "date", "url"):
+            if not isinstance(known.get(name, ""), str):
+                raise ValueError(f"{name} must be a string")
+        for name in ("title", "author", "dek", "date", "url"):
+            if name in known:
+                known[name] = clean_line(known[name])
+        for name in ("words", "reading_minutes", "size"):
+            value = known.get(name, 0)
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**63:
+                raise ValueError(f"{name} must be a non-negative integer")
+        modified = known.get("modified", 0.0)
+        if isinstance(modified, bool) or not isinstance(modified, int | float):
+            raise ValueError("modified must be a number")
+        if not math.isfinite(float(modified)):
+            raise ValueError("modified must be finite")
+        known["modified"] = float(modified)
+        if not isinstance(known.get("error"), str | None):
+            raise ValueError("error must be a string or null")
+        tags = known.get("tags", [])
+        if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
+            raise ValueError("tags must be a list of strings")
+        known["tags"] = [clean_line(tag) for tag in tags if clean_line(tag)]
         return cls(**known)
 
 
