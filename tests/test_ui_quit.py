@@ -99,3 +99,27 @@ def test_executor_runs_jobs_and_shutdown_waits_only_the_grace_period() -> None:
     with pytest.raises(RuntimeError):
         executor.submit(print)
     blocked.set()
+
+
+async def test_ctrl_c_in_the_note_dialog_keeps_the_draft(
+    isolated_paths: Path, seed_library: Path
+) -> None:
+    from reader.ui.screens.reading import ReadingScreen
+    from reader.ui.widgets.note_dialog import NoteDialog
+    from tests.pilot_helpers import wait_reading
+
+    app = make_app(isolated_paths, seed_library / SEED.name)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_reading(pilot)
+        await pilot.press("c")
+        await wait_for(pilot, lambda: isinstance(app.screen, NoteDialog))
+        await pilot.press(*"draft", "ctrl+c")
+        await pilot.pause()
+        assert app.is_running and isinstance(app.screen, NoteDialog)
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReadingScreen))
+        screen = app.screen
+        assert isinstance(screen, ReadingScreen)
+        assert [a.note for a in screen.annotations.values()] == ["draft"]
+        await pilot.press("ctrl+c")
+        await wait_for(pilot, lambda: not app.is_running)

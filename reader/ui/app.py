@@ -12,7 +12,7 @@ from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.worker import get_current_worker
 
 from reader import paths
@@ -319,7 +319,13 @@ class PostilApp(App[int]):
         self.exit()
 
     def action_help_quit(self) -> None:
-        """ctrl+c with nothing selected to copy quits, as in any terminal program."""
+        """ctrl+c with nothing selected to copy quits, as in any terminal program.
+
+        Not from a dialog (a note being written): there it only says how to quit.
+        """
+        if isinstance(self.screen, ModalScreen):
+            super().action_help_quit()
+            return
         self.call_later(self.action_quit)
 
     def on_unmount(self) -> None:
