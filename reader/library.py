@@ -96,7 +96,7 @@ class MetadataCache:
     def _load(self) -> None:
         try:
             data = json.loads(read_regular_file(self.path, MAX_CACHE_BYTES).decode("utf-8"))
-        except (OSError, ValueError, RecursionError):
+        except (OSError, ValueError, RecursionError):  # a cache is rebuilt, never an error
             return
         if isinstance(data, dict) and data.get("version") == CACHE_VERSION:
             entries = data.get("entries")

@@ -71,39 +71,47 @@ class ArticleMeta:
     def from_dict(cls, data: dict[str, Any]) -> ArticleMeta:
         """Rebuild metadata from :meth:`to_dict` output (unknown keys ignored).
 
-        Every value is checked (it comes from a cache file on disk): strings must be strings,
-        counts non-negative integers, the time a finite number, tags a list of strings.
+        Every value is checked, since it comes from a cache file on disk: counts must be
+        non-negative integers below :data:`MAX_COUNT`, the time a finite number, texts strings.
 
         Raises:
-            ValueError: for a missing ``id``/``path``/``title`` or a value of the wrong type.
+            TypeError: for a missing field or a value of the wrong type or range.
         """
         known = {name: data[name] for name in cls.__dataclass_fields__ if name in data}
-        for name in ("id", "path", "title"):
-            if not isinstance(known.get(name), str):
-                raise ValueError(f"{name} must be a string")
-        for name in ("author", "dek", "date", "url"):
-            if not isinstance(known.get(name, ""), str):
-                raise ValueError(f"{name} must be a string")
-        for name in ("title", "author", "dek", "date", "url"):
+        for name, value in known.items():
+            _check_meta_value(name, value)
+        for name in ("title", "author", "dek", "date", "url"):  # shown on a terminal
             if name in known:
                 known[name] = clean_line(known[name])
-        for name in ("words", "reading_minutes", "size"):
-            value = known.get(name, 0)
-            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**63:
-                raise ValueError(f"{name} must be a non-negative integer")
-        modified = known.get("modified", 0.0)
-        if isinstance(modified, bool) or not isinstance(modified, int | float):
-            raise ValueError("modified must be a number")
-        if not math.isfinite(float(modified)):
-            raise ValueError("modified must be finite")
-        known["modified"] = float(modified)
-        if not isinstance(known.get("error"), str | None):
-            raise ValueError("error must be a string or null")
-        tags = known.get("tags", [])
-        if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
-            raise ValueError("tags must be a list of strings")
-        known["tags"] = [clean_line(tag) for tag in tags if clean_line(tag)]
+        if "tags" in known:
+            known["tags"] = [clean_line(tag) for tag in known["tags"] if clean_line(tag)]
         return cls(**known)
+
+
+#: Largest word count, size or reading time accepted from a cache (far beyond any real file).
+MAX_COUNT = 2**53
+_META_STRINGS = frozenset({"id", "path", "title", "author", "dek", "date", "url"})
+_META_COUNTS = frozenset({"words", "reading_minutes", "size"})
+
+
+def _check_meta_value(name: str, value: Any) -> None:
+    """Raise ``TypeError`` unless ``value`` is a valid value of metadata field ``name``."""
+    if name in _META_STRINGS:
+        valid = isinstance(value, str)
+    elif name in _META_COUNTS:
+        valid = (isinstance(value, int) and not isinstance(value, bool)
+                 and 0 <= value <= MAX_COUNT)
+    elif name == "modified":
+        valid = (isinstance(value, int | float) and not isinstance(value, bool)
+                 and abs(value) <= MAX_COUNT and math.isfinite(value))
+    elif name == "error":
+        valid = value is None or isinstance(value, str)
+    elif name == "tags":
+        valid = isinstance(value, list) and all(isinstance(tag, str) for tag in value)
+    else:
+        valid = True
+    if not valid:
+        raise TypeError(f"article metadata: bad {name} value")
 
 
 @dataclass(slots=True)
