@@ -239,7 +239,8 @@ def test_import_and_template_fifos_are_refused(fifo: Path, seed_library: Path) -
 def test_database_and_config_fifos_do_not_hang(fifo: Path, seed_library: Path,
                                                tmp_path: Path) -> None:
     result = postil("--db", str(fifo), "notes", str(seed_library))
-    assert "not a regular file (a FIFO)" in result.stderr
+    assert result.returncode == 1
+    assert "not a regular file" in result.stderr
     assert "internal error" not in result.stderr
     result = postil("--config", str(fifo), "--library", str(seed_library), "list", "--json")
     assert result.returncode == 0, result.stderr
