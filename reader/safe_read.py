@@ -39,6 +39,7 @@ __all__ = [
     "MAX_IMPORT_BYTES",
     "MAX_NOTE_BYTES",
     "MAX_TEMPLATE_BYTES",
+    "MAX_URL_LIST_BYTES",
     "RefusedFile",
     "describe_size",
     "read_file_start",
@@ -57,6 +58,8 @@ MAX_NOTE_BYTES = 4 * MB
 #: Queries read by ``postil search --batch`` (a query is at most 64 characters; 8 MB is
 #: over 100,000 queries).
 MAX_BATCH_BYTES = 8 * MB
+#: A list of URLs given to ``postil add --from``.
+MAX_URL_LIST_BYTES = 16 * MB
 #: A Web Annotation file given to ``postil import``.
 MAX_IMPORT_BYTES = 256 * MB
 #: The annotation database.
