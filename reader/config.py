@@ -29,6 +29,7 @@ import tomlkit
 import tomlkit.exceptions
 
 from annotations.atomicfile import atomic_write_text
+from reader.safe_read import MAX_CONFIG_BYTES, read_regular_file
 from reader.sanitize import clean_line
 
 HIGHLIGHT_COLORS = ("yellow", "green", "blue", "pink", "purple")
@@ -237,7 +238,7 @@ def load_settings(path: Path) -> LoadedSettings:
     settings = Settings()
     result = LoadedSettings(settings, path)
     try:
-        data = path.read_bytes()
+        data = read_regular_file(path, MAX_CONFIG_BYTES)
     except FileNotFoundError:
         return result
     except OSError as error:
@@ -304,7 +305,7 @@ def save_setting(path: Path, name: str, value: str | int | bool) -> None:
         raise ValueError(f"{name} cannot be saved this way")
     _check(name, value)
     try:
-        data = path.read_bytes()
+        data = read_regular_file(path, MAX_CONFIG_BYTES)
     except FileNotFoundError:
         data = b""
     except OSError as error:

@@ -20,6 +20,7 @@ from reader import paths
 from reader.config import atomic_write_text, load_settings
 from reader.formats import ARTICLE_SUFFIXES
 from reader.loading import ArticleMeta, read_metadata
+from reader.safe_read import MAX_CACHE_BYTES, read_regular_file
 
 CACHE_VERSION = 3
 ProgressCallback = Callable[[int, int], None]
@@ -94,7 +95,7 @@ class MetadataCache:
 
     def _load(self) -> None:
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
+            data = json.loads(read_regular_file(self.path, MAX_CACHE_BYTES).decode("utf-8"))
         except (OSError, ValueError, RecursionError):  # a cache is rebuilt, never an error
             return
         if isinstance(data, dict) and data.get("version") == CACHE_VERSION:
@@ -105,15 +106,20 @@ class MetadataCache:
     def lookup(self, path: Path, stat: os.stat_result) -> ArticleMeta | None:
         """Return cached metadata if the file's size and mtime are unchanged."""
         entry = self._entries.get(str(path))
-        if not entry or entry.get("size") != stat.st_size or entry.get("mtime") != stat.st_mtime_ns:
+        if not isinstance(entry, dict):
+            return None
+        if entry.get("size") != stat.st_size or entry.get("mtime") != stat.st_mtime_ns:
             return None
         meta = entry.get("meta")
         if not isinstance(meta, dict):
             return None
         try:
-            return ArticleMeta.from_dict(meta)
-        except TypeError:
-            return None
+            cached = ArticleMeta.from_dict(meta)
+        except (TypeError, ValueError, OverflowError):
+            return None  # a damaged entry: the file is read again
+        if cached.path != str(path) or cached.error is not None:
+            return None  # only readable files are cached, each under its own path
+        return cached
 
     def store(self, path: Path, stat: os.stat_result, meta: ArticleMeta) -> None:
         """Remember ``meta`` for ``path`` at its current size and mtime."""

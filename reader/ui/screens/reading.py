@@ -349,14 +349,20 @@ class ReadingScreen(Screen[None]):
         return True
 
     def current_highlight(self) -> Annotation | None:
-        """The highlight the keyboard points at (selection, cursor, or top of the view)."""
+        """The highlight the keyboard points at (selection, cursor, or top of the view).
+
+        With no cursor yet (just opened), that is the sentence at the top of the view: the
+        same sentence ``h`` and ``c`` would highlight, so they find its highlight instead of
+        making a second one over it.
+        """
         view = self.view
         if view.selection is not None:
-            found = view.highlights_in(*view.selection)
+            span: tuple[int, int] | None = view.selection
         elif view.cursor is not None:
-            found = view.highlights_in(*view.cursor)
+            span = view.cursor
         else:
-            found = []
+            span = view.document.sentence_at(view.top_offset)
+        found = view.highlights_in(*span) if span is not None else []
         if not found:
             return None
         best = min(found, key=lambda h: h.end - h.start)
