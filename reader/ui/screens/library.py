@@ -133,6 +133,7 @@ class LibraryScreen(Screen[None]):
                         highlights=max(counts[0].get(meta.id, 0), counts[1].get(meta.path, 0)),
                         progress=getattr(position, "progress", 0.0) if position else 0.0,
                         last_read=getattr(position, "updated", "") if position else "",
+                        folder=source.folder_of(meta.path),
                     )
                 )
             return made
