@@ -26,6 +26,7 @@ from reader.loading import (
     preview_article,
     read_text,
 )
+from reader.progress import format_percent, time_left
 from reader.sanitize import clean_line, normalize_newlines
 from reader.ui.widgets.annotations_panel import AnnotationsPanel
 from reader.ui.widgets.article_view import ArticleView, Highlight
@@ -218,12 +219,11 @@ class ReadingScreen(Screen[None]):
             return
         progress = self.view.progress
         meta = article.meta
-        left = max(0, round(meta.reading_minutes * (1 - progress)))
         status = Text()
         title = clean_line(meta.title)
         status.append(title if len(title) <= 40 else title[:39] + "…", style="bold")
-        status.append(f"  ·  {round(progress * 100)}%  ·  {meta.words:,} words  ·  ")
-        status.append(f"{left} min left" if progress < 1 else "finished")
+        status.append(f"  ·  {format_percent(progress, none='0%')}  ·  {meta.words:,} words  ·  ")
+        status.append(time_left(meta.reading_minutes, progress))
         count = len(self.annotations)
         if count:
             status.append(f"  ·  {count} highlight{'s' if count != 1 else ''}")

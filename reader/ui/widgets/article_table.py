@@ -15,6 +15,7 @@ from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey
 
 from reader.loading import ArticleMeta
+from reader.progress import format_duration, format_percent
 from reader.sanitize import clean_line
 
 
@@ -241,8 +242,8 @@ class ArticleTable(DataTable[Text]):
             title = Text(clean_line(meta.title))
             title.append(f"  (unreadable: {clean_line(meta.error)})", style="italic dim")
             return (title, Text(""), Text("—", style="dim"), Text(""), Text(""))
-        length = Text(f"{meta.words:,} w · {meta.reading_minutes} min", style="dim")
-        read = Text(f"{round(row.progress * 100)}%" if row.progress else "—", justify="right")
+        length = Text(f"{meta.words:,} w · {format_duration(meta.reading_minutes)}", style="dim")
+        read = Text(format_percent(row.progress), justify="right")
         highlights = Text(str(row.highlights) if row.highlights else "·", justify="right")
         return (
             Text(clean_line(meta.title), overflow="ellipsis", no_wrap=True),

@@ -25,6 +25,7 @@ from textual.selection import Selection
 from textual.strip import Strip
 
 from reader.document import Block, BlockKind, Document
+from reader.progress import reading_progress
 from reader.ui.layout import Row, TextLayout, block_indent
 
 HIGHLIGHT_COLORS = ("yellow", "green", "blue", "pink", "purple")
@@ -264,13 +265,13 @@ class ArticleView(ScrollView, can_focus=True):
 
     @property
     def progress(self) -> float:
-        """Reading progress 0-1: how far the bottom of the view is through the text."""
-        if self._layout is None or self._layout.height == 0:
+        """Reading progress 0-1: how far the top of the view is through the text.
+
+        1.0 only once the end of the text is on screen (see :mod:`reader.progress`).
+        """
+        if self._layout is None or self._layout.height == 0 or self._pending_offset is not None:
             return 0.0
-        if self.scroll_y >= self.max_scroll_y:
-            return 1.0
-        bottom = min(self._layout.height, round(self.scroll_y) + self.size.height)
-        return min(1.0, bottom / self._layout.height)
+        return reading_progress(round(self.scroll_y), round(self.max_scroll_y))
 
     def scroll_to_offset(self, offset: int, *, center: bool = False, animate: bool = False) -> None:
         """Scroll so that ``offset`` is at the top (or the centre) of the view."""
