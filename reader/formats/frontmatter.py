@@ -30,6 +30,7 @@ from typing import Any
 
 import yaml
 
+from annotations.model import normalize_tag
 from reader.sanitize import clean_line
 
 _YAML_BLOCK = re.compile(r"\A\ufeff?---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
@@ -194,7 +195,13 @@ def _as_text(value: Any, nested: bool = False) -> str:
 
 
 def parse_tags(*values: Any) -> list[str]:
-    """Collect tags from lists or comma/space separated strings, without "#" and duplicates."""
+    """Collect tags from lists or comma/space separated strings, normalised like every tag.
+
+    A keyword list is split into its tags wherever it comes from — a string or an item of a
+    list (``["culture, news, lgbtq"]`` from a page's ``keywords``) — and each tag is normalised
+    by :func:`annotations.model.normalize_tag` (lowercase, no "#", spaces as "-"), so article
+    tags and annotation tags are the same words. Duplicates are dropped, order kept.
+    """
     tags: list[str] = []
     seen: set[str] = set()
     for value in values:
@@ -202,16 +209,20 @@ def parse_tags(*values: Any) -> list[str]:
             continue
         pieces: list[str] = []
         if isinstance(value, list | tuple | set):
-            pieces = [str(item) for item in value if _is_scalar(item)]
+            for item in list(value)[:1000]:
+                if isinstance(item, str):
+                    pieces.extend(_COMMA_SPLIT.split(item))
+                elif _is_scalar(item):
+                    pieces.append(str(item))
         elif isinstance(value, str):
             splitter = _COMMA_SPLIT if "," in value or ";" in value else _SPACE_SPLIT
             pieces = splitter.split(value)
         elif _is_scalar(value):
             pieces = [str(value)]
         for piece in pieces:
-            tag = clean_line(_WIKI_LINK.sub(r"\1", piece)).lstrip("#").strip()
-            if tag and tag.casefold() not in seen:
-                seen.add(tag.casefold())
+            tag = normalize_tag(clean_line(_WIKI_LINK.sub(r"\1", piece)))
+            if tag and tag not in seen:
+                seen.add(tag)
                 tags.append(tag)
     return tags
 
