@@ -33,9 +33,35 @@ class Passage:
     end: int
 
 
-def article_passages(article: Article) -> list[Passage]:
-    """Return the passages of ``article`` in text order."""
+def searchable_text(article: Article) -> str:
+    """The canonical text with image placeholders (``[image: alt]``) blanked, same length.
+
+    Images may be shown, but their alt text is no passage of the article: a search for "New
+    Call-to-action" must not find a button.
+    """
     text = article.text
+    images = [span for span in article.document.spans if span.style == "image"]
+    if not images:
+        return text
+    parts: list[str] = []
+    position = 0
+    for span in images:
+        if span.start < position:
+            continue
+        parts.append(text[position : span.start])
+        parts.append(" " * (span.end - span.start))
+        position = span.end
+    parts.append(text[position:])
+    return "".join(parts)
+
+
+def article_passages(article: Article, text: str | None = None) -> list[Passage]:
+    """Return the passages of ``article`` in text order.
+
+    ``text`` is :func:`searchable_text` of the article when the caller already has it; blocks
+    that are only images are no passages.
+    """
+    text = searchable_text(article) if text is None else text
     passages: list[Passage] = []
     for block in article.document.blocks:
         if block.kind not in SEARCHED_KINDS:

@@ -654,9 +654,10 @@ class ArticleView(ScrollView, can_focus=True):
                 text.stylize(style, left - start + shift, right - start + shift)
 
         for span in self.document.spans_in(start, end):
-            name = {"em": "em", "strong": "strong", "link": "link", "code": "inline-code"}.get(
-                span.style
-            )
+            name = {
+                "em": "em", "strong": "strong", "link": "link", "code": "inline-code",
+                "image": "decoration",
+            }.get(span.style)
             if name:
                 paint(span.start, span.end, self._style(name))
             elif span.style == "strike":
