@@ -62,3 +62,61 @@ def test_a_saved_html_page_with_a_cta_image(tmp_path: Path) -> None:
     article = load_article(page)
     hits = search_article(article, "New Call-to-action")
     assert all("Call-to-action" not in hit.text for hit in hits)
+
+
+def long_paragraph_article(tmp_path: Path, paragraph: str) -> object:
+    path = tmp_path / "long.txt"
+    path.write_text(f"A Long Report\n\n{paragraph}\n")
+    return load_article(path)
+
+
+def test_a_phrase_across_two_long_sentences_is_found_whole(tmp_path: Path) -> None:
+    first = ("The committee spent the better part of three long winters reading every "
+             "submission, weighing the testimony of farmers, engineers and teachers alike, "
+             "and arguing late into the night about what the evidence could and could not "
+             "support before it finally agreed that the river had to be left to find its own "
+             "course through the valley floor")
+    second = ("Nobody in the village expected the decision to hold for long, yet it outlasted "
+              "every member of that committee and most of their critics, who had predicted "
+              "floods, famine and ruin within a decade of the vote being taken in the old hall")
+    paragraph = f"{first}. {second}. " + " ".join([second + "."] * 3)
+    article = long_paragraph_article(tmp_path, paragraph)
+    query = "its own course through the valley floor. Nobody in the village expected"
+    hits = search_article(article, query)
+    assert hits and hits[0].score == 100
+    start = article.text.index("its own course")  # type: ignore[attr-defined]
+    assert hits[0].match_start == start
+
+
+def test_any_twelve_word_span_of_a_long_paragraph_is_an_exact_hit(tmp_path: Path) -> None:
+    import random
+
+    rng = random.Random(5)
+    words = ("river valley committee winter farmer engineer teacher evidence village decision "
+             "member critic flood famine ruin decade vote hall harvest bridge mill road").split()
+    sentences = []
+    for _ in range(40):
+        count = rng.choice([3, 8, 20, 45, 70])
+        sentences.append(" ".join(rng.choice(words) for _ in range(count)).capitalize() + ".")
+    paragraph = " ".join(sentences)
+    article = long_paragraph_article(tmp_path, paragraph)
+    tokens = paragraph.split()
+    for _ in range(60):
+        first = rng.randrange(len(tokens) - 12)
+        query = " ".join(tokens[first : first + 12])
+        hits = search_article(article, query, limit=5)
+        assert hits and hits[0].score == 100, query
+
+
+def test_numbers_are_not_typos(tmp_path: Path) -> None:
+    path = tmp_path / "years.md"
+    path.write_text(
+        "# Elections\n\n"
+        "The turnout in the 2005 general election surprised every pollster.\n\n"
+        "Filler paragraph about something else entirely, to separate the two.\n\n"
+        "Turnout figures for the 2004 general election were published late.\n"
+    )
+    hits = search_article(load_article(path), "2004 general election")
+    assert hits[0].text.startswith("Turnout figures for the 2004")
+    assert all("2005" not in hit.text or hit.score < hits[0].score for hit in hits)
+    assert all(not ("2005" in hit.text and hit.score >= 60) for hit in hits)

@@ -32,8 +32,12 @@ EXACT_TIER, ALL_WORDS_TIER, PARTIAL_TIER = 2, 1, 0
 
 
 def max_typos(word: str) -> int:
-    """How many edits (OSA distance) a query word may have and still match a text word."""
-    if len(word) <= 2:
+    """How many edits (OSA distance) a query word may have and still match a text word.
+
+    Numbers are not typos: a word with a digit ("2004", "3g", "covid19") must match exactly,
+    so "2004" never finds "2005".
+    """
+    if len(word) <= 2 or any(ch.isdigit() for ch in word):
         return 0
     if len(word) <= 7:
         return 1
