@@ -36,3 +36,34 @@ def seed_library(tmp_path: Path) -> Path:
     folder.mkdir()
     shutil.copy(SEED, folder / SEED.name)
     return folder
+
+
+@pytest.fixture(autouse=True)
+def w3c_exports_conform(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every JSON export any test makes is checked against the W3C's MUST assertions.
+
+    The collection, its page and its first three annotations are checked (the W3C schemas are
+    slow to evaluate); a property test checks its first three examples' exports.
+    """
+    from annotations.export import w3c
+    from tests.w3c_conformance import w3c_problems
+
+    original = w3c.collection_to_w3c
+    checked_exports = 0
+
+    def checked(*args: object, **kwargs: object) -> dict[str, object]:
+        nonlocal checked_exports
+        document = original(*args, **kwargs)  # type: ignore[arg-type]
+        if checked_exports < 3 or not _in_property_test():
+            checked_exports += 1
+            found = w3c_problems(document, max_items=3)
+            assert not found, "\n".join(found)
+        return document
+
+    monkeypatch.setattr(w3c, "collection_to_w3c", checked)
+
+
+def _in_property_test() -> bool:
+    from hypothesis import currently_in_test_context
+
+    return currently_in_test_context()

@@ -29,6 +29,7 @@ from reader.search.text import fold, fold_query, token_spans, tokens
 MAX_QUERY_CHARS = 64
 
 EXACT_TIER, ALL_WORDS_TIER, PARTIAL_TIER = 2, 1, 0
+_DIGIT = re.compile(r"\d")
 
 
 def max_typos(word: str) -> int:
@@ -37,7 +38,7 @@ def max_typos(word: str) -> int:
     Numbers are not typos: a word with a digit ("2004", "3g", "covid19") must match exactly,
     so "2004" never finds "2005".
     """
-    if len(word) <= 2 or any(ch.isdigit() for ch in word):
+    if len(word) <= 2 or (not word.isalpha() and _DIGIT.search(word)):
         return 0
     if len(word) <= 7:
         return 1
