@@ -25,9 +25,10 @@ from pathlib import Path
 from typing import Any
 
 from annotations.atomicfile import atomic_write_text
+from reader.highlight_colors import HIGHLIGHT_NAMES
 from reader.sanitize import clean_line
 
-HIGHLIGHT_COLORS = ("yellow", "green", "blue", "pink", "purple")
+HIGHLIGHT_COLORS = HIGHLIGHT_NAMES
 MIN_WIDTH, MAX_WIDTH = 30, 200
 #: The default reading column: wrapped prose then measures a median of about 66 characters a
 #: line, in the typographic ideal of 60-72.

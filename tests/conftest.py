@@ -67,3 +67,16 @@ def _in_property_test() -> bool:
     from hypothesis import currently_in_test_context
 
     return currently_in_test_context()
+
+
+@pytest.fixture(autouse=True)
+def truecolor_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Apps in tests draw for a truecolor terminal unless a test says otherwise.
+
+    What the reader draws depends on the terminal's colour system (16-colour terminals get
+    their own highlight shades); without this, snapshots would depend on the TERM of the
+    machine running the tests.
+    """
+    from textual import constants
+
+    monkeypatch.setattr(constants, "COLOR_SYSTEM", "truecolor")
