@@ -26,7 +26,9 @@ def call_from_worker(
         return
 
     def guarded() -> None:
-        if node.is_attached:
+        # A screen being removed (the app shutting down) is still attached while its children
+        # are already gone: skip it too (Textual marks it as pruning).
+        if node.is_attached and not getattr(node, "_pruning", False):
             callback(*args, **kwargs)
 
     try:
