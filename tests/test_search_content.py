@@ -120,3 +120,31 @@ def test_numbers_are_not_typos(tmp_path: Path) -> None:
     assert hits[0].text.startswith("Turnout figures for the 2004")
     assert all("2005" not in hit.text or hit.score < hits[0].score for hit in hits)
     assert all(not ("2005" in hit.text and hit.score >= 60) for hit in hits)
+
+
+def test_long_paragraph_windows_overlap_by_a_phrase_and_stay_passage_sized() -> None:
+    import random
+
+    from reader.document import BlockKind, DocumentBuilder
+    from reader.loading import Article, ArticleMeta
+    from reader.search.passages import MAX_PASSAGE_CHARS, PHRASE_CHARS, article_passages
+
+    rng = random.Random(3)
+    words = "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda omicron".split()
+    for _ in range(150):
+        sentences = [
+            " ".join(rng.choice(words) for _ in range(rng.choice([1, 2, 5, 15, 40, 70, 120])))
+            .capitalize() + "."
+            for _ in range(rng.randint(2, 30))
+        ]
+        paragraph = " ".join(sentences)
+        builder = DocumentBuilder()
+        builder.add(BlockKind.PARAGRAPH, paragraph)
+        article = Article(ArticleMeta(id="x", path="/x.txt", title="x"), builder.build())
+        passages = article_passages(article)
+        assert passages[0].start == 0 and passages[-1].end == len(paragraph)
+        assert all(p.end - p.start <= MAX_PASSAGE_CHARS for p in passages)
+        for before, after in zip(passages, passages[1:], strict=False):
+            assert before.start < after.start and before.end < after.end
+            # At least PHRASE_CHARS less the length of one word (windows start at a word).
+            assert before.end - after.start >= PHRASE_CHARS - 10

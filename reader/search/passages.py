@@ -25,6 +25,9 @@ WINDOW_CHARS = 360
 #: Consecutive windows share at least this many characters: any span this long (about a dozen
 #: words) lies whole in one window.
 PHRASE_CHARS = 120
+#: A window starts at a sentence when that makes it overlap the previous one by at most this
+#: many characters more than PHRASE_CHARS; else it starts at the word PHRASE_CHARS back.
+MAX_OVERLAP = 60
 
 SEARCHED_KINDS = BODY_KINDS | {BlockKind.TITLE}
 
@@ -135,11 +138,12 @@ def _windows(text: str, start: int, end: int) -> list[Passage]:
         must_reach = last + 1
         lowest = max(begin + 1, sentences[must_reach][1] - MAX_PASSAGE_CHARS)
         target = stop - PHRASE_CHARS
-        # Prefer the latest sentence that begins PHRASE_CHARS before the end of this window.
+        # Prefer the latest sentence that begins PHRASE_CHARS before the end of this window
+        # (but not much more: windows stay short, which keeps scoring fast).
         following = last
         while following > first and sentences[following][0] > target:
             following -= 1
-        if following > first and sentences[following][0] >= lowest:
+        if following > first and sentences[following][0] >= max(lowest, target - MAX_OVERLAP):
             first, begin = following, sentences[following][0]
             continue
         word = _word_start_before(text, target, lowest) or _word_start_after(text, lowest, stop)
