@@ -271,8 +271,11 @@ class ArticleView(ScrollView, can_focus=True):
 
         1.0 only once the end of the text is on screen (see :mod:`reader.progress`).
         """
-        if self._layout is None or self._layout.height == 0 or self._pending_offset is not None:
+        if self._layout is None or self._layout.height == 0:
             return 0.0
+        if self._pending_offset is not None:  # laid out, not yet scrolled: where it will be
+            last = max(0, self._layout.height - self.scrollable_content_region.height)
+            return reading_progress(self._layout.row_of_offset(self._pending_offset), last)
         return reading_progress(round(self.scroll_y), round(self.max_scroll_y))
 
     def scroll_to_offset(self, offset: int, *, center: bool = False, animate: bool = False) -> None:
