@@ -456,7 +456,8 @@ def test_front_matter_dates_and_odd_values() -> None:
     text = "---\ntitle: 1984\ndate: 2020-01-02 10:30:00\nauthor: null\n---\n"
     front, _ = split_front_matter(text)
     assert front is not None
-    assert (front.title, front.date, front.author) == ("1984", "2020-01-02 10:30", "")
+    # A publication date is shown as YYYY-MM-DD (the time of day is not kept).
+    assert (front.title, front.date, front.author) == ("1984", "2020-01-02", "")
 
 
 def test_yaml_aliases_cannot_blow_up() -> None:
