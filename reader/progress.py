@@ -1,47 +1,88 @@
-"""Reading progress and reading times, as the reading view and the library show them.
+"""A one-line progress bar for commands, drawn on a terminal only.
 
-Progress is how far the reader has read: the top of the screen through the text. It is 0 at
-the start, grows as the top of the screen moves down, and reaches 1 (100 %) only when the end
-of the text is on screen at the bottom of the view. An article that fits on one screen stays at
-0 % until then — opening it is not reading it. The reading view and the library's Read
-column both format it with :func:`format_percent`, so they always agree.
+The bar is drawn on ``stream`` (standard error) only when it is a terminal, so pipes and log
+files never receive carriage returns. Result lines printed through :meth:`ProgressLine.print`
+appear above the bar (the bar is cleared, the line printed, the bar drawn again); updates may
+come from worker threads.
 """
 
 from __future__ import annotations
 
-import math
+import shutil
+import threading
+import time
+from typing import TextIO
+
+from reader.sanitize import clean_line
+
+_MIN_INTERVAL = 0.05
 
 
-def reading_progress(top_row: int, last_top_row: int) -> float:
-    """Progress 0-1 with ``top_row`` at the top of the view; ``last_top_row`` is the bottom."""
-    if last_top_row <= 0:
-        return 0.0
-    return max(0.0, min(1.0, top_row / last_top_row))
+class ProgressLine:
+    """``[########            ]  12/50 fetched`` on a terminal; nothing elsewhere."""
 
+    def __init__(self, stream: TextIO, total: int, label: str) -> None:
+        self.stream = stream
+        self.total = max(0, total)
+        self.label = clean_line(label)
+        self.done = 0
+        self._lock = threading.RLock()
+        self._drawn = False
+        self._last = 0.0
+        try:
+            self.enabled = bool(stream.isatty()) and total > 0
+        except (AttributeError, ValueError, OSError):
+            self.enabled = False
 
-def format_percent(progress: float, none: str = "—") -> str:
-    """``"37%"``: rounded down, so "100%" means the end was reached (``none`` for 0)."""
-    if not progress > 0:  # also NaN from a damaged record
-        return none
-    if progress >= 1:
-        return "100%"
-    return f"{min(99, math.floor(progress * 100))}%"
+    def update(self, done: int) -> None:
+        """Show that ``done`` of the total are finished (safe from any thread)."""
+        with self._lock:
+            self.done = max(self.done, done)
+            now = time.monotonic()
+            if not self.enabled or (now - self._last < _MIN_INTERVAL and done < self.total):
+                return
+            self._last = now
+            self._draw()
 
+    def print(self, line: str, stream: TextIO) -> None:
+        """Print ``line`` to ``stream`` above the bar."""
+        with self._lock:
+            self._clear()
+            print(line, file=stream, flush=True)
+            if self.enabled and self.done < self.total:
+                self._draw()
 
-def format_duration(minutes: float) -> str:
-    """A reading time: ``"4 min"``, ``"1 h"``, ``"39 h 22 min"`` (``"<1 min"`` for under one)."""
-    if not minutes > 0:
-        return "0 min"
-    whole = math.ceil(minutes)
-    if whole < 60:
-        return f"{whole} min" if minutes >= 1 else "<1 min"
-    hours, rest = divmod(whole, 60)
-    return f"{hours} h {rest} min" if rest else f"{hours} h"
+    def close(self) -> None:
+        """Remove the bar."""
+        with self._lock:
+            self._clear()
+            self.enabled = False
 
+    def _draw(self) -> None:
+        width = max(10, min(40, shutil.get_terminal_size((80, 24)).columns - 30))
+        filled = int(width * self.done / self.total) if self.total else width
+        bar = "#" * filled + " " * (width - filled)
+        try:
+            self._write(f"\r[{bar}] {self.done}/{self.total} {self.label}\x1b[K")
+            self._drawn = True
+        except (OSError, ValueError):
+            self.enabled = False
 
-def time_left(reading_minutes: float, progress: float) -> str:
-    """What the status line says: ``"39 h 22 min left"``, or ``"finished"`` at the end."""
-    if progress >= 1:
-        return "finished"
-    remaining = reading_minutes * (1 - max(0.0, progress))
-    return f"{format_duration(remaining)} left"
+    def _clear(self) -> None:
+        if not self._drawn:
+            return
+        try:
+            self._write("\r\x1b[K")
+        except (OSError, ValueError):
+            pass
+        self._drawn = False
+
+    def _write(self, text: str) -> None:
+        """Write the bar's own control sequences (the label is cleaned already), past a stream
+        wrapper that cleans what commands print (its ``write_trusted``), if there is one."""
+        trusted = getattr(self.stream, "write_trusted", None)
+        if callable(trusted):
+            trusted(text)
+        else:
+            self.stream.write(text)
+        self.stream.flush()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from reader.progress import format_duration, format_percent, reading_progress, time_left
+from reader.reading_progress import format_duration, format_percent, reading_progress, time_left
 from reader.ui.screens.library import LibraryScreen
 from reader.ui.widgets.article_view import ArticleView
 from tests.conftest import SEED

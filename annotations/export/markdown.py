@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import quote as url_quote
 
 from annotations.export.escape import escape_inline, neutralise_note, quote_block
+from annotations.export.filters import is_timestamp
 from annotations.export.template import Template, TemplateError
 from annotations.model import AnchorStatus, Annotation
 
@@ -295,7 +296,7 @@ def article_fields(export: ArticleExport, exported_at: str) -> dict[str, Any]:
         "path": escape_inline(article.path),
         "url": _link(article.url, article.url) if article.url.strip() else "",
         "date": escape_inline(article.date),
-        "exported": exported_at,
+        "exported": exported_at if is_timestamp(exported_at) else "",
         "article_id": article.id,
         "missing": article.missing,
         "count": len(located) + len(orphans),

@@ -173,7 +173,7 @@ def collection_to_w3c(annotations: Iterable[Annotation], *, exported_at: str) ->
 def dumps(annotations: Iterable[Annotation], *, exported_at: str) -> str:
     """The JSON-LD text of :func:`collection_to_w3c` (UTF-8 friendly, indented, final newline)."""
     document = collection_to_w3c(annotations, exported_at=exported_at)
-    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    return json.dumps(document, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
 
 
 # --- import ------------------------------------------------------------------------------------

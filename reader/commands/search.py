@@ -12,7 +12,6 @@ best-matching span) and ``text`` (the passage).
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Iterator
@@ -20,6 +19,7 @@ from pathlib import Path
 from typing import TextIO
 
 from reader.cli import CommandError, Context
+from reader.json_output import dump_json, dumps_json
 from reader.search import SearchHit, SearchIndex, library_index
 
 HELP = "search the library's passages (typo-tolerant); --batch for scripts"
@@ -69,13 +69,12 @@ def run(args: argparse.Namespace, context: Context) -> int:
         for query in queries:
             hits = index.search(query, args.limit)
             record = {"query": query, "results": [hit.to_json() for hit in hits]}
-            sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+            sys.stdout.write(dumps_json(record) + "\n")
         sys.stdout.flush()
         return 0
     hits = index.search(args.query, args.limit)
     if args.json:
-        json.dump([hit.to_json() for hit in hits], sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
+        dump_json([hit.to_json() for hit in hits], sys.stdout)
         return 0
     if not hits:
         print("no matches", file=sys.stderr)

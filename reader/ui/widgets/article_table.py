@@ -15,7 +15,7 @@ from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey
 
 from reader.loading import ArticleMeta
-from reader.progress import format_duration, format_percent
+from reader.reading_progress import format_duration, format_percent
 from reader.sanitize import clean_line
 
 

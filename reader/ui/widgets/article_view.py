@@ -27,7 +27,7 @@ from textual.strip import Strip
 from reader.config import DEFAULT_READING_WIDTH
 from reader.document import Block, BlockKind, Document
 from reader.highlight_colors import highlight_color, no_color_style
-from reader.progress import reading_progress
+from reader.reading_progress import reading_progress
 from reader.ui.layout import Row, TextLayout, block_indent
 
 
