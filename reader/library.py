@@ -22,7 +22,7 @@ from reader.formats import ARTICLE_SUFFIXES
 from reader.loading import ArticleMeta, read_metadata
 from reader.safe_read import MAX_CACHE_BYTES, read_regular_file
 
-CACHE_VERSION = 3
+CACHE_VERSION = 4  # 4: titles from file names, decoded entities, split tags, dates
 ProgressCallback = Callable[[int, int], None]
 
 
@@ -45,6 +45,23 @@ class LibrarySource:
             for path in _walk(root):
                 found.setdefault(str(path), path)
         return sorted(found.values(), key=lambda p: str(p).lower())
+
+    def folder_of(self, path: str | Path) -> str:
+        """The folder of ``path`` relative to the library folder holding it ("" at the top).
+
+        Shown in the library so that two articles with the same title can be told apart.
+        """
+        parent = Path(path).parent
+        best = ""
+        for root in self.roots:
+            root = root.expanduser().absolute()
+            if parent == root:
+                return ""
+            if root in parent.parents:
+                relative = parent.relative_to(root).as_posix()
+                if not best or len(relative) < len(best):
+                    best = relative
+        return best or (parent.name if len(self.roots) != 1 or not self.roots[0].is_dir() else "")
 
     @property
     def single_file(self) -> Path | None:

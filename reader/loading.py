@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import math
 import os
+import re
 import unicodedata
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -18,6 +19,7 @@ from typing import Any
 
 from reader.document import BlockKind, Document
 from reader.formats import parser_for
+from reader.formats.entities import decode_entities
 from reader.safe_read import MAX_ARTICLE_BYTES, RefusedFile, read_file_start, read_regular_file
 from reader.sanitize import clean_line, clean_text, normalize_newlines
 
@@ -250,9 +252,11 @@ def parse_article(path: Path, raw: str) -> Article:
     meta = ArticleMeta(
         id=fingerprint(raw),
         path=str(path),
-        title=clean_line(parsed.title or _first_of(document, BlockKind.TITLE) or _fallback(path)),
-        author=clean_line(parsed.author or _first_of(document, BlockKind.BYLINE) or ""),
-        dek=clean_line(parsed.dek or _first_of(document, BlockKind.DEK) or ""),
+        title=metadata_text(
+            parsed.title or _first_of(document, BlockKind.TITLE) or readable_file_name(path)
+        ),
+        author=metadata_text(parsed.author or _first_of(document, BlockKind.BYLINE) or ""),
+        dek=metadata_text(parsed.dek or _first_of(document, BlockKind.DEK) or ""),
         words=words,
         reading_minutes=reading_minutes(words),
         modified=modified,
@@ -341,5 +345,13 @@ def _first_of(document: Document, kind: BlockKind) -> str | None:
     return None
 
 
-def _fallback(path: Path) -> str:
-    return path.stem.replace("_", " ").replace("-", " ").strip() or path.name
+def metadata_text(text: str) -> str:
+    """A title, author or dek as shown: entities decoded, one clean line."""
+    return clean_line(decode_entities(text))
+
+
+def readable_file_name(path: Path) -> str:
+    """A title made from a file name: ``war_and_peace.txt`` -> ``War And Peace``."""
+    words = re.split(r"[\s_\-.]+", path.stem)
+    name = " ".join(word[:1].upper() + word[1:] for word in words if word)
+    return name or path.name

@@ -5,10 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+from textual import constants
 from textual.pilot import Pilot
 
 from tests.conftest import SEED
 from tests.pilot_helpers import make_app, wait_for, wait_library, wait_reading
+from tests.test_highlight_colors import five_highlights
 
 SIZE = (100, 32)
 
@@ -141,3 +144,14 @@ def test_reading_screen_80x24_with_the_panel(
 
     app = make_app(isolated_paths, seed_library / SEED.name)
     assert snap_compare(app, terminal_size=SMALL, run_before=ready)
+
+
+def test_reading_screen_in_sixteen_colours(
+    snap_compare: Any, isolated_paths: Path, seed_library: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 16-colour terminal (ANSI theme): five highlights in five distinct palette colours."""
+    monkeypatch.setattr(constants, "COLOR_SYSTEM", "standard")
+    (isolated_paths / "config.toml").write_text('theme = "textual-ansi"\n')
+    five_highlights(isolated_paths, seed_library / SEED.name)
+    app = make_app(isolated_paths, seed_library / SEED.name)
+    assert snap_compare(app, terminal_size=SIZE, run_before=reading_ready)

@@ -14,7 +14,8 @@ the token stream is rendered into *display text*: the canonical text has no Mark
 - tables → one ``PARAGRAPH`` with a row per line and cells joined by ``" | "`` (padded into
   columns when the table is narrow; header cells ``strong``);
 - inline: ``em``, ``strong``, ``strike``, ``code`` spans, and ``link`` spans whose ``url`` holds
-  the target (the link text stays in the text); images become ``"[image: alt]"``; footnote
+  the target (the link text stays in the text); images become ``"[image: alt]"`` (an ``image``
+  span: shown, never searched; a paragraph of call-to-action images is ``CHROME``); footnote
   references ``"[1]"`` with the notes listed at the end;
 - raw HTML is never interpreted: inline tags are dropped (their text stays), HTML blocks are
   reduced to their visible text.
@@ -785,7 +786,9 @@ class _Renderer:
                         break
             elif kind == "image":
                 alt = clean_line(child.content)
+                start = length
                 add(f"[image: {alt}]" if alt else "[image]")
+                spans.append(Span(start, length, "image"))
             elif kind == "html_inline":
                 tag = child.content.strip()
                 if _BR_TAG.fullmatch(tag):
@@ -1018,5 +1021,22 @@ def _mark_chrome(blocks: list[_Block]) -> None:
         return
     for index in body:
         block = blocks[index]
-        if "\n" not in block.text and is_chrome_line(block.text):
+        if "\n" not in block.text and is_chrome_line(block.text) or _is_button_image(block):
             block.kind = BlockKind.CHROME
+
+
+#: Alt texts of images that are buttons or calls to action, not pictures of the article.
+_BUTTON_ALT = re.compile(
+    r"\b(?:call[\s-]*to[\s-]*action|cta|button|banner|subscribe|sign[\s-]*up|download(?:\s+now)?"
+    r"|click\s+here|learn\s+more|read\s+more|get\s+started|free\s+trial|buy\s+now|shop\s+now"
+    r"|register(?:\s+now)?|book\s+a\s+demo|request\s+a\s+demo|join\s+now|advert\w*|sponsored)\b",
+    re.IGNORECASE,
+)
+
+
+def _is_button_image(block: _Block) -> bool:
+    """A paragraph that is only images, each a button or call to action ("New Call-to-action")."""
+    images = [span for span in block.spans if span.style == "image"]
+    if not images or sum(span.end - span.start for span in images) < len(block.text.strip()) - 2:
+        return False
+    return all(_BUTTON_ALT.search(block.text[span.start : span.end]) for span in images)

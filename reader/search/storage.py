@@ -20,7 +20,7 @@ from reader.safe_read import MAX_CACHE_BYTES, read_regular_file
 from reader.search.data import IndexData, IndexedArticle
 
 MAGIC = b"POSTIL-SEARCH\n"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3  # 3: image alt text is not searched; windows overlap by a phrase
 _ARRAY_SECTIONS = ("posting_lengths", "postings", "owners", "starts", "ends", "text_lengths")
 
 

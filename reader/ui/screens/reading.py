@@ -28,6 +28,7 @@ from reader.loading import (
     preview_article,
     read_text,
 )
+from reader.reading_progress import format_percent, time_left
 from reader.sanitize import clean_line, normalize_newlines
 from reader.ui.status_line import StatusPart, ellipsize, fit_status
 from reader.ui.widgets.annotations_panel import AnnotationsPanel
@@ -244,12 +245,11 @@ class ReadingScreen(Screen[None]):
             return
         progress = self.view.progress
         meta = article.meta
-        left = max(0, round(meta.reading_minutes * (1 - progress)))
         parts = [
             StatusPart(Text(clean_line(meta.title), style="bold"), shrink=12, prefer=28),
-            StatusPart(Text(f"{round(progress * 100)}%")),
+            StatusPart(Text(format_percent(progress, none="0%"))),
             StatusPart(Text(f"{meta.words:,} words"), drop=1),
-            StatusPart(Text(f"{left} min left" if progress < 1 else "finished"), drop=3),
+            StatusPart(Text(time_left(meta.reading_minutes, progress)), drop=3),
         ]
         count = len(self.annotations)
         if count:
