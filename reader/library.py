@@ -21,7 +21,7 @@ from reader.config import atomic_write_text, load_settings
 from reader.formats import ARTICLE_SUFFIXES
 from reader.loading import ArticleMeta, read_metadata
 
-CACHE_VERSION = 3
+CACHE_VERSION = 4
 ProgressCallback = Callable[[int, int], None]
 
 
