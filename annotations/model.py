@@ -107,6 +107,7 @@ class Annotation:
         created: ISO 8601 UTC creation time.
         updated: ISO 8601 UTC time of the last change.
         status: Anchoring status from the last anchoring (not a user field).
+        chapter: For a book, the title of the chapter the quote is in ("" for articles).
     """
 
     id: str
@@ -120,6 +121,7 @@ class Annotation:
     created: str = field(default_factory=now_iso)
     updated: str = field(default_factory=now_iso)
     status: AnchorStatus = AnchorStatus.ANCHORED
+    chapter: str = ""
 
     @classmethod
     def create(
@@ -133,6 +135,7 @@ class Annotation:
         color: Color | str = Color.YELLOW,
         note: str = "",
         tags: Any = (),
+        chapter: str = "",
     ) -> Annotation:
         """Create a new annotation over ``text[start:end]`` of an article."""
         stamp = now_iso()
@@ -147,6 +150,7 @@ class Annotation:
             tags=normalize_tags(tags),
             created=stamp,
             updated=stamp,
+            chapter=chapter,
         )
 
     @property
@@ -168,8 +172,11 @@ class Annotation:
         return replace(self, updated=now_iso(), **changes)
 
     def to_record(self) -> dict[str, Any]:
-        """Serialise for storage (JSON-ready; ``status`` is stored too, as last seen)."""
-        return {
+        """Serialise for storage (JSON-ready; ``status`` is stored too, as last seen).
+
+        ``chapter`` is written only when there is one, so article records are unchanged.
+        """
+        record = {
             "id": self.id,
             "article_id": self.article_id,
             "path": self.path,
@@ -186,6 +193,9 @@ class Annotation:
             "updated": self.updated,
             "status": self.status.value,
         }
+        if self.chapter:
+            record["chapter"] = self.chapter
+        return record
 
     @classmethod
     def from_record(cls, record: dict[str, Any]) -> Annotation:
@@ -226,6 +236,7 @@ class Annotation:
                 status=AnchorStatus(record["status"])
                 if record.get("status") in AnchorStatus._value2member_map_
                 else AnchorStatus.ANCHORED,
+                chapter=_str_or_empty(record.get("chapter"))[:1000],
             )
         except (KeyError, TypeError, AttributeError) as error:
             raise ValueError(f"malformed annotation record: {error!r}") from None

@@ -69,6 +69,7 @@ class Chapter:
         end: Offset one past its last character.
         title: Its title (from the contents, else its first heading, else "").
         linear: False for non-linear items (shown after the linear ones, reached by links).
+        spine_index: Its position in the package's spine (for EPUB CFIs).
     """
 
     href: str
@@ -76,6 +77,7 @@ class Chapter:
     end: int
     title: str = ""
     linear: bool = True
+    spine_index: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +186,14 @@ class Book:
         """The title of the contents entry ``offset`` is in ("" when none)."""
         index = self.chapter_index(offset)
         return self.toc[index].title if index is not None else ""
+
+    def cfi_at(self, offset: int) -> str:
+        """The EPUB CFI of the spine item ``offset`` is in (``epubcfi(/6/4)``), or ""."""
+        starts = [chapter.start for chapter in self.chapters]
+        index = bisect.bisect_right(starts, offset) - 1
+        if index < 0:
+            return ""
+        return f"epubcfi(/6/{2 * (self.chapters[index].spine_index + 1)})"
 
     def next_chapter(self, offset: int) -> int | None:
         """Start of the first contents entry after ``offset``."""

@@ -175,6 +175,14 @@ def scan(
     return results
 
 
+def metadata_for(path: Path, cache: MetadataCache) -> ArticleMeta:
+    """Metadata of one file: from ``cache`` when the file is unchanged, else read (and cached).
+
+    Never raises; the caller saves the cache.
+    """
+    return _metadata(path.absolute(), cache)
+
+
 def _metadata(path: Path, cache: MetadataCache) -> ArticleMeta:
     try:
         stat = path.stat()

@@ -32,7 +32,9 @@ from annotations.export import (
     render_markdown,
 )
 from annotations.export.files import atomic_write_text, write_region_file
-from annotations.model import Annotation, Color, now_iso
+from annotations.export.markdown import ChapterMark
+from annotations.model import AnchorStatus, Annotation, Color, now_iso
+from reader.book import toc_from_json
 from reader.cli import CommandError, Context
 from reader.commands.common import relocated_articles
 from reader.loading import ArticleMeta, load_article
@@ -102,7 +104,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def article_info(meta: ArticleMeta) -> ArticleInfo:
-    """The export's view of an article's metadata."""
+    """The export's view of an article's metadata (a book's chapters and details too)."""
+    series = meta.series
+    if series and meta.series_index:
+        series = f"{series} #{meta.series_index}"
     return ArticleInfo(
         id=meta.id,
         path=meta.path,
@@ -110,14 +115,25 @@ def article_info(meta: ArticleMeta) -> ArticleInfo:
         author=meta.author,
         url=meta.url,
         date=meta.date,
+        publisher=meta.publisher,
+        language=meta.language,
+        identifier=meta.identifier,
+        series=series,
+        chapters=tuple(
+            ChapterMark(entry.start, entry.title) for entry in toc_from_json(meta.toc)
+        ),
     )
 
 
-def collect_exports(annotations: Iterable[Annotation]) -> list[ArticleExport]:
+def collect_exports(
+    annotations: Iterable[Annotation], cfis: dict[str, str] | None = None
+) -> list[ArticleExport]:
     """Group ``annotations`` by article path, load each article and re-anchor its annotations.
 
     An article that cannot be read is exported with metadata from its path (title from the file
     name) and the annotations as last anchored. Articles are ordered by title, then path.
+    A book's annotations get the chapter they are now in; ``cfis``, when given, receives the
+    EPUB CFI of each book annotation's chapter (by annotation id).
     """
     from annotations.anchoring import anchor_all
 
@@ -133,6 +149,16 @@ def collect_exports(annotations: Iterable[Annotation]) -> list[ArticleExport]:
             exports.append(ArticleExport(ArticleInfo.for_missing(path, known_id), tuple(members)))
             continue
         anchored = anchor_all(members, article.text)
+        book = article.book
+        if book is not None:
+            anchored = [
+                a if a.status is AnchorStatus.ORPHANED
+                else replace(a, chapter=book.chapter_title(a.start) or a.chapter)
+                for a in anchored
+            ]
+            if cfis is not None:
+                cfis.update({a.id: book.cfi_at(a.start) for a in anchored if a.status
+                             is not AnchorStatus.ORPHANED})
         exports.append(ArticleExport(article_info(article.meta), tuple(anchored)))
     exports.sort(key=lambda e: (e.article.title.casefold(), e.article.path))
     return exports
@@ -199,13 +225,16 @@ def run(args: argparse.Namespace, context: Context) -> int:
     selected = annotation_filter.apply(_stored_annotations(context))
     if not selected:
         print("postil: no highlights match", file=sys.stderr)
-    exports = collect_exports(selected)
+    cfis: dict[str, str] = {}
+    exports = collect_exports(selected, cfis)
     count = sum(len(e.annotations) for e in exports)
     summary = f"{count} highlight{'s' * (count != 1)} from {len(exports)} article" + (
         "s" * (len(exports) != 1)
     )
     if args.format == "json":
-        text = dumps([a for e in exports for a in e.annotations], exported_at=exported_at)
+        text = dumps(
+            [a for e in exports for a in e.annotations], exported_at=exported_at, cfis=cfis
+        )
         return _emit(args.output, text, summary, region=False)
     if args.dir:
         return _export_dir(Path(args.dir).expanduser(), exports, exported_at, template)

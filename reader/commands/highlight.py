@@ -75,6 +75,7 @@ def run(args: argparse.Namespace, context: Context) -> int:
         color=args.color,
         note=note,
         tags=[clean_line(argument_text(tag)) for tag in args.tag],
+        chapter=article.book.chapter_title(start) if article.book else "",
     )
     store = context.open_store()
     try:

@@ -110,6 +110,13 @@ def collect(store_annotations: list[Annotation], wanted: PathFilter | None,
                 a if a.article_id == article.id else replace(a, article_id=article.id)
                 for a in anchor_all(members, article.text)
             ]
+            book = article.book
+            if book is not None:  # the chapter where the quote is now (shown, not saved)
+                current = [
+                    a if a.status is AnchorStatus.ORPHANED
+                    else replace(a, chapter=book.chapter_title(a.start))
+                    for a in current
+                ]
         changed.extend(a for a in current if before[a.id] != _anchoring(a))
         current.sort(key=lambda a: (a.status is AnchorStatus.ORPHANED, a.start, a.end))
         rows.extend((title, annotation) for annotation in current)

@@ -6,7 +6,8 @@ prints one JSON object per line: ``{"query": ..., "results": [...]}``.
 
 Each result object has ``path``, ``title``, ``score`` (0-100), ``start`` / ``end`` (the passage,
 as character offsets into the article's canonical text), ``match_start`` / ``match_end`` (the
-best-matching span) and ``text`` (the passage).
+best-matching span) and ``text`` (the passage); results in EPUB books also have ``chapter``
+(the title of the chapter the match is in).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import TextIO
 
 from reader.cli import CommandError, Context
 from reader.search import SearchHit, SearchIndex, library_index
+from reader.search.chapters import with_chapters
 
 HELP = "search the library's passages (typo-tolerant); --batch for scripts"
 
@@ -67,12 +69,12 @@ def run(args: argparse.Namespace, context: Context) -> int:
     index = _ready_index(context, paths)
     if queries is not None:
         for query in queries:
-            hits = index.search(query, args.limit)
+            hits = with_chapters(index.search(query, args.limit))
             record = {"query": query, "results": [hit.to_json() for hit in hits]}
             sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
         sys.stdout.flush()
         return 0
-    hits = index.search(args.query, args.limit)
+    hits = with_chapters(index.search(args.query, args.limit))
     if args.json:
         json.dump([hit.to_json() for hit in hits], sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
@@ -135,7 +137,9 @@ def _print_hits(hits: list[SearchHit], stream: TextIO) -> None:
         snippet, spans = hit.snippet(width)
         if emphasise:
             snippet = _bold(snippet, spans)
-        print(f"{hit.score:5.1f}  {hit.title}  ({hit.path} @{hit.match_start})", file=stream)
+        chapter = f" · {hit.chapter}" if hit.chapter else ""
+        print(f"{hit.score:5.1f}  {hit.title}{chapter}  ({hit.path} @{hit.match_start})",
+              file=stream)
         print(f"       {snippet}", file=stream)
 
 

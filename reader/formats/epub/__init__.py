@@ -81,7 +81,10 @@ def parse_book(path: Path, *, limit: int | None = None) -> ParsedArticle:
             found = archive.find(name) or name
             result = renderer.render(root, found)
             chapters.append(
-                Chapter(found, result.start, result.end, result.heading, spine_item.linear)
+                Chapter(
+                    found, result.start, result.end, result.heading, spine_item.linear,
+                    spine.index(spine_item),
+                )
             )
         document = builder.build()
         if not document.text.strip() and not truncated:
@@ -166,7 +169,7 @@ def _titled_chapters(chapters: list[Chapter], toc: list[TocEntry]) -> list[Chapt
     for entry in toc:
         by_start.setdefault(entry.start, entry.title)
     return [
-        Chapter(c.href, c.start, c.end, by_start.get(c.start) or c.title, c.linear)
+        Chapter(c.href, c.start, c.end, by_start.get(c.start) or c.title, c.linear, c.spine_index)
         for c in chapters
     ]
 
