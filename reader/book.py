@@ -17,6 +17,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from reader.document import BlockKind, Document
+
 #: Prefix of the ``url`` of a link span that points inside the book.
 INTERNAL_LINK = "#"
 
@@ -262,3 +264,89 @@ def book_status(
         minutes = math.ceil(left_chars * words_per_char / max(1, words_per_minute))
         parts.append(f"{minutes} min left in chapter" if left_chars else "end of chapter")
     return " · ".join(parts)
+
+
+def filter_entries(titles: list[str], query: str) -> list[int]:
+    """Indexes of the ``titles`` that fuzzy-match ``query``, in their original (reading) order.
+
+    A title matches when every word of the query is found in it, exactly, as a subsequence of
+    its letters ("mtmkr" finds "The Mat-Maker"), or with a typo (similarity of 80 or more).
+    """
+    from rapidfuzz import fuzz
+
+    words = query.casefold().split()
+    if not words:
+        return list(range(len(titles)))
+    found: list[int] = []
+    for index, title in enumerate(titles):
+        folded = title.casefold()
+        if all(
+            word in folded
+            or _is_subsequence(word, folded)
+            or (len(word) >= 4 and fuzz.partial_ratio(word, folded) >= 80)
+            for word in words
+        ):
+            found.append(index)
+    return found
+
+
+def _is_subsequence(needle: str, haystack: str) -> bool:
+    position = 0
+    for character in needle:
+        position = haystack.find(character, position)
+        if position < 0:
+            return False
+        position += 1
+    return True
+
+
+def contents_of(document: Document, book: Book | None) -> list[TocEntry]:
+    """What the contents screen and the chapter keys use: the book's table of contents, else
+    the document's headings (articles, and a book's preview before its contents are read)."""
+    if book is not None and book.toc:
+        return book.toc
+    return [
+        TocEntry(" ".join(document.block_text(index).split()), max(1, block.level), block.start)
+        for index, block in enumerate(document.blocks)
+        if block.kind is BlockKind.HEADING
+    ]
+
+
+def current_entry(entries: list[TocEntry], offset: int) -> int | None:
+    """Index of the entry ``offset`` is in (entries sorted by start), or None before the first."""
+    index = bisect.bisect_right([entry.start for entry in entries], offset) - 1
+    return index if index >= 0 else None
+
+
+def step_entry(entries: list[TocEntry], offset: int, forward: bool) -> int | None:
+    """Start of the next entry after ``offset``, or of the entry before it (None: no such)."""
+    starts = sorted({entry.start for entry in entries})
+    if forward:
+        index = bisect.bisect_right(starts, offset)
+        return starts[index] if index < len(starts) else None
+    index = bisect.bisect_left(starts, offset) - 1
+    return starts[index] if index >= 0 else None
+
+
+#: A footnote popup shows at most this many characters.
+MAX_NOTE_CHARS = 4000
+
+
+def note_text(document: Document, book: Book | None, target: int) -> str:
+    """The text of the note starting at ``target``: its block, and the following blocks of the
+    same footnote (up to the next note), at most :data:`MAX_NOTE_CHARS` characters."""
+    if not document.blocks:
+        return ""
+    index = document.block_at(target)
+    first = document.blocks[index]
+    parts = [document.block_text(index)]
+    if first.kind is BlockKind.NOTE:
+        for following in range(index + 1, len(document.blocks)):
+            block = document.blocks[following]
+            if block.kind is not BlockKind.NOTE or (book is not None and book.is_note(block.start)):
+                break
+            parts.append(document.block_text(following))
+            if sum(len(part) for part in parts) > MAX_NOTE_CHARS:
+                break
+    text = "\n\n".join(parts)
+    return text if len(text) <= MAX_NOTE_CHARS else text[: MAX_NOTE_CHARS - 1] + "…"

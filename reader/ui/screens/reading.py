@@ -12,21 +12,21 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 
 from annotations.anchoring import anchor_all
 from annotations.model import AnchorStatus, Annotation, Color
 from annotations.storage import AnnotationStore, ReadingPosition
+from reader.book import INTERNAL_LINK
 from reader.loading import (
     Article,
     ArticleError,
-    parse_article,
+    load_article,
     preview_article,
-    read_text,
 )
-from reader.sanitize import clean_line, normalize_newlines
+from reader.sanitize import clean_line
+from reader.ui.screens.book_navigation import NAVIGATION_BINDINGS, BookNavigation
 from reader.ui.widgets.annotations_panel import AnnotationsPanel
 from reader.ui.widgets.article_view import ArticleView, Highlight
 from reader.ui.widgets.link_dialog import LinkDialog
@@ -58,7 +58,7 @@ class Change:
     after: Annotation | None
 
 
-class ReadingScreen(Screen[None]):
+class ReadingScreen(BookNavigation):
     """Shows an article in the reading view and handles annotation keys."""
 
     BINDINGS = [
@@ -80,6 +80,7 @@ class ReadingScreen(Screen[None]):
                     id=f"color-{color.value}")
             for number, color in enumerate(Color, start=1)
         ),
+        *NAVIGATION_BINDINGS,
     ]
 
     def __init__(
@@ -155,11 +156,10 @@ class ReadingScreen(Screen[None]):
                 )
                 shown.wait(1.0)  # let the first page paint before parsing the rest
         try:
-            raw = normalize_newlines(read_text(path))
+            article = load_article(path)
         except ArticleError as error:
             call_from_worker(self, self._load_failed, str(error))
             return
-        article = parse_article(path, raw)
         loaded = LoadedArticle(article, store_error=store_error)
         if store is not None:
             loaded.annotations = self._anchor(store, article)
@@ -222,8 +222,13 @@ class ReadingScreen(Screen[None]):
         status = Text()
         title = clean_line(meta.title)
         status.append(title if len(title) <= 40 else title[:39] + "…", style="bold")
-        status.append(f"  ·  {round(progress * 100)}%  ·  {meta.words:,} words  ·  ")
-        status.append(f"{left} min left" if progress < 1 else "finished")
+        book = self.book_status()
+        if book is not None:
+            status.append("  ·  ")
+            status.append(book)
+        else:
+            status.append(f"  ·  {round(progress * 100)}%  ·  {meta.words:,} words  ·  ")
+            status.append(f"{left} min left" if progress < 1 else "finished")
         count = len(self.annotations)
         if count:
             status.append(f"  ·  {count} highlight{'s' if count != 1 else ''}")
@@ -543,6 +548,10 @@ class ReadingScreen(Screen[None]):
     def action_open_link(self) -> None:
         """Open a link in the cursor sentence (or on screen), after confirmation."""
         links = self._links_near_point()
+        internal = [link for link in links if link[1].startswith(INTERNAL_LINK)]
+        if internal and self.follow_internal_link(*internal[0]):
+            return
+        links = [link for link in links if not link[1].startswith(INTERNAL_LINK)]
         if not links:
             self.notify("No link here (move the cursor with ] and [ onto one).")
             return

@@ -1,0 +1,140 @@
+"""Reading a book in the app: contents, chapter keys, footnote popup, jump list, status line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import Input, OptionList, Static
+
+from reader.ui.screens.contents import ContentsScreen
+from reader.ui.widgets.footnote_dialog import FootnoteDialog
+from tests.epub_builder import BookSpec, Chapter, write_epub
+from tests.pilot_helpers import make_app, wait_for, wait_reading
+
+
+def _book(folder: Path) -> Path:
+    chapters = [
+        Chapter(
+            f"c{number}.xhtml",
+            f"<h1>{title}</h1>"
+            + "".join(
+                f"<p>Paragraph {index} of {title.lower()} with some words to read.</p>"
+                for index in range(40)
+            )
+            + (
+                '<p>See the note.<a epub:type="noteref" href="c3.xhtml#n1">1</a></p><p>And more '
+                'text, see <a href="c2.xhtml#far">the far place</a>.</p>'
+                if number == 1
+                else ""
+            )
+            + ('<p id="far">The far place is here.</p>' if number == 2 else "")
+            + (
+                '<aside epub:type="footnote" id="n1"><p>A note read in place.</p></aside>'
+                + "<p>Text after the note.</p>" * 40
+                if number == 3
+                else ""
+            ),
+            title,
+        )
+        for number, title in enumerate(("Loomings", "The Carpet-Bag", "The Mat-Maker"), start=1)
+    ]
+    return write_epub(folder / "book.epub", BookSpec(chapters=chapters))
+
+
+async def test_contents_screen_filters_and_jumps(tmp_path: Path, isolated_paths: Path) -> None:
+    book = _book(tmp_path)
+    app = make_app(isolated_paths, book)
+    async with app.run_test(size=(100, 30)) as pilot:
+        reading = await wait_reading(pilot)
+        text = reading.article.text if reading.article else ""
+        await pilot.press("T")
+        await wait_for(pilot, lambda: isinstance(app.screen, ContentsScreen))
+        contents = app.screen
+        assert isinstance(contents, ContentsScreen)
+        options = contents.query_one(OptionList)
+        assert options.option_count == 3
+        assert "▶" in str(options.get_option_at_index(0).prompt)  # the current chapter
+        await pilot.press("m", "t", "m", "k")  # fuzzy: "mtmk" → The Mat-Maker
+        await wait_for(pilot, lambda: options.option_count == 1)
+        assert contents.query_one(Input).value == "mtmk"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.screen is reading)
+        target = text.index("The Mat-Maker")
+        await wait_for(pilot, lambda: reading.view.top_offset == target)
+        status = str(reading.query_one("#reading-status", Static).render())
+        assert "Ch. 3 The Mat-Maker" in status and "% of book" in status
+        assert "left in chapter" in status
+
+
+async def test_chapter_keys_and_jump_list(tmp_path: Path, isolated_paths: Path) -> None:
+    book = _book(tmp_path)
+    app = make_app(isolated_paths, book)
+    async with app.run_test(size=(100, 30)) as pilot:
+        reading = await wait_reading(pilot)
+        text = reading.article.text if reading.article else ""
+        second, third = text.index("The Carpet-Bag"), text.index("The Mat-Maker")
+        await pilot.press("right_curly_bracket")
+        await wait_for(pilot, lambda: reading.view.top_offset == second)
+        await pilot.press("right_curly_bracket")
+        await wait_for(pilot, lambda: reading.view.top_offset == third)
+        await pilot.press("left_curly_bracket")
+        await wait_for(pilot, lambda: reading.view.top_offset == second)
+        await pilot.press("ctrl+o")
+        await wait_for(pilot, lambda: reading.view.top_offset == third)
+        await pilot.press("ctrl+o")
+        await wait_for(pilot, lambda: reading.view.top_offset == second)
+        await pilot.press("ctrl+o")
+        await wait_for(pilot, lambda: reading.view.top_offset == 0)
+        await pilot.press("ctrl+i")
+        await wait_for(pilot, lambda: reading.view.top_offset == second)
+
+
+async def test_footnote_popup_and_cross_reference(tmp_path: Path, isolated_paths: Path) -> None:
+    book = _book(tmp_path)
+    app = make_app(isolated_paths, book)
+    async with app.run_test(size=(100, 30)) as pilot:
+        reading = await wait_reading(pilot)
+        article = reading.article
+        assert article is not None
+        text = article.text
+        sentence = text.index("See the note.")
+        reading.view.scroll_to_offset(sentence)
+        reading.view.set_cursor(article.document.sentence_at(sentence + 4))
+        await pilot.pause()
+        place = reading.view.top_offset
+        await pilot.press("o")
+        await wait_for(pilot, lambda: isinstance(app.screen, FootnoteDialog))
+        shown = str(app.screen.query_one("#footnote-text", Static).render())
+        assert "A note read in place." in shown
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is reading)
+        assert reading.view.top_offset == place  # the place is not lost
+        await pilot.press("o")
+        await wait_for(pilot, lambda: isinstance(app.screen, FootnoteDialog))
+        await pilot.press("enter")  # go to the note itself
+        await wait_for(pilot, lambda: app.screen is reading)
+        note = text.index("A note read in place.")
+        await wait_for(pilot, lambda: reading.view.top_offset == note)
+        await pilot.press("ctrl+o")
+        await wait_for(pilot, lambda: reading.view.top_offset == place)
+        # A cross reference jumps straight there.
+        cross = text.index("And more text")
+        reading.view.set_cursor(article.document.sentence_at(cross + 2))
+        await pilot.pause()
+        await pilot.press("o")
+        far = text.index("The far place is here.")
+        await wait_for(pilot, lambda: reading.view.top_offset == far)
+
+
+async def test_article_headings_serve_as_contents(tmp_path: Path, isolated_paths: Path) -> None:
+    article = tmp_path / "a.md"
+    article.write_text("# Title\n\nIntro.\n\n## One\n\nText one.\n\n## Two\n\nText two.\n")
+    app = make_app(isolated_paths, article)
+    async with app.run_test(size=(100, 30)) as pilot:
+        reading = await wait_reading(pilot)
+        await pilot.press("T")
+        await wait_for(pilot, lambda: isinstance(app.screen, ContentsScreen))
+        options = app.screen.query_one(OptionList)
+        assert options.option_count == 2
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is reading)
