@@ -12,6 +12,8 @@ Articles get the same keys over their headings. Nothing here imports the app.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rich.text import Text
 from textual.binding import Binding
 from textual.screen import Screen
@@ -26,14 +28,16 @@ from reader.book import (
     step_entry,
 )
 from reader.jumps import JumpList
-from reader.loading import WORDS_PER_MINUTE, Article
+from reader.loading import WORDS_PER_MINUTE, Article, is_book
 from reader.ui.screens.contents import ContentsScreen
 from reader.ui.widgets.article_view import ArticleView
 from reader.ui.widgets.footnote_dialog import FootnoteDialog
 
 #: The navigation keys (added to the reading screen's bindings).
 NAVIGATION_BINDINGS = [
+    # Shown in the footer for books; articles get the same screen over their headings.
     Binding("T", "contents", "Contents", id="contents"),
+    Binding("T", "headings", "Headings", show=False, id="headings"),
     Binding("right_curly_bracket", "next_chapter", "Next chapter", show=False,
             id="next_chapter"),
     Binding("left_curly_bracket", "previous_chapter", "Prev chapter", show=False,
@@ -47,7 +51,15 @@ class BookNavigation(Screen[None]):
     """Contents, chapter keys, internal links and the jump list for the reading screen."""
 
     article: Article | None
+    path: str
     _jumps: JumpList
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """``contents`` is a book's key (in the footer); ``headings`` the same for articles."""
+        if action in {"contents", "headings"}:
+            book = is_book(Path(self.path))
+            return book if action == "contents" else not book
+        return True
 
     @property
     def view(self) -> ArticleView:
@@ -94,6 +106,10 @@ class BookNavigation(Screen[None]):
                 self.jump_to(start)
 
         self.app.push_screen(ContentsScreen(entries, current, title), chosen)
+
+    def action_headings(self) -> None:
+        """An article's headings as contents (T)."""
+        self.action_contents()
 
     def _step_chapter(self, forward: bool) -> None:
         entries = self.contents_entries()
