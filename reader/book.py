@@ -215,29 +215,6 @@ def chapter_for(toc: list[TocEntry], offset: int) -> str:
     return toc[index].title if index >= 0 else ""
 
 
-def toc_from_json(data: Any) -> list[TocEntry]:
-    """Rebuild contents entries from cached JSON, skipping anything malformed."""
-    entries: list[TocEntry] = []
-    if not isinstance(data, list):
-        return entries
-    for item in data[:100_000]:
-        if not isinstance(item, dict):
-            continue
-        title, level, start = item.get("title"), item.get("level"), item.get("start")
-        if (
-            isinstance(title, str)
-            and isinstance(level, int)
-            and isinstance(start, int)
-            and not isinstance(level, bool)
-            and not isinstance(start, bool)
-            and 0 < level < 100
-            and 0 <= start < 2**40
-        ):
-            entries.append(TocEntry(title, level, start))
-    entries.sort(key=lambda entry: entry.start)
-    return entries
-
-
 def book_status(
     book: Book, offset: int, book_progress: float, text_length: int, words_per_char: float,
     words_per_minute: int,

@@ -57,7 +57,6 @@ class ArticleMeta:
         series: The series a book belongs to, or "".
         series_index: Its number in the series, or "".
         creators: A book's authors and contributors: ``{"name", "file_as", "role"}`` objects.
-        toc: A book's table of contents: ``{"title", "level", "start"}`` objects.
     """
 
     id: str
@@ -80,7 +79,6 @@ class ArticleMeta:
     series: str = ""
     series_index: str = ""
     creators: list[dict[str, str]] = field(default_factory=list)
-    toc: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the metadata as a JSON-ready dict."""
@@ -233,8 +231,9 @@ def is_book(path: Path) -> bool:
     return path.suffix.lower() == ".epub"
 
 
-def load_book(path: Path, *, limit: int | None = None) -> Article:
-    """Load the EPUB at ``path`` (only its first chapters, about ``limit`` characters, if set).
+def load_book(path: Path, *, limit: int | None = None, summary: bool = False) -> Article:
+    """Load the EPUB at ``path`` (only its first chapters, about ``limit`` characters, if set;
+    with ``summary``, only its metadata and word count: what the library lists).
 
     Raises:
         ArticleError: not a readable EPUB, or DRM-protected (the reason says which).
@@ -242,7 +241,7 @@ def load_book(path: Path, *, limit: int | None = None) -> Article:
     from reader.formats.epub import BookError, parse_book
 
     try:
-        parsed = parse_book(path, limit=limit)
+        parsed = parse_book(path, limit=limit, summary=summary)
     except BookError as error:
         raise ArticleError(str(error)) from None
     except RecursionError:
@@ -251,7 +250,7 @@ def load_book(path: Path, *, limit: int | None = None) -> Article:
         raise ArticleError("too large to read") from None
     except Exception as error:  # a parser bug must not take the reader down
         raise ArticleError(f"could not be parsed ({type(error).__name__})") from None
-    return _article(path, parsed, fingerprint(parsed.document.text), 0)
+    return _article(path, parsed, parsed.fingerprint or fingerprint(parsed.document.text), 0)
 
 
 def parse_article(path: Path, raw: str) -> Article:
@@ -268,7 +267,7 @@ def _article(path: Path, parsed: ParsedArticle, ident: str, length: int) -> Arti
         modified, size = stat.st_mtime, stat.st_size
     except OSError:
         modified, size = 0.0, length
-    words = document.word_count()
+    words = parsed.words if parsed.words is not None else document.word_count()
     book = parsed.book
     meta = ArticleMeta(
         id=ident,
@@ -292,7 +291,6 @@ def _article(path: Path, parsed: ParsedArticle, ident: str, length: int) -> Arti
         meta.series = clean_line(book.series)
         meta.series_index = clean_line(book.series_index)
         meta.creators = [creator.to_json() for creator in book.creators]
-        meta.toc = [entry.to_json() for entry in book.toc]
     return Article(meta, document, parsed.notice, book)
 
 
@@ -350,6 +348,8 @@ def read_metadata(path: Path | str) -> ArticleMeta:
     """Describe the article at ``path``; never raises (``error`` says what went wrong)."""
     path = Path(path).absolute()
     try:
+        if is_book(path):
+            return load_book(path, summary=True).meta  # no text needed: much faster
         return load_article(path).meta
     except ArticleError as error:
         return unreadable(path, str(error))

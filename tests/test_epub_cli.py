@@ -94,3 +94,19 @@ def test_search_json_names_the_chapter(book: Path, capsys: pytest.CaptureFixture
     assert hits[0]["chapter"] == "The Mat-Maker"
     assert main(["search", "carpet bag shirt", str(book.parent)]) == 0
     assert "· The Carpet-Bag" in capsys.readouterr().out
+
+
+def test_add_copies_a_book_once(book: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+                                ) -> None:
+    library = tmp_path / "library"
+    assert main(["--library", str(library), "add", str(book)]) == 0
+    stored = list(library.glob("*.epub"))
+    assert [p.name for p in stored] == ["a-test-book.epub"]
+    assert stored[0].read_bytes() == book.read_bytes()
+    assert main(["--library", str(library), "add", str(book)]) == 0  # already there
+    assert len(list(library.glob("*.epub"))) == 1
+    bad = tmp_path / "drm.epub"
+    bad.write_bytes(b"not a zip at all")
+    capsys.readouterr()
+    assert main(["--library", str(library), "add", str(bad)]) != 0
+    assert "not a zip" in capsys.readouterr().err

@@ -34,7 +34,7 @@ from annotations.export import (
 from annotations.export.files import atomic_write_text, write_region_file
 from annotations.export.markdown import ChapterMark
 from annotations.model import AnchorStatus, Annotation, Color, now_iso
-from reader.book import toc_from_json
+from reader.book import Book
 from reader.cli import CommandError, Context
 from reader.commands.common import relocated_articles
 from reader.loading import ArticleMeta, load_article
@@ -103,7 +103,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def article_info(meta: ArticleMeta) -> ArticleInfo:
+def article_info(meta: ArticleMeta, book: Book | None = None) -> ArticleInfo:
     """The export's view of an article's metadata (a book's chapters and details too)."""
     series = meta.series
     if series and meta.series_index:
@@ -119,9 +119,9 @@ def article_info(meta: ArticleMeta) -> ArticleInfo:
         language=meta.language,
         identifier=meta.identifier,
         series=series,
-        chapters=tuple(
-            ChapterMark(entry.start, entry.title) for entry in toc_from_json(meta.toc)
-        ),
+        chapters=tuple(ChapterMark(entry.start, entry.title) for entry in book.toc)
+        if book is not None
+        else (),
     )
 
 
@@ -159,7 +159,7 @@ def collect_exports(
             if cfis is not None:
                 cfis.update({a.id: book.cfi_at(a.start) for a in anchored if a.status
                              is not AnchorStatus.ORPHANED})
-        exports.append(ArticleExport(article_info(article.meta), tuple(anchored)))
+        exports.append(ArticleExport(article_info(article.meta, book), tuple(anchored)))
     exports.sort(key=lambda e: (e.article.title.casefold(), e.article.path))
     return exports
 

@@ -180,6 +180,10 @@ class _Inline:
         return stripped, [s for s in spans if s.end > s.start], ids
 
 
+class _Enough(Exception):
+    """Raised inside a chapter once the preview has enough text."""
+
+
 class ChapterRenderer:
     """Renders content documents of one book into a shared document builder.
 
@@ -189,9 +193,14 @@ class ChapterRenderer:
         notes: Start offsets of footnote / endnote blocks.
     """
 
-    def __init__(self, archive: EpubArchive, builder: DocumentBuilder) -> None:
+    def __init__(
+        self, archive: EpubArchive, builder: DocumentBuilder, limit: int | None = None
+    ) -> None:
         self.archive = archive
         self.builder = builder
+        self.limit = limit
+        """Stop (at a block boundary) once the text is this long: a preview."""
+        self.truncated = False
         self.targets: dict[str, int] = {}
         self.notes: list[int] = []
         self._name = ""
@@ -207,7 +216,10 @@ class ChapterRenderer:
         self._pending_ids = [""]  # "" stands for the chapter itself
         body = next((node for node in root.iter() if local(node) == "body"), root)
         before = len(self.builder.blocks)
-        self._container(body, _Context(), 0, verse=False)
+        try:
+            self._container(body, _Context(), 0, verse=False)
+        except _Enough:
+            self.truncated = True
         if len(self.builder.blocks) == before:
             self._resolve_pending(self._length())
         blocks = self.builder.blocks
@@ -296,6 +308,8 @@ class ChapterRenderer:
                 pending.text(child.tail)
                 continue
             if tag in _BLOCK:
+                if self.limit is not None and self._length() >= self.limit:
+                    raise _Enough
                 leaf = not _has_block(child)
                 is_line = verse and not _is_verse(child) or _is_line(child)
                 if leaf and tag in {"p", "div"} and is_line:

@@ -361,6 +361,7 @@ class ReadingScreen(BookNavigation):
             color=str(fields.get("color") or self.postil.session.settings.highlight_color),
             note=str(fields.get("note") or ""),
             tags=fields.get("tags") or (),
+            chapter=article.book.chapter_title(span[0]) if article.book else "",
         )
         self._apply(Change(None, annotation))
         self.view.set_selection(None)
