@@ -350,3 +350,24 @@ def test_cli_list_json_gives_book_fields(
     assert record["language"] == "en" and record["publisher"] == "Test Press"
     assert record["identifier"] == "urn:isbn:9780000000001"
     assert record["tags"] == ["Fiction", "Sea stories"]
+
+
+def test_deeply_nested_markup_never_crashes(tmp_path: Path) -> None:
+    depth = 5000
+    body = "<div>" * depth + "<p>Deep text.</p>" + "</div>" * depth
+    inline = "<p>" + "<span>" * depth + "Deep inline." + "</span>" * depth + "</p>"
+    spec = BookSpec(chapters=[Chapter("d.xhtml", body), Chapter("i.xhtml", inline),
+                              Chapter("ok.xhtml", "<p>Still here.</p>")])
+    path = write_epub(tmp_path / "deep.epub", spec)
+    article = load_article(path)
+    assert "Deep text." in article.text and "Deep inline." in article.text
+    assert "Still here." in article.text
+    assert read_metadata(path).error is None
+
+
+def test_summary_and_whole_book_agree(tmp_path: Path) -> None:
+    path = simple_book(tmp_path / "book.epub")
+    meta, whole = read_metadata(path), load_article(path)
+    assert meta.id == whole.meta.id
+    assert abs(meta.words - whole.meta.words) <= 2  # note markers are the only difference
+    assert meta.title == whole.meta.title and meta.creators == whole.meta.creators

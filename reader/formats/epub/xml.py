@@ -9,6 +9,7 @@ well-formed XML are read again with lxml's forgiving HTML parser (same restricti
 
 from __future__ import annotations
 
+import re
 import threading
 from typing import Any
 
@@ -82,11 +83,41 @@ def parse_content(data: bytes) -> tuple[Any, bool]:
         pass
     try:
         root = lxml_html.document_fromstring(data, parser=_html_parser())
-    except (etree.LxmlError, ValueError) as error:
-        raise XmlError(f"unreadable markup ({error})") from None
-    if root is None:
-        raise XmlError("empty document")
+    except (etree.LxmlError, ValueError):
+        root = None
+    body = root.find(".//body") if root is not None else None
+    empty = body is None or (
+        not "".join(body.itertext()).strip() and body.find(".//img") is None
+    )
+    if empty:
+        # libxml2 gives up on documents nested hundreds of levels deep: keep their text.
+        root = _text_only(data)
+        if root is None:
+            raise XmlError("unreadable markup")
     return root, True
+
+
+_RAW = re.compile(rb"<(script|style|head)\b.*?(?:</\1\s*>|\Z)", re.IGNORECASE | re.DOTALL)
+_BLOCK_TAG = re.compile(rb"</?(?:p|div|h[1-6]|li|blockquote|pre|tr|br|section|aside)\b[^>]*>", re.I)
+_TAG = re.compile(rb"<[^>]*>")
+
+
+def _text_only(data: bytes) -> Any:
+    """A document of plain paragraphs made from the text between the tags (last resort)."""
+    import html
+
+    text = _RAW.sub(b" ", re.sub(rb"<!--.*?(?:-->|\Z)", b" ", data, flags=re.DOTALL))
+    text = _TAG.sub(b" ", _BLOCK_TAG.sub(b"\n\n", text))
+    decoded = html.unescape(text.decode("utf-8", "replace"))
+    paragraphs = [" ".join(chunk.split()) for chunk in re.split(r"\n\s*\n", decoded)]
+    paragraphs = [paragraph for paragraph in paragraphs if paragraph]
+    if not paragraphs:
+        return None
+    root = etree.Element("html")
+    body = etree.SubElement(root, "body")
+    for paragraph in paragraphs:
+        etree.SubElement(body, "p").text = paragraph
+    return root
 
 
 def local(element: Any) -> str:
