@@ -53,6 +53,7 @@ _BLOCK = frozenset(
 )  # fmt: skip
 _HEADING = re.compile(r"h([1-6])")
 _SPACE = re.compile(r"[ \t\n\r\f\v]+")
+_ODD_SPACE = re.compile(r"[\t\n\r\f\v]|  ")
 _VERSE = re.compile(
     r"\b(?:poem|poetry|verse|stanza|lg|linegroup|line-group|song|lyrics?|psalm|hymn)\b", re.I
 )
@@ -103,7 +104,11 @@ class _Inline:
     def text(self, value: str | None) -> None:
         if not value:
             return
-        value = _SPACE.sub(" ", clean_text(value).translate(_INVISIBLE))
+        value = clean_text(value)
+        if "\u00ad" in value or "\ufeff" in value:
+            value = value.translate(_INVISIBLE)
+        if _ODD_SPACE.search(value):
+            value = _SPACE.sub(" ", value)
         if value.startswith(" ") and self.last in " \n":
             value = value[1:]
         if not value:
