@@ -7,13 +7,16 @@ order. Only the nav element with ``epub:type="toc"`` counts (not ``landmarks`` o
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import unquote
 
 from reader.formats.epub.archive import EntryError, EpubArchive
 from reader.formats.epub.xml import XmlError, epub_types, local, parse_content, parse_xml, text_of
 from reader.sanitize import clean_line
 
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 #: Deeper nesting than this is flattened (hostile files).
 MAX_TOC_DEPTH = 12
 #: At most this many entries are read.
@@ -41,7 +44,7 @@ def target_key(archive: EpubArchive, base: str, href: str) -> str | None:
     None for links that leave the book (``https:``, ``mailto:``) or name no entry.
     """
     href = href.strip()
-    if not href or (":" in href.split("/", 1)[0] and not href.startswith("#")):
+    if not href or _SCHEME.match(href):
         return None
     fragment = href.split("#", 1)[1] if "#" in href else ""
     if href.startswith("#"):
@@ -50,8 +53,6 @@ def target_key(archive: EpubArchive, base: str, href: str) -> str | None:
         name = archive.find(archive.resolve(base, href))
     if name is None:
         return None
-    from urllib.parse import unquote
-
     fragment = unquote(fragment)
     return f"{name}#{fragment}" if fragment else name
 
