@@ -110,3 +110,19 @@ def test_add_copies_a_book_once(book: Path, tmp_path: Path, capsys: pytest.Captu
     capsys.readouterr()
     assert main(["--library", str(library), "add", str(bad)]) != 0
     assert "not a zip" in capsys.readouterr().err
+
+
+def test_json_round_trip_keeps_the_chapter(
+    book: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["highlight", str(book), "--quote", "lazily lounging"]) == 0
+    first = tmp_path / "one.json"
+    stamp = ["--timestamp", "2024-01-01T00:00:00Z"]
+    assert main(["export", "--format", "json", "-o", str(first), *stamp]) == 0
+    other_db = tmp_path / "other.json"
+    assert main(["--db", str(other_db), "import", str(first)]) == 0
+    second = tmp_path / "two.json"
+    assert main(["--db", str(other_db), "export", "--format", "json", "-o", str(second),
+                 *stamp]) == 0
+    assert first.read_text(encoding="utf-8") == second.read_text(encoding="utf-8")
+    assert '"postil:chapter": "The Mat-Maker"' in second.read_text(encoding="utf-8")

@@ -138,3 +138,21 @@ async def test_article_headings_serve_as_contents(tmp_path: Path, isolated_paths
         assert options.option_count == 2
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is reading)
+
+
+async def test_titles_are_text_not_markup(tmp_path: Path, isolated_paths: Path) -> None:
+    chapters = [
+        Chapter("a.xhtml", "<h1>[bold]Not bold[/bold] \u009b31m</h1><p>Body text.</p>",
+                "[bold]Not bold[/bold] \u009b31m"),
+        Chapter("b.xhtml", "<h1>Second</h1><p>More.</p>", "Second"),
+    ]
+    book = write_epub(tmp_path / "m.epub", BookSpec(title="[red]Title[/red]", chapters=chapters))
+    app = make_app(isolated_paths, book)
+    async with app.run_test(size=(100, 30)) as pilot:
+        reading = await wait_reading(pilot)
+        status = str(reading.query_one("#reading-status", Static).render())
+        assert "[red]Title[/red]" in status and "[bold]Not bold[/bold]" in status
+        await pilot.press("T")
+        await wait_for(pilot, lambda: isinstance(app.screen, ContentsScreen))
+        prompt = str(app.screen.query_one(OptionList).get_option_at_index(0).prompt)
+        assert "[bold]Not bold[/bold]" in prompt and "\u009b" not in prompt
