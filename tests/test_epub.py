@@ -371,3 +371,22 @@ def test_summary_and_whole_book_agree(tmp_path: Path) -> None:
     assert meta.id == whole.meta.id
     assert abs(meta.words - whole.meta.words) <= 2  # note markers are the only difference
     assert meta.title == whole.meta.title and meta.creators == whole.meta.creators
+
+
+def test_missing_mimetype_and_container_still_read(tmp_path: Path) -> None:
+    path = simple_book(tmp_path / "bare.epub", mimetype=None, container=False)
+    article = load_article(path)
+    assert "Call me Ishmael" in article.text and article.meta.title == "A Test Book"
+
+
+def test_total_decompressed_size_is_capped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reader.formats.epub import archive
+
+    chapters = [Chapter(f"c{i}.xhtml", "<p>" + "word " * 2000 + f"end {i}.</p>") for i in range(6)]
+    path = write_epub(tmp_path / "cap.epub", BookSpec(chapters=chapters))
+    monkeypatch.setattr(archive, "MAX_TOTAL_BYTES", 30_000)
+    article = load_article(path)
+    assert "end 0." in article.text and "end 5." not in article.text
+    assert "too much data" in (article.notice or "")

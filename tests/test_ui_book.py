@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
+import pytest
 from textual.widgets import Input, OptionList, Static
 
 from reader.ui.screens.contents import ContentsScreen
@@ -156,3 +158,49 @@ async def test_titles_are_text_not_markup(tmp_path: Path, isolated_paths: Path) 
         await wait_for(pilot, lambda: isinstance(app.screen, ContentsScreen))
         prompt = str(app.screen.query_one(OptionList).get_option_at_index(0).prompt)
         assert "[bold]Not bold[/bold]" in prompt and "\u009b" not in prompt
+
+
+async def test_chapter_keys_work_while_the_rest_is_read(
+    tmp_path: Path, isolated_paths: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A big book shows its first chapters at once; T and } work before the rest is read."""
+    import threading
+
+    from reader.ui.screens import reading as reading_module
+    from reader.ui.screens.reading import ReadingScreen
+
+    chapters = [
+        Chapter(f"c{i}.xhtml", f"<h1>Part {i}</h1>" + "<p>Words of prose in a paragraph.</p>" * 60
+                + f"<h2>Section {i}b</h2>" + "<p>More prose here.</p>" * 60, f"Part {i}")
+        for i in range(60)
+    ]
+    book = write_epub(tmp_path / "big.epub", BookSpec(chapters=chapters,
+                                                      compression=zipfile.ZIP_STORED))
+    assert book.stat().st_size > 128 * 1024
+    release = threading.Event()
+    real = reading_module.load_article
+
+    def slow_load(path: object) -> object:
+        release.wait(20)
+        return real(path)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(reading_module, "load_article", slow_load)
+    app = make_app(isolated_paths, book)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, ReadingScreen)
+                       and bool(app.screen.view.document.text) and app.screen.view.is_ready)
+        reading = app.screen
+        assert isinstance(reading, ReadingScreen) and reading.article is None  # preview only
+        preview = reading.view.document.text
+        await pilot.press("right_curly_bracket")
+        await wait_for(pilot, lambda: reading.view.top_offset == preview.index("Section 0b"))
+        await pilot.press("T")
+        await wait_for(pilot, lambda: isinstance(app.screen, ContentsScreen))
+        assert app.screen.query_one(OptionList).option_count >= 2
+        await pilot.press("escape")
+        release.set()
+        await wait_for(pilot, lambda: reading.article is not None)
+        assert reading.view.top_offset == preview.index("Section 0b")  # the place is kept
+        await pilot.press("T")
+        await wait_for(pilot, lambda: isinstance(app.screen, ContentsScreen))
+        assert app.screen.query_one(OptionList).option_count == 60
