@@ -277,7 +277,8 @@ class PostilApp(App[int]):
         if isinstance(screen, ReadingScreen) and screen.article is not None:
             yield SystemCommand("Export this article", "This article's annotations as Markdown",
                                 partial(self.export_articles, [screen.path]))
-        yield SystemCommand("Add article…", "Copy a .txt, .md or .html file into the library",
+        yield SystemCommand("Add article…",
+                            "Copy a .txt, .md, .html or .epub file into the library",
                             self.action_add_article)
         yield SystemCommand("Change theme…", "Pick a theme (saved in your settings)",
                             self.action_change_theme)

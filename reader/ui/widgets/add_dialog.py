@@ -25,7 +25,7 @@ class AddDialog(ModalScreen[str | None]):
         """Prompt, path box, hint."""
         with Vertical(id="add-dialog", classes="dialog"):
             yield Label(Text("Add an article to your library", style="bold"))
-            yield Input(placeholder="~/Downloads/article.html (.txt, .md or .html)",
+            yield Input(placeholder="~/Downloads/article.html (.txt, .md, .html or .epub)",
                         id="add-path")
             hint = Text("enter copies it into ", style="dim")
             hint.append(self.library, style="dim bold")
