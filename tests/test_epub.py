@@ -390,3 +390,17 @@ def test_total_decompressed_size_is_capped(
     article = load_article(path)
     assert "end 0." in article.text and "end 5." not in article.text
     assert "too much data" in (article.notice or "")
+
+
+def test_only_regular_files_are_opened(tmp_path: Path) -> None:
+    import os
+
+    fifo = tmp_path / "pipe.epub"
+    os.mkfifo(fifo)
+    assert read_metadata(fifo).error == "not a regular file"  # and it did not block
+    device = tmp_path / "zero.epub"
+    device.symlink_to("/dev/zero")
+    assert read_metadata(device).error == "not a regular file"
+    folder = tmp_path / "folder.epub"
+    folder.mkdir()
+    assert read_metadata(folder).error == "is a directory"
