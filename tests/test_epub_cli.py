@@ -54,6 +54,8 @@ def test_highlight_records_chapter_and_export_groups_by_chapter(
     notes = _json(capsys)
     assert isinstance(notes, list)
     assert [n["chapter"] for n in notes] == ["Loomings", "The Mat-Maker"]
+    assert main(["notes", str(book)]) == 0
+    assert "· The Mat-Maker" in capsys.readouterr().out
 
     assert main(["export", "--timestamp", "2024-01-01T00:00:00Z"]) == 0
     markdown = capsys.readouterr().out

@@ -138,9 +138,15 @@ def test_book_chapter_opening(snap_compare: Any, isolated_paths: Path, tmp_path:
 
 def test_book_contents_screen(snap_compare: Any, isolated_paths: Path, tmp_path: Path) -> None:
     async def ready(pilot: Pilot[object]) -> None:
+        from textual.widgets import Input
+
+        from reader.ui.screens.contents import ContentsScreen
+
         await reading_ready(pilot)
         await pilot.press("T")
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ContentsScreen))
+        pilot.app.screen.query_one(Input).cursor_blink = False  # a steady picture
+        await pilot.pause()
 
     app = make_app(isolated_paths, _snapshot_book(tmp_path))
     assert snap_compare(app, terminal_size=SIZE, run_before=ready)

@@ -161,8 +161,9 @@ def print_plain(rows: list[tuple[str, Annotation]]) -> None:
             current_path = annotation.path
             print(f"# {clean_line(title)}  ({clean_line(annotation.path)})")
         status = "" if annotation.status is AnchorStatus.ANCHORED else f" [{annotation.status}]"
+        chapter = f"  · {_shorten(annotation.chapter, 60)}" if annotation.chapter else ""
         print(f"  “{_shorten(annotation.quote.exact, QUOTE_CHARS)}” ({annotation.color})"
-              f"{status}  id {annotation.id[:8]}")
+              f"{status}{chapter}  id {annotation.id[:8]}")
         if annotation.note.strip():
             print(f"    ✎ {_shorten(annotation.note, NOTE_CHARS)}")
         if annotation.tags:

@@ -59,6 +59,9 @@ class BookNavigation(Screen[None]):
         if action in {"contents", "headings"}:
             book = is_book(Path(self.path))
             return book if action == "contents" else not book
+        if action == "jump_forward":
+            # ctrl+i is Tab: outside the text (the annotations panel) Tab moves the focus.
+            return isinstance(self.focused, ArticleView)
         return True
 
     @property
