@@ -128,3 +128,38 @@ def test_json_round_trip_keeps_the_chapter(
                  *stamp]) == 0
     assert first.read_text(encoding="utf-8") == second.read_text(encoding="utf-8")
     assert '"postil:chapter": "The Mat-Maker"' in second.read_text(encoding="utf-8")
+
+
+def test_search_chapters_come_from_the_contents_cache(
+    book: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert main(["search", "cloudy sultry", str(book.parent), "--json"]) == 0
+    capsys.readouterr()
+    # A new process: nothing in memory; the book must not be parsed again for its chapters.
+    from reader.search import chapters
+
+    monkeypatch.setattr(chapters, "_CACHE", chapters.ContentsCache())
+
+    def no_load(path: object) -> object:
+        raise AssertionError("the book was read again")
+
+    monkeypatch.setattr(chapters, "load_article", no_load)
+    assert main(["search", "carpet bag", str(book.parent), "--json"]) == 0
+    hits = _json(capsys)
+    assert isinstance(hits, list) and hits[0]["chapter"] == "The Carpet-Bag"
+
+
+@pytest.mark.parametrize(
+    "content",
+    ["{not json", '{"version": 1, "books": [1, {"path": 5}, {"path": "x", "size": 1e400}]}',
+     '{"version": 1, "books": [{"path": "p", "size": 1, "mtime_ns": 2, "toc": [{"title": 3}]}]}'],
+)
+def test_a_damaged_contents_cache_is_ignored(tmp_path: Path, content: str, book: Path) -> None:
+    from reader.search.chapters import ContentsCache
+
+    cache_file = tmp_path / "contents.json"
+    cache_file.write_text(content, encoding="utf-8")
+    cache = ContentsCache(cache_file)
+    assert cache.get(("p", 1, 2)) in (None, [])
+    cache.put(("q", 1, 2), [])
+    assert cache.get(("q", 1, 2)) == []
