@@ -204,3 +204,24 @@ async def test_chapter_keys_work_while_the_rest_is_read(
         await pilot.press("T")
         await wait_for(pilot, lambda: isinstance(app.screen, ContentsScreen))
         assert app.screen.query_one(OptionList).option_count == 60
+
+
+async def test_highlight_in_a_book_shows_its_chapter(tmp_path: Path, isolated_paths: Path) -> None:
+    from reader.ui.widgets.annotations_panel import AnnotationsPanel
+
+    book = _book(tmp_path)
+    app = make_app(isolated_paths, book)
+    async with app.run_test(size=(100, 30)) as pilot:
+        reading = await wait_reading(pilot)
+        await pilot.press("right_curly_bracket", "right_square_bracket", "h")
+        await wait_for(pilot, lambda: len(reading.annotations) == 1)
+        annotation = next(iter(reading.annotations.values()))
+        assert annotation.chapter == "The Carpet-Bag"
+        await pilot.press("a")
+        panel = reading.query_one(AnnotationsPanel)
+        await wait_for(pilot, lambda: panel.display)
+        options = panel.query_one(OptionList)
+        assert "§ The Carpet-Bag" in str(options.get_option_at_index(0).prompt)
+        app.session.flush()
+        stored = app.session.store().all_annotations()
+        assert stored[0].chapter == "The Carpet-Bag"

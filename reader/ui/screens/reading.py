@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -181,6 +182,13 @@ class ReadingScreen(BookNavigation):
             else annotation
             for annotation in anchored
         ]
+        book = article.book
+        if book is not None:  # the chapter each quote is in now (shown in the panel)
+            current = [
+                a if a.status is AnchorStatus.ORPHANED
+                else dataclasses.replace(a, chapter=book.chapter_title(a.start) or a.chapter)
+                for a in current
+            ]
         before = {a.id: (a.position, a.status, a.article_id, a.path) for a in found}
         changed = [
             a for a in current if before.get(a.id) != (a.position, a.status, a.article_id, a.path)
