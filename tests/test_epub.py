@@ -404,3 +404,24 @@ def test_only_regular_files_are_opened(tmp_path: Path) -> None:
     folder = tmp_path / "folder.epub"
     folder.mkdir()
     assert read_metadata(folder).error == "is a directory"
+
+
+def test_declared_encodings_are_honoured(tmp_path: Path) -> None:
+    latin = (
+        '<?xml version="1.0" encoding="iso-8859-1"?><html xmlns="http://www.w3.org/1999/xhtml">'
+        "<body><p>Café crème à la française</p></body></html>"
+    ).encode("latin-1")
+    windows = (
+        '<html><head><meta charset="windows-1252"></head><body><p>Ça “quote” naïve</body></html>'
+    ).encode("cp1252")
+    spec = BookSpec(chapters=[Chapter("a.xhtml", "x"), Chapter("b.xhtml", "y")])
+    path = tmp_path / "enc.epub"
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in build_entries(spec):
+            if name.endswith("a.xhtml"):
+                data = latin
+            elif name.endswith("b.xhtml"):
+                data = windows
+            archive.writestr(name, data)
+    text = load_article(path).text
+    assert "Café crème à la française" in text and "Ça “quote” naïve" in text
