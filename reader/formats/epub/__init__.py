@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
+import re
 from pathlib import Path
-from typing import Any
 
 from reader.book import Book, Chapter, TocEntry
 from reader.document import DocumentBuilder
@@ -32,7 +32,7 @@ from reader.formats.epub.package import (
     read_package,
 )
 from reader.formats.epub.toc import NavPoint, read_nav, read_ncx
-from reader.formats.epub.xml import XmlError, local, parse_content
+from reader.formats.epub.xml import XmlError, parse_content
 from reader.formats.parsed import ParsedArticle
 from reader.sanitize import clean_line
 
@@ -54,8 +54,9 @@ def parse_book(
     Args:
         path: The file.
         limit: Render only chapters until about this many characters (a preview).
-        summary: Only metadata and a word count (``words``), no text (for the library: about
-            20 times faster); the contents are then empty.
+        summary: Only metadata and a word count (``words``, counted on the documents' bytes
+            without parsing them), no text: what the library lists, several times faster;
+            the contents are then empty.
 
     Raises:
         BookError: the file is not a readable EPUB (with the reason), or it is DRM-protected.
@@ -83,6 +84,9 @@ def parse_book(
             try:
                 data = archive.read(name)
                 digest.update(data)
+                if summary:
+                    words += count_words(data)
+                    continue
                 root, lenient = parse_content(data)
             except EntryError as error:
                 skipped.append(clean_line(str(error)))
@@ -91,9 +95,6 @@ def parse_book(
                 skipped.append(f"{clean_line(name)}: {clean_line(str(error))}")
                 continue
             forgiving += lenient
-            if summary:
-                words += count_words(root)
-                continue
             found = archive.find(name) or name
             result = renderer.render(root, found)
             chapters.append(
@@ -158,19 +159,17 @@ def parse_book(
     )
 
 
-def count_words(root: Any) -> int:
-    """Words of a content document's body text (scripts and styles left out)."""
-    body = next((node for node in root.iter() if local(node) == "body"), root)
-    count = 0
-    for node in body.iter():
-        tag = local(node)
-        if tag in {"script", "style", "head", "title"}:
-            continue
-        if node.text and tag:
-            count += len(node.text.split())
-        if node.tail and node is not body:
-            count += len(node.tail.split())
-    return count
+def count_words(data: bytes) -> int:
+    """Words in a content document's text, counted on its bytes without parsing it (the
+    ``<head>``, scripts, styles, comments and tags left out): the library's quick count."""
+    data = _UNCOUNTED.sub(b" ", data)
+    return len(_TAG.sub(b" ", data).split())
+
+
+_UNCOUNTED = re.compile(
+    rb"<!--.*?(?:-->|\Z)|<(head|script|style)[\s>].*?(?:</\1\s*>|\Z)", re.IGNORECASE | re.DOTALL
+)
+_TAG = re.compile(rb"<[^>]*>")
 
 
 def _place_toc(archive: EpubArchive, package: Package, targets: dict[str, int]) -> list[TocEntry]:
