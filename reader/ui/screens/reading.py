@@ -155,7 +155,9 @@ class ReadingScreen(BookNavigation):
                 call_from_worker(
                     self, self._show_preview, preview, position.offset if position else 0, shown
                 )
-                shown.wait(1.0)  # let the first page paint before parsing the rest
+                # Let the first page paint before parsing the rest: the parse holds the GIL,
+                # and on a busy machine painting can take more than a second.
+                shown.wait(5.0)
         try:
             article = load_article(path)
         except ArticleError as error:
