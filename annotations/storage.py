@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import shutil
 import stat
@@ -36,7 +37,7 @@ from tinydb import Query, TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Document, Table
 
-from annotations.atomicfile import fsync_directory
+from annotations.atomicfile import fsync_directory, write_target
 from annotations.model import Annotation, now_iso
 
 ANNOTATIONS_TABLE = "annotations"
@@ -146,10 +147,14 @@ class SafeJSONStorage(Storage):
             return None
         try:
             data = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        except (UnicodeDecodeError, ValueError, RecursionError) as error:
             reason = "not valid JSON: truncated or overwritten"
             if isinstance(error, json.JSONDecodeError):
                 reason = f"not valid JSON at line {error.lineno}, column {error.colno}"
+            elif isinstance(error, RecursionError):
+                reason = "nested too deeply to read"
+            elif not isinstance(error, UnicodeDecodeError):
+                reason = "it holds a number too long to read"
             raise DatabaseDamaged(self.path, self._preserve(raw), reason) from None
         problem = _shape_problem(data)
         if problem is not None:
@@ -261,8 +266,16 @@ class AnnotationStore:
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path).expanduser().absolute()
+        try:  # a database behind a symbolic link is written through it, next to its target
+            self.path = write_target(self.path)
+        except OSError as error:
+            raise StoreError(f"cannot use the annotation database {self.path}: "
+                             f"{error.strerror or error}") from None
         if self.path.is_dir():
             raise StoreError(f"the annotation database {self.path} is a directory, not a file")
+        with contextlib.suppress(OSError):
+            if not stat.S_ISREG(self.path.stat().st_mode):  # a device or FIFO: never replaced
+                raise StoreError(f"the annotation database {self.path} is not a regular file")
         self._storage = SafeJSONStorage(self.path)
         self._lock = FileLock(str(self.path) + ".lock", timeout=LOCK_TIMEOUT)
         self.skipped_records = 0
@@ -458,16 +471,30 @@ class AnnotationStore:
             self._state.upsert({"key": key, "value": value}, Query().key == key)
 
 
+#: Largest reading offset kept; a bigger one (beyond any article) is clamped to it.
+MAX_OFFSET = 2**53
+
+
 def _position(record: Any) -> ReadingPosition | None:
+    """The reading position in a database record, validated: ``None`` (the record is skipped,
+    and kept in the file) unless the offset is an integer and the progress a finite number;
+    a negative or huge offset is clamped to 0..:data:`MAX_OFFSET`, the progress to 0..1."""
     try:
         offset, progress = record["offset"], record["progress"]
         if isinstance(offset, bool) or not isinstance(offset, int):
             return None
         if isinstance(progress, bool) or not isinstance(progress, int | float):
             return None
+        progress = float(progress)  # an integer too big for a float raises OverflowError
+        if not math.isfinite(progress):
+            return None
         updated = record.get("updated")
-        return ReadingPosition(offset, float(progress), updated if isinstance(updated, str) else "")
-    except (KeyError, TypeError):
+        return ReadingPosition(
+            min(max(offset, 0), MAX_OFFSET),
+            min(max(progress, 0.0), 1.0),
+            updated if isinstance(updated, str) else "",
+        )
+    except (KeyError, TypeError, OverflowError):
         return None
 
 

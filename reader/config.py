@@ -20,15 +20,51 @@ from __future__ import annotations
 
 import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
+
+import tomlkit
+import tomlkit.exceptions
 
 from annotations.atomicfile import atomic_write_text
 from reader.sanitize import clean_line
 
 HIGHLIGHT_COLORS = ("yellow", "green", "blue", "pink", "purple")
 MIN_WIDTH, MAX_WIDTH = 30, 200
+
+#: Key modifiers a binding may use (``ctrl+shift+left``).
+KEY_MODIFIERS = frozenset({"ctrl", "shift", "alt", "meta", "super", "hyper"})
+#: Named keys (as Textual names them) besides single characters and character names.
+NAMED_KEYS = frozenset(
+    {"escape", "enter", "tab", "space", "backspace", "insert", "delete", "home",
+     "end", "pageup", "pagedown", "up", "down", "left", "right",
+     "slash", "backslash", "at", "minus", "plus", "underscore"}
+    | {f"f{number}" for number in range(1, 25)}
+)
+#: The short names the help screen and footer show, accepted for the keys they stand for.
+_DISPLAY_NAMES = {"esc": "escape", "pgup": "pageup", "pgdn": "pagedown", "del": "delete",
+                  "ins": "insert", "return": "enter"}
+#: Textual's names for characters whose Unicode name it shortens.
+_SHORT_KEY_NAMES = {
+    "solidus": "slash",
+    "reverse_solidus": "backslash",
+    "commercial_at": "at",
+    "hyphen_minus": "minus",
+    "plus_sign": "plus",
+    "low_line": "underscore",
+}
+
+
+#: Longest key binding accepted (a few keys separated by commas).
+MAX_KEY_SPEC = 100
+_ACTION_NAME = re.compile(r"[A-Za-z0-9_.-]{1,64}")
+
+
+class SettingsError(ValueError):
+    """The settings file cannot be changed (it is not valid TOML, or cannot be read);
+    ``str()`` is one line naming the file. The file is left untouched."""
 
 
 @dataclass(slots=True)
@@ -100,12 +136,100 @@ def _check(name: str, value: Any) -> Any:
             raise ValueError("must be true or false")
         return value
     if name == "keys":
-        if not isinstance(value, dict) or not all(
-            isinstance(k, str) and isinstance(v, str) for k, v in value.items()
-        ):
+        if not isinstance(value, dict):
             raise ValueError('must be a table of action = "key"')
         return dict(value)
     raise ValueError("is not a setting postil knows")
+
+
+def _key_name(key: str) -> str:
+    """Textual's name of one key without modifiers (``?`` → ``question_mark``).
+
+    Raises:
+        ValueError: when ``key`` is not a key.
+    """
+    if len(key) == 1:
+        if not key.isprintable() and key != " ":
+            raise ValueError("is not a printable character")
+        if key.isalnum():
+            return key
+        name = unicodedata.name(key, "").lower().replace("-", "_").replace(" ", "_")
+        if not name:
+            raise ValueError("is not a key")
+        return _SHORT_KEY_NAMES.get(name, name)
+    lowered = key.lower()
+    if lowered in NAMED_KEYS:
+        return lowered
+    if lowered in _DISPLAY_NAMES:
+        return _DISPLAY_NAMES[lowered]
+    if key.isascii() and key.replace("_", "").isalpha() and key == key.lower():
+        try:
+            character = unicodedata.lookup(key.replace("_", " "))
+        except KeyError:
+            pass
+        else:
+            if len(character) == 1 and character.isprintable() and not character.isalnum():
+                return _SHORT_KEY_NAMES.get(key, key)
+    raise ValueError("is not a key name")
+
+
+def normalize_keys(spec: str) -> str:
+    """Check a key binding (``H``, ``ctrl+s``, ``?``, ``h,H``) and return it as Textual names it.
+
+    Each comma-separated key is ``[modifier+]...key``, where a modifier is one of
+    :data:`KEY_MODIFIERS` and the key is one character, a named key (``enter``, ``f5``,
+    ``pageup``...) or a character's name (``question_mark``). Single punctuation characters
+    become their names, because that is what a key press is called.
+
+    Raises:
+        ValueError: with the reason, for anything that is not a key.
+    """
+    if not spec.strip():
+        raise ValueError("is empty")
+    if len(spec) > MAX_KEY_SPEC:
+        raise ValueError(f"is longer than {MAX_KEY_SPEC} characters")
+    if spec.strip() == ",":
+        return "comma"  # a lone comma cannot be split from a list of keys
+    result = []
+    for part in spec.split(","):
+        part = part.strip()
+        if not part:
+            raise ValueError("has an empty key between commas")
+        *modifiers, key = part.split("+") if len(part) > 1 else [part]
+        if key == "" and modifiers and modifiers[-1] == "":  # "ctrl++": the plus key
+            modifiers, key = modifiers[:-1], "+"
+        for modifier in modifiers:
+            if modifier.lower() not in KEY_MODIFIERS:
+                raise ValueError(f"has an unknown modifier {modifier!r}")
+        if not key:
+            raise ValueError("names a modifier but no key")
+        if key.lower() in KEY_MODIFIERS and len(key) > 1:
+            raise ValueError("names a modifier but no key")
+        name = _key_name(key)
+        result.append("+".join([*(m.lower() for m in modifiers), name]))
+    return ",".join(result)
+
+
+def _check_keys(value: dict[str, Any], problems: list[str]) -> dict[str, str]:
+    """The valid key overrides of a ``[keys]`` table; each bad one is one line in
+    ``problems`` (that action keeps its default key)."""
+    keys: dict[str, str] = {}
+    for action, spec in value.items():
+        label = clean_line(str(action))
+        if not _ACTION_NAME.fullmatch(action):
+            problems.append(f"settings: keys: {label!r} is not an action name (see the help "
+                            "screen, ?); ignored")
+            continue
+        if not isinstance(spec, str):
+            problems.append(f'settings: keys.{label} must be a key in quotes, such as "H"; '
+                            "using the default")
+            continue
+        try:
+            keys[str(action)] = normalize_keys(spec)
+        except ValueError as error:
+            problems.append(f"settings: keys.{label} = {clean_line(repr(spec))} {error}; "
+                            "using the default")
+    return keys
 
 
 def load_settings(path: Path) -> LoadedSettings:
@@ -121,11 +245,9 @@ def load_settings(path: Path) -> LoadedSettings:
         return result
     result.exists = True
     try:
-        table = tomllib.loads(data.decode("utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        result.problems.append(
-            f"settings file {path} is not valid TOML ({clean_line(str(error))}); using defaults"
-        )
+        table = _parse(path, data)
+    except SettingsError as error:
+        result.problems.append(f"{error}; using defaults")
         return result
     names = {f.name for f in fields(Settings)}
     for key, value in table.items():
@@ -133,45 +255,79 @@ def load_settings(path: Path) -> LoadedSettings:
             result.problems.append(f"settings: unknown setting {clean_line(key)!r} ignored")
             continue
         try:
-            setattr(settings, key, _check(key, value))
+            checked = _check(key, value)
         except ValueError as error:
             result.problems.append(f"settings: {key} {error}; using the default")
+            continue
+        if key == "keys":
+            checked = _check_keys(checked, result.problems)
+        setattr(settings, key, checked)
     return result
+
+
+def _parse(path: Path, data: bytes) -> dict[str, Any]:
+    """Parse the settings file strictly.
+
+    Raises:
+        SettingsError: when it is not UTF-8, not valid TOML, or nested too deeply.
+    """
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise SettingsError(f"settings file {path} is not UTF-8 text") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise SettingsError(
+            f"settings file {path} is not valid TOML ({clean_line(str(error))})"
+        ) from None
+    except RecursionError:
+        raise SettingsError(f"settings file {path} is nested too deeply to read") from None
+    except ValueError:  # e.g. an integer too long to convert
+        raise SettingsError(f"settings file {path} holds a number too long to read") from None
 
 
 def save_setting(path: Path, name: str, value: str | int | bool) -> None:
     """Set one top-level setting in the file, keeping everything else the user wrote.
 
-    The ``name = ...`` line is replaced (or added before the first table); the file is written
-    atomically.
+    The file is edited as a TOML document (tomlkit), so comments, layout, quoting and every
+    other key stay as they were, however the key was written (indented, quoted, multi-line).
+    A file that is not valid TOML is never rewritten. The write is atomic, and goes through a
+    symbolic link to its target.
+
+    Raises:
+        ValueError: for a setting that cannot be saved this way, or a bad value.
+        SettingsError: when the file cannot be read or is not valid TOML (left untouched).
+        OSError: when the file cannot be written.
     """
     if name not in {f.name for f in fields(Settings)} or name in {"library", "keys"}:
         raise ValueError(f"{name} cannot be saved this way")
     _check(name, value)
     try:
-        original = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except FileNotFoundError:
-        original = ""
-    line = f"{name} = {_toml_value(value)}"
-    pattern = re.compile(rf"^{re.escape(name)}\s*=.*$", re.MULTILINE)
-    first_table = re.search(r"^\[", original, re.MULTILINE)
-    head = original[: first_table.start()] if first_table else original
-    tail = original[first_table.start() :] if first_table else ""
-    if pattern.search(head):
-        head = pattern.sub(lambda _: line, head, count=1)
-    else:
-        if head and not head.endswith("\n"):
-            head += "\n"
-        head += line + "\n"
-        if tail:
-            head += "\n"
-    atomic_write_text(path, head + tail)
-
-
-def _toml_value(value: str | int | bool) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
-    return f'"{escaped}"'
+        data = b""
+    except OSError as error:
+        raise SettingsError(f"cannot read settings {path}: {error.strerror or error}; "
+                            "not changed") from None
+    try:  # the strict reader must accept the file before it is touched
+        current = _parse(path, data)
+    except SettingsError as error:
+        raise SettingsError(f"{error}; not changed") from None
+    if isinstance(current.get(name), dict | list):  # never drop a table the user wrote there
+        raise SettingsError(f"settings file {path}: {name} holds a table or list, not a value; "
+                            "not changed (fix it by hand)")
+    try:
+        document = tomlkit.parse(data.decode("utf-8"))
+    except (tomlkit.exceptions.ParseError, RecursionError) as error:
+        raise SettingsError(f"settings file {path} cannot be edited "
+                            f"({clean_line(str(error))}); not changed") from None
+    try:
+        document[name] = value
+        text = tomlkit.dumps(document)
+    except tomlkit.exceptions.TOMLKitError as error:
+        raise SettingsError(f"settings file {path} cannot be edited "
+                            f"({clean_line(str(error))}); not changed") from None
+    if tomllib.loads(text).get(name) != value:  # never write a file that reads back otherwise
+        raise SettingsError(f"settings file {path}: {name} could not be set; not changed")
+    atomic_write_text(path, text)

@@ -95,7 +95,7 @@ class MetadataCache:
     def _load(self) -> None:
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):  # a cache is rebuilt, never an error
             return
         if isinstance(data, dict) and data.get("version") == CACHE_VERSION:
             entries = data.get("entries")

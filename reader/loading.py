@@ -86,9 +86,44 @@ class ArticleMeta:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ArticleMeta:
-        """Rebuild metadata from :meth:`to_dict` output (unknown keys ignored)."""
+        """Rebuild metadata from :meth:`to_dict` output (unknown keys ignored).
+
+        Every value is checked, since it comes from a cache file on disk: counts must be
+        non-negative integers below :data:`MAX_COUNT`, the time a finite number, texts strings.
+
+        Raises:
+            TypeError: for a missing field or a value of the wrong type or range.
+        """
         known = {name: data[name] for name in cls.__dataclass_fields__ if name in data}
+        for name, value in known.items():
+            _check_meta_value(name, value)
         return cls(**known)
+
+
+#: Largest word count, size or reading time accepted from a cache (far beyond any real file).
+MAX_COUNT = 2**53
+_META_STRINGS = frozenset({"id", "path", "title", "author", "dek", "date", "url"})
+_META_COUNTS = frozenset({"words", "reading_minutes", "size"})
+
+
+def _check_meta_value(name: str, value: Any) -> None:
+    """Raise ``TypeError`` unless ``value`` is a valid value of metadata field ``name``."""
+    if name in _META_STRINGS:
+        valid = isinstance(value, str)
+    elif name in _META_COUNTS:
+        valid = (isinstance(value, int) and not isinstance(value, bool)
+                 and 0 <= value <= MAX_COUNT)
+    elif name == "modified":
+        valid = (isinstance(value, int | float) and not isinstance(value, bool)
+                 and abs(value) <= MAX_COUNT and math.isfinite(value))
+    elif name == "error":
+        valid = value is None or isinstance(value, str)
+    elif name == "tags":
+        valid = isinstance(value, list) and all(isinstance(tag, str) for tag in value)
+    else:
+        valid = True
+    if not valid:
+        raise TypeError(f"article metadata: bad {name} value")
 
 
 @dataclass(slots=True)

@@ -12,8 +12,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from platformdirs import user_cache_dir, user_config_dir, user_data_dir
+
+if TYPE_CHECKING:
+    from annotations.export.guard import WriteGuard
 
 APP_NAME = "postil"
 _PACKAGE_DIR = Path(__file__).resolve().parent
@@ -78,3 +82,19 @@ def seeds_dir() -> Path:
 def styles_dir() -> Path:
     """The app's Textual CSS files."""
     return _bundled("styles")
+
+
+def export_guard(
+    db_path: Path, config_path: Path, library_roots: list[Path], articles: list[Path] | None = None
+) -> WriteGuard:
+    """Where exports must never write: the database, the settings, the library, the
+    ``articles`` and the cache."""
+    from annotations.export.guard import WriteGuard
+
+    return WriteGuard.build(
+        database=db_path,
+        settings=config_path,
+        library=library_roots,
+        articles=articles or [],
+        others=[(cache_dir(), "postil's cache folder")],
+    )

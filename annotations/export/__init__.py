@@ -17,7 +17,7 @@ from annotations.export.files import (
     export_article_markdown,
     slugify,
 )
-from annotations.export.filters import AnnotationFilter, parse_since
+from annotations.export.filters import AnnotationFilter, is_timestamp, parse_since, parse_timestamp
 from annotations.export.markdown import (
     ARTICLE_FIELDS,
     DEFAULT_TEMPLATE,
@@ -62,7 +62,9 @@ __all__ = [
     "export_article_markdown",
     "load_template",
     "parse_document",
+    "is_timestamp",
     "parse_since",
+    "parse_timestamp",
     "parse_text",
     "render_article",
     "render_markdown",

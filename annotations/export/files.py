@@ -12,15 +12,20 @@ replaces one that another writer created meanwhile.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import time
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from filelock import FileLock, Timeout
+
 from annotations.atomicfile import atomic_write_text
 from annotations.export import region
+from annotations.export.guard import RefusedTarget, WriteGuard, WriteMode, output_mode
 from annotations.export.markdown import ArticleExport, ArticleInfo, render_article
 from annotations.export.template import Template
 from annotations.model import Annotation, now_iso
@@ -29,6 +34,11 @@ from annotations.model import Annotation, now_iso
 MAX_SLUG_BYTES = 96
 _WINDOWS_RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9]|lpt[0-9])$", re.IGNORECASE)
 _MAX_READ = 64 * 1024 * 1024
+#: Where systems without ``flock`` keep the export folder's lock (hidden, so Obsidian and the
+#: export index ignore it). Elsewhere the folder itself is locked and no file is left behind.
+LOCK_NAME = ".postil-export.lock"
+#: How long an export waits for another export into the same folder to finish.
+LOCK_TIMEOUT = 60.0
 
 
 class ExportError(Exception):
@@ -138,6 +148,37 @@ def write_region_file(
     return True
 
 
+def write_export_file(
+    path: Path, text: str, *, fmt: str, guard: WriteGuard | None = None, force: bool = False
+) -> None:
+    """Write a whole export (``postil export -o FILE``) to ``path``, by the rules of
+    :mod:`annotations.export.guard`.
+
+    Markdown goes into postil's region of an existing Markdown export or Markdown file (the
+    rest is kept); a new file, postil's own JSON export, or (with ``force``) a file postil did
+    not write is replaced whole.
+
+    Raises:
+        ExportError: with one line, when the target is refused or cannot be written.
+    """
+    try:
+        (guard or WriteGuard()).check_file(path)
+        mode = output_mode(path, fmt, force=force)
+        if mode is WriteMode.MERGE:
+            write_region_file(path, text)
+        elif fmt == "markdown":
+            atomic_write_text(path, region.region_block(text), create=mode is WriteMode.NEW)
+        else:
+            atomic_write_text(path, text, create=mode is WriteMode.NEW)
+    except RefusedTarget as error:
+        raise ExportError(str(error)) from None
+    except FileExistsError:
+        raise ExportError(f"{path}: another program created this file a moment ago; "
+                          "postil left it alone") from None
+    except OSError as error:
+        raise ExportError(f"{path}: cannot write: {error.strerror or error}") from None
+
+
 #: Folders never searched for existing exports (an Obsidian vault's settings, version control).
 _SKIPPED_DIRS = frozenset({"node_modules", "__pycache__"})
 
@@ -163,15 +204,28 @@ class ExportDirectory:
     files are created at the top.
     """
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(
+        self, directory: Path, *, guard: WriteGuard | None = None, create_parents: bool = True
+    ) -> None:
         """Open (and create, if needed) ``directory``.
 
+        Args:
+            directory: The export folder.
+            guard: Where exports must never write (checked for the folder and every file).
+            create_parents: Also create missing parent folders (for a configured folder);
+                ``False`` creates only ``directory`` itself (for a folder the user typed).
+
         Raises:
-            ExportError: when the folder cannot be created or read.
+            ExportError: when the folder is refused, cannot be created or read.
         """
         self.directory = directory
+        self.guard = guard or WriteGuard()
         try:
-            directory.mkdir(parents=True, exist_ok=True)
+            self.guard.check_folder(directory)
+        except RefusedTarget as error:
+            raise ExportError(str(error)) from None
+        try:
+            directory.mkdir(parents=create_parents, exist_ok=True)
             names = _markdown_files(directory)
         except OSError as error:
             raise ExportError(f"{directory}: {error.strerror or error}") from None
@@ -241,6 +295,9 @@ class ExportDirectory:
             path = self.path_for(export.article)
             if not is_new and self._unchanged(path, export, template):
                 return path
+            refusal = self.guard.refusal(path)  # e.g. a link in the folder to a library file
+            if refusal:
+                raise ExportError(refusal)
             try:
                 write_region_file(
                     path, body, article=export.article, create=is_new, exported_at=exported_at
@@ -276,6 +333,83 @@ class ExportDirectory:
         return previous.strip("\n") == body
 
 
+@contextlib.contextmanager
+def locked_folder(
+    directory: Path, *, guard: WriteGuard | None = None, create_parents: bool = True
+) -> Iterator[ExportDirectory]:
+    """Open ``directory`` for exporting, holding its lock file until the block ends.
+
+    Two exports into one folder at once (two ``postil export --dir``, or the app and the
+    command line) then run one after the other: the second finds the files the first made by
+    article id instead of creating ``-2`` duplicates.
+
+    Raises:
+        ExportError: when the folder is refused or cannot be created, read or locked.
+    """
+    guard = guard or WriteGuard()
+    try:
+        guard.check_folder(directory)
+        directory.mkdir(parents=create_parents, exist_ok=True)
+    except RefusedTarget as error:
+        raise ExportError(str(error)) from None
+    except OSError as error:
+        raise ExportError(f"{directory}: {error.strerror or error}") from None
+    try:
+        release = _lock_folder(directory)
+    except Timeout:
+        raise ExportError(f"{directory}: another export into this folder is still running "
+                          f"after {LOCK_TIMEOUT:.0f} s; try again") from None
+    except OSError as error:
+        raise ExportError(f"{directory}: cannot lock the folder: {error.strerror or error}"
+                          ) from None
+    try:
+        yield ExportDirectory(directory, guard=guard, create_parents=create_parents)
+    finally:
+        release()
+
+
+def _lock_folder(directory: Path) -> Callable[[], None]:
+    """Take the folder's exclusive lock (waiting up to :data:`LOCK_TIMEOUT`); return the
+    function that releases it.
+
+    On POSIX the folder itself is locked with ``flock`` (nothing is written into it);
+    elsewhere a hidden lock file :data:`LOCK_NAME` is used.
+
+    Raises:
+        Timeout: when another export holds the lock for too long.
+        OSError: when the folder cannot be opened or locked.
+    """
+    try:
+        import fcntl
+    except ImportError:  # Windows: a lock file in the folder
+        return _lock_file(directory)
+    handle = os.open(directory, os.O_RDONLY)
+    deadline = time.monotonic() + LOCK_TIMEOUT
+    delay = 0.005
+    while True:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            break
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                os.close(handle)
+                raise Timeout(str(directory)) from None
+            time.sleep(delay)
+            delay = min(delay * 2, 0.1)
+        except OSError:  # no flock on this file system (some network mounts): a lock file
+            os.close(handle)
+            return _lock_file(directory)
+    return lambda: os.close(handle)  # closing the descriptor releases the lock
+
+
+def _lock_file(directory: Path) -> Callable[[], None]:
+    """Lock ``directory`` with the hidden lock file :data:`LOCK_NAME` (where ``flock`` on a
+    folder is not available)."""
+    lock = FileLock(str(directory / LOCK_NAME), timeout=LOCK_TIMEOUT)
+    lock.acquire()
+    return lock.release
+
+
 def export_article_markdown(
     article: ArticleInfo,
     annotations: Iterable[Annotation],
@@ -283,6 +417,7 @@ def export_article_markdown(
     *,
     exported_at: str | None = None,
     template: Template | None = None,
+    guard: WriteGuard | None = None,
 ) -> Path:
     """Export one article's (anchored) annotations into ``directory``; return the file written.
 
@@ -292,9 +427,9 @@ def export_article_markdown(
     Raises:
         ExportError: with a one-line message when the file cannot be written.
     """
-    folder = ExportDirectory(directory)
     export = ArticleExport(article, tuple(annotations))
-    return folder.write(export, exported_at=exported_at or now_iso(), template=template)
+    with locked_folder(directory, guard=guard) as folder:
+        return folder.write(export, exported_at=exported_at or now_iso(), template=template)
 
 
 @dataclass(slots=True)
@@ -311,20 +446,24 @@ def export_all_markdown(
     *,
     exported_at: str | None = None,
     template: Template | None = None,
+    guard: WriteGuard | None = None,
+    create_parents: bool = True,
 ) -> ExportResult:
-    """Export every article into ``directory`` (one file each).
+    """Export every article into ``directory`` (one file each), holding the folder's lock.
 
     A file that cannot be written is reported in ``errors`` and the others are still written.
+    ``guard`` says where exports must never go; ``create_parents=False`` creates only
+    ``directory`` itself, not missing folders above it.
 
     Raises:
         ExportError: when the folder itself cannot be created or read.
     """
-    folder = ExportDirectory(directory)
     stamp = exported_at or now_iso()
     result = ExportResult()
-    for export in exports:
-        try:
-            result.written.append(folder.write(export, exported_at=stamp, template=template))
-        except ExportError as error:
-            result.errors.append(str(error))
+    with locked_folder(directory, guard=guard, create_parents=create_parents) as folder:
+        for export in exports:
+            try:
+                result.written.append(folder.write(export, exported_at=stamp, template=template))
+            except ExportError as error:
+                result.errors.append(str(error))
     return result

@@ -11,13 +11,16 @@ from pathlib import Path
 from annotations.model import Annotation, Color, normalize_tag
 
 _RELATIVE = re.compile(r"^(\d+)\s*([dwh])$")
+#: The earliest moment (an age reaching back further means "everything").
+EARLIEST = datetime.min.replace(tzinfo=UTC)
 
 
 def parse_since(value: str, now: datetime | None = None) -> datetime:
     """Parse a ``--since`` value into an aware UTC datetime.
 
     Accepts ``YYYY-MM-DD`` (midnight UTC), an ISO 8601 date-time (``Z`` or offset; naive means
-    UTC), ``today``, ``yesterday``, or an age: ``36h``, ``7d``, ``2w``.
+    UTC), ``today``, ``yesterday``, or an age: ``36h``, ``7d``, ``2w``. An age reaching back
+    before the year 1 means everything (:data:`EARLIEST`).
 
     Raises:
         ValueError: with a message listing the accepted forms.
@@ -31,9 +34,14 @@ def parse_since(value: str, now: datetime | None = None) -> datetime:
         return today - timedelta(days=1)
     relative = _RELATIVE.match(text)
     if relative:
-        amount, unit = int(relative.group(1)), relative.group(2)
-        hours = {"h": 1, "d": 24, "w": 24 * 7}[unit] * amount
-        return current - timedelta(hours=hours)
+        digits, unit = relative.group(1).lstrip("0") or "0", relative.group(2)
+        if len(digits) > 9:  # more than a million years: before the year 1 in any unit
+            return EARLIEST
+        hours = {"h": 1, "d": 24, "w": 24 * 7}[unit] * int(digits)
+        try:
+            return current - timedelta(hours=hours)
+        except OverflowError:
+            return EARLIEST
     try:
         if len(text) == 10:
             day = date.fromisoformat(text)
@@ -45,6 +53,40 @@ def parse_since(value: str, now: datetime | None = None) -> datetime:
             "or an age such as 7d, 2w, 36h"
         ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+#: An export time as written into files: an ISO 8601 date or date-time, nothing else.
+_TIMESTAMP = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9:.]+)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?")
+
+
+def is_timestamp(value: str) -> bool:
+    """True when ``value`` is an ISO 8601 date or date-time that is safe to write into an
+    export (digits, ``-``, ``:``, ``.``, ``T``, ``Z``, ``+`` only)."""
+    if not _TIMESTAMP.fullmatch(value):
+        return False
+    try:
+        datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True
+
+
+def parse_timestamp(value: str) -> str:
+    """Check an export time given by the user (``--timestamp``) and return it as written.
+
+    Only an ISO 8601 date or date-time is accepted: the value is written into export files
+    (the region marker, the metadata list), so nothing else — no ``-->``, no line break — may
+    reach them.
+
+    Raises:
+        ValueError: for anything else, with a message saying what is accepted.
+    """
+    text = value.strip()
+    if not is_timestamp(text):
+        raise ValueError(
+            f"invalid time {value!r}: use an ISO 8601 date-time such as 2024-05-01T09:30:00Z"
+        )
+    return text
 
 
 def _moment(stamp: str) -> datetime | None:

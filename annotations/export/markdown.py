@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import quote as url_quote
 
 from annotations.export.escape import escape_inline, neutralise_note, quote_block
+from annotations.export.filters import is_timestamp
 from annotations.export.template import Template, TemplateError
 from annotations.model import AnchorStatus, Annotation
 
@@ -383,7 +384,7 @@ def article_fields(export: ArticleExport, exported_at: str) -> dict[str, Any]:
         "series": escape_inline(series),
         "has_chapters": bool(article.chapters),
         "chapters": chapters,
-        "exported": exported_at,
+        "exported": exported_at if is_timestamp(exported_at) else "",
         "article_id": article.id,
         "missing": article.missing,
         "count": len(located) + len(orphans),

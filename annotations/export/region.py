@@ -40,7 +40,7 @@ _END_LINE = re.compile(r"^<!--\s*postil:end\b.*-->\s*$")
 _ARTICLE_ATTR = re.compile(r"\barticle=(?P<id>[A-Za-z0-9_-]+)")
 _EXPORTED_ATTR = re.compile(r"\bexported=(?P<stamp>[0-9][0-9A-Za-z:+.-]*)")
 _STAMP = re.compile(r"[0-9][0-9A-Za-z:+.-]*")
-_FRONT_KEY = re.compile(r"^(?P<key>[A-Za-z0-9_-]+)\s*:(?P<value>.*)$")
+_FRONT_KEY = re.compile(r"^(?P<quote>[\"']?)(?P<key>[A-Za-z0-9_-]+)(?P=quote)\s*:(?P<value>.*)$")
 #: Front-matter keys postil keeps up to date; all others belong to the user.
 OWNED_KEYS = ("postil-id", "postil-path")
 
@@ -147,6 +147,44 @@ def read_info(text: str) -> ExportFileInfo:
 
 
 def _update_front_matter(lines: list[str], owned: dict[str, str]) -> list[str]:
+    """Update the owned keys in the front matter, line by line, but only when the result is
+    YAML holding exactly the user's keys and values as before plus postil's: a key written
+    in an unusual way (inside a multi-line string, say) leaves the front matter untouched."""
+    edited = _edit_front_matter(lines, owned)
+    if edited is lines:
+        return lines
+    span, new_span = _front_matter_span(lines), _front_matter_span(edited)
+    if span is None or new_span is None:
+        return lines
+    before = _yaml_mapping(lines[span[0] + 1 : span[1]])
+    after = _yaml_mapping(edited[new_span[0] + 1 : new_span[1]])
+    if before is None or after is None:
+        return lines
+    expected = {key: value for key, value in before.items() if key not in owned}
+    expected.update({key: value for key, value in owned.items() if value})
+    if after != expected or _duplicate_keys(edited[new_span[0] + 1 : new_span[1]]):
+        return lines
+    return edited
+
+
+def _yaml_mapping(lines: list[str]) -> dict[object, object] | None:
+    """The front matter as a mapping, or None when it is not a YAML mapping."""
+    try:
+        value = yaml.safe_load("\n".join(lines))
+    except (yaml.YAMLError, RecursionError, ValueError):
+        return None
+    if value is None:
+        return {}
+    return value if isinstance(value, dict) else None
+
+
+def _duplicate_keys(lines: list[str]) -> bool:
+    """True when a top-level key appears twice (PyYAML silently keeps the last one)."""
+    keys = [match.group("key") for match in map(_FRONT_KEY.match, lines) if match]
+    return len(keys) != len(set(keys))
+
+
+def _edit_front_matter(lines: list[str], owned: dict[str, str]) -> list[str]:
     span = _front_matter_span(lines)
     if span is None:
         return lines

@@ -189,7 +189,7 @@ def dumps(
 ) -> str:
     """The JSON-LD text of :func:`collection_to_w3c` (UTF-8 friendly, indented, final newline)."""
     document = collection_to_w3c(annotations, exported_at=exported_at, cfis=cfis)
-    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    return json.dumps(document, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
 
 
 # --- import ------------------------------------------------------------------------------------

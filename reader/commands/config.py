@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import Any
 
 from reader import paths
 from reader.cli import Context
 from reader.config import load_settings
+from reader.json_output import dump_json, dumps_json
 
 HELP = "show the settings file, the effective settings and where postil keeps its data"
 
@@ -35,8 +35,7 @@ def run(args: argparse.Namespace, context: Context) -> int:
         "problems": loaded.problems,
     }
     if args.json:
-        json.dump(report, sys.stdout, indent=2, ensure_ascii=False)
-        sys.stdout.write("\n")
+        dump_json(report, sys.stdout)
     else:
         state = "" if loaded.exists else "  (not created yet: defaults in use)"
         print(f"settings file: {report['config_file']}{state}")
@@ -48,7 +47,7 @@ def run(args: argparse.Namespace, context: Context) -> int:
         print()
         print("effective settings:")
         for name, value in loaded.settings.as_dict().items():
-            print(f"  {name} = {json.dumps(value, ensure_ascii=False)}")
+            print(f"  {name} = {dumps_json(value)}")
     for problem in loaded.problems:
         print(f"postil: warning: {problem}", file=sys.stderr)
     return 0

@@ -29,11 +29,14 @@ from annotations.export import (
     export_all_markdown,
     load_template,
     parse_since,
+    parse_timestamp,
     render_markdown,
 )
-from annotations.export.files import atomic_write_text, write_region_file
+from annotations.export.files import write_export_file
+from annotations.export.guard import WriteGuard
 from annotations.export.markdown import ChapterMark
 from annotations.model import AnchorStatus, Annotation, Color, now_iso
+from reader import paths
 from reader.book import Book
 from reader.cli import CommandError, Context
 from reader.commands.common import relocated_articles
@@ -52,7 +55,12 @@ file holds postil's part between two marker lines:
   <!-- postil:end -->
 
 Re-exporting replaces only what is between the markers (and the postil-id/postil-path keys of
-the front matter); anything you write above or below them is kept. -o FILE works the same way.
+the front matter); anything you write above or below them is kept. -o FILE works the same way
+(a Markdown file without markers gets the region added at its end).
+
+postil never writes onto its database, its settings or into a library folder, never creates
+missing folders for -o, and replaces an existing file it did not write (JSON: a postil
+AnnotationCollection; Markdown: a file with postil's markers) only with --force.
 
 Filters combine (AND); repeated --tag or --color values match any of them (OR).
 --since accepts YYYY-MM-DD, an ISO date-time, today, yesterday, or an age: 36h, 7d, 2w.
@@ -100,6 +108,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--timestamp",
         metavar="ISO",
         help="export time to write (default: now), for reproducible output",
+    )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an existing -o FILE that postil did not write (never the database, "
+        "settings or a library article)",
     )
 
 
@@ -221,7 +235,12 @@ def run(args: argparse.Namespace, context: Context) -> int:
         raise CommandError("--dir writes Markdown files; use -o FILE for JSON")
     template = _template(args)
     annotation_filter = _filter(args)
-    exported_at = args.timestamp or now_iso()
+    exported_at = now_iso()
+    if args.timestamp is not None:
+        try:
+            exported_at = parse_timestamp(args.timestamp)
+        except ValueError as error:
+            raise CommandError(f"--timestamp: {error}") from None
     selected = annotation_filter.apply(_stored_annotations(context))
     if not selected:
         print("postil: no highlights match", file=sys.stderr)
@@ -231,36 +250,42 @@ def run(args: argparse.Namespace, context: Context) -> int:
     summary = f"{count} highlight{'s' * (count != 1)} from {len(exports)} article" + (
         "s" * (len(exports) != 1)
     )
+    guard = _guard(context, [Path(p) for p in args.paths]
+                   + [Path(e.article.path) for e in exports])
     if args.format == "json":
         text = dumps(
             [a for e in exports for a in e.annotations], exported_at=exported_at, cfis=cfis
         )
-        return _emit(args.output, text, summary, region=False)
+        return _emit(args.output, text, summary, fmt="json", guard=guard, force=args.force)
     if args.dir:
-        return _export_dir(Path(args.dir).expanduser(), exports, exported_at, template)
+        return _export_dir(Path(args.dir).expanduser(), exports, exported_at, template, guard)
     if not exports and (not args.output or args.output == "-"):
         return 0
     text = render_markdown(exports, exported_at=exported_at, template=template)
-    return _emit(args.output, text, summary, region=True)
+    return _emit(args.output, text, summary, fmt="markdown", guard=guard, force=args.force)
 
 
-def _emit(output: str | None, text: str, summary: str, *, region: bool) -> int:
+def _guard(context: Context, articles: list[Path]) -> WriteGuard:
+    """Where this export must never write (see :mod:`annotations.export.guard`): the
+    database, the settings, the library folders, and every article (or folder of articles)
+    being exported."""
+    roots = [*context.library, *context.library_source().roots]
+    roots.extend(path for path in articles if path.is_dir())  # folders given as filters
+    return paths.export_guard(context.db_path, context.config_path, roots, articles)
+
+
+def _emit(
+    output: str | None, text: str, summary: str, *, fmt: str, guard: WriteGuard, force: bool
+) -> int:
     if not output or output == "-":
         # A terminal must never receive escape sequences from imported notes or tags.
         sys.stdout.write(clean_text(text) if sys.stdout.isatty() else text)
         return 0
     path = Path(output).expanduser()
-    if path.is_dir():
-        raise CommandError(f"{output}: is a folder (use --dir for one file per article)")
     try:
-        if region:
-            write_region_file(path, text)
-        else:
-            atomic_write_text(path, text)
+        write_export_file(path, text, fmt=fmt, guard=guard, force=force)
     except ExportError as error:
         raise CommandError(str(error)) from None
-    except OSError as error:
-        raise CommandError(f"{output}: cannot write: {error.strerror or error}") from None
     _write_output(str(path), summary)
     return 0
 
@@ -270,10 +295,12 @@ def _export_dir(
     exports: Sequence[ArticleExport],
     exported_at: str,
     template: Template | None,
+    guard: WriteGuard,
 ) -> int:
     try:
         result = export_all_markdown(
-            exports, directory, exported_at=exported_at, template=template
+            exports, directory, exported_at=exported_at, template=template, guard=guard,
+            create_parents=False,
         )
     except ExportError as error:
         raise CommandError(str(error)) from None

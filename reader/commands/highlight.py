@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from pathlib import Path
@@ -11,6 +10,7 @@ from pathlib import Path
 from annotations.model import Annotation, Color
 from reader.cli import CommandError, Context
 from reader.commands.annotation_records import annotation_record
+from reader.json_output import dump_json
 from reader.loading import ArticleError, load_article
 from reader.sanitize import clean_line, clean_text, normalize_newlines
 
@@ -83,9 +83,7 @@ def run(args: argparse.Namespace, context: Context) -> int:
     except Exception as error:
         raise CommandError(str(error)) from None
     if args.json:
-        json.dump(annotation_record(annotation, article.meta.title), sys.stdout,
-                  ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
+        dump_json(annotation_record(annotation, article.meta.title), sys.stdout)
     else:
         print(annotation.id)
     return 0

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import Any
 
 from reader.cli import Context
 from reader.commands.common import reading_state
+from reader.json_output import dump_json
 from reader.library import scan
 from reader.loading import ArticleMeta
 
@@ -61,8 +61,7 @@ def run(args: argparse.Namespace, context: Context) -> int:
         article_record(meta, state.highlights(meta), state.progress(meta)) for meta in articles
     ]
     if args.json:
-        json.dump(records, sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
+        dump_json(records, sys.stdout)
         return 0
     if source.is_sample:
         print("(no articles of your own yet: showing the bundled sample; "

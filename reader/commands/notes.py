@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Iterable, Sequence
@@ -14,6 +13,7 @@ from annotations.model import AnchorStatus, Annotation, normalize_tag
 from reader.cli import Context
 from reader.commands.annotation_records import annotation_record
 from reader.commands.common import relocated_articles
+from reader.json_output import dump_json
 from reader.loading import ArticleError, load_article
 from reader.sanitize import clean_line
 
@@ -190,9 +190,7 @@ def run(args: argparse.Namespace, context: Context) -> int:
     if tags:
         rows = [row for row in rows if all(tag in row[1].tags for tag in tags)]
     if args.json:
-        json.dump([annotation_record(a, title) for title, a in rows], sys.stdout,
-                  ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
+        dump_json([annotation_record(a, title) for title, a in rows], sys.stdout)
     elif rows:
         print_plain(rows)
     elif args.paths or tags:

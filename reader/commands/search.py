@@ -13,7 +13,6 @@ best-matching span) and ``text`` (the passage); results in EPUB books also have 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Iterator
@@ -21,6 +20,7 @@ from pathlib import Path
 from typing import TextIO
 
 from reader.cli import CommandError, Context
+from reader.json_output import dump_json, dumps_json
 from reader.search import SearchHit, SearchIndex, library_index
 from reader.search.chapters import with_chapters
 
@@ -71,13 +71,12 @@ def run(args: argparse.Namespace, context: Context) -> int:
         for query in queries:
             hits = with_chapters(index.search(query, args.limit))
             record = {"query": query, "results": [hit.to_json() for hit in hits]}
-            sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+            sys.stdout.write(dumps_json(record) + "\n")
         sys.stdout.flush()
         return 0
     hits = with_chapters(index.search(args.query, args.limit))
     if args.json:
-        json.dump([hit.to_json() for hit in hits], sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
+        dump_json([hit.to_json() for hit in hits], sys.stdout)
         return 0
     if not hits:
         print("no matches", file=sys.stderr)

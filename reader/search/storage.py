@@ -67,7 +67,8 @@ def read_index(path: Path) -> IndexData | None:
         return None
     try:
         return _decode(raw)
-    except (ValueError, KeyError, TypeError, IndexError, UnicodeDecodeError, OverflowError):
+    except (ValueError, KeyError, TypeError, IndexError, UnicodeDecodeError, OverflowError,
+            RecursionError):
         return None
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from annotations.export import ExportError, export_all_markdown
@@ -42,8 +43,12 @@ def _export(app: PostilApp, article_paths: list[str] | None) -> None:
     if len(exports) > 3:
         call_from_worker(app, app.notify, f"Exporting {len(exports)} articles…", timeout=3)
     directory = session.settings.export_path() or paths.default_export_dir()
+    guard = paths.export_guard(
+        session.db_path, session.config_path, list(session.library.roots),
+        [Path(export.article.path) for export in exports],
+    )
     try:
-        result = export_all_markdown(exports, directory)
+        result = export_all_markdown(exports, directory, guard=guard)
     except ExportError as error:
         call_from_worker(app, app.notify, f"Export failed: {clean_line(str(error))}",
                              severity="error", timeout=15)

@@ -26,7 +26,8 @@ def call_from_worker(
         return
 
     def guarded() -> None:
-        if node.is_attached:
+        # During shutdown the app stops running before its screens lose their widgets.
+        if node.is_attached and node.app.is_running:
             callback(*args, **kwargs)
 
     try:

@@ -16,7 +16,7 @@ from textual.containers import Horizontal
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 
-from annotations.anchoring import anchor_all
+from annotations.anchoring import reanchor_article
 from annotations.model import AnchorStatus, Annotation, Color
 from annotations.storage import AnnotationStore, ReadingPosition
 from reader.book import INTERNAL_LINK
@@ -177,13 +177,10 @@ class ReadingScreen(BookNavigation):
     @staticmethod
     def _anchor(store: AnnotationStore, article: Article) -> list[Annotation]:
         found = store.annotations_for(article.id, article.meta.path)
-        anchored = anchor_all(found, article.text)
-        current = [
-            annotation.edited(article_id=article.id, path=article.meta.path)
-            if (annotation.article_id, annotation.path) != (article.id, article.meta.path)
-            else annotation
-            for annotation in anchored
-        ]
+        result = reanchor_article(found, article.text, article.id, article.meta.path)
+        if result.changed:
+            store.update_anchors(result.changed)
+        current = result.annotations
         book = article.book
         if book is not None:  # the chapter each quote is in now (shown in the panel)
             current = [
@@ -191,12 +188,6 @@ class ReadingScreen(BookNavigation):
                 else dataclasses.replace(a, chapter=book.chapter_title(a.start) or a.chapter)
                 for a in current
             ]
-        before = {a.id: (a.position, a.status, a.article_id, a.path) for a in found}
-        changed = [
-            a for a in current if before.get(a.id) != (a.position, a.status, a.article_id, a.path)
-        ]
-        if changed:
-            store.update_anchors(changed)
         return current
 
     def _load_failed(self, reason: str) -> None:
@@ -557,12 +548,18 @@ class ReadingScreen(BookNavigation):
         return list(seen.values())
 
     def action_open_link(self) -> None:
-        """Open a link in the cursor sentence (or on screen), after confirmation."""
+        """Open a link in the cursor sentence (or on screen), or the article's source, after
+        confirmation."""
         links = self._links_near_point()
         internal = [link for link in links if link[1].startswith(INTERNAL_LINK)]
         if internal and self.follow_internal_link(*internal[0]):
             return
         links = [link for link in links if not link[1].startswith(INTERNAL_LINK)]
+        source = self.article.meta.url if self.article is not None else ""
+        if source.lower().startswith(("http://", "https://")) and source not in {
+            url for _label, url in links
+        }:
+            links.append(("This article's source (the page it came from)", source))
         if not links:
             self.notify("No link here (move the cursor with ] and [ onto one).")
             return
