@@ -102,7 +102,10 @@ class ArticleMeta:
 
 #: Largest word count, size or reading time accepted from a cache (far beyond any real file).
 MAX_COUNT = 2**53
-_META_STRINGS = frozenset({"id", "path", "title", "author", "dek", "date", "url"})
+_META_STRINGS = frozenset(
+    {"id", "path", "title", "author", "dek", "date", "url", "format", "language", "publisher",
+     "identifier", "series", "series_index"}
+)
 _META_COUNTS = frozenset({"words", "reading_minutes", "size"})
 
 
@@ -120,6 +123,13 @@ def _check_meta_value(name: str, value: Any) -> None:
         valid = value is None or isinstance(value, str)
     elif name == "tags":
         valid = isinstance(value, list) and all(isinstance(tag, str) for tag in value)
+    elif name == "creators":
+        valid = isinstance(value, list) and all(
+            isinstance(creator, dict)
+            and set(creator) == {"name", "file_as", "role"}
+            and all(isinstance(part, str) for part in creator.values())
+            for creator in value
+        )
     else:
         valid = True
     if not valid:

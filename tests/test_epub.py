@@ -425,3 +425,23 @@ def test_declared_encodings_are_honoured(tmp_path: Path) -> None:
             archive.writestr(name, data)
     text = load_article(path).text
     assert "Café crème à la française" in text and "Ça “quote” naïve" in text
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("creators", 5), ("creators", [{"name": 1}]), ("creators", [["a"]]), ("series", 3),
+     ("format", None), ("language", ["en"])],
+)
+def test_damaged_book_metadata_in_the_cache_is_read_again(
+    tmp_path: Path, field: str, value: object
+) -> None:
+    path = simple_book(tmp_path / "book.epub")
+    cache_file = tmp_path / "cache.json"
+    scan(LibrarySource([path]), MetadataCache(cache_file))
+    data = json.loads(cache_file.read_text(encoding="utf-8"))
+    entry = next(iter(data["entries"].values()))
+    entry["meta"][field] = value
+    cache_file.write_text(json.dumps(data), encoding="utf-8")
+    (meta,) = scan(LibrarySource([path]), MetadataCache(cache_file))
+    assert meta.creators == [{"name": "Jane Doe", "file_as": "Doe, Jane", "role": "aut"}]
+    assert meta.format == "epub" and meta.language == "en"

@@ -8,13 +8,13 @@ results use). Articles have no table of contents: their headings are listed inst
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
 from reader.book import TocEntry
 from reader.cli import CommandError, Context
 from reader.document import BlockKind
+from reader.json_output import dump_json
 from reader.loading import ArticleError, load_article
 from reader.sanitize import clean_line
 
@@ -44,9 +44,7 @@ def run(args: argparse.Namespace, _context: Context) -> int:
             if block.kind is BlockKind.HEADING
         ]
     if args.json:
-        json.dump([entry.to_json() for entry in entries], sys.stdout, ensure_ascii=False,
-                  indent=2)
-        sys.stdout.write("\n")
+        dump_json([entry.to_json() for entry in entries], sys.stdout)
         return 0
     if not entries:
         print("(no table of contents)", file=sys.stderr)
