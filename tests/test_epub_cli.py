@@ -57,7 +57,8 @@ def test_highlight_records_chapter_and_export_groups_by_chapter(
     assert main(["notes", str(book)]) == 0
     assert "· The Mat-Maker" in capsys.readouterr().out
 
-    assert main(["export", "--timestamp", "2024-01-01T00:00:00Z"]) == 0
+    stamp = ["--timestamp", "2024-01-01T00:00:00Z"]
+    assert main(["--library", str(book.parent), "export", *stamp]) == 0
     markdown = capsys.readouterr().out
     assert "- Publisher: Test Press" in markdown and "- Series: The Sea \\#2" in markdown
     assert "- Author: Jane Doe" in markdown
@@ -66,7 +67,8 @@ def test_highlight_records_chapter_and_export_groups_by_chapter(
     assert markdown.index("## The Mat-Maker") < markdown.index("lazily lounging")
     assert "## Highlights" not in markdown
 
-    assert main(["export", "--format", "json", "--timestamp", "2024-01-01T00:00:00Z"]) == 0
+    assert main(["--library", str(book.parent), "export", "--format", "json", "--timestamp",
+                 "2024-01-01T00:00:00Z"]) == 0
     document = _json(capsys)
     assert isinstance(document, dict)
     items = document["first"]["items"]
@@ -82,7 +84,7 @@ def test_export_dir_front_matter_has_book_metadata(
 ) -> None:
     assert main(["highlight", str(book), "--quote", "Call me Ishmael"]) == 0
     out = tmp_path / "notes"
-    assert main(["export", "--dir", str(out)]) == 0
+    assert main(["--library", str(book.parent), "export", "--dir", str(out)]) == 0
     written = next(out.glob("*.md")).read_text(encoding="utf-8")
     front = written.split("---")[1]
     assert 'publisher: "Test Press"' in front and 'series: "The Sea #2"' in front
@@ -120,12 +122,13 @@ def test_json_round_trip_keeps_the_chapter(
     assert main(["highlight", str(book), "--quote", "lazily lounging"]) == 0
     first = tmp_path / "one.json"
     stamp = ["--timestamp", "2024-01-01T00:00:00Z"]
-    assert main(["export", "--format", "json", "-o", str(first), *stamp]) == 0
+    assert main(["--library", str(book.parent), "export", "--format", "json", "-o", str(first),
+                 *stamp]) == 0
     other_db = tmp_path / "other.json"
     assert main(["--db", str(other_db), "import", str(first)]) == 0
     second = tmp_path / "two.json"
-    assert main(["--db", str(other_db), "export", "--format", "json", "-o", str(second),
-                 *stamp]) == 0
+    assert main(["--db", str(other_db), "--library", str(book.parent), "export", "--format",
+                 "json", "-o", str(second), *stamp]) == 0
     assert first.read_text(encoding="utf-8") == second.read_text(encoding="utf-8")
     assert '"postil:chapter": "The Mat-Maker"' in second.read_text(encoding="utf-8")
 
