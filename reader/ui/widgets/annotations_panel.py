@@ -37,6 +37,8 @@ def annotation_label(
     if annotation.tags:
         label.append("\n  " + " ".join(f"#{clean_line(tag)}" for tag in annotation.tags),
                      style="dim")
+    if annotation.chapter:
+        label.append(f"\n  § {clean_line(annotation.chapter)[:width]}", style="dim")
     if annotation.status is not AnchorStatus.ANCHORED:
         style = "bold red" if annotation.status is AnchorStatus.ORPHANED else "dim"
         label.append(f"\n  [{annotation.status.value}]", style=style)
