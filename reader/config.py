@@ -18,6 +18,7 @@ Example ``config.toml``::
 
 from __future__ import annotations
 
+import itertools
 import re
 import tomllib
 import unicodedata
@@ -161,21 +162,40 @@ def _key_name(key: str) -> str:
         name = unicodedata.name(key, "").lower().replace("-", "_").replace(" ", "_")
         if not name:
             raise ValueError("is not a key")
-        return _SHORT_KEY_NAMES.get(name, name)
+        short = _SHORT_KEY_NAMES.get(name, name)
+        if short != name or _named_character(name) == key:
+            return short
+        # Names with digits or hyphens ("type_1_2", "ar_rahman") cannot be read back.
+        raise ValueError("is not a key that can be bound")
     lowered = key.lower()
     if lowered in NAMED_KEYS:
         return lowered
     if lowered in _DISPLAY_NAMES:
         return _DISPLAY_NAMES[lowered]
-    if key.isascii() and key.replace("_", "").isalpha() and key == key.lower():
-        try:
-            character = unicodedata.lookup(key.replace("_", " "))
-        except KeyError:
-            pass
-        else:
-            if len(character) == 1 and character.isprintable() and not character.isalnum():
-                return _SHORT_KEY_NAMES.get(key, key)
+    if _named_character(key) is not None:
+        return _SHORT_KEY_NAMES.get(key, key)
     raise ValueError("is not a key name")
+
+
+def _named_character(name: str) -> str | None:
+    """The printable, non-alphanumeric character a Textual key name names, or None."""
+    if not (name.isascii() and name.replace("_", "").isalpha() and name == name.lower()):
+        return None
+    words = name.split("_")
+    if len(words) > 8:
+        return None
+    # Textual writes both spaces and hyphens of the Unicode name as "_" ("less_than_sign" is
+    # LESS-THAN SIGN): try each way of reading them back.
+    for joins in itertools.product(" -", repeat=len(words) - 1):
+        pairs = zip(joins, words[1:], strict=True)
+        spelled = words[0] + "".join(join + word for join, word in pairs)
+        try:
+            character = unicodedata.lookup(spelled)
+        except KeyError:
+            continue
+        if len(character) == 1 and character.isprintable() and not character.isalnum():
+            return character
+    return None
 
 
 def normalize_keys(spec: str) -> str:

@@ -7,6 +7,7 @@ import tempfile
 import tomllib
 from pathlib import Path
 
+import pytest
 import tomlkit
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -85,3 +86,12 @@ def test_saving_the_theme_changes_only_the_theme(
         after = tomllib.loads(path.read_text(encoding="utf-8"))
         assert after == {**before, "theme": new}
         assert load_settings(path).settings.theme == new
+
+
+def test_key_names_read_back_or_are_refused() -> None:
+    """Found by the property above: these names were accepted but not accepted again."""
+    with pytest.raises(ValueError):
+        normalize_keys("🏻")  # emoji_modifier_fitzpatrick_type_1_2: digits cannot be read back
+    for character in "﷽<":  # hyphens in the Unicode name (AR-RAHMAN, LESS-THAN) read back
+        normal = normalize_keys(character)
+        assert normalize_keys(normal) == normal
