@@ -43,7 +43,9 @@ from annotations.model import Annotation, now_iso
 ANNOTATIONS_TABLE = "annotations"
 POSITIONS_TABLE = "positions"
 STATE_TABLE = "state"
-KNOWN_TABLES = frozenset({"_default", ANNOTATIONS_TABLE, POSITIONS_TABLE, STATE_TABLE})
+REVIEW_TABLE = "review"
+KNOWN_TABLES = frozenset({"_default", ANNOTATIONS_TABLE, POSITIONS_TABLE, STATE_TABLE,
+                          REVIEW_TABLE})
 LOCK_TIMEOUT = 30.0
 _TEMP_PREFIX = "."
 _TEMP_SUFFIX = ".postil-tmp"
@@ -456,6 +458,21 @@ class AnnotationStore:
             if position is not None and isinstance(record.get("article_id"), str):
                 positions[record["article_id"]] = position
         return positions
+
+    # ------------------------------------------------------------------ other tables
+    def table(self, name: str) -> Table:
+        """Another table of the same database (for modules with their own records, such as
+        :mod:`annotations.review`). Change it only inside :meth:`locked`; every change is
+        durable when the TinyDB call returns."""
+        return self._db.table(name, cache_size=0)
+
+    def locked(self) -> contextlib.AbstractContextManager[None]:
+        """Hold the inter-process lock around a read-modify-write of a :meth:`table`."""
+        return self._locked()
+
+    def read_table(self, table: Table) -> list[Document]:
+        """Every record of a :meth:`table` (an unreadable file raises :class:`StoreError`)."""
+        return list(self._read(table.all))
 
     # ------------------------------------------------------------------ state
     def get_state(self, key: str, default: Any = None) -> Any:

@@ -38,6 +38,7 @@ COMMANDS: dict[str, str] = {
     "export": "export highlights, notes and tags as Markdown (Obsidian/Logseq) or W3C JSON",
     "import": "import annotations from W3C Web Annotation JSON (merged by id)",
     "add": "copy articles into your library (HTML pages are stored as Markdown)",
+    "review": "today's spaced review of your highlights (--answer to record one, --stats)",
     "config": "show the settings file, the effective settings and where postil keeps its data",
 }
 COMMAND_MODULES: tuple[str, ...] = tuple(COMMANDS)

@@ -33,6 +33,7 @@ from reader.sanitize import clean_line
 
 HIGHLIGHT_COLORS = ("yellow", "green", "blue", "pink", "purple")
 MIN_WIDTH, MAX_WIDTH = 30, 200
+MAX_REVIEW_PER_DAY = 500
 
 #: Key modifiers a binding may use (``ctrl+shift+left``).
 KEY_MODIFIERS = frozenset({"ctrl", "shift", "alt", "meta", "super", "hyper"})
@@ -83,6 +84,10 @@ class Settings:
     """A Textual theme name (changed from the command palette; saved here)."""
     show_chrome: bool = False
     """Show site chrome (``Most Popular``...) expanded instead of collapsed."""
+    review_per_day: int = 10
+    """Highlights in the daily review (1-500)."""
+    review_new_per_day: int = 5
+    """New highlights brought into the daily review per day at most (0-500)."""
     keys: dict[str, str] = field(default_factory=dict)
     """Key overrides: action name -> key (e.g. ``highlight = "H"``)."""
 
@@ -122,6 +127,13 @@ def _check(name: str, value: Any) -> Any:
             raise ValueError("must be a whole number")
         if not MIN_WIDTH <= value <= MAX_WIDTH:
             raise ValueError(f"must be between {MIN_WIDTH} and {MAX_WIDTH}")
+        return value
+    if name in {"review_per_day", "review_new_per_day"}:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError("must be a whole number")
+        low = 1 if name == "review_per_day" else 0
+        if not low <= value <= MAX_REVIEW_PER_DAY:
+            raise ValueError(f"must be between {low} and {MAX_REVIEW_PER_DAY}")
         return value
     if name == "highlight_color":
         if value not in HIGHLIGHT_COLORS:
