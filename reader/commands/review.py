@@ -183,6 +183,7 @@ def _open_app(args: argparse.Namespace, context: Context) -> int:
 
     theme = _theme(args)
     app = PostilApp(db_path=context.db_path, library=context.library_source(),
-                    config_path=context.config_path, start_review=theme)
+                    config_path=context.config_path, start_review=theme,
+                    review_today=args.today)
     app.run()
     return app.return_code or 0

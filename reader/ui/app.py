@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from functools import partial
 from pathlib import Path
 from typing import Any
 
-from textual import work
+from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.worker import get_current_worker
 
+from annotations.review import ReviewFilter
 from reader import paths
 from reader.library import LibrarySource
 from reader.loading import Article
@@ -23,6 +25,7 @@ from reader.ui.palette import ArticleProvider
 from reader.ui.screens.help import HelpScreen, collect_keys
 from reader.ui.screens.library import LibraryScreen
 from reader.ui.screens.reading import ReadingScreen
+from reader.ui.screens.review import ReviewScreen
 from reader.ui.session import ReaderSession
 from reader.ui.widgets.article_table import ArticleRow
 from reader.ui.worker_calls import call_from_worker
@@ -44,6 +47,9 @@ class PostilApp(App[int]):
         db_path: Path,
         library: LibrarySource,
         config_path: Path | None = None,
+        *,
+        start_review: ReviewFilter | None = None,
+        review_today: date | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -56,6 +62,10 @@ class PostilApp(App[int]):
         self._search_index: SearchIndex | None = None
         self._index_started = False
         self.index_progress: tuple[int, int] = (0, 0)
+        self.start_review = start_review
+        """Open the review screen at start (``postil review``), with this theme."""
+        self.review_today = review_today
+        """The date the review uses (``postil review --today``); None: today."""
 
     def on_mount(self) -> None:
         """Apply settings, show the library, and open the article given on the command line."""
@@ -70,6 +80,18 @@ class PostilApp(App[int]):
         single = self.session.library.single_file
         if single is not None:
             self.push_screen(ReadingScreen(str(single.absolute()), quit_on_back=True))
+        elif self.start_review is not None:
+            self.push_screen(ReviewScreen(self.session, self.start_review,
+                                          today=self.review_today))
+
+    def action_review(self) -> None:
+        """Start today's review of highlights."""
+        if not isinstance(self.screen, ReviewScreen):
+            self.push_screen(ReviewScreen(self.session, today=self.review_today))
+
+    @on(ReviewScreen.OpenArticle)
+    def _open_from_review(self, message: ReviewScreen.OpenArticle) -> None:
+        self.push_screen(ReadingScreen(message.path, select=message.span))
 
     def notify(
         self,
@@ -217,6 +239,8 @@ class PostilApp(App[int]):
         if isinstance(self.screen, HelpScreen):
             return
         name = "reading screen" if isinstance(self.screen, ReadingScreen) else "library"
+        if isinstance(self.screen, ReviewScreen):
+            name = "review"
         self.push_screen(HelpScreen(collect_keys(self.screen), name))
 
     def add_target(self) -> Path:
@@ -277,6 +301,8 @@ class PostilApp(App[int]):
         if isinstance(screen, ReadingScreen) and screen.article is not None:
             yield SystemCommand("Export this article", "This article's annotations as Markdown",
                                 partial(self.export_articles, [screen.path]))
+        yield SystemCommand("Review highlights", "Today's spaced review of your highlights",
+                            self.action_review)
         yield SystemCommand("Add article…", "Copy a .txt, .md or .html file into the library",
                             self.action_add_article)
         yield SystemCommand("Change theme…", "Pick a theme (saved in your settings)",

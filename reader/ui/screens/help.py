@@ -33,6 +33,7 @@ SECTION_NAMES = {
     "ReadingScreen": "Reading",
     "ArticleView": "Moving, the sentence cursor and selecting",
     "LibraryScreen": "Library",
+    "ReviewScreen": "Review",
     "ArticleTable": "Library list",
     "AnnotationsPanel": "Annotations panel",
 }

@@ -39,6 +39,7 @@ class LibraryScreen(Screen[None]):
         Binding("f", "filter", "Filter", id="filter"),
         Binding("r", "rescan", "Rescan", show=False, id="rescan"),
         Binding("plus", "app.add_article", "Add", id="add_article"),
+        Binding("R", "app.review", "Review", id="review"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="clear_filter"),
         Binding("q", "app.quit", "Quit", id="quit"),
     ]
@@ -265,7 +266,7 @@ class LibraryScreen(Screen[None]):
         """Typing a letter in the table starts filtering; down/escape leave the filter box."""
         box = self.query_one("#library-filter", Input)
         if self.focused is self.table and event.is_printable and event.character:
-            if event.character.isalnum() and event.character not in "qsfr":
+            if event.character.isalnum() and event.character not in "qsfrR":
                 box.focus()
                 box.insert_text_at_cursor(event.character)
                 event.stop()
