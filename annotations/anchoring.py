@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
@@ -218,3 +218,60 @@ def _hypothesis_score(
     )
     position_score = 1.0 - min(1.0, abs(start - near) / max(1, len(text)))
     return 50 * quote_score + 20 * prefix_score + 20 * suffix_score + 2 * position_score
+
+
+@dataclass(frozen=True, slots=True)
+class Reanchored:
+    """Annotations of one article re-anchored against its current text.
+
+    Attributes:
+        annotations: Every annotation, with its new position, status, article id and path.
+        changed: Those whose stored position, status, article id or path must be updated.
+    """
+
+    annotations: list[Annotation]
+    changed: list[Annotation]
+
+    def count(self, *statuses: AnchorStatus) -> int:
+        """How many annotations have one of ``statuses``."""
+        return sum(1 for annotation in self.annotations if annotation.status in statuses)
+
+    @property
+    def exact(self) -> int:
+        """Found at their old place."""
+        return self.count(AnchorStatus.ANCHORED)
+
+    @property
+    def moved(self) -> int:
+        """Found elsewhere, exactly or approximately."""
+        return self.count(AnchorStatus.MOVED, AnchorStatus.FUZZY)
+
+    @property
+    def orphaned(self) -> int:
+        """Not found (kept with their old offsets)."""
+        return self.count(AnchorStatus.ORPHANED)
+
+
+def reanchor_article(
+    found: Iterable[Annotation], text: str, article_id: str, path: str
+) -> Reanchored:
+    """Re-anchor an article's annotations against its current ``text``.
+
+    The one rule for "the article changed": every annotation is anchored again (see
+    :func:`anchor`), takes the article's current id and path, and those whose stored fields
+    differ are listed in :attr:`Reanchored.changed` (save them with
+    ``AnnotationStore.update_anchors``). Orphans are kept, never dropped.
+    """
+    found = list(found)
+    anchored = anchor_all(found, text)
+    current = [
+        annotation.edited(article_id=article_id, path=path)
+        if (annotation.article_id, annotation.path) != (article_id, path)
+        else annotation
+        for annotation in anchored
+    ]
+    before = {a.id: (a.position, a.status, a.article_id, a.path) for a in found}
+    changed = [
+        a for a in current if before.get(a.id) != (a.position, a.status, a.article_id, a.path)
+    ]
+    return Reanchored(current, changed)

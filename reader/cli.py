@@ -37,7 +37,8 @@ COMMANDS: dict[str, str] = {
     "search": "search the library's passages (typo-tolerant); --batch for scripts",
     "export": "export highlights, notes and tags as Markdown (Obsidian/Logseq) or W3C JSON",
     "import": "import annotations from W3C Web Annotation JSON (merged by id)",
-    "add": "copy articles into your library (HTML pages are stored as Markdown)",
+    "add": "add article files or web pages to your library (pages are stored as Markdown)",
+    "refresh": "fetch web articles again (highlights re-anchored; unchanged pages untouched)",
     "review": "today's spaced review of your highlights (--answer to record one, --stats)",
     "config": "show the settings file, the effective settings and where postil keeps its data",
 }

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from tests.web_server import LocalServer
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "huawei-no-spy-deal.txt"
@@ -36,3 +41,16 @@ def seed_library(tmp_path: Path) -> Path:
     folder.mkdir()
     shutil.copy(SEED, folder / SEED.name)
     return folder
+
+
+@pytest.fixture
+def web(monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalServer]:
+    """A local HTTP server (127.0.0.1, port 0); proxy variables cleared so requests go to it."""
+    from tests.web_server import LocalServer
+
+    for name in ("http_proxy", "https_proxy", "all_proxy", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
+    server = LocalServer()
+    yield server
+    server.close()

@@ -165,9 +165,17 @@ def test_empty_stdin_and_title_misuse(library: Path, monkeypatch: pytest.MonkeyP
     assert files_in(library) == []
 
 
-def test_web_address_is_explained(library: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert add(library, "https://example.com/story") == 1
-    assert "save the page" in capsys.readouterr().err
+def test_web_address_nobody_answers_is_one_line(library: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    import socket
+
+    with socket.socket() as probe:  # a local port nothing listens on (no internet involved)
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    assert add(library, f"http://127.0.0.1:{port}/story") == 1
+    assert capsys.readouterr().err == (f"postil: cannot add http://127.0.0.1:{port}/story: "
+                                       "connection refused (nothing answers at that address)\n")
+    assert files_in(library) == []
 
 
 def test_latin1_source_is_stored_as_utf8_with_the_same_id(library: Path, tmp_path: Path) -> None:

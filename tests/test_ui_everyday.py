@@ -149,14 +149,18 @@ async def test_add_an_article_from_the_library(isolated_paths: Path, tmp_path: P
         await pilot.press("plus")
         await wait_for(pilot, lambda: isinstance(app.screen, AddDialog))
         await pilot.press(*str(article), "enter")
+        reading = await wait_reading(pilot)  # the added article opens
+        assert reading.article is not None and reading.article.meta.title == "Tide Tables"
+        stored = list(paths.default_library_dir().glob("*.md"))
+        assert len(stored) == 1 and "Tide Tables" in stored[0].read_text(encoding="utf-8")
+        assert reading.path == str(stored[0])
+        assert not app.session.library.is_sample
+        assert any("Added" in str(n.message) for n in app._notifications)
+        await pilot.press("q")
         library = app.screen
         assert isinstance(library, LibraryScreen)
         await wait_for(pilot, lambda: any(
             row.meta.title == "Tide Tables" for row in library.table.article_rows))
-        stored = list(paths.default_library_dir().glob("*.md"))
-        assert len(stored) == 1 and "Tide Tables" in stored[0].read_text(encoding="utf-8")
-        assert not app.session.library.is_sample
-        assert any("Added" in str(n.message) for n in app._notifications)
         # The same content again is a duplicate, not a second copy.
         await pilot.press("plus")
         await wait_for(pilot, lambda: isinstance(app.screen, AddDialog))

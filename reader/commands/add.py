@@ -1,99 +1,84 @@
-"""``postil add FILE... [--move]``: copy articles into the library folder.
+"""``postil add FILE|URL... [--move] [--from FILE|-]``: put articles into the library folder.
 
-Each article is stored as UTF-8 under a readable slug of its title (``the-quiet-harbour.md``;
-collisions get ``-2``, ``-3``), written atomically and never over an existing file. Plain text and
-Markdown are stored as they are (decoded, newlines normalised — the article id stays the same);
-an HTML page is stored as its extracted article in Markdown, with front matter keeping title,
-author, date and source URL. ``-`` reads an article from standard input (``--title`` names it).
-An article whose content is already in the library (same fingerprint) is not copied again.
+Files are copied (``--move`` removes them after), web pages fetched; how articles are stored,
+named and recognised as duplicates is :mod:`reader.adding` (pages: :mod:`reader.web.page`).
+``-`` reads an article from standard input (``--title`` names it); ``--from FILE`` (or ``-``)
+reads one URL per line (blank lines and ``#`` comments skipped). Pages are fetched concurrently
+(:mod:`reader.web.batch`), with a progress bar on a terminal and one result line per URL, in the
+order given. The exit status is 1 if anything could not be added.
 
 The library folder is the first ``--library`` folder (or ``POSTIL_LIBRARY`` entry), else
-:func:`reader.paths.default_library_dir`. The UI can call :func:`add_article` directly.
+:func:`reader.paths.default_library_dir`.
 """
 
 from __future__ import annotations
 
 import argparse
-import re
 import sys
-import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import yaml
-
-from annotations.atomicfile import atomic_write_text
 from reader import paths
+from reader.adding import (
+    STDIN,
+    AddResult,
+    LibraryIndex,
+    add_article,
+    add_text,
+    guess_format,
+    library_fingerprints,
+    library_index,
+    slugify,
+    store_web_article,
+    write_new_file,
+)
 from reader.cli import CommandError, Context
-from reader.formats import parser_for
-from reader.formats.frontmatter import split_front_matter
-from reader.loading import (
-    MAX_ARTICLE_BYTES,
-    ArticleError,
-    decode_bytes,
-    fingerprint,
-    read_text,
-)
-from reader.sanitize import clean_line, clean_text, normalize_newlines
+from reader.commands.common import add_fetch_options, fetch_options
+from reader.loading import MAX_ARTICLE_BYTES, ArticleError, decode_bytes
+from reader.sanitize import clean_line
 
-HELP = "copy articles into your library (HTML pages are stored as Markdown)"
+if TYPE_CHECKING:
+    from annotations.storage import AnnotationStore
+    from reader.refresh import RefreshResult, Update
+    from reader.web.fetch import Fetcher
+    from reader.web.page import WebArticle
 
-#: Longest slug used for a file name (characters, without suffix and counter).
-MAX_SLUG_LENGTH = 80
-STDIN = "-"
+HELP = "add article files or web pages to your library (pages are stored as Markdown)"
+
 _FORMATS = ("auto", "txt", "md", "html")
-_SUFFIX_FORMATS = {
-    ".txt": "txt",
-    ".text": "txt",
-    ".md": "md",
-    ".markdown": "md",
-    ".html": "html",
-    ".htm": "html",
-}
-_HTML_START = re.compile(
-    r"\A\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.IGNORECASE | re.DOTALL
-)
-_MARKDOWN_HINT = re.compile(
-    r"\A---\n|^#{1,6} \S|^```|^\s{0,3}[-*] \S.*\n\s{0,3}[-*] \S|\]\([^)\s]+\)", re.M
-)
-# Words a cut-off slug should not end with ("...-deal-with-the").
-_TRAILING_WORDS = frozenset({"a", "an", "the", "of", "and", "or", "with", "to", "in", "for", "on"})
-_RESERVED_NAMES = frozenset(
-    {"con", "prn", "aux", "nul"}
-    | {f"com{i}" for i in range(1, 10)}
-    | {f"lpt{i}" for i in range(1, 10)}
-)
+#: Longest URL list read by --from.
+MAX_URL_LIST_BYTES = 16 * 1024 * 1024
 
 
 @dataclass(slots=True)
-class AddResult:
-    """What happened to one article given to ``postil add``.
+class _Url:
+    """A web address given on the command line or in a --from list."""
 
-    Attributes:
-        source: The file given (or ``"-"`` for standard input).
-        title: The article's title.
-        path: Where it was stored, or the library file it duplicates.
-        duplicate: True when the content was already in the library (nothing was written).
-        moved: True when the source file was removed after the copy (``--move``).
-        notice: Something the user should know about how the article was read, or ``None``.
-    """
-
-    source: str
-    title: str
-    path: Path
-    duplicate: bool = False
-    moved: bool = False
-    notice: str | None = None
+    text: str
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Add ``add`` options."""
     parser.add_argument(
         "files",
-        nargs="+",
-        metavar="FILE",
-        help="article files or folders (.txt, .md, .html); - reads standard input",
+        nargs="*",
+        metavar="FILE|URL",
+        help="article files or folders (.txt, .md, .html), web pages (http:// or https://); "
+        "- reads an article from standard input",
+    )
+    parser.add_argument(
+        "--from", dest="from_list", metavar="FILE|-",
+        help="read URLs from FILE (or standard input), one per line; # comments skipped",
+    )
+    parser.add_argument(
+        "--refresh", action="store_true",
+        help="a web page already in the library is fetched again and updated (highlights kept)",
+    )
+    parser.add_argument(
+        "--force", action="store_true",
+        help="with --refresh: also when its text was edited here (those edits are replaced)",
     )
     parser.add_argument(
         "--move", action="store_true", help="remove each source file once it is in the library"
@@ -107,19 +92,28 @@ def configure(parser: argparse.ArgumentParser) -> None:
         default="auto",
         help="format of standard input (default: guessed from the text)",
     )
+    add_fetch_options(parser)
 
 
 def run(args: argparse.Namespace, context: Context) -> int:
     """Add every given article; report each one; exit 1 if any could not be added."""
     library = target_library(context)
-    sources = _expand(args.files)
-    if args.title is not None and len(sources) != 1:
-        raise CommandError("--title names one article: give exactly one FILE (or -)")
-    if sum(1 for source in sources if source == STDIN) > 1:
+    items = _expand(args.files)
+    if args.from_list is not None:
+        items.extend(_Url(url) for url in read_url_list(args.from_list))
+    if not items:
+        raise CommandError("nothing to add: give FILE or URL arguments, or --from FILE")
+    if args.title is not None and len(items) != 1:
+        raise CommandError("--title names one article: give exactly one FILE, URL (or -)")
+    if sum(1 for source in items if source == STDIN) + (args.from_list == STDIN) > 1:
         raise CommandError("standard input (-) can be read only once")
-    known = library_fingerprints([library, *context.library])
+    options = fetch_options(args)
+    index = library_index([library, *context.library])
+    known = index.fingerprints
     failures = 0
-    for source in sources:
+    for source in items:
+        if isinstance(source, _Url):
+            continue
         name = "standard input" if source == STDIN else str(source)
         try:
             if source == STDIN:
@@ -135,22 +129,166 @@ def run(args: argparse.Namespace, context: Context) -> int:
                     Path(source), library, known, title=args.title, move=args.move
                 )
         except ArticleError as error:
-            print(f"postil: cannot add {name}: {error}", file=sys.stderr)
+            print(f"postil: cannot add {clean_line(name)}: {error}", file=sys.stderr)
             failures += 1
             continue
         _report(result, name)
+    urls = [source.text for source in items if isinstance(source, _Url)]
+    if urls:
+        from reader.web.fetch import Fetcher
+
+        with Fetcher(options) as fetcher:
+            failures += _add_pages(urls, library, index, fetcher, args, context)
     return 1 if failures else 0
+
+
+def read_url_list(name: str) -> list[str]:
+    """The URLs of a --from list: one per line, blank lines and ``#`` comments skipped."""
+    try:
+        if name == STDIN:
+            data = sys.stdin.buffer.read(MAX_URL_LIST_BYTES + 1)
+        else:
+            path = Path(name).expanduser()
+            if not path.is_file():
+                raise CommandError(f"--from {name}: not a file")
+            with path.open("rb") as stream:
+                data = stream.read(MAX_URL_LIST_BYTES + 1)
+    except OSError as error:
+        raise CommandError(f"--from {name}: {error.strerror or error}") from None
+    if len(data) > MAX_URL_LIST_BYTES:
+        raise CommandError(f"--from {name}: too large (limit 16 MB)")
+    text = data.decode("utf-8", errors="replace")
+    urls = []
+    for line in text.splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            urls.append(line)
+    return urls
+
+
+@dataclass(slots=True)
+class _Plan:
+    """What to do for one URL: fetch it, refresh the library copy, or report it at once."""
+
+    url: str
+    refresh: Path | None = None
+    duplicate: AddResult | None = None
+
+
+def _add_pages(
+    urls: list[str],
+    library: Path,
+    index: LibraryIndex,
+    fetcher: Fetcher,
+    args: argparse.Namespace,
+    context: Context,
+) -> int:
+    """Fetch ``urls`` concurrently and store them; print one line per URL; return failures."""
+    from reader.adding import duplicate_url, fetch_article
+    from reader.progress import ProgressLine
+    from reader.refresh import Update, apply_update, fetch_update
+    from reader.web.batch import host_of, run_batch
+    from reader.web.fetch import FetchError, check_url, display_url
+
+    plans: list[_Plan] = []
+    for url in urls:
+        known = index.source_path(url)
+        if known is not None and not args.refresh:
+            plans.append(_Plan(url, duplicate=duplicate_url(url, known)))
+        else:
+            plans.append(_Plan(url, refresh=known))
+
+    def task(plan: _Plan, cancelled: Callable[[], bool]) -> WebArticle | Update | None:
+        if plan.duplicate is not None:
+            return None
+        check_url(plan.url)
+        if plan.refresh is not None:
+            return fetch_update(plan.refresh, fetcher, force=args.force, cancelled=cancelled)
+        return fetch_article(plan.url, fetcher, cancelled=cancelled)
+
+    store = annotation_store(context) if args.refresh else None
+    bar = ProgressLine(sys.stderr, len(plans), "pages")
+    failures = 0
+    try:
+        outcomes = run_batch(plans, task, host=lambda plan: host_of(plan.url), jobs=args.jobs,
+                             on_done=lambda done, _total: bar.update(done))
+        for outcome in outcomes:
+            plan = outcome.item
+            shown = display_url(plan.url)
+            try:
+                if outcome.error is not None:
+                    raise outcome.error
+                value = outcome.value
+                if plan.duplicate is not None:
+                    bar.print(_duplicate_line(plan.duplicate), sys.stdout)
+                elif plan.refresh is not None:
+                    assert isinstance(value, Update)
+                    bar.print(refresh_line(apply_update(value, store)), sys.stdout)
+                else:
+                    assert value is not None and not isinstance(value, Update)
+                    if args.title:
+                        value.fields["title"] = clean_line(args.title)
+                    result = store_web_article(value, library, index, given=shown)
+                    if result.notice:
+                        bar.print(f"postil: note: {shown}: {result.notice}", sys.stderr)
+                    bar.print(_result_line(result), sys.stdout)
+            except FetchError as error:
+                bar.print(f"postil: cannot add {error.url}: {error.reason}", sys.stderr)
+                failures += 1
+            except ArticleError as error:
+                bar.print(f"postil: cannot add {shown}: {clean_line(str(error))}", sys.stderr)
+                failures += 1
+    finally:
+        bar.close()
+    return failures
+
+
+def annotation_store(context: Context) -> AnnotationStore | None:
+    """The database for re-anchoring refreshed pages (None, with a warning, if unavailable)."""
+    if not context.db_path.exists():
+        return None
+    try:
+        return context.open_store()
+    except CommandError as error:
+        print(f"postil: warning: {error} (highlights re-anchor when the article is opened)",
+              file=sys.stderr)
+        return None
+
+
+def _result_line(result: AddResult) -> str:
+    if result.duplicate:
+        return _duplicate_line(result)
+    title = clean_line(result.title)
+    moved = " (source removed)" if result.moved else ""
+    return f"added “{title}” → {clean_line(str(result.path))}{moved}"
+
+
+def _duplicate_line(result: AddResult) -> str:
+    title = clean_line(result.title)
+    where = clean_line(str(result.path))
+    if result.url and not result.same_text:
+        return (f"already in the library: “{title}” — {where} "
+                "(same address; --refresh updates it)")
+    if result.url:
+        return f"already in the library: “{title}” — {where} (same text under another address)"
+    return f"already in the library: “{title}” — {where} (not copied)"
+
+
+def refresh_line(result: RefreshResult) -> str:
+    where = clean_line(str(result.path))
+    if not result.changed:
+        return f"unchanged: {where}"
+    line = (f"refreshed “{clean_line(result.title)}” → {where}: {result.exact} exact, "
+            f"{result.moved} moved, {result.orphaned} orphaned")
+    if result.problem:
+        line += f" ({clean_line(result.problem)})"
+    return line
 
 
 def _report(result: AddResult, name: str) -> None:
     if result.notice:
-        print(f"postil: note: {name}: {result.notice}", file=sys.stderr)
-    title = clean_line(result.title)
-    if result.duplicate:
-        print(f"already in the library: “{title}” — {result.path} (not copied)")
-        return
-    moved = " (source removed)" if result.moved else ""
-    print(f"added “{title}” → {result.path}{moved}")
+        print(f"postil: note: {clean_line(name)}: {result.notice}", file=sys.stderr)
+    print(_result_line(result))
 
 
 def target_library(context: Context) -> Path:
@@ -162,20 +300,19 @@ def target_library(context: Context) -> Path:
     return folder
 
 
-def _expand(files: Iterable[str]) -> list[str | Path]:
-    """Replace folders by the article files inside them; keep ``-`` and plain files."""
+def _expand(files: Iterable[str]) -> list[str | Path | _Url]:
+    """Replace folders by the article files inside them; keep ``-``, files and URLs."""
     from reader.library import LibrarySource
+    from reader.web.fetch import looks_like_url
 
-    expanded: list[str | Path] = []
+    expanded: list[str | Path | _Url] = []
     for name in files:
         if name == STDIN:
             expanded.append(STDIN)
             continue
-        if re.match(r"(?i)https?://", name) and not Path(name).exists():
-            raise CommandError(
-                f"{name}: postil adds saved files, not web addresses "
-                "(save the page as HTML, then add the file)"
-            )
+        if looks_like_url(name) and not Path(name).exists():
+            expanded.append(_Url(name))
+            continue
         path = Path(name).expanduser()
         if path.is_dir():
             found = LibrarySource([path]).article_paths()
@@ -187,224 +324,13 @@ def _expand(files: Iterable[str]) -> list[str | Path]:
     return expanded
 
 
-def library_fingerprints(folders: Iterable[Path]) -> dict[str, Path]:
-    """Content fingerprints (article ids) of the articles in ``folders`` → their paths.
-
-    Ids come from the library's metadata cache when it is fresh, else from the decoded file.
-    """
-    from reader.library import LibrarySource, MetadataCache
-
-    existing = [folder for folder in folders if folder.is_dir()]
-    if not existing:
-        return {}
-    cache = MetadataCache()
-    known: dict[str, Path] = {}
-    for path in LibrarySource(existing).article_paths():
-        try:
-            stat = path.stat()
-        except OSError:
-            continue
-        cached = cache.lookup(path, stat)
-        if cached is not None:
-            known.setdefault(cached.id, path)
-            continue
-        try:
-            known.setdefault(fingerprint(normalize_newlines(read_text(path))), path)
-        except ArticleError:
-            continue
-    return known
-
-
-def add_article(
-    source: Path,
-    library: Path,
-    known: dict[str, Path] | None = None,
-    *,
-    title: str | None = None,
-    move: bool = False,
-) -> AddResult:
-    """Copy the article file ``source`` into ``library`` (see the module docstring).
-
-    Args:
-        source: The article file.
-        library: The library folder (created if missing).
-        known: Fingerprints of the library's articles (updated with the new one); computed when
-            omitted.
-        title: A title to give the article (stored in its text or front matter).
-        move: Remove ``source`` after a successful copy (not when it was a duplicate).
-
-    Raises:
-        ArticleError: when the file cannot be read, is empty, or cannot be written.
-    """
-    source = source.absolute()
-    text = read_text(source)
-    fmt = _SUFFIX_FORMATS.get(source.suffix.lower()) or guess_format(text)
-    if known is None:
-        known = library_fingerprints([library])
-    source_id = fingerprint(normalize_newlines(text))
-    if source_id in known:
-        return AddResult(str(source), _title_of(text, fmt, source.stem), known[source_id], True)
-    result = add_text(text, library, known, source=str(source), title=title, fmt=fmt)
-    if move and not result.duplicate:
-        try:
-            source.unlink()
-        except OSError as error:
-            reason = error.strerror or str(error)
-            raise ArticleError(
-                f"stored as {result.path}, but the source was not removed: {reason}"
-            ) from None
-        result.moved = True
-    return result
-
-
-def add_text(
-    text: str,
-    library: Path,
-    known: dict[str, Path] | None = None,
-    *,
-    source: str = STDIN,
-    title: str | None = None,
-    fmt: str = "auto",
-) -> AddResult:
-    """Store the decoded article ``text`` in ``library`` (``fmt``: auto, txt, md or html)."""
-    text = normalize_newlines(text)
-    if fmt not in _SUFFIX_FORMATS.values():
-        fmt = guess_format(text)
-    title = clean_line(title) if title else None
-    notice = None
-    if fmt == "html":
-        from reader.formats.html import extract_page
-
-        page = extract_page(clean_text(text))
-        if title:
-            page.front.title = title
-        content, suffix, notice = page.to_markdown_file(), ".md", page.notice
-    elif fmt == "md":
-        content, suffix = (_retitle_markdown(text, title) if title else text), ".md"
-    else:
-        content, suffix = (_retitle_text(text, title) if title else text), ".txt"
-    if not content.strip():
-        raise ArticleError("empty (no text to add)")
-    stem = "article" if source == STDIN else Path(source).stem
-    article_title = _title_of(content, "md" if suffix == ".md" else "txt", stem)
-    if known is None:
-        known = library_fingerprints([library])
-    article_id = fingerprint(content)
-    if article_id in known:
-        return AddResult(source, article_title, known[article_id], True, notice=notice)
-    path = write_new_file(library, slugify(article_title), suffix, content)
-    known[article_id] = path
-    return AddResult(source, article_title, path, notice=notice)
-
-
-def guess_format(text: str) -> str:
-    """Guess whether ``text`` is an HTML page, Markdown or plain text."""
-    head = text[:20_000]
-    if _HTML_START.match(head):
-        return "html"
-    if _MARKDOWN_HINT.search(head):
-        return "md"
-    return "txt"
-
-
-def _title_of(content: str, fmt: str, fallback: str) -> str:
-    parse = parser_for(Path(f"article.{fmt}"))
-    try:
-        parsed = parse(clean_text(content))
-    except RecursionError:
-        return fallback
-    if parsed.title:
-        return clean_line(parsed.title)
-    document = parsed.document
-    for index, block in enumerate(document.blocks):
-        if block.kind.value == "title":
-            return clean_line(document.block_text(index))
-    for index in range(len(document.blocks)):
-        line = clean_line(document.block_text(index).split("\n", 1)[0])
-        if line:
-            return line[:120]
-    if not document.text.strip():
-        raise ArticleError("empty (no text to add)")
-    return fallback
-
-
-def _retitle_text(text: str, title: str) -> str:
-    stripped = text.lstrip()
-    first = stripped.split("\n", 1)[0].strip()
-    if first == title:
-        return text
-    return f"{title}\n\n{stripped}"
-
-
-def _retitle_markdown(text: str, title: str) -> str:
-    front, body = split_front_matter(text)
-    if front is None:
-        return f"---\n{_yaml({'title': title})}---\n\n{text.lstrip()}"
-    if front.error:
-        raise ArticleError(f"cannot set the title: {front.error}")
-    data = {"title": title, **{k: v for k, v in front.raw.items() if k.lower() != "title"}}
-    return f"---\n{_yaml(data)}---\n{body}"
-
-
-def _yaml(data: dict[str, object]) -> str:
-    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=10_000)
-
-
-def slugify(title: str, max_length: int = MAX_SLUG_LENGTH) -> str:
-    """A safe, readable file-name stem for ``title`` ("The Quiet Harbour!" → "the-quiet-harbour").
-
-    Accents are folded to ASCII; titles in scripts without an ASCII form keep their letters.
-    Never empty, never hidden, never a reserved device name, never longer than ``max_length``.
-    """
-    folded = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii")
-    words = re.findall(r"[a-z0-9]+", folded.lower())
-    if not words:
-        words = re.findall(r"[^\W_]+", unicodedata.normalize("NFC", title).lower())
-    slug = ""
-    for word in words:
-        candidate = f"{slug}-{word}" if slug else word
-        if len(candidate) > max_length:
-            if not slug:
-                slug = word[:max_length]
-            break
-        slug = candidate
-    parts = slug.split("-")
-    while len(parts) > 1 and parts[-1] in _TRAILING_WORDS:
-        parts.pop()
-    slug = "-".join(parts)
-    if not slug:
-        return "article"
-    if slug in _RESERVED_NAMES:
-        slug = f"{slug}-article"
-    return slug
-
-
-def write_new_file(folder: Path, stem: str, suffix: str, content: str) -> Path:
-    """Write ``content`` atomically as a new file ``stem[-N]suffix`` in ``folder``; return it.
-
-    Each attempt is linked into place only if the name is still free, so an existing file is
-    never overwritten and a crash never leaves half an article.
-    """
-    for counter in range(1, 10_000):
-        target = folder / (f"{stem}{suffix}" if counter == 1 else f"{stem}-{counter}{suffix}")
-        if target.exists():
-            continue
-        try:
-            atomic_write_text(target, content, create=True)
-        except FileExistsError:
-            continue  # someone took the name meanwhile
-        except OSError as error:
-            raise ArticleError(f"cannot write to {folder}: {error.strerror or error}") from None
-        return target
-    raise ArticleError(f"too many articles named {stem}{suffix} in {folder}")
-
-
 __all__ = [
     "AddResult",
     "add_article",
     "add_text",
     "guess_format",
     "library_fingerprints",
+    "read_url_list",
     "slugify",
     "target_library",
     "write_new_file",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -11,6 +12,7 @@ from reader.loading import ArticleMeta
 
 if TYPE_CHECKING:
     from annotations.storage import ReadingPosition
+    from reader.web.fetch import FetchOptions
 
 
 @dataclass(slots=True)
@@ -64,3 +66,42 @@ def relocated_articles(context: Context, missing: dict[str, str]) -> dict[str, s
         if old is not None and meta.error is None:
             found[old] = meta.path
     return found
+
+
+def add_fetch_options(parser: argparse.ArgumentParser) -> None:
+    """The options of commands that fetch web pages (``add``, ``refresh``)."""
+    from reader.web.batch import DEFAULT_JOBS
+    from reader.web.fetch import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT
+
+    parser.add_argument(
+        "--timeout", type=_positive_float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+        help=f"connect and read timeout for web pages (default {DEFAULT_TIMEOUT:g})",
+    )
+    parser.add_argument(
+        "--max-size", type=_positive_float, default=DEFAULT_MAX_BYTES / (1024 * 1024),
+        metavar="MB", help="largest page accepted, in megabytes (default "
+        f"{DEFAULT_MAX_BYTES // (1024 * 1024)})",
+    )
+    parser.add_argument(
+        "--jobs", type=int, default=DEFAULT_JOBS, metavar="N",
+        help=f"pages fetched at once (default {DEFAULT_JOBS}; at most 4 per site)",
+    )
+
+
+def fetch_options(args: argparse.Namespace) -> FetchOptions:
+    """The fetch options the command line asked for."""
+    from reader.web.fetch import FetchOptions
+
+    if args.jobs < 1:
+        raise CommandError("--jobs must be at least 1")
+    return FetchOptions(timeout=args.timeout, max_bytes=max(1, int(args.max_size * 1024 * 1024)))
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number: {text!r}")
+    return value

@@ -102,11 +102,13 @@ class ExtractedPage:
         markdown: The article body as Markdown (no front matter).
         front: The page's metadata.
         notice: :data:`NO_MAIN_TEXT` when the full page text was used, else ``None``.
+        site: The site's name (``og:site_name`` and the like), or "".
     """
 
     markdown: str
     front: FrontMatter
     notice: str | None = None
+    site: str = ""
 
     def to_markdown_file(self) -> str:
         """The Markdown file ``postil add`` stores: front matter, blank line, body."""
@@ -132,13 +134,18 @@ def parse(text: str) -> ParsedArticle:
     return parse_markdown_body(page.markdown, page.front, notice=page.notice)
 
 
-def extract_page(text: str) -> ExtractedPage:
-    """Find the main text and metadata of the HTML page ``text``."""
+def extract_page(text: str, base_url: str | None = None) -> ExtractedPage:
+    """Find the main text and metadata of the HTML page ``text``.
+
+    ``base_url`` is where the page came from: relative links and images are made absolute
+    against it (or against the page's ``<base href>``).
+    """
     text = clean_text(text)
     if not text.strip():
         return ExtractedPage("", FrontMatter())
+    base = _base_url(text, base_url) if base_url else None
     if is_large_page(text):
-        return _extract_large_page(text)
+        return _extract_large_page(text, base)
     import trafilatura
 
     try:
@@ -155,18 +162,48 @@ def extract_page(text: str) -> ExtractedPage:
         document = None
     front = _front_matter(document)
     body = getattr(document, "body", None) if document is not None else None
+    if body is not None and base:
+        absolute_links(body, base)
     markdown = article_markdown(body) if body is not None else ""
     if not front.title:
         front.title = _page_title(text)
-    return _with_fallback(markdown, front, text)
+    site = getattr(document, "sitename", None) if document is not None else None
+    return _with_fallback(markdown, front, text, clean_line(site) if isinstance(site, str) else "")
 
 
-def _with_fallback(markdown: str, front: FrontMatter, page: str) -> ExtractedPage:
+def _with_fallback(markdown: str, front: FrontMatter, page: str, site: str = "") -> ExtractedPage:
     full_text = visible_text(page)
     if _found_main_text(markdown, full_text):
-        return ExtractedPage(markdown, front)
+        return ExtractedPage(markdown, front, site=site)
     fallback = "\n\n".join(_escape_paragraph(p) for p in full_text)
-    return ExtractedPage(fallback, front, NO_MAIN_TEXT if full_text else None)
+    return ExtractedPage(fallback, front, NO_MAIN_TEXT if full_text else None, site)
+
+
+def _base_url(text: str, url: str) -> str:
+    """The URL relative links in the page resolve against: ``<base href>``, else ``url``."""
+    from urllib.parse import urljoin
+
+    match = re.search(r"<base\s[^>]*href\s*=\s*[\"']?([^\"'\s>]+)", text[:65536], re.I)
+    if match:
+        candidate = urljoin(url, match.group(1).strip())
+        if candidate.lower().startswith(("http://", "https://")):
+            return candidate
+    return url
+
+
+def absolute_links(tree: Any, base: str) -> None:
+    """Make the ``ref`` targets and ``graphic`` sources of an article tree absolute."""
+    from urllib.parse import urljoin
+
+    for element in tree.iter("ref", "graphic"):
+        key = "target" if element.tag == "ref" else "src"
+        value = (element.get(key) or "").strip()
+        if not value or value.startswith("#") or re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*:", value):
+            continue
+        try:
+            element.set(key, urljoin(base, value))
+        except ValueError:
+            continue
 
 
 def is_large_page(text: str) -> bool:
@@ -184,15 +221,22 @@ def is_large_page(text: str) -> bool:
     return False
 
 
-def _extract_large_page(text: str) -> ExtractedPage:
+def _extract_large_page(text: str, base: str | None = None) -> ExtractedPage:
     root = _parse_html(text)
     if root is None:
         return _with_fallback("", FrontMatter(), text)
     front = _page_metadata(root)
+    site = ""
+    for element in root.iter("meta"):
+        if (element.get("property") or element.get("name") or "").lower() == "og:site_name":
+            site = clean_line(element.get("content") or "")
+            break
     container = _main_container(root)
     _prune_boilerplate(container)
     _to_article_tags(container)
-    return _with_fallback(article_markdown(container), front, text)
+    if base:
+        absolute_links(container, base)
+    return _with_fallback(article_markdown(container), front, text, site)
 
 
 def _parse_html(text: str) -> Any:

@@ -4,6 +4,10 @@ Hard-wrapped paragraphs (e-texts wrapped at ~70 columns) are reflowed into one l
 other multi-line paragraphs keep their line breaks (verse, addresses, lists). The first blocks
 are checked for an article header — title, dek (standfirst) and byline — and short non-prose
 lines between body paragraphs are marked as site chrome (see :mod:`reader.formats.chrome`).
+
+A plain-text file may start with a YAML front-matter block (``postil add`` writes one for a
+``text/plain`` page from the web: its source URL and when it was fetched); a block that parses
+into fields gives the metadata and is not part of the text. Anything else stays text.
 """
 
 from __future__ import annotations
@@ -26,6 +30,23 @@ _LEADING_CHROME = 5
 
 def parse(text: str) -> ParsedArticle:
     """Parse cleaned, newline-normalised plain text into a document with header blocks."""
+    from reader.formats.frontmatter import split_front_matter
+
+    front, body = split_front_matter(text)
+    if front is None or front.error or not front.raw:
+        return _parse_text(text)
+    parsed = _parse_text(body)
+    parsed.title = front.title or parsed.title
+    parsed.author = front.author or parsed.author
+    parsed.dek = front.dek or parsed.dek
+    parsed.date = front.date or None
+    parsed.url = front.url or None
+    parsed.tags = front.tags
+    return parsed
+
+
+def _parse_text(text: str) -> ParsedArticle:
+    """Parse plain text (without front matter)."""
     paragraphs = [p for p in (_tidy(p) for p in _BLANK_LINE.split(text)) if p]
     # Page furniture above the headline ("Skip to content", "Advertisement") is chrome, so
     # that the header scan starts at the real title.

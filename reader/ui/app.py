@@ -251,32 +251,75 @@ class PostilApp(App[int]):
         return paths.default_library_dir()
 
     def action_add_article(self) -> None:
-        """Ask for a file and copy it into the library (like `postil add`)."""
+        """Ask for a file or a web address, add it to the library (like `postil add`), and
+        open the article."""
+        from reader.adding import AddResult
         from reader.ui.widgets.add_dialog import AddDialog
 
-        def chosen(given: str | None) -> None:
-            if given:
-                self._add_article(given)
-
-        self.push_screen(AddDialog(str(self.add_target())), chosen)
-
-    @work(thread=True, group="add")
-    def _add_article(self, given: str) -> None:
-        from reader.commands.add import add_article
-        from reader.loading import ArticleError
-
         target = self.add_target()
+
+        def added(result: AddResult | None) -> None:
+            if result is None:
+                return
+            title = clean_line(result.title)
+            if result.duplicate:
+                message = f"Already in your library: “{title}” ({result.path})"
+            else:
+                message = f"Added “{title}” to {result.path}"
+            self.notify(message, title="Add", timeout=8)
+            if result.notice:
+                self.notify(result.notice, title="Add", severity="warning", timeout=8)
+            if not result.duplicate:
+                self._library_changed(target)
+            self.open_article(str(result.path))
+
+        self.push_screen(AddDialog(target), added)
+
+    def refresh_web_article(self, path: str) -> None:
+        """Fetch a web article's page again (like `postil refresh`): highlights re-anchor, and
+        the reading screen shows the new text."""
+        self.notify("Fetching the page again …", title="Refresh", timeout=4)
+        self._refresh_web_article(path)
+
+    @work(thread=True, exclusive=True, group="refresh")
+    def _refresh_web_article(self, path: str) -> None:
+        from annotations.storage import StoreError
+        from reader.loading import ArticleError
+        from reader.refresh import apply_update, fetch_update
+        from reader.web.fetch import Fetcher
+
+        worker = get_current_worker()
+        self.session.flush()  # highlights just made are in the database before re-anchoring
         try:
-            result = add_article(Path(given).expanduser(), target)
+            store = self.session.store()
+        except StoreError:
+            store = None
+        try:
+            with Fetcher() as fetcher:
+                update = fetch_update(Path(path), fetcher, cancelled=lambda: worker.is_cancelled)
+            result = apply_update(update, store)
         except ArticleError as error:
-            call_from_worker(self, self.notify, f"Cannot add {given}: {error}", severity="error")
+            call_from_worker(self, self.notify, f"Cannot refresh: {error}", title="Refresh",
+                             severity="error", timeout=10)
             return
-        if result.duplicate:
-            message = f"Already in your library: {result.path}"
-        else:
-            message = f"Added “{result.title}” to {result.path}"
-        call_from_worker(self, self.notify, message, title="Add", timeout=8)
-        call_from_worker(self, self._library_changed, target)
+        if not result.changed:
+            call_from_worker(self, self.notify, "The page has not changed since it was fetched.",
+                             title="Refresh", timeout=6)
+            return
+        message = (f"Refreshed: {result.exact} highlights exact, {result.moved} moved, "
+                   f"{result.orphaned} orphaned")
+        if result.problem:
+            message += f" ({result.problem})"
+        call_from_worker(self, self.notify, message, title="Refresh", timeout=10)
+        call_from_worker(self, self._reload_article, path)
+
+    def _reload_article(self, path: str) -> None:
+        for screen in self.screen_stack:
+            if isinstance(screen, ReadingScreen) and screen.path == path:
+                screen.load()
+        for screen in self.screen_stack:
+            if isinstance(screen, LibraryScreen):
+                screen.library_changed()
 
     def _library_changed(self, folder: Path) -> None:
         if self.session.library.is_sample:
@@ -301,9 +344,13 @@ class PostilApp(App[int]):
         if isinstance(screen, ReadingScreen) and screen.article is not None:
             yield SystemCommand("Export this article", "This article's annotations as Markdown",
                                 partial(self.export_articles, [screen.path]))
+            if screen.article.meta.url.lower().startswith(("http://", "https://")):
+                yield SystemCommand("Refresh from the web",
+                                    "Fetch this article's page again (highlights kept)",
+                                    partial(self.refresh_web_article, screen.path))
         yield SystemCommand("Review highlights", "Today's spaced review of your highlights",
                             self.action_review)
-        yield SystemCommand("Add article…", "Copy a .txt, .md or .html file into the library",
+        yield SystemCommand("Add article…", "A web page (URL) or a .txt, .md or .html file",
                             self.action_add_article)
         yield SystemCommand("Change theme…", "Pick a theme (saved in your settings)",
                             self.action_change_theme)

@@ -16,7 +16,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 
-from annotations.anchoring import anchor_all
+from annotations.anchoring import reanchor_article
 from annotations.model import AnchorStatus, Annotation, Color
 from annotations.storage import AnnotationStore, ReadingPosition
 from reader.loading import (
@@ -174,20 +174,10 @@ class ReadingScreen(Screen[None]):
     @staticmethod
     def _anchor(store: AnnotationStore, article: Article) -> list[Annotation]:
         found = store.annotations_for(article.id, article.meta.path)
-        anchored = anchor_all(found, article.text)
-        current = [
-            annotation.edited(article_id=article.id, path=article.meta.path)
-            if (annotation.article_id, annotation.path) != (article.id, article.meta.path)
-            else annotation
-            for annotation in anchored
-        ]
-        before = {a.id: (a.position, a.status, a.article_id, a.path) for a in found}
-        changed = [
-            a for a in current if before.get(a.id) != (a.position, a.status, a.article_id, a.path)
-        ]
-        if changed:
-            store.update_anchors(changed)
-        return current
+        result = reanchor_article(found, article.text, article.id, article.meta.path)
+        if result.changed:
+            store.update_anchors(result.changed)
+        return result.annotations
 
     def _load_failed(self, reason: str) -> None:
         self.notify(f"Cannot open {clean_line(self.path)}: {reason}", severity="error")
@@ -541,8 +531,14 @@ class ReadingScreen(Screen[None]):
         return list(seen.values())
 
     def action_open_link(self) -> None:
-        """Open a link in the cursor sentence (or on screen), after confirmation."""
+        """Open a link in the cursor sentence (or on screen), or the article's source, after
+        confirmation."""
         links = self._links_near_point()
+        source = self.article.meta.url if self.article is not None else ""
+        if source.lower().startswith(("http://", "https://")) and source not in {
+            url for _label, url in links
+        }:
+            links.append(("This article's source (the page it came from)", source))
         if not links:
             self.notify("No link here (move the cursor with ] and [ onto one).")
             return
