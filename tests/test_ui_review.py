@@ -257,3 +257,20 @@ def test_snapshot_of_the_summary(snap_compare: Any, isolated_paths: Path, seed_l
 
     assert snap_compare(review_app(isolated_paths, seed_library), terminal_size=SIZE,
                         run_before=run_before)
+
+
+async def test_choosing_a_tag_in_the_app(isolated_paths: Path, seed_library: Path,
+                                         reviewed: list[Annotation]) -> None:
+    from textual.command import CommandList, CommandPalette
+
+    app = review_app(isolated_paths, seed_library, start=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_library(pilot, 1)
+        app.action_review_tag()  # the palette's "Review a tag…"
+        await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
+        await pilot.press(*"policy")
+        await wait_for(pilot, lambda: app.screen.query_one(CommandList).option_count == 1)
+        await pilot.press("down", "enter")
+        screen = await ready(pilot)
+        assert screen.theme == ReviewFilter(tag="policy")
+        assert [item.annotation.id for item in screen.progress.items] == [reviewed[0].id]

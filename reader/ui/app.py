@@ -84,10 +84,38 @@ class PostilApp(App[int]):
             self.push_screen(ReviewScreen(self.session, self.start_review,
                                           today=self.review_today))
 
-    def action_review(self) -> None:
-        """Start today's review of highlights."""
-        if not isinstance(self.screen, ReviewScreen):
-            self.push_screen(ReviewScreen(self.session, today=self.review_today))
+    def action_review(self, theme: ReviewFilter | None = None) -> None:
+        """Start today's review of highlights (all, or a theme's)."""
+        if isinstance(self.screen, ReviewScreen):
+            self.pop_screen()
+        self.push_screen(ReviewScreen(self.session, theme, today=self.review_today))
+
+    @work(thread=True, exclusive=True, group="review-tags")
+    def action_review_tag(self) -> None:
+        """Choose a tag (from the palette) and review only its highlights."""
+        from annotations.storage import StoreError
+
+        try:
+            annotations = self.session.store().all_annotations()
+        except StoreError as error:
+            call_from_worker(self, self.report_store_error, error)
+            return
+        counts: dict[str, int] = {}
+        for annotation in annotations:
+            for tag in annotation.tags:
+                counts[tag] = counts.get(tag, 0) + 1
+        call_from_worker(self, self._choose_review_tag, counts)
+
+    def _choose_review_tag(self, counts: dict[str, int]) -> None:
+        if not counts:
+            self.notify("No tagged highlights yet: t tags a highlight in the reading view.")
+            return
+        self.search_commands(
+            [(f"#{clean_line(tag)}", partial(self.action_review, ReviewFilter(tag=tag)),
+              f"{count} highlight{'s' * (count != 1)}")
+             for tag, count in sorted(counts.items())],
+            placeholder="Review which tag…",
+        )
 
     @on(ReviewScreen.OpenArticle)
     def _open_from_review(self, message: ReviewScreen.OpenArticle) -> None:
@@ -350,6 +378,8 @@ class PostilApp(App[int]):
                                     partial(self.refresh_web_article, screen.path))
         yield SystemCommand("Review highlights", "Today's spaced review of your highlights",
                             self.action_review)
+        yield SystemCommand("Review a tag…", "Today's review of one tag's highlights",
+                            self.action_review_tag)
         yield SystemCommand("Add article…", "A web page (URL) or a .txt, .md or .html file",
                             self.action_add_article)
         yield SystemCommand("Change theme…", "Pick a theme (saved in your settings)",
