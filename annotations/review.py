@@ -52,7 +52,9 @@ MAX_HISTORY = 500
 #: the interval FSRS chose.
 FREQUENCY_FACTORS: dict[str, float] = {"less": 2.0, "normal": 1.0, "more": 0.5}
 FREQUENCIES: tuple[str, ...] = ("less", "normal", "more")
-_MAX_FLOAT = 1e9
+#: Largest stability (days) and the difficulty range accepted from disk (FSRS's own bounds).
+MAX_STABILITY = 36500.0 * 10
+MIN_DIFFICULTY, MAX_DIFFICULTY = 1.0, 10.0
 
 
 class Answer(StrEnum):
@@ -172,8 +174,8 @@ class ReviewCard:
         return cls(
             annotation_id=ident,
             due=_datetime(record.get("due"), required=True),  # type: ignore[arg-type]
-            stability=_positive_float(record.get("stability")),
-            difficulty=_positive_float(record.get("difficulty")),
+            stability=_bounded_float(record.get("stability"), 0.0, MAX_STABILITY),
+            difficulty=_bounded_float(record.get("difficulty"), MIN_DIFFICULTY, MAX_DIFFICULTY),
             state=State(state),
             step=step,
             last_review=_datetime(record.get("last_review"), required=False),
@@ -199,14 +201,16 @@ def _datetime(value: Any, *, required: bool) -> datetime | None:
     return parsed.astimezone(UTC)
 
 
-def _positive_float(value: Any) -> float | None:
+def _bounded_float(value: Any, low: float, high: float) -> float | None:
+    """A number from disk within ``(low, high]`` (``[low, high]`` when low > 0), or None."""
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValueError("must be a number")
-    number = float(value)
-    if not math.isfinite(number) or not 0 < number <= _MAX_FLOAT:
-        raise ValueError("must be a finite positive number")
+    number = float(value)  # a huge integer raises OverflowError
+    if not math.isfinite(number) or not (low < number if low == 0 else low <= number) \
+            or number > high:
+        raise ValueError(f"must be a number between {low} and {high}")
     return number
 
 
@@ -482,6 +486,8 @@ def apply_answer(
         before: dict[str, Any] | None = None
     else:
         before = card.snapshot()
+        if card.last_review is not None and card.last_review > when:
+            card = replace(card, last_review=when)  # a clock set back: no negative intervals
     entry = HistoryEntry(when.date().isoformat(), answer.value, before)
     history = (*card.history, entry)[-MAX_HISTORY:]
     if answer is Answer.MASTER:
@@ -537,8 +543,12 @@ class Reviews:
         if annotation is None:
             raise ReviewError(f"no highlight with id {annotation_id}")
         frequency = self.cards.frequencies().get(annotation.path, "normal")
-        card = apply_answer(self.cards.card(annotation_id), annotation_id, answer,
-                            when=review_time(today), frequency=frequency)
+        try:
+            card = apply_answer(self.cards.card(annotation_id), annotation_id, answer,
+                                when=review_time(today), frequency=frequency)
+        except (ArithmeticError, ValueError, TypeError) as error:
+            raise ReviewError(f"the review card of {annotation_id} cannot be scheduled "
+                              f"({error}); nothing was saved") from None
         self.cards.put_card(card)
         next_due = card.due.date() if card.status is CardStatus.ACTIVE else None
         return AnswerResult(card, next_due)
@@ -557,7 +567,11 @@ class Reviews:
         if last.before is None:
             self.cards.remove_card(annotation_id)
             return None
-        restored = replace(card.with_snapshot(last.before), history=card.history[:-1])
+        try:
+            restored = replace(card.with_snapshot(last.before), history=card.history[:-1])
+        except (ValueError, TypeError, OverflowError):
+            raise ReviewError("the card's previous state is damaged; nothing was undone"
+                              ) from None
         self.cards.put_card(restored)
         return restored
 

@@ -212,7 +212,8 @@ def test_stats_count_streak_mastered_and_discarded(store: AnnotationStore) -> No
 @pytest.mark.parametrize("bad", [
     {"stability": float("nan")}, {"stability": 1e400}, {"due": 12}, {"due": "not a date"},
     {"state": 9}, {"state": True}, {"annotation_id": ["x"]}, {"status": "gone"},
-    {"step": 10**30}, {"history": "x"},
+    {"step": 10**30}, {"history": "x"}, {"difficulty": 11.0}, {"stability": 0},
+    {"stability": 10**400}, {"due": "0001-01-01T00:00:00+14:00"},
 ])
 def test_a_bad_card_is_skipped_and_kept(store: AnnotationStore, bad: dict[str, object]) -> None:
     reviews = Reviews(store)
@@ -241,3 +242,26 @@ def test_orphaned_highlights_are_marked_in_the_batch() -> None:
     batch = daily_batch(annotations, {}, today=START)
     marks = {item.annotation.id: item.orphaned for item in batch}
     assert marks[annotations[0].id] and not marks[annotations[1].id]
+
+
+def test_a_review_dated_before_the_last_one_still_schedules(store: AnnotationStore) -> None:
+    reviews = Reviews(store)
+    ident = store.all_annotations()[0].id
+    reviews.answer(ident, "good", today=START + timedelta(days=30))
+    result = reviews.answer(ident, "again", today=START)  # the clock went back
+    assert result.next_due is not None and result.next_due > START
+
+
+def test_undo_with_a_damaged_previous_state_is_refused(store: AnnotationStore) -> None:
+    reviews = Reviews(store)
+    ident = store.all_annotations()[0].id
+    reviews.answer(ident, "good", today=START)
+    reviews.answer(ident, "good", today=START + timedelta(days=5))
+    data = json.loads(store.path.read_text())
+    record = next(iter(data["review"].values()))
+    record["history"][-1]["before"]["state"] = "bad"
+    store.path.write_text(json.dumps(data))
+    fresh = Reviews(AnnotationStore(store.path))
+    with pytest.raises(ReviewError, match="nothing was undone"):
+        fresh.undo(ident)
+    assert len(fresh.cards.card(ident).history) == 2  # type: ignore[union-attr]

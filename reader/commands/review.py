@@ -174,7 +174,8 @@ def _batch(reviews: Reviews, args: argparse.Namespace) -> int:
             print(f"   note: {' '.join(clean_text(annotation.note).split())}")
         if annotation.tags:
             print("   tags: " + " ".join(f"#{clean_line(tag)}" for tag in annotation.tags))
-        print(f"   answer: postil review --answer {annotation.id} again|hard|good|easy")
+        print(f"   answer: postil review --answer {clean_line(annotation.id)} "
+              "again|hard|good|easy")
     return 0
 
 

@@ -214,11 +214,16 @@ class ReviewScreen(Screen[None]):
         self._show_card()
         self._load_context(item)
 
-    def _progress_line(self) -> Text:
+    def streak(self) -> int:
+        """Days in a row with a review, counting the answers given on this screen."""
         stats = self.progress.stats
         streak = stats.streak if stats else 0
         if self.progress.reviewed and stats is not None and not stats.reviewed_today:
             streak += 1  # today's first answer extends (or starts) the streak
+        return streak
+
+    def _progress_line(self) -> Text:
+        streak = self.streak()
         total = len(self.progress.items)
         number = min(self.progress.index + 1, total)
         theme = ""
@@ -258,7 +263,7 @@ class ReviewScreen(Screen[None]):
         summary = self.query_one("#review-summary")
         summary.display = True
         stats = self.progress.stats
-        streak = self._progress_line().plain.split("streak ")[-1].split(" ")[0]
+        streak = self.streak()
         lines = Text()
         if not self.progress.items:
             lines.append("Nothing to review today.\n\n", style="bold")
@@ -266,7 +271,7 @@ class ReviewScreen(Screen[None]):
             lines.append("Today's review is done.\n\n", style="bold")
         lines.append(f"Reviewed: {self.progress.reviewed}\n")
         lines.append(f"Mastered: {self.progress.mastered}\n")
-        lines.append(f"Streak: {streak} {'day' if streak == '1' else 'days'}\n\n")
+        lines.append(f"Streak: {streak} {'day' if streak == 1 else 'days'}\n\n")
         lines.append(f"Reviews per day over the last {CHART_DAYS} days (today at the right):",
                      style="dim")
         self.query_one("#review-summary-text", Static).update(lines)
