@@ -120,3 +120,20 @@ def test_an_answer_survives_kill_9_right_after_exit_0(tmp_path: Path) -> None:
     [card] = records.values()
     assert card["annotation_id"] == annotation.id and card["history"][0]["answer"] == "easy"
     assert b"next review" in out
+
+
+def test_on_a_terminal_review_opens_the_app_on_the_review_screen(
+        highlights: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from annotations.review import ReviewFilter
+    from reader.ui.app import PostilApp
+
+    started: list[PostilApp] = []
+    monkeypatch.setattr(PostilApp, "run", lambda self, *a, **k: started.append(self))
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
+    assert main(["review", "--tag", "Politics", "--today", "2026-05-01"]) == 0
+    [app] = started
+    assert app.start_review == ReviewFilter(tag="politics")
+    assert app.review_today == date(2026, 5, 1)
+    assert main(["review", "--print", "--today", "2026-05-01"]) == 0  # --print: no app
+    assert len(started) == 1
