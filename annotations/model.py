@@ -12,6 +12,7 @@ import uuid
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 #: Characters of context kept either side of a quote.
@@ -63,9 +64,15 @@ def now_iso() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
+@lru_cache(maxsize=4096)
 def normalize_tag(tag: str) -> str:
-    """Normalise a tag: lowercase, no leading ``#``, whitespace turned into ``-``."""
-    cleaned = "".join(ch for ch in tag if ch.isprintable()).strip().lstrip("#").strip()
+    """Normalise a tag: lowercase, no leading ``#``, whitespace turned into ``-``.
+
+    Cached: a library has few distinct tags, and every stored annotation's tags are
+    normalised each time it is read.
+    """
+    printable = tag if tag.isprintable() else "".join(ch for ch in tag if ch.isprintable())
+    cleaned = printable.strip().lstrip("#").strip()
     return "-".join(cleaned.lower().split())
 
 

@@ -1,7 +1,8 @@
 """Daily review: highlights come back on a spaced schedule (FSRS, the scheduler Anki adopted).
 
-Every highlight that has been reviewed once has a :class:`ReviewCard` in the database's
-``review`` table: the FSRS memory state (stability, difficulty, state, due date), its status
+Every highlight that has been reviewed once has a :class:`ReviewCard` in the database (one
+state record per highlight, ``review.card.<id>``): the FSRS memory state (stability,
+difficulty, state, due date), its status
 (active, mastered, discarded) and its answer history. A highlight without a card is *new*; new
 highlights are fed into the daily batch a few at a time (:attr:`ReviewPolicy.new_per_day`), so
 an import of thousands spreads over many days.
@@ -27,10 +28,13 @@ from enum import StrEnum
 from typing import Any
 
 from fsrs import Card, Rating, Scheduler, State
-from tinydb import Query
 
 from annotations.model import AnchorStatus, Annotation
-from annotations.storage import REVIEW_TABLE, AnnotationStore, StoreError
+from annotations.storage import AnnotationStore, StoreError
+
+#: State keys of review records: one per highlight's card, one per article's frequency.
+CARD_KEY = "review.card."
+ARTICLE_KEY = "review.article."
 
 #: Answers and the FSRS rating each stands for (master and discard are not ratings).
 RATINGS: dict[str, Rating] = {
@@ -125,7 +129,7 @@ class ReviewCard:
         return record
 
     def to_record(self) -> dict[str, Any]:
-        """Serialise for the ``review`` table."""
+        """Serialise for the database (the value of its ``review.card.<id>`` record)."""
         return {
             "kind": "card",
             "annotation_id": self.annotation_id,
@@ -326,27 +330,30 @@ def _tiebreak(day: date, annotation_id: str) -> str:
 
 
 class ReviewStore:
-    """Review cards and per-article frequencies in the database's ``review`` table.
+    """Review cards and per-article frequencies, one state record each in the database
+    (``review.card.<annotation id>``, ``review.article.<path>``).
 
-    The only place that touches storage for reviews: records are changed one at a time,
-    under the store's inter-process lock, durably.
+    The only place that touches storage for reviews: each change is one record's change
+    through the store's field-level, durable write path (fsynced when the call returns).
     """
 
     def __init__(self, store: AnnotationStore) -> None:
         self.store = store
-        self._table = store.table(REVIEW_TABLE)
         self.skipped_records = 0
 
     def cards(self) -> dict[str, ReviewCard]:
         """Every valid card by annotation id (invalid records are skipped and kept)."""
         cards: dict[str, ReviewCard] = {}
         skipped = 0
-        for record in self.store.read_table(self._table):
-            if record.get("kind") != "card":
-                continue
+        for key, value in self.store.state_values(CARD_KEY).items():
+            if value is None:
+                continue  # a card that was taken back (undo of a first answer)
             try:
-                card = ReviewCard.from_record(dict(record))
+                card = ReviewCard.from_record(value)
             except (ValueError, TypeError, OverflowError):
+                skipped += 1
+                continue
+            if key != CARD_KEY + card.annotation_id:
                 skipped += 1
                 continue
             cards[card.annotation_id] = card
@@ -359,39 +366,26 @@ class ReviewStore:
 
     def put_card(self, card: ReviewCard) -> None:
         """Save one card (only its own record changes); durable when this returns."""
-        record = card.to_record()
-        query = (Query().kind == "card") & (Query().annotation_id == card.annotation_id)
-        with self.store.locked():
-            self._table.upsert(record, query)
+        self.store.set_state(CARD_KEY + card.annotation_id, card.to_record())
 
     def remove_card(self, annotation_id: str) -> None:
         """Forget a highlight's card (it is new again); durable when this returns."""
-        query = (Query().kind == "card") & (Query().annotation_id == annotation_id)
-        with self.store.locked():
-            self._table.remove(query)
+        self.store.set_state(CARD_KEY + annotation_id, None)
 
     def frequencies(self) -> dict[str, str]:
         """Per-article review frequency (``less``/``more``) by article path."""
         result: dict[str, str] = {}
-        for record in self.store.read_table(self._table):
-            if record.get("kind") != "article":
-                continue
-            path, frequency = record.get("path"), record.get("frequency")
-            if isinstance(path, str) and frequency in FREQUENCY_FACTORS:
-                result[path] = frequency
+        for key, frequency in self.store.state_values(ARTICLE_KEY).items():
+            if isinstance(frequency, str) and frequency in FREQUENCY_FACTORS \
+                    and frequency != "normal":
+                result[key[len(ARTICLE_KEY):]] = frequency
         return result
 
     def set_frequency(self, path: str, frequency: str) -> None:
         """Save how often an article's highlights come back; durable when this returns."""
         if frequency not in FREQUENCY_FACTORS:
             raise ValueError(f"frequency must be one of {', '.join(FREQUENCIES)}")
-        query = (Query().kind == "article") & (Query().path == path)
-        with self.store.locked():
-            if frequency == "normal":
-                self._table.remove(query)
-            else:
-                self._table.upsert({"kind": "article", "path": path, "frequency": frequency},
-                                   query)
+        self.store.set_state(ARTICLE_KEY + path, None if frequency == "normal" else frequency)
 
 
 def _answered_on(card: ReviewCard, day: str) -> int:

@@ -36,6 +36,7 @@ COMMANDS: dict[str, str] = {
     "notes": "list annotations (all, or those of the given articles/folders)",
     "search": "search the library's passages (typo-tolerant); --batch for scripts",
     "export": "export highlights, notes and tags as Markdown (Obsidian/Logseq) or W3C JSON",
+    "edit": "change one annotation's note, colour or tags, or delete it",
     "import": "import annotations from W3C Web Annotation JSON (merged by id)",
     "add": "add article files or web pages to your library (pages are stored as Markdown)",
     "refresh": "fetch web articles again (highlights re-anchored; unchanged pages untouched)",
@@ -66,6 +67,7 @@ class Context:
     db_path: Path
     library: list[Path] = field(default_factory=list)
     config_path: Path = field(default_factory=paths.default_config_path)
+    stores: list[AnnotationStore] = field(default_factory=list, repr=False)
 
     def library_source(self, given: Sequence[str | Path] = ()) -> LibrarySource:
         """Resolve what the library is: ``given`` paths, else flags/env/settings, else default."""
@@ -73,14 +75,35 @@ class Context:
 
         return resolve_library([Path(p) for p in given], self.library, self.config_path)
 
-    def open_store(self) -> AnnotationStore:
-        """Open the annotation database (raises CommandError if it is damaged or unreadable)."""
+    def open_store(self, *, load: bool = True) -> AnnotationStore:
+        """Open the annotation database (raises CommandError if it is damaged or unreadable).
+
+        ``load=False`` is for commands that only add or change: the database is then not
+        parsed (the change is appended to its log). Changes kept in a pending file by an
+        earlier run that found the database locked are saved now, and said so on stderr.
+        The store is compacted (if due) when the command ends.
+        """
         from annotations.storage import AnnotationStore, StoreError
 
         try:
-            return AnnotationStore(self.db_path)
+            store = AnnotationStore(self.db_path, load=load)
         except StoreError as error:
             raise CommandError(str(error)) from None
+        self.stores.append(store)
+        try:
+            recovered = store.recover_pending()
+        except StoreError:
+            recovered = 0  # still locked: they stay pending (and are read meanwhile)
+        if recovered:
+            print(f"postil: saved {recovered} change{'s' * (recovered != 1)} kept from an "
+                  "earlier run (the database was locked when it quit)", file=sys.stderr)
+        return store
+
+    def close(self) -> None:
+        """Fold the change log into the database if that is due (best effort)."""
+        for store in self.stores:
+            store.close()
+        self.stores.clear()
 
 
 def _command_module(name: str) -> ModuleType:
@@ -169,8 +192,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = _insert_default_command(list(sys.argv[1:] if argv is None else argv))
     parser = build_parser(_chosen_command(arguments))
     args = parser.parse_args(arguments)
+    context = make_context(args)
     try:
-        return int(args.handler(args, make_context(args)) or 0)
+        try:
+            return int(args.handler(args, context) or 0)
+        finally:
+            context.close()
     except CommandError as error:
         print(f"postil: {error}", file=sys.stderr)
         return error.code

@@ -150,6 +150,12 @@ def test_due_cards_come_before_new_ones() -> None:
     assert all(item.is_new for item in batch[1:])
 
 
+def card_records(data: dict[str, dict[str, dict[str, object]]]) -> dict[str, dict[str, object]]:
+    """The review cards' records in a database file's JSON, by their document id."""
+    return {doc: record for doc, record in data["state"].items()
+            if str(record.get("key", "")).startswith("review.card.")}
+
+
 @pytest.fixture
 def store(tmp_path: Path) -> AnnotationStore:
     db = AnnotationStore(tmp_path / "db.json")
@@ -157,14 +163,15 @@ def store(tmp_path: Path) -> AnnotationStore:
     return db
 
 
-def test_answers_are_saved_in_their_own_table_and_undo_restores(store: AnnotationStore) -> None:
+def test_answers_are_saved_one_record_per_highlight_and_undo_restores(
+        store: AnnotationStore) -> None:
     reviews = Reviews(store)
     ident = reviews.batch(today=START)[0].annotation.id
     first = reviews.answer(ident, "good", today=START)
     assert first.next_due is not None and first.next_due > START
     data = json.loads(store.path.read_text())
-    records = list(data["review"].values())
-    assert [r["annotation_id"] for r in records] == [ident]
+    records = list(card_records(data).values())
+    assert [r["value"]["annotation_id"] for r in records] == [ident]  # type: ignore[index]
     assert ident not in [i.annotation.id for i in reviews.batch(today=START)]
     later = first.next_due
     reviews.answer(ident, "easy", today=later)
@@ -220,8 +227,8 @@ def test_a_bad_card_is_skipped_and_kept(store: AnnotationStore, bad: dict[str, o
     ident = store.all_annotations()[0].id
     reviews.answer(ident, "good", today=START)
     data = json.loads(store.path.read_text())
-    key, record = next(iter(data["review"].items()))
-    record.update(bad)
+    key, record = next(iter(card_records(data).items()))
+    record["value"].update(bad)  # type: ignore[attr-defined]
     text = json.dumps(data).replace("NaN", "NaN")
     store.path.write_text(text)
     fresh = Reviews(AnnotationStore(store.path))
@@ -233,7 +240,8 @@ def test_a_bad_card_is_skipped_and_kept(store: AnnotationStore, bad: dict[str, o
     assert fresh.batch(today=START)  # the review still works
     other = store.all_annotations()[1].id
     fresh.answer(other, "good", today=START)
-    assert json.loads(store.path.read_text().replace("NaN", "0"))["review"][key]  # kept
+    kept = json.loads(store.path.read_text().replace("NaN", "0"))["state"][key]
+    assert kept["key"] == f"review.card.{ident}"  # the bad record is kept as it was
 
 
 def test_orphaned_highlights_are_marked_in_the_batch() -> None:
@@ -258,8 +266,8 @@ def test_undo_with_a_damaged_previous_state_is_refused(store: AnnotationStore) -
     reviews.answer(ident, "good", today=START)
     reviews.answer(ident, "good", today=START + timedelta(days=5))
     data = json.loads(store.path.read_text())
-    record = next(iter(data["review"].values()))
-    record["history"][-1]["before"]["state"] = "bad"
+    record = next(iter(card_records(data).values()))
+    record["value"]["history"][-1]["before"]["state"] = "bad"  # type: ignore[index]
     store.path.write_text(json.dumps(data))
     fresh = Reviews(AnnotationStore(store.path))
     with pytest.raises(ReviewError, match="nothing was undone"):

@@ -40,9 +40,10 @@ def test_sigkill_at_random_moments_never_loses_a_reported_write(tmp_path: Path) 
     for _round in range(25):
         child = _writer(db, 0, "kill")
         assert child.stdout is not None
-        # Let it write a few annotations, then kill it at a random moment.
+        # Once it is running (one add reported: start-up time is not part of the window), let
+        # it write a few annotations, then kill it at a random moment.
+        lines = [child.stdout.readline().strip()]
         deadline = time.monotonic() + rng.uniform(0.05, 0.4)
-        lines = []
         while time.monotonic() < deadline:
             line = child.stdout.readline()
             if not line:

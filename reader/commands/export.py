@@ -184,13 +184,19 @@ def _template(args: argparse.Namespace) -> Template | None:
         raise CommandError(str(error)) from None
 
 
-def _stored_annotations(context: Context) -> list[Annotation]:
+def _stored_annotations(context: Context, wanted: AnnotationFilter) -> list[Annotation]:
     if not context.db_path.exists():
         return []
-    annotations = context.open_store().all_annotations()
+    store = context.open_store()
     # Articles moved or renamed since: found again by content id, exported from where they are.
-    missing = {a.path: a.article_id for a in annotations if not Path(a.path).exists()}
+    index = store.article_paths()
+    missing = {path: article for path, article in index.items() if not Path(path).exists()}
     moved = relocated_articles(context, missing)
+    if wanted.selects_articles:  # only the asked-for articles' records are read
+        annotations = store.annotations_where(
+            lambda path: wanted.matches_path(moved.get(path, path)), wanted.article_ids)
+    else:
+        annotations = store.all_annotations()
     return [replace(a, path=moved[a.path]) if a.path in moved else a for a in annotations]
 
 
@@ -221,7 +227,7 @@ def run(args: argparse.Namespace, context: Context) -> int:
             exported_at = parse_timestamp(args.timestamp)
         except ValueError as error:
             raise CommandError(f"--timestamp: {error}") from None
-    selected = annotation_filter.apply(_stored_annotations(context))
+    selected = annotation_filter.apply(_stored_annotations(context, annotation_filter))
     if not selected:
         print("postil: no highlights match", file=sys.stderr)
     exports = collect_exports(selected)

@@ -39,7 +39,8 @@ def argument_text(value: str) -> str:
     return os.fsencode(value).decode("utf-8", errors="replace")
 
 
-def _note(value: str) -> str:
+def read_note(value: str) -> str:
+    """A note from the command line (``-``: standard input), cleaned of control characters."""
     if value == "-":
         try:
             value = sys.stdin.buffer.read().decode("utf-8", errors="replace")
@@ -55,7 +56,7 @@ def run(args: argparse.Namespace, context: Context) -> int:
     quote = argument_text(args.quote)
     if not quote.strip():
         raise CommandError("the --quote is empty: give the passage to highlight")
-    note = _note(args.note)
+    note = read_note(args.note)
     path = Path(args.file).expanduser()
     try:
         article = load_article(path)
@@ -76,7 +77,7 @@ def run(args: argparse.Namespace, context: Context) -> int:
         note=note,
         tags=[clean_line(argument_text(tag)) for tag in args.tag],
     )
-    store = context.open_store()
+    store = context.open_store(load=False)  # adding needs no parse of the database
     try:
         store.add(annotation)  # fsynced before it returns
     except Exception as error:

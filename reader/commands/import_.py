@@ -71,13 +71,12 @@ def run(args: argparse.Namespace, context: Context) -> int:
     store = None
     if not (args.dry_run and not context.db_path.exists()):  # a dry run creates no database
         store = context.open_store()
-        for annotation in parsed.annotations:
-            current = store.get(annotation.id)
-            if current is not None:
-                existing[annotation.id] = current
+        existing = store.get_many(annotation.id for annotation in parsed.annotations)
     new, updated, unchanged, kept = merge_plan(parsed.annotations, existing)
     if store is not None and not args.dry_run and (new or updated):
-        store.put_many([*new, *updated])
+        # One batch; an update saves only the fields the import changes, so an edit made
+        # meanwhile (a colour changed in the reader) is kept.
+        store.put_many([*new, *updated], base=existing)
     verb = "would import" if args.dry_run else "imported"
     parts = [f"{len(new)} new", f"{len(updated)} updated", f"{unchanged} unchanged"]
     if kept:

@@ -168,13 +168,19 @@ def run(args: argparse.Namespace, context: Context) -> int:
     rows: list[tuple[str, Annotation]] = []
     if context.db_path.exists():
         store = context.open_store()
-        annotations = store.all_annotations()
-        missing = {a.path: a.article_id for a in annotations if not os.path.exists(a.path)}
-        rows, changed = collect(annotations, wanted, relocated_articles(context, missing))
+        index = store.article_paths()
+        missing = {path: article for path, article in index.items() if not os.path.exists(path)}
+        moved = relocated_articles(context, missing)
+        if wanted is None:
+            annotations = store.all_annotations()
+        else:  # only the asked-for articles' records are read (from the index)
+            selected = wanted
+            annotations = store.annotations_where(
+                lambda path: selected.matches(moved.get(path, path)))
+        rows, changed = collect(annotations, wanted, moved)
         if changed:
-            try:
-                read = {a.id: a for a in annotations}
-                store.put_many(merge_anchoring(changed, read, store.all_annotations()))
+            try:  # positions and statuses only, one batch: edits made meanwhile are kept
+                store.update_anchors(changed)
             except Exception as error:  # listing still works on a read-only database
                 print(f"postil: warning: could not save re-anchored positions: {error}",
                       file=sys.stderr)

@@ -19,6 +19,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Sparkline, Static
 
+from annotations.changelog import Change
 from annotations.model import Annotation
 from annotations.review import (
     RATING_WORDS,
@@ -358,8 +359,10 @@ class ReviewScreen(Screen[None]):
         item = self.progress.current
         if item is None:
             return
+        change = Change.between(item.annotation, updated)  # only the fields edited here
         self.progress.items[self.progress.index] = replace(item, annotation=updated)
-        self.session.write(lambda store: store.update(updated))
+        if change is not None and not self.session.apply([change]):
+            self.notify("The database is not available; nothing was saved.", severity="error")
         self._show_card()
 
     def action_note(self) -> None:
