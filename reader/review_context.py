@@ -11,7 +11,8 @@ from pathlib import Path
 
 from annotations.anchoring import anchor
 from annotations.model import AnchorStatus, Annotation
-from reader.loading import ArticleError, load_article
+from reader.article_access import ArticleScope
+from reader.loading import ArticleError
 from reader.sanitize import clean_line, clean_text, normalize_newlines
 
 #: Most characters of a paragraph shown either side of the quote.
@@ -73,11 +74,12 @@ def stored_context(annotation: Annotation, title: str = "", author: str = "") ->
     )
 
 
-def review_context(annotation: Annotation) -> ReviewContext:
-    """Load the highlight's article and find its paragraph; never raises (an unreadable
-    article or a lost quote gives :func:`stored_context`)."""
+def review_context(annotation: Annotation, scope: ArticleScope) -> ReviewContext:
+    """Load the highlight's article (only from inside ``scope``: a stored path is data) and
+    find its paragraph; never raises (an article outside the library, an unreadable one or a
+    lost quote gives :func:`stored_context`)."""
     try:
-        article = load_article(annotation.path)
+        article = scope.load(annotation.path)
     except (ArticleError, OSError, RecursionError, ValueError):
         return stored_context(annotation)
     title = clean_line(article.meta.title) or _title_from_path(annotation.path)

@@ -26,7 +26,9 @@ def run_json(args: list[str], capsys: pytest.CaptureFixture[str]) -> object:
 
 
 @pytest.fixture
-def highlights(seed_library: Path, capsys: pytest.CaptureFixture[str]) -> list[str]:
+def highlights(seed_library: Path, capsys: pytest.CaptureFixture[str],
+               monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    monkeypatch.setenv("POSTIL_LIBRARY", str(seed_library))  # titles come from the library
     article = seed_library / SEED.name
     ids = []
     for number, quote in enumerate(QUOTES):
@@ -53,6 +55,17 @@ def test_the_batch_as_json_and_as_text(highlights: list[str],
     themed = run_json(["review", "--json", "--tag", "#Politics", "--today", "2026-05-01"],
                       capsys)
     assert [item["id"] for item in themed] == [highlights[0]]  # type: ignore[index]
+
+
+def test_a_stored_path_outside_the_library_is_never_opened(
+        highlights: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.setenv("POSTIL_LIBRARY", str(elsewhere))
+    batch = run_json(["review", "--json", "--today", "2026-05-01"], capsys)
+    assert len(batch) == 3  # type: ignore[arg-type]
+    assert {item["title"] for item in batch} == {"huawei no spy deal"}  # type: ignore[index]
 
 
 def test_answers_move_highlights_to_later_days(highlights: list[str],

@@ -25,9 +25,11 @@ from annotations.review import (
     current_day,
 )
 from annotations.storage import StoreError
+from reader.article_access import ArticleScope
 from reader.cli import CommandError, Context
-from reader.json_output import dump_json
+from reader.loading import ArticleError
 from reader.sanitize import clean_line, clean_text
+from reader.terminal_output import print_json
 
 HELP = "today's spaced review of your highlights (--answer to record one, --stats)"
 
@@ -86,7 +88,9 @@ def run(args: argparse.Namespace, context: Context) -> int:
             return _answer(reviews, args)
         if args.stats:
             return _stats(reviews, args)
-        return _batch(reviews, args)
+        scope = ArticleScope.of(context.library_source(),
+                                extra=[args.article] if args.article else [])
+        return _batch(reviews, args, scope)
     except ReviewError as error:
         raise CommandError(clean_line(str(error))) from None
     except StoreError as error:
@@ -100,9 +104,9 @@ def _answer(reviews: Reviews, args: argparse.Namespace) -> int:
                            "easy, master or discard", code=2)
     result = reviews.answer(ident, answer, today=args.today)  # durable before it returns
     if args.json:
-        dump_json({"id": ident, "answer": answer,
-                   "next_due": result.next_due.isoformat() if result.next_due else None,
-                   "status": result.card.status.value}, sys.stdout)
+        print_json({"id": ident, "answer": answer,
+                    "next_due": result.next_due.isoformat() if result.next_due else None,
+                    "status": result.card.status.value})
     elif result.next_due is None:
         print(f"{clean_line(ident)}: {result.card.status.value}")
     else:
@@ -116,20 +120,22 @@ def _stats(reviews: Reviews, args: argparse.Namespace) -> int:
               "streak": stats.streak, "total": stats.total, "mastered": stats.mastered,
               "discarded": stats.discarded}
     if args.json:
-        dump_json(record, sys.stdout)
+        print_json(record)
     else:
         for key, value in record.items():
             print(f"{key.replace('_', ' ')}: {value}")
     return 0
 
 
-def _title(path: str, titles: dict[str, str]) -> str:
+def _title(path: str, titles: dict[str, str], scope: ArticleScope) -> str:
+    """The article's title (read only from inside the library: a stored path is data), else
+    one made from its file name."""
     if path not in titles:
-        from reader.loading import read_metadata
-
-        meta = read_metadata(Path(path))
-        titles[path] = clean_line(meta.title) if meta.error is None else clean_line(
-            Path(path).stem.replace("_", " ").replace("-", " ") or path)
+        try:
+            titles[path] = clean_line(scope.load(path).meta.title)
+        except (ArticleError, RecursionError, ValueError):
+            titles[path] = clean_line(" ".join(
+                Path(path).stem.replace("_", " ").replace("-", " ").split()) or path)
     return titles[path]
 
 
@@ -149,12 +155,12 @@ def batch_record(item: BatchItem, title: str) -> dict[str, Any]:
     }
 
 
-def _batch(reviews: Reviews, args: argparse.Namespace) -> int:
+def _batch(reviews: Reviews, args: argparse.Namespace, scope: ArticleScope) -> int:
     items = reviews.batch(today=args.today, theme=_theme(args), limit=args.limit)
     titles: dict[str, str] = {}
     if args.json:
-        dump_json([batch_record(item, _title(item.annotation.path, titles)) for item in items],
-                  sys.stdout)
+        print_json([batch_record(item, _title(item.annotation.path, titles, scope))
+                    for item in items])
         return 0
     day = current_day(args.today).isoformat()
     if not items:
@@ -166,7 +172,7 @@ def _batch(reviews: Reviews, args: argparse.Namespace) -> int:
         print()
         quote = " ".join(clean_text(annotation.quote.exact).split())
         print(f"{number}. “{quote}”")
-        source = _title(annotation.path, titles)
+        source = _title(annotation.path, titles, scope)
         marks = [mark for mark, on in (("new", item.is_new),
                                        ("orphaned: the text is gone", item.orphaned)) if on]
         print(f"   — {source}" + (f" ({', '.join(marks)})" if marks else ""))

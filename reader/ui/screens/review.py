@@ -31,6 +31,7 @@ from annotations.review import (
     ReviewStats,
 )
 from annotations.storage import AnnotationStore, StoreError
+from reader.article_access import ArticleScope
 from reader.review_context import ReviewContext, review_context, stored_context
 from reader.sanitize import clean_line, clean_text
 from reader.ui.session import ReaderSession
@@ -133,6 +134,8 @@ class ReviewScreen(Screen[None]):
         self.context: ReviewContext | None = None
         self.loaded = False
         self.saving = False
+        self.scope: ArticleScope | None = None
+        """Where articles may be opened from (stored paths are data); set by the loader."""
         settings = session.settings
         self.policy = ReviewPolicy(per_day=settings.review_per_day,
                                    new_per_day=settings.review_new_per_day)
@@ -171,6 +174,8 @@ class ReviewScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="review-load")
     def _load_batch(self) -> None:
         try:
+            self.scope = ArticleScope.with_configured(self.session.library,
+                                                      self.session.config_path)
             reviews = self._reviews(self.session.store())
             items = reviews.batch(today=self.today, theme=self.theme)
             stats = reviews.stats(today=self.today, days=CHART_DAYS)
@@ -191,7 +196,7 @@ class ReviewScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="review-context")
     def _load_context(self, item: BatchItem) -> None:
-        context = review_context(item.annotation)
+        context = review_context(item.annotation, self.scope or ArticleScope(()))
         call_from_worker(self, self._context_loaded, item, context)
 
     def _context_loaded(self, item: BatchItem, context: ReviewContext) -> None:
@@ -405,6 +410,10 @@ class ReviewScreen(Screen[None]):
         """Open the article at this passage (back returns to the review)."""
         item = self.progress.current
         if item is None:
+            return
+        if self.scope is None or not self.scope.exists(item.annotation.path):
+            self.notify("This highlight's article is not in the library (moved, deleted or "
+                        "imported from elsewhere): it cannot be opened.", timeout=4)
             return
         context = self.context
         span = None
