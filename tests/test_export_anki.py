@@ -28,7 +28,9 @@ def highlight(article: Path, quote: str, capsys: pytest.CaptureFixture[str], *ex
 
 
 @pytest.fixture
-def ids(seed_library: Path, capsys: pytest.CaptureFixture[str]) -> dict[str, str]:
+def ids(seed_library: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    monkeypatch.setenv("POSTIL_LIBRARY", str(seed_library))  # export reads library articles
     article = seed_library / SEED.name
     return {
         "cloze": highlight(article, "national security threat", capsys,
