@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 from datetime import date
 from functools import partial
@@ -12,7 +13,7 @@ from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.worker import get_current_worker
 
 from annotations.changelog import ANNOTATIONS
@@ -23,6 +24,7 @@ from reader.library import LibrarySource
 from reader.loading import Article
 from reader.sanitize import clean_line, clean_text
 from reader.search import SearchIndex
+from reader.ui.executor import DaemonExecutor
 from reader.ui.palette import ArticleProvider, ThemePicker
 from reader.ui.screens.help import HelpScreen, collect_keys
 from reader.ui.screens.library import LibraryScreen
@@ -80,6 +82,10 @@ class PostilApp(App[int]):
         """Open the review screen at start (``postil review``), with this theme."""
         self.review_today = review_today
         """The date the review uses (``postil review --today``); None: today."""
+
+    def on_load(self) -> None:
+        """Run thread workers on daemon threads: a stuck worker never keeps postil open."""
+        asyncio.get_running_loop().set_default_executor(DaemonExecutor())
 
     def on_mount(self) -> None:
         """Apply settings, show the library, and open the article given on the command line."""
@@ -437,7 +443,7 @@ class PostilApp(App[int]):
                             self.action_review)
         yield SystemCommand("Review a tag…", "Today's review of one tag's highlights",
                             self.action_review_tag)
-        yield SystemCommand("Add article…", "A web page (URL) or a .txt, .md or .html file",
+        yield SystemCommand("Add article…", "A web page (URL) or a .txt, .md, .html or .epub file",
                             self.action_add_article)
         yield SystemCommand("Change theme…", "Pick a theme (saved in your settings)",
                             self.action_change_theme)
@@ -498,6 +504,16 @@ class PostilApp(App[int]):
             self.call_from_thread(self.notify, clean_line(message), timeout=10)
         except RuntimeError:
             pass
+
+    def action_help_quit(self) -> None:
+        """ctrl+c with nothing selected to copy quits, as in any terminal program.
+
+        Not from a dialog (a note being written): there it only says how to quit.
+        """
+        if isinstance(self.screen, ModalScreen):
+            super().action_help_quit()
+            return
+        self.call_later(self.action_quit)
 
     def on_unmount(self) -> None:
         """Wait for pending writes before the process ends."""
