@@ -843,6 +843,17 @@ class AnnotationStore:
         """Save a small JSON-serialisable value under ``key``."""
         self.apply_changes([Change.state(key, value)])
 
+    def state_values(self, prefix: str) -> dict[str, Any]:
+        """Every state value whose key starts with ``prefix`` (for modules that keep one record
+        per item, such as :mod:`annotations.review`), keyed by the whole key."""
+        values: dict[str, Any] = {}
+        with self._mutex:
+            for record in self._refresh().data[STATE_TABLE].values():
+                key = record.get("key") if isinstance(record, dict) else None
+                if isinstance(key, str) and key.startswith(prefix):
+                    values[key] = record.get("value")
+        return values
+
 
 def _log_positions(data: dict[str, dict[str, Any]] | None) -> dict[str, _LogPosition]:
     """How far the file says each log was folded into it."""

@@ -41,6 +41,7 @@ COMMANDS: dict[str, str] = {
     "import": "import annotations from W3C Web Annotation JSON (merged by id)",
     "add": "add article files or web pages to your library (pages are stored as Markdown)",
     "refresh": "fetch web articles again (highlights re-anchored; unchanged pages untouched)",
+    "review": "today's spaced review of your highlights (--answer to record one, --stats)",
     "config": "show the settings file, the effective settings and where postil keeps its data",
 }
 COMMAND_MODULES: tuple[str, ...] = tuple(COMMANDS)

@@ -36,6 +36,7 @@ from reader.sanitize import clean_line
 
 HIGHLIGHT_COLORS = HIGHLIGHT_NAMES
 MIN_WIDTH, MAX_WIDTH = 30, 200
+MAX_REVIEW_PER_DAY = 500
 #: The default reading column: wrapped prose then measures a median of about 66 characters a
 #: line, in the typographic ideal of 60-72.
 DEFAULT_READING_WIDTH = 70
@@ -89,6 +90,10 @@ class Settings:
     """A Textual theme name (changed from the command palette; saved here)."""
     show_chrome: bool = False
     """Show site chrome (``Most Popular``...) expanded instead of collapsed."""
+    review_per_day: int = 10
+    """Highlights in the daily review (1-500)."""
+    review_new_per_day: int = 5
+    """New highlights brought into the daily review per day at most (0-500)."""
     keys: dict[str, str] = field(default_factory=dict)
     """Key overrides: action name -> key (e.g. ``highlight = "H"``)."""
 
@@ -128,6 +133,13 @@ def _check(name: str, value: Any) -> Any:
             raise ValueError("must be a whole number")
         if not MIN_WIDTH <= value <= MAX_WIDTH:
             raise ValueError(f"must be between {MIN_WIDTH} and {MAX_WIDTH}")
+        return value
+    if name in {"review_per_day", "review_new_per_day"}:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError("must be a whole number")
+        low = 1 if name == "review_per_day" else 0
+        if not low <= value <= MAX_REVIEW_PER_DAY:
+            raise ValueError(f"must be between {low} and {MAX_REVIEW_PER_DAY}")
         return value
     if name == "highlight_color":
         if value not in HIGHLIGHT_COLORS:

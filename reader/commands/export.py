@@ -84,8 +84,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--format",
-        choices=("markdown", "json"),
-        help="default: json for -o FILE.json / .jsonld, else markdown",
+        choices=("markdown", "json", "anki", "anki-csv"),
+        help="default: json for -o FILE.json / .jsonld, anki for -o FILE.apkg, else markdown; "
+        "anki-csv is Anki's text import",
     )
     target = parser.add_mutually_exclusive_group()
     target.add_argument("-o", "--output", metavar="FILE", help="write to FILE ('-': stdout)")
@@ -240,7 +241,12 @@ def run(args: argparse.Namespace, context: Context) -> int:
         return 0
     if args.format is None:
         suffix = Path(args.output).suffix.lower() if args.output else ""
-        args.format = "json" if suffix in (".json", ".jsonld") else "markdown"
+        args.format = {".json": "json", ".jsonld": "json", ".apkg": "anki"}.get(suffix,
+                                                                              "markdown")
+    if args.dir and args.format in ("anki", "anki-csv"):
+        raise CommandError("--dir writes Markdown files; use -o FILE for Anki")
+    if args.format == "anki" and (not args.output or args.output == "-"):
+        raise CommandError("--format anki writes a package file: give -o FILE.apkg")
     if args.dir and args.format != "markdown":
         raise CommandError("--dir writes Markdown files; use -o FILE for JSON")
     template = _template(args)
@@ -263,6 +269,8 @@ def run(args: argparse.Namespace, context: Context) -> int:
     )
     guard = _guard(context, [Path(p) for p in args.paths]
                    + [Path(e.article.path) for e in exports])
+    if args.format in ("anki", "anki-csv"):
+        return _export_anki(args, exports, summary, exported_at, guard)
     if args.format == "json":
         text = dumps(
             [a for e in exports for a in e.annotations], exported_at=exported_at, cfis=cfis
@@ -274,6 +282,32 @@ def run(args: argparse.Namespace, context: Context) -> int:
         return 0
     text = render_markdown(exports, exported_at=exported_at, template=template)
     return _emit(args.output, text, summary, fmt="markdown", guard=guard, force=args.force)
+
+
+def _export_anki(args: argparse.Namespace, exports: Sequence[ArticleExport], summary: str,
+                 exported_at: str, guard: WriteGuard) -> int:
+    """``--format anki`` (an .apkg package) or ``anki-csv`` (Anki's text import)."""
+    from datetime import datetime
+
+    from annotations.export.anki import anki_csv, anki_notes, apkg_bytes, write_anki_file
+
+    notes = anki_notes(exports)
+    if args.format == "anki-csv":
+        text = anki_csv(notes)
+        if not args.output or args.output == "-":
+            data_stream().write(text)  # cleaned on a terminal, lossless into a pipe
+            return 0
+        data = text.encode("utf-8")
+    else:
+        stamp = datetime.fromisoformat(exported_at.replace("Z", "+00:00")).timestamp()
+        data = apkg_bytes(notes, timestamp=stamp)
+    path = Path(args.output).expanduser()
+    try:
+        write_anki_file(path, data, fmt=args.format, guard=guard, force=args.force)
+    except ExportError as error:
+        raise CommandError(str(error)) from None
+    _write_output(str(path), summary)
+    return 0
 
 
 def _guard(context: Context, articles: list[Path]) -> WriteGuard:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
+from datetime import date
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from textual import work
+from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
@@ -16,6 +17,7 @@ from textual.screen import ModalScreen, Screen
 from textual.worker import get_current_worker
 
 from annotations.changelog import ANNOTATIONS
+from annotations.review import ReviewFilter
 from annotations.storage import DatabaseLocked
 from reader import paths
 from reader.library import LibrarySource
@@ -27,6 +29,7 @@ from reader.ui.palette import ArticleProvider, ThemePicker
 from reader.ui.screens.help import HelpScreen, collect_keys
 from reader.ui.screens.library import LibraryScreen
 from reader.ui.screens.reading import ReadingScreen
+from reader.ui.screens.review import ReviewScreen
 from reader.ui.session import ReaderSession, describe_changes
 from reader.ui.widgets.article_table import ArticleRow
 from reader.ui.worker_calls import call_from_worker
@@ -56,6 +59,9 @@ class PostilApp(App[int]):
         db_path: Path,
         library: LibrarySource,
         config_path: Path | None = None,
+        *,
+        start_review: ReviewFilter | None = None,
+        review_today: date | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -72,6 +78,10 @@ class PostilApp(App[int]):
         self._index_running = False
         self._index_again = False
         self.index_progress: tuple[int, int] = (0, 0)
+        self.start_review = start_review
+        """Open the review screen at start (``postil review``), with this theme."""
+        self.review_today = review_today
+        """The date the review uses (``postil review --today``); None: today."""
 
     def on_load(self) -> None:
         """Run thread workers on daemon threads: a stuck worker never keeps postil open."""
@@ -90,6 +100,46 @@ class PostilApp(App[int]):
         single = self.session.library.single_file
         if single is not None:
             self.push_screen(ReadingScreen(str(single.absolute()), quit_on_back=True))
+        elif self.start_review is not None:
+            self.push_screen(ReviewScreen(self.session, self.start_review,
+                                          today=self.review_today))
+
+    def action_review(self, theme: ReviewFilter | None = None) -> None:
+        """Start today's review of highlights (all, or a theme's)."""
+        if isinstance(self.screen, ReviewScreen):
+            self.pop_screen()
+        self.push_screen(ReviewScreen(self.session, theme, today=self.review_today))
+
+    @work(thread=True, exclusive=True, group="review-tags")
+    def action_review_tag(self) -> None:
+        """Choose a tag (from the palette) and review only its highlights."""
+        from annotations.storage import StoreError
+
+        try:
+            annotations = self.session.store().all_annotations()
+        except StoreError as error:
+            call_from_worker(self, self.report_store_error, error)
+            return
+        counts: dict[str, int] = {}
+        for annotation in annotations:
+            for tag in annotation.tags:
+                counts[tag] = counts.get(tag, 0) + 1
+        call_from_worker(self, self._choose_review_tag, counts)
+
+    def _choose_review_tag(self, counts: dict[str, int]) -> None:
+        if not counts:
+            self.notify("No tagged highlights yet: t tags a highlight in the reading view.")
+            return
+        self.search_commands(
+            [(f"#{clean_line(tag)}", partial(self.action_review, ReviewFilter(tag=tag)),
+              f"{count} highlight{'s' * (count != 1)}")
+             for tag, count in sorted(counts.items())],
+            placeholder="Review which tag…",
+        )
+
+    @on(ReviewScreen.OpenArticle)
+    def _open_from_review(self, message: ReviewScreen.OpenArticle) -> None:
+        self.push_screen(ReadingScreen(message.path, select=message.span))
 
     def notify(
         self,
@@ -280,6 +330,8 @@ class PostilApp(App[int]):
         if isinstance(self.screen, HelpScreen):
             return
         name = "reading screen" if isinstance(self.screen, ReadingScreen) else "library"
+        if isinstance(self.screen, ReviewScreen):
+            name = "review"
         self.push_screen(HelpScreen(collect_keys(self.screen), name))
 
     def add_target(self) -> Path:
@@ -387,6 +439,10 @@ class PostilApp(App[int]):
                 yield SystemCommand("Refresh from the web",
                                     "Fetch this article's page again (highlights kept)",
                                     partial(self.refresh_web_article, screen.path))
+        yield SystemCommand("Review highlights", "Today's spaced review of your highlights",
+                            self.action_review)
+        yield SystemCommand("Review a tag…", "Today's review of one tag's highlights",
+                            self.action_review_tag)
         yield SystemCommand("Add article…", "A web page (URL) or a .txt, .md, .html or .epub file",
                             self.action_add_article)
         yield SystemCommand("Change theme…", "Pick a theme (saved in your settings)",

@@ -37,6 +37,7 @@ SECTION_NAMES = {
     "ReadingScreen": "Reading",
     "ArticleView": "Moving, the sentence cursor and selecting",
     "LibraryScreen": "Library",
+    "ReviewScreen": "Review",
     "ArticleTable": "Library list",
     "AnnotationsPanel": "Annotations panel",
     "MovingOptionList": "List",

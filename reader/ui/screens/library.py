@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 FILTER_DELAY = 0.12
 
 #: Letters that act in the table instead of starting the filter (``f`` first to filter by them).
-TABLE_KEYS = "qsfrgG"
+TABLE_KEYS = "qsfrgGR"
 
 
 class LibraryScreen(Screen[None]):
@@ -43,6 +43,7 @@ class LibraryScreen(Screen[None]):
         Binding("f", "filter", "Filter", id="filter"),
         Binding("r", "rescan", "Rescan", show=False, id="rescan"),
         Binding("plus", "app.add_article", "Add", id="add_article"),
+        Binding("R", "app.review", "Review", id="review"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="clear_filter"),
         Binding("q", "app.quit", "Quit", id="quit"),
     ]

@@ -1,0 +1,618 @@
+"""Daily review: highlights come back on a spaced schedule (FSRS, the scheduler Anki adopted).
+
+Every highlight that has been reviewed once has a :class:`ReviewCard` in the database (one
+state record per highlight, ``review.card.<id>``): the FSRS memory state (stability,
+difficulty, state, due date), its status
+(active, mastered, discarded) and its answer history. A highlight without a card is *new*; new
+highlights are fed into the daily batch a few at a time (:attr:`ReviewPolicy.new_per_day`), so
+an import of thousands spreads over many days.
+
+The daily batch (:func:`daily_batch`) is due cards first (the most overdue first), then new
+highlights, at most :attr:`ReviewPolicy.per_article` from one article unless there are too few
+articles, never a highlight already answered that day. The order depends only on the day and the
+database (ties are broken by a hash of the day and the highlight id), so scripts and tests can
+rely on it. Every date comes from ``today`` when it is given.
+
+All storage goes through :class:`ReviewStore` (a few small methods over the annotation store's
+lock and tables); every answer is durable (fsynced) before the function returns.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+from typing import Any
+
+from fsrs import Card, Rating, Scheduler, State
+
+from annotations.model import AnchorStatus, Annotation
+from annotations.storage import AnnotationStore, StoreError
+
+#: State keys of review records: one per highlight's card, one per article's frequency.
+CARD_KEY = "review.card."
+ARTICLE_KEY = "review.article."
+
+#: Answers and the FSRS rating each stands for (master and discard are not ratings).
+RATINGS: dict[str, Rating] = {
+    "again": Rating.Again,
+    "hard": Rating.Hard,
+    "good": Rating.Good,
+    "easy": Rating.Easy,
+}
+#: Words shown for the four ratings on screen (what the answer means for the highlight).
+RATING_WORDS: dict[str, str] = {
+    "again": "again",
+    "hard": "soon",
+    "good": "later",
+    "easy": "much later",
+}
+#: Most history entries kept per card (older ones are dropped, the schedule is unaffected).
+MAX_HISTORY = 500
+#: Frequencies a user can give an article ("see less of this book"), and how they stretch
+#: the interval FSRS chose.
+FREQUENCY_FACTORS: dict[str, float] = {"less": 2.0, "normal": 1.0, "more": 0.5}
+FREQUENCIES: tuple[str, ...] = ("less", "normal", "more")
+#: Largest stability (days) and the difficulty range accepted from disk (FSRS's own bounds).
+MAX_STABILITY = 36500.0 * 10
+MIN_DIFFICULTY, MAX_DIFFICULTY = 1.0, 10.0
+
+
+class Answer(StrEnum):
+    """What the user can answer for one highlight."""
+
+    AGAIN = "again"
+    HARD = "hard"
+    GOOD = "good"
+    EASY = "easy"
+    MASTER = "master"
+    """No more reviews; the highlight stays."""
+    DISCARD = "discard"
+    """Never in a review again; the highlight is not deleted."""
+
+
+class CardStatus(StrEnum):
+    """Whether a card still takes part in reviews."""
+
+    ACTIVE = "active"
+    MASTERED = "mastered"
+    DISCARDED = "discarded"
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    """One answer: when (ISO day), what, and the card's state before it (for undo)."""
+
+    day: str
+    answer: str
+    before: dict[str, Any] | None
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewCard:
+    """The review state of one highlight.
+
+    Attributes:
+        annotation_id: The highlight.
+        due: When it is due next (UTC).
+        stability: FSRS stability in days (None before the first rating).
+        difficulty: FSRS difficulty 1-10 (None before the first rating).
+        state: FSRS state (learning, review, relearning).
+        step: FSRS learning step (None outside learning).
+        last_review: When it was last answered (UTC), if ever.
+        status: Active, mastered or discarded.
+        history: Every answer, oldest first.
+    """
+
+    annotation_id: str
+    due: datetime
+    stability: float | None = None
+    difficulty: float | None = None
+    state: State = State.Learning
+    step: int | None = 0
+    last_review: datetime | None = None
+    status: CardStatus = CardStatus.ACTIVE
+    history: tuple[HistoryEntry, ...] = ()
+
+    def fsrs_card(self) -> Card:
+        """The FSRS card for this state."""
+        return Card(card_id=1, state=self.state, step=self.step, stability=self.stability,
+                    difficulty=self.difficulty, due=self.due, last_review=self.last_review)
+
+    def snapshot(self) -> dict[str, Any]:
+        """The schedule fields as a JSON-ready dict (the history left out)."""
+        record = self.to_record()
+        del record["history"]
+        return record
+
+    def to_record(self) -> dict[str, Any]:
+        """Serialise for the database (the value of its ``review.card.<id>`` record)."""
+        return {
+            "kind": "card",
+            "annotation_id": self.annotation_id,
+            "due": self.due.isoformat(),
+            "stability": self.stability,
+            "difficulty": self.difficulty,
+            "state": int(self.state),
+            "step": self.step,
+            "last_review": self.last_review.isoformat() if self.last_review else None,
+            "status": self.status.value,
+            "history": [
+                {"day": entry.day, "answer": entry.answer, "before": entry.before}
+                for entry in self.history
+            ],
+        }
+
+    @classmethod
+    def from_record(cls, record: Any) -> ReviewCard:
+        """Rebuild from :meth:`to_record` output, validating every field.
+
+        Raises:
+            ValueError: the record is not a valid card (it is then skipped and kept).
+        """
+        if not isinstance(record, dict):
+            raise ValueError("not a record")
+        ident = record.get("annotation_id")
+        if not isinstance(ident, str) or not ident:
+            raise ValueError("annotation_id must be a string")
+        state = record.get("state")
+        if isinstance(state, bool) or state not in (1, 2, 3):
+            raise ValueError("state must be 1, 2 or 3")
+        step = record.get("step")
+        if step is not None and (isinstance(step, bool) or not isinstance(step, int)
+                                 or not 0 <= step < 1000):
+            raise ValueError("step must be a small whole number")
+        status = record.get("status", CardStatus.ACTIVE.value)
+        if status not in CardStatus._value2member_map_:
+            raise ValueError("unknown status")
+        history = []
+        raw_history = record.get("history", [])
+        if isinstance(raw_history, list):
+            for entry in raw_history[-MAX_HISTORY:]:
+                parsed = _history_entry(entry)
+                if parsed is not None:
+                    history.append(parsed)
+        return cls(
+            annotation_id=ident,
+            due=_datetime(record.get("due"), required=True),  # type: ignore[arg-type]
+            stability=_bounded_float(record.get("stability"), 0.0, MAX_STABILITY),
+            difficulty=_bounded_float(record.get("difficulty"), MIN_DIFFICULTY, MAX_DIFFICULTY),
+            state=State(state),
+            step=step,
+            last_review=_datetime(record.get("last_review"), required=False),
+            status=CardStatus(status),
+            history=tuple(history),
+        )
+
+    def with_snapshot(self, snapshot: dict[str, Any]) -> ReviewCard:
+        """This card with its schedule fields restored from :meth:`snapshot` output."""
+        restored = ReviewCard.from_record({**snapshot, "annotation_id": self.annotation_id,
+                                           "history": []})
+        return replace(restored, history=self.history)
+
+
+def _datetime(value: Any, *, required: bool) -> datetime | None:
+    if value is None and not required:
+        return None
+    if not isinstance(value, str) or len(value) > 40:
+        raise ValueError("a date must be an ISO 8601 string")
+    parsed = datetime.fromisoformat(value)  # raises ValueError
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def _bounded_float(value: Any, low: float, high: float) -> float | None:
+    """A number from disk within ``(low, high]`` (``[low, high]`` when low > 0), or None."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("must be a number")
+    number = float(value)  # a huge integer raises OverflowError
+    if not math.isfinite(number) or not (low < number if low == 0 else low <= number) \
+            or number > high:
+        raise ValueError(f"must be a number between {low} and {high}")
+    return number
+
+
+def _history_entry(entry: Any) -> HistoryEntry | None:
+    if not isinstance(entry, dict):
+        return None
+    day, answer, before = entry.get("day"), entry.get("answer"), entry.get("before")
+    if not isinstance(day, str) or not isinstance(answer, str) \
+            or answer not in Answer._value2member_map_:
+        return None
+    try:
+        date.fromisoformat(day)
+    except ValueError:
+        return None
+    return HistoryEntry(day, answer, before if isinstance(before, dict) else None)
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewPolicy:
+    """How big the daily batch is and how it is made.
+
+    Attributes:
+        per_day: Highlights per daily batch (the ``review_per_day`` setting).
+        new_per_day: New highlights brought into reviews per day at most.
+        per_article: Highlights from one article per batch (unless too few articles).
+    """
+
+    per_day: int = 10
+    new_per_day: int = 5
+    per_article: int = 2
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewFilter:
+    """A themed review: only a tag's or an article's highlights (None: all)."""
+
+    tag: str | None = None
+    path: str | None = None
+
+    def matches(self, annotation: Annotation) -> bool:
+        """Whether the highlight belongs to this review."""
+        if self.tag is not None and self.tag not in annotation.tags:
+            return False
+        return self.path is None or annotation.path == self.path
+
+
+@dataclass(frozen=True, slots=True)
+class BatchItem:
+    """One highlight of today's batch."""
+
+    annotation: Annotation
+    card: ReviewCard | None
+    """None for a new highlight (never reviewed)."""
+    due: date
+    """The day it was due (today for a new highlight)."""
+
+    @property
+    def is_new(self) -> bool:
+        """Whether it is reviewed for the first time."""
+        return self.card is None
+
+    @property
+    def orphaned(self) -> bool:
+        """Whether its quote was no longer found in the article (it reviews from the quote)."""
+        return self.annotation.status is AnchorStatus.ORPHANED
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewStats:
+    """Numbers for ``postil review --stats`` and the summary screen."""
+
+    due_today: int
+    """Highlights still waiting in today's batch."""
+    reviewed_today: int
+    streak: int
+    """Consecutive days with a review, ending today (or yesterday if none yet today)."""
+    total: int
+    """Highlights that take part in reviews (not mastered, not discarded)."""
+    mastered: int
+    discarded: int
+    per_day: tuple[int, ...] = field(default=())
+    """Answers per day over the last weeks, oldest first, today last."""
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerResult:
+    """What recording an answer did."""
+
+    card: ReviewCard
+    next_due: date | None
+    """The day the highlight comes back (None when mastered or discarded)."""
+
+
+def review_time(today: date | None) -> datetime:
+    """The moment an answer is recorded: noon UTC of ``today`` when given, else now."""
+    if today is None:
+        return datetime.now(UTC)
+    return datetime.combine(today, time(12), UTC)
+
+
+def current_day(today: date | None) -> date:
+    """``today`` if given, else the current date (UTC, the day the scheduler counts in)."""
+    return today if today is not None else datetime.now(UTC).date()
+
+
+#: No learning steps: a highlight is reviewed at most once a day, so every rating goes
+#: straight to a day interval; no fuzzing, so the schedule is deterministic.
+_SCHEDULER = Scheduler(learning_steps=(), relearning_steps=(), enable_fuzzing=False)
+
+
+def _tiebreak(day: date, annotation_id: str) -> str:
+    return hashlib.sha256(f"{day.isoformat()}\0{annotation_id}".encode()).hexdigest()
+
+
+class ReviewStore:
+    """Review cards and per-article frequencies, one state record each in the database
+    (``review.card.<annotation id>``, ``review.article.<path>``).
+
+    The only place that touches storage for reviews: each change is one record's change
+    through the store's field-level, durable write path (fsynced when the call returns).
+    """
+
+    def __init__(self, store: AnnotationStore) -> None:
+        self.store = store
+        self.skipped_records = 0
+
+    def cards(self) -> dict[str, ReviewCard]:
+        """Every valid card by annotation id (invalid records are skipped and kept)."""
+        cards: dict[str, ReviewCard] = {}
+        skipped = 0
+        for key, value in self.store.state_values(CARD_KEY).items():
+            if value is None:
+                continue  # a card that was taken back (undo of a first answer)
+            try:
+                card = ReviewCard.from_record(value)
+            except (ValueError, TypeError, OverflowError):
+                skipped += 1
+                continue
+            if key != CARD_KEY + card.annotation_id:
+                skipped += 1
+                continue
+            cards[card.annotation_id] = card
+        self.skipped_records = skipped
+        return cards
+
+    def card(self, annotation_id: str) -> ReviewCard | None:
+        """The card of one highlight, if it has one."""
+        return self.cards().get(annotation_id)
+
+    def put_card(self, card: ReviewCard) -> None:
+        """Save one card (only its own record changes); durable when this returns."""
+        self.store.set_state(CARD_KEY + card.annotation_id, card.to_record())
+
+    def remove_card(self, annotation_id: str) -> None:
+        """Forget a highlight's card (it is new again); durable when this returns."""
+        self.store.set_state(CARD_KEY + annotation_id, None)
+
+    def frequencies(self) -> dict[str, str]:
+        """Per-article review frequency (``less``/``more``) by article path."""
+        result: dict[str, str] = {}
+        for key, frequency in self.store.state_values(ARTICLE_KEY).items():
+            if isinstance(frequency, str) and frequency in FREQUENCY_FACTORS \
+                    and frequency != "normal":
+                result[key[len(ARTICLE_KEY):]] = frequency
+        return result
+
+    def set_frequency(self, path: str, frequency: str) -> None:
+        """Save how often an article's highlights come back; durable when this returns."""
+        if frequency not in FREQUENCY_FACTORS:
+            raise ValueError(f"frequency must be one of {', '.join(FREQUENCIES)}")
+        self.store.set_state(ARTICLE_KEY + path, None if frequency == "normal" else frequency)
+
+
+def _answered_on(card: ReviewCard, day: str) -> int:
+    return sum(1 for entry in card.history if entry.day == day)
+
+
+def _first_day(card: ReviewCard) -> str | None:
+    return card.history[0].day if card.history else None
+
+
+def daily_batch(
+    annotations: Sequence[Annotation],
+    cards: dict[str, ReviewCard],
+    *,
+    today: date,
+    policy: ReviewPolicy | None = None,
+    theme: ReviewFilter | None = None,
+    frequencies: dict[str, str] | None = None,
+    limit: int | None = None,
+) -> list[BatchItem]:
+    """Today's batch: what is still to review today, in a fixed order for the day.
+
+    Highlights answered today already count against the day's size and are never shown again
+    that day; new highlights are capped per day (counting those first answered today).
+    ``limit`` replaces ``policy.per_day`` as the day's size.
+    """
+    frequencies = frequencies or {}
+    policy = policy or ReviewPolicy()
+    theme = theme or ReviewFilter()
+    day = today.isoformat()
+    size = policy.per_day if limit is None else limit
+    chosen = [a for a in annotations if theme.matches(a)]
+    done_today = sum(1 for a in chosen if a.id in cards and _answered_on(cards[a.id], day))
+    size -= done_today
+    if size <= 0:
+        return []
+    new_today = sum(1 for a in chosen if a.id in cards and _first_day(cards[a.id]) == day)
+    due: list[BatchItem] = []
+    new: list[Annotation] = []
+    for annotation in chosen:
+        card = cards.get(annotation.id)
+        if card is None:
+            new.append(annotation)
+            continue
+        if card.status is not CardStatus.ACTIVE or _answered_on(card, day):
+            continue
+        due_day = card.due.date()
+        if due_day <= today:
+            due.append(BatchItem(annotation, card, due_day))
+    due.sort(key=lambda item: (item.due, _tiebreak(today, item.annotation.id)))
+    boost = {"more": 0, "normal": 1, "less": 2}
+    new.sort(key=lambda a: (boost[frequencies.get(a.path, "normal")], _tiebreak(today, a.id)))
+    new_room = max(0, policy.new_per_day - new_today)
+    new_items = [BatchItem(a, None, today) for a in new[:new_room]]
+    articles = {item.annotation.path for item in due} | {a.path for a in new}
+    few_articles = len(articles) * policy.per_article < size
+    return _cap_per_article([*due, *new_items], size, policy.per_article, relax=few_articles)
+
+
+def _cap_per_article(items: list[BatchItem], size: int, cap: int, *,
+                     relax: bool) -> list[BatchItem]:
+    """Take ``size`` items in order, at most ``cap`` per article; when there are too few
+    articles for that (``relax``), fill the batch from the rest in order."""
+    taken: list[BatchItem] = []
+    per_article: dict[str, int] = {}
+    for item in items:
+        if len(taken) >= size:
+            break
+        key = item.annotation.path
+        if per_article.get(key, 0) < cap:
+            per_article[key] = per_article.get(key, 0) + 1
+            taken.append(item)
+    if relax and len(taken) < size:
+        remaining = [item for item in items if item not in taken]
+        taken.extend(remaining[: size - len(taken)])
+        order = {id(item): index for index, item in enumerate(items)}
+        taken.sort(key=lambda item: order[id(item)])
+    return taken
+
+
+def apply_answer(
+    card: ReviewCard | None,
+    annotation_id: str,
+    answer: Answer,
+    *,
+    when: datetime,
+    frequency: str = "normal",
+) -> ReviewCard:
+    """The card after ``answer`` at ``when`` (pure: nothing is saved)."""
+    if card is None:
+        card = ReviewCard(annotation_id=annotation_id, due=when)
+        before: dict[str, Any] | None = None
+    else:
+        before = card.snapshot()
+        if card.last_review is not None and card.last_review > when:
+            card = replace(card, last_review=when)  # a clock set back: no negative intervals
+    entry = HistoryEntry(when.date().isoformat(), answer.value, before)
+    history = (*card.history, entry)[-MAX_HISTORY:]
+    if answer is Answer.MASTER:
+        return replace(card, status=CardStatus.MASTERED, last_review=when, history=history)
+    if answer is Answer.DISCARD:
+        return replace(card, status=CardStatus.DISCARDED, last_review=when, history=history)
+    scheduled, _log = _SCHEDULER.review_card(card.fsrs_card(), RATINGS[answer.value], when)
+    due = scheduled.due
+    factor = FREQUENCY_FACTORS.get(frequency, 1.0)
+    if factor != 1.0:
+        due = when + timedelta(seconds=max((due - when).total_seconds() * factor, 86400))
+    return ReviewCard(
+        annotation_id=annotation_id,
+        due=due,
+        stability=scheduled.stability,
+        difficulty=scheduled.difficulty,
+        state=scheduled.state,
+        step=scheduled.step,
+        last_review=when,
+        status=CardStatus.ACTIVE,
+        history=history,
+    )
+
+
+class ReviewError(StoreError):
+    """A review action cannot be done (unknown highlight, nothing to undo)."""
+
+
+class Reviews:
+    """The review of one database: the batch, answers, undo and stats."""
+
+    def __init__(self, store: AnnotationStore, policy: ReviewPolicy | None = None) -> None:
+        self.store = store
+        self.cards = ReviewStore(store)
+        self.policy = policy or ReviewPolicy()
+
+    def batch(self, *, today: date | None = None, theme: ReviewFilter | None = None,
+              limit: int | None = None) -> list[BatchItem]:
+        """Today's (remaining) batch."""
+        return daily_batch(self.store.all_annotations(), self.cards.cards(),
+                           today=current_day(today), policy=self.policy, theme=theme,
+                           frequencies=self.cards.frequencies(), limit=limit)
+
+    def answer(self, annotation_id: str, answer: Answer | str, *,
+               today: date | None = None) -> AnswerResult:
+        """Record one answer durably (fsynced before this returns).
+
+        Raises:
+            ReviewError: no highlight has this id.
+        """
+        answer = Answer(answer)
+        annotation = self.store.get(annotation_id)
+        if annotation is None:
+            raise ReviewError(f"no highlight with id {annotation_id}")
+        frequency = self.cards.frequencies().get(annotation.path, "normal")
+        try:
+            card = apply_answer(self.cards.card(annotation_id), annotation_id, answer,
+                                when=review_time(today), frequency=frequency)
+        except (ArithmeticError, ValueError, TypeError) as error:
+            raise ReviewError(f"the review card of {annotation_id} cannot be scheduled "
+                              f"({error}); nothing was saved") from None
+        self.cards.put_card(card)
+        next_due = card.due.date() if card.status is CardStatus.ACTIVE else None
+        return AnswerResult(card, next_due)
+
+    def undo(self, annotation_id: str) -> ReviewCard | None:
+        """Take back the last answer of a highlight; returns the card as it was before (None:
+        it is new again).
+
+        Raises:
+            ReviewError: the highlight has no answer to take back.
+        """
+        card = self.cards.card(annotation_id)
+        if card is None or not card.history:
+            raise ReviewError("nothing to undo for this highlight")
+        last = card.history[-1]
+        if last.before is None:
+            self.cards.remove_card(annotation_id)
+            return None
+        try:
+            restored = replace(card.with_snapshot(last.before), history=card.history[:-1])
+        except (ValueError, TypeError, OverflowError):
+            raise ReviewError("the card's previous state is damaged; nothing was undone"
+                              ) from None
+        self.cards.put_card(restored)
+        return restored
+
+    def set_frequency(self, path: str, frequency: str) -> None:
+        """See an article's highlights less or more often (or normally)."""
+        self.cards.set_frequency(path, frequency)
+
+    def frequency(self, path: str) -> str:
+        """How often an article's highlights come back."""
+        return self.cards.frequencies().get(path, "normal")
+
+    def stats(self, *, today: date | None = None, days: int = 28) -> ReviewStats:
+        """Counts for today, the streak and answers per day over the last ``days`` days."""
+        day = current_day(today)
+        cards = self.cards.cards()
+        annotations = self.store.all_annotations()
+        return compute_stats(annotations, cards, day, len(self.batch(today=day)), days)
+
+
+def compute_stats(annotations: Iterable[Annotation], cards: dict[str, ReviewCard], today: date,
+                  due_today: int, days: int = 28) -> ReviewStats:
+    """:class:`ReviewStats` from the highlights and their cards."""
+    ids = {annotation.id for annotation in annotations}
+    counts: dict[str, int] = {}
+    mastered = discarded = 0
+    for ident, card in cards.items():
+        if ident not in ids:
+            continue
+        for entry in card.history:
+            counts[entry.day] = counts.get(entry.day, 0) + 1
+        if card.status is CardStatus.MASTERED:
+            mastered += 1
+        elif card.status is CardStatus.DISCARDED:
+            discarded += 1
+    streak = 0
+    cursor = today if counts.get(today.isoformat()) else today - timedelta(days=1)
+    while counts.get(cursor.isoformat()):
+        streak += 1
+        cursor -= timedelta(days=1)
+    per_day = tuple(counts.get((today - timedelta(days=offset)).isoformat(), 0)
+                    for offset in range(days - 1, -1, -1))
+    return ReviewStats(
+        due_today=due_today,
+        reviewed_today=counts.get(today.isoformat(), 0),
+        streak=streak,
+        total=len(ids) - mastered - discarded,
+        mastered=mastered,
+        discarded=discarded,
+        per_day=per_day,
+    )

@@ -1,0 +1,275 @@
+"""The daily review's scheduler: FSRS cards, the batch rules, undo, stats, bad records."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import replace
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from annotations.model import AnchorStatus, Annotation
+from annotations.review import (
+    Answer,
+    CardStatus,
+    ReviewCard,
+    ReviewError,
+    ReviewFilter,
+    ReviewPolicy,
+    Reviews,
+    apply_answer,
+    daily_batch,
+    review_time,
+)
+from annotations.storage import AnnotationStore
+
+START = date(2026, 1, 1)
+
+
+def make_annotations(articles: int, per_article: int, *, tag_every: int = 0) -> list[Annotation]:
+    """``articles`` × ``per_article`` highlights, each article its own path."""
+    result = []
+    text = " ".join(f"word{n}" for n in range(400))
+    for article in range(articles):
+        for number in range(per_article):
+            start = number * 12
+            tags = ("theme",) if tag_every and (article * per_article + number) % tag_every == 0 \
+                else ()
+            result.append(Annotation.create(article_id=f"id{article}",
+                                            path=f"/lib/article{article}.md", text=text,
+                                            start=start, end=start + 10, tags=tags))
+    return result
+
+
+def simulate(annotations: list[Annotation], days: int, policy: ReviewPolicy,
+             answer_for: dict[str, Answer] | None = None, theme: ReviewFilter | None = None,
+             ) -> tuple[dict[str, ReviewCard], list[list[str]]]:
+    """Review every day's batch for ``days`` days (default answer: good); returns the cards
+    and each day's batch ids."""
+    cards: dict[str, ReviewCard] = {}
+    batches: list[list[str]] = []
+    for offset in range(days):
+        today = START + timedelta(days=offset)
+        batch = daily_batch(annotations, cards, today=today, policy=policy, theme=theme)
+        batches.append([item.annotation.id for item in batch])
+        for item in batch:
+            ident = item.annotation.id
+            answer = (answer_for or {}).get(ident, Answer.GOOD)
+            cards[ident] = apply_answer(cards.get(ident), ident, answer, when=review_time(today))
+    return cards, batches
+
+
+def test_a_simulated_year_keeps_the_daily_limit_and_the_per_article_cap() -> None:
+    annotations = make_annotations(30, 6)
+    by_id = {a.id: a for a in annotations}
+    policy = ReviewPolicy(per_day=10, new_per_day=5, per_article=2)
+    _cards, batches = simulate(annotations, 365, policy)
+    assert any(batches), "the year reviewed something"
+    for batch in batches:
+        assert len(batch) <= 10
+        assert len(batch) == len(set(batch)), "never the same highlight twice in a day"
+        per_article = Counter(by_id[ident].path for ident in batch)
+        assert max(per_article.values(), default=0) <= 2
+    assert max(len(batch) for batch in batches) == 10
+
+
+def test_too_few_articles_fill_the_batch_anyway() -> None:
+    annotations = make_annotations(1, 20)
+    batch = daily_batch(annotations, {}, today=START, policy=ReviewPolicy(10, 10, 2))
+    assert len(batch) == 10
+
+
+def test_mastered_and_discarded_never_return() -> None:
+    annotations = make_annotations(10, 3)
+    gone = {annotations[0].id: Answer.MASTER, annotations[5].id: Answer.DISCARD}
+    cards, batches = simulate(annotations, 365, ReviewPolicy(), answer_for=gone)
+    for ident in gone:
+        days = [day for day, batch in enumerate(batches) if ident in batch]
+        assert len(days) == 1, "answered once, then never again"
+    assert cards[annotations[0].id].status is CardStatus.MASTERED
+    assert cards[annotations[5].id].status is CardStatus.DISCARDED
+
+
+def test_again_returns_sooner_than_good_sooner_than_easy() -> None:
+    annotations = make_annotations(3, 1)
+    again, good, easy = (a.id for a in annotations)
+    answers = {again: Answer.AGAIN, good: Answer.GOOD, easy: Answer.EASY}
+    _cards, batches = simulate(annotations, 365, ReviewPolicy(), answer_for=answers)
+    seen = Counter(ident for batch in batches for ident in batch)
+    assert seen[again] > seen[good] > seen[easy] >= 1
+    # The first interval orders the same way.
+    when = review_time(START)
+    due = {name: apply_answer(None, "x", answer, when=when).due
+           for name, answer in (("again", Answer.AGAIN), ("hard", Answer.HARD),
+                                ("good", Answer.GOOD), ("easy", Answer.EASY))}
+    assert when < due["again"] <= due["hard"] < due["good"] < due["easy"]
+
+
+def test_an_import_of_2000_highlights_spreads_over_days() -> None:
+    annotations = make_annotations(200, 10)
+    assert len(annotations) == 2000
+    policy = ReviewPolicy(per_day=10, new_per_day=5)
+    cards, batches = simulate(annotations, 30, policy)
+    first_seen = Counter(card.history[0].day for card in cards.values())
+    assert max(first_seen.values()) <= 5, "at most new_per_day new highlights a day"
+    assert len(cards) <= 30 * 5 < 2000
+    assert len(first_seen) >= 15, "new highlights keep coming day after day"
+    assert max(first_seen) >= (START + timedelta(days=25)).isoformat()
+
+
+def test_a_themed_review_shows_only_its_tag() -> None:
+    annotations = make_annotations(20, 5, tag_every=3)
+    tagged = {a.id for a in annotations if "theme" in a.tags}
+    _cards, batches = simulate(annotations, 60, ReviewPolicy(),
+                               theme=ReviewFilter(tag="theme"))
+    shown = {ident for batch in batches for ident in batch}
+    assert shown and shown <= tagged
+    article = annotations[0].path
+    only = daily_batch(annotations, {}, today=START, theme=ReviewFilter(path=article))
+    assert only and {item.annotation.path for item in only} == {article}
+
+
+def test_the_order_is_fixed_for_a_day_and_changes_between_days() -> None:
+    annotations = make_annotations(40, 2)
+    first = daily_batch(annotations, {}, today=START)
+    again = daily_batch(list(reversed(annotations)), {}, today=START)
+    assert [i.annotation.id for i in first] == [i.annotation.id for i in again]
+    later = daily_batch(annotations, {}, today=START + timedelta(days=1))
+    assert [i.annotation.id for i in later] != [i.annotation.id for i in first]
+
+
+def test_due_cards_come_before_new_ones() -> None:
+    annotations = make_annotations(20, 1)
+    old = annotations[7]
+    card = apply_answer(None, old.id, Answer.GOOD, when=review_time(START))
+    later = card.due.date() + timedelta(days=3)
+    batch = daily_batch(annotations, {old.id: card}, today=later)
+    assert batch[0].annotation.id == old.id and not batch[0].is_new
+    assert all(item.is_new for item in batch[1:])
+
+
+def card_records(data: dict[str, dict[str, dict[str, object]]]) -> dict[str, dict[str, object]]:
+    """The review cards' records in a database file's JSON, by their document id."""
+    return {doc: record for doc, record in data["state"].items()
+            if str(record.get("key", "")).startswith("review.card.")}
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> AnnotationStore:
+    db = AnnotationStore(tmp_path / "db.json")
+    db.put_many(make_annotations(6, 2))
+    return db
+
+
+def test_answers_are_saved_one_record_per_highlight_and_undo_restores(
+        store: AnnotationStore) -> None:
+    reviews = Reviews(store)
+    ident = reviews.batch(today=START)[0].annotation.id
+    first = reviews.answer(ident, "good", today=START)
+    assert first.next_due is not None and first.next_due > START
+    data = json.loads(store.path.read_text())
+    records = list(card_records(data).values())
+    assert [r["value"]["annotation_id"] for r in records] == [ident]  # type: ignore[index]
+    assert ident not in [i.annotation.id for i in reviews.batch(today=START)]
+    later = first.next_due
+    reviews.answer(ident, "easy", today=later)
+    easy_card = reviews.cards.card(ident)
+    assert easy_card is not None and len(easy_card.history) == 2
+    restored = reviews.undo(ident)
+    assert restored is not None and restored.due == first.card.due
+    assert len(restored.history) == 1 and restored.stability == first.card.stability
+    assert reviews.undo(ident) is None  # the first answer undone: new again
+    assert reviews.cards.card(ident) is None
+    with pytest.raises(ReviewError):
+        reviews.undo(ident)
+    with pytest.raises(ReviewError):
+        reviews.answer("no-such-id", "good", today=START)
+
+
+def test_seeing_an_article_less_often_stretches_its_intervals(store: AnnotationStore) -> None:
+    reviews = Reviews(store)
+    one, other = store.all_annotations()[0], store.all_annotations()[-1]
+    assert one.path != other.path
+    reviews.set_frequency(one.path, "less")
+    assert reviews.frequency(one.path) == "less" and reviews.frequency(other.path) == "normal"
+    slow = reviews.answer(one.id, "good", today=START).card.due
+    normal = reviews.answer(other.id, "good", today=START).card.due
+    assert slow - review_time(START) == 2 * (normal - review_time(START))
+    reviews.set_frequency(one.path, "normal")
+    assert reviews.frequency(one.path) == "normal"
+
+
+def test_stats_count_streak_mastered_and_discarded(store: AnnotationStore) -> None:
+    reviews = Reviews(store, ReviewPolicy(per_day=4, new_per_day=4))
+    ids = [a.id for a in store.all_annotations()]
+    for offset in range(3):
+        reviews.answer(ids[offset], "good", today=START + timedelta(days=offset))
+    reviews.answer(ids[3], "master", today=START + timedelta(days=2))
+    reviews.answer(ids[4], "discard", today=START + timedelta(days=2))
+    stats = reviews.stats(today=START + timedelta(days=2))
+    assert stats.streak == 3 and stats.reviewed_today == 3
+    assert stats.mastered == 1 and stats.discarded == 1 and stats.total == len(ids) - 2
+    assert stats.per_day[-3:] == (1, 1, 3)
+    assert reviews.stats(today=START + timedelta(days=3)).streak == 3  # kept until the day ends
+    assert reviews.stats(today=START + timedelta(days=4)).streak == 0
+
+
+@pytest.mark.parametrize("bad", [
+    {"stability": float("nan")}, {"stability": 1e400}, {"due": 12}, {"due": "not a date"},
+    {"state": 9}, {"state": True}, {"annotation_id": ["x"]}, {"status": "gone"},
+    {"step": 10**30}, {"history": "x"}, {"difficulty": 11.0}, {"stability": 0},
+    {"stability": 10**400}, {"due": "0001-01-01T00:00:00+14:00"},
+])
+def test_a_bad_card_is_skipped_and_kept(store: AnnotationStore, bad: dict[str, object]) -> None:
+    reviews = Reviews(store)
+    ident = store.all_annotations()[0].id
+    reviews.answer(ident, "good", today=START)
+    data = json.loads(store.path.read_text())
+    key, record = next(iter(card_records(data).items()))
+    record["value"].update(bad)  # type: ignore[attr-defined]
+    text = json.dumps(data).replace("NaN", "NaN")
+    store.path.write_text(text)
+    fresh = Reviews(AnnotationStore(store.path))
+    cards = fresh.cards.cards()
+    if bad == {"history": "x"}:
+        assert cards[ident].history == ()  # a bad history is dropped, the card kept
+        return
+    assert ident not in cards and fresh.cards.skipped_records == 1
+    assert fresh.batch(today=START)  # the review still works
+    other = store.all_annotations()[1].id
+    fresh.answer(other, "good", today=START)
+    kept = json.loads(store.path.read_text().replace("NaN", "0"))["state"][key]
+    assert kept["key"] == f"review.card.{ident}"  # the bad record is kept as it was
+
+
+def test_orphaned_highlights_are_marked_in_the_batch() -> None:
+    annotations = make_annotations(2, 1)
+    annotations[0] = replace(annotations[0], status=AnchorStatus.ORPHANED)
+    batch = daily_batch(annotations, {}, today=START)
+    marks = {item.annotation.id: item.orphaned for item in batch}
+    assert marks[annotations[0].id] and not marks[annotations[1].id]
+
+
+def test_a_review_dated_before_the_last_one_still_schedules(store: AnnotationStore) -> None:
+    reviews = Reviews(store)
+    ident = store.all_annotations()[0].id
+    reviews.answer(ident, "good", today=START + timedelta(days=30))
+    result = reviews.answer(ident, "again", today=START)  # the clock went back
+    assert result.next_due is not None and result.next_due > START
+
+
+def test_undo_with_a_damaged_previous_state_is_refused(store: AnnotationStore) -> None:
+    reviews = Reviews(store)
+    ident = store.all_annotations()[0].id
+    reviews.answer(ident, "good", today=START)
+    reviews.answer(ident, "good", today=START + timedelta(days=5))
+    data = json.loads(store.path.read_text())
+    record = next(iter(card_records(data).values()))
+    record["value"]["history"][-1]["before"]["state"] = "bad"  # type: ignore[index]
+    store.path.write_text(json.dumps(data))
+    fresh = Reviews(AnnotationStore(store.path))
+    with pytest.raises(ReviewError, match="nothing was undone"):
+        fresh.undo(ident)
+    assert len(fresh.cards.card(ident).history) == 2  # type: ignore[union-attr]
