@@ -39,10 +39,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import orjson
 from filelock import FileLock, Timeout
 from tinydb.storages import Storage
 
+from annotations import jsonread
 from annotations.atomicfile import fsync_directory, write_target
 from annotations.changelog import (
     LOG_SUFFIX,
@@ -142,10 +142,7 @@ def _loads(raw: bytes) -> Any:
     """Parse the database: orjson (several times faster on a big file), and the standard
     library for what orjson refuses but JSON allows (lone surrogate escapes, huge integers,
     NaN), so a file reads exactly as before — only faster."""
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        return json.loads(raw.decode("utf-8"))
+    return jsonread.loads(raw)
 
 
 def encode_database(data: dict[str, dict[str, Any]]) -> str:
@@ -207,7 +204,7 @@ class SafeJSONStorage(Storage):
         self._quarantine = {}
         for name, table in data.items():
             bad = {key: value for key, value in table.items()
-                   if not isinstance(value, dict) or not key.isdigit()}
+                   if value.__class__ is not dict or not key.isdigit()}
             if bad:
                 self._quarantine[name] = bad
                 for key in bad:

@@ -40,6 +40,7 @@ from typing import Any
 from urllib.parse import unquote, urlparse
 from urllib.request import url2pathname
 
+from annotations import jsonread
 from annotations.model import AnchorStatus, Annotation, Color, normalize_tags
 
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"
@@ -396,7 +397,7 @@ def parse_text(text: str) -> ParsedImport:
         FormatError: for invalid JSON or a document that is not W3C annotation JSON.
     """
     try:
-        document = json.loads(text)
+        document = jsonread.loads(text)
     except json.JSONDecodeError as error:
         raise FormatError(
             f"not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})"

@@ -1,0 +1,35 @@
+"""Fast JSON reading of big files: orjson with the cyclic garbage collector paused.
+
+Parsing a 30 MB database (or a 70 MB W3C export) creates millions of objects; with the
+collector running, it re-scans the growing heap many times during the parse (about a third of
+the parse time at 50,000 annotations). The result is the same as the standard library's: what
+orjson refuses but JSON allows (lone surrogate escapes, integers beyond 64 bits, NaN) is read
+by the standard library, which also reports the line and column of a real syntax error.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+from typing import Any
+
+import orjson
+
+
+def loads(raw: bytes | str) -> Any:
+    """Parse JSON text like :func:`json.loads` (bytes must be UTF-8).
+
+    Raises:
+        json.JSONDecodeError, UnicodeDecodeError, ValueError, RecursionError: as
+            :func:`json.loads` does for the same text.
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        pass
+    finally:
+        if collecting:
+            gc.enable()
+    return json.loads(raw.decode("utf-8") if isinstance(raw, bytes) else raw)
