@@ -9,8 +9,10 @@ by the standard library, which also reports the line and column of a real syntax
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import orjson
@@ -23,13 +25,25 @@ def loads(raw: bytes | str) -> Any:
         json.JSONDecodeError, UnicodeDecodeError, ValueError, RecursionError: as
             :func:`json.loads` does for the same text.
     """
+    with paused_gc():
+        try:
+            return orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            pass
+    return json.loads(raw.decode("utf-8") if isinstance(raw, bytes) else raw)
+
+
+@contextlib.contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a bulk step builds many objects that stay.
+
+    Reference counting still frees everything dropped meanwhile; only the repeated scans of
+    the growing heap are skipped. The collector is resumed (if it was running) afterwards.
+    """
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        pass
+        yield
     finally:
         if collecting:
             gc.enable()
-    return json.loads(raw.decode("utf-8") if isinstance(raw, bytes) else raw)

@@ -404,7 +404,8 @@ def parse_text(text: str) -> ParsedImport:
         ) from None
     except RecursionError:
         raise FormatError("JSON nested too deeply") from None
-    return parse_document(document)
+    with jsonread.paused_gc():  # an Annotation per record: bulk work
+        return parse_document(document)
 
 
 def merge_plan(
