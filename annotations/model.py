@@ -8,6 +8,7 @@ again after the article changed.
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -62,6 +63,29 @@ class TextPositionSelector:
 def now_iso() -> str:
     """Return the current UTC time as ISO 8601 with seconds precision and a ``Z`` suffix."""
     return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+_UUID_IRI_PREFIX = "urn:uuid:"
+_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def normalize_id(ident: str) -> str:
+    """The one form of an annotation id that ids are compared in (storage, import, export, UI).
+
+    A UUID in any spelling (``BEDE…`` upper case, ``urn:uuid:`` prefix, braces, no hyphens) becomes
+    its canonical lower-case hyphenated form; any other id (an IRI from another tool) is only
+    stripped of surrounding whitespace, since IRIs are case-sensitive.
+    """
+    text = ident.strip()
+    if _CANONICAL_UUID.fullmatch(text):
+        return text
+    candidate = text[len(_UUID_IRI_PREFIX):] if text[:9].lower() == _UUID_IRI_PREFIX else text
+    if 32 <= len(candidate) <= 38:
+        try:
+            return str(uuid.UUID(candidate))
+        except ValueError:
+            pass
+    return text
 
 
 @lru_cache(maxsize=4096)
@@ -127,6 +151,13 @@ class Annotation:
     created: str = field(default_factory=now_iso)
     updated: str = field(default_factory=now_iso)
     status: AnchorStatus = AnchorStatus.ANCHORED
+
+    def __post_init__(self) -> None:
+        # Every annotation holds its id in the one normalised form (see normalize_id), so
+        # "BEDE…" and "urn:uuid:bede…" can never be two annotations.
+        normal = normalize_id(self.id)
+        if normal != self.id:
+            object.__setattr__(self, "id", normal)
 
     @classmethod
     def create(
@@ -225,17 +256,22 @@ class Annotation:
                     _str_or_empty(quote.get("suffix")),
                 ),
                 position=TextPositionSelector(start, end),
-                color=Color(color) if color in Color._value2member_map_ else Color.YELLOW,
+                color=Color(color) if _is_member(color, Color) else Color.YELLOW,
                 note=note if isinstance(note, str) else "",
                 tags=normalize_tags(record.get("tags")),
                 created=_str_or_empty(record.get("created")) or now_iso(),
                 updated=_str_or_empty(record.get("updated")) or now_iso(),
                 status=AnchorStatus(record["status"])
-                if record.get("status") in AnchorStatus._value2member_map_
+                if _is_member(record.get("status"), AnchorStatus)
                 else AnchorStatus.ANCHORED,
             )
         except (KeyError, TypeError, AttributeError) as error:
             raise ValueError(f"malformed annotation record: {error!r}") from None
+
+
+def _is_member(value: Any, kind: type[StrEnum]) -> bool:
+    """True when ``value`` is the string of a member of ``kind`` (a list or dict never is)."""
+    return isinstance(value, str) and value in kind._value2member_map_
 
 
 def _str_or_empty(value: Any) -> str:

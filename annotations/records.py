@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from annotations.changelog import ANNOTATIONS, DELETE, POSITIONS, PUT, STATE, Change
+from annotations.model import normalize_id
 
 TOMBSTONES = "tombstones"
 CHANGELOG = "changelog"
@@ -137,13 +138,26 @@ class Tables:
     # ------------------------------------------------------------------ indexes
     def _build(self) -> None:
         live = self.live
-        for doc, record in self.data[ANNOTATIONS].items():
+        annotations = self.data[ANNOTATIONS]
+        superseded: list[str] = []
+        for doc, record in annotations.items():
             ident = record.get("id")
-            if ident.__class__ is str and ident not in live:
-                live[ident] = doc
+            if ident.__class__ is str:
+                ident = normalize_id(ident)  # one annotation however its id is spelled
+                other = live.get(ident)
+                if other is None:
+                    live[ident] = doc
+                    continue
+                # An older postil stored "BEDE…" beside "bede…": the most recently changed copy
+                # is the annotation; the other is dropped from the next write.
+                if str(record.get("updated", "")) > str(annotations[other].get("updated", "")):
+                    live[ident], doc = doc, other
+                superseded.append(doc)
+        for doc in superseded:
+            del annotations[doc]
         for doc, record in self.data[TOMBSTONES].items():
             ident = record.get("id")
-            if isinstance(ident, str) and ident not in live:
+            if isinstance(ident, str) and (ident := normalize_id(ident)) not in live:
                 self.hidden.setdefault(ident, doc)
         for doc, record in self.data[POSITIONS].items():
             key = record.get("article_id")
@@ -269,8 +283,8 @@ class Tables:
 
     # ------------------------------------------------------------------ reading
     def annotation(self, ident: str) -> dict[str, Any] | None:
-        """The visible record of annotation ``ident``."""
-        doc = self.live.get(ident)
+        """The visible record of annotation ``ident`` (any spelling of its id)."""
+        doc = self.live.get(normalize_id(ident))
         return self.data[ANNOTATIONS].get(doc) if doc is not None else None
 
     def annotations(self, idents: set[str] | None = None) -> Iterator[dict[str, Any]]:
@@ -314,7 +328,7 @@ class Tables:
                      live=True)
 
     def _apply_annotation(self, change: Change) -> bool:
-        ident = change.key
+        ident = normalize_id(change.key)
         doc = self.live.get(ident)
         was_live = doc is not None
         if not was_live and change.op == PUT and ident not in self.hidden:

@@ -647,15 +647,21 @@ class AnnotationStore:
 
     # ------------------------------------------------------------------ annotations
     def _parse(self, records: Iterable[dict[str, Any]]) -> list[Annotation]:
-        annotations = []
+        by_id: dict[str, Annotation] = {}
         skipped = 0
         for record in records:
             try:
-                annotations.append(Annotation.from_record(record))
+                annotation = Annotation.from_record(record)
             except ValueError:
                 skipped += 1
+                continue
+            # Ids are compared normalised: records "BEDE…" and "bede…" (an older import) are one
+            # annotation, the most recently changed copy.
+            seen = by_id.get(annotation.id)
+            if seen is None or annotation.updated > seen.updated:
+                by_id[annotation.id] = annotation
         self.skipped_records = skipped
-        return annotations
+        return list(by_id.values())
 
     def all_annotations(self) -> list[Annotation]:
         """Every valid annotation (malformed records are skipped and left in the file)."""
@@ -836,6 +842,7 @@ def _log_positions(data: dict[str, dict[str, Any]] | None) -> dict[str, _LogPosi
                 and not isinstance(offset, bool) and offset >= 0):
             positions[name] = _LogPosition(generation, offset)
     return positions
+
 
 
 #: Largest reading offset kept; a bigger one (beyond any article) is clamped to it.

@@ -187,7 +187,21 @@ def make_context(args: argparse.Namespace) -> Context:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status."""
+    """Run the command line; returns the exit status.
+
+    Everything printed — by any command, argparse and the error messages below — goes through
+    :func:`reader.terminal_output.cleaned_output`: no escape sequence from a file name, an
+    imported id or an article reaches the terminal.
+    """
+    from reader.terminal_output import cleaned_output
+
+    with cleaned_output():
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    from reader.terminal_output import err
+
     arguments = _insert_default_command(list(sys.argv[1:] if argv is None else argv))
     parser = build_parser(_chosen_command(arguments))
     args = parser.parse_args(arguments)
@@ -198,7 +212,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         finally:
             context.close()
     except CommandError as error:
-        print(f"postil: {error}", file=sys.stderr)
+        err(str(error))
         return error.code
     except KeyboardInterrupt:
         print("postil: interrupted", file=sys.stderr)
@@ -213,9 +227,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:
         if os.environ.get("POSTIL_DEBUG"):
             raise
-        print(
-            f"postil: internal error: {type(error).__name__}: {error} "
-            "(set POSTIL_DEBUG=1 for details)",
-            file=sys.stderr,
-        )
+        err(f"internal error: {type(error).__name__}: {error} "
+            "(set POSTIL_DEBUG=1 for details)")
         return 70

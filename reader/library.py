@@ -137,12 +137,42 @@ class MetadataCache:
             pass
 
 
+@dataclass(frozen=True, slots=True)
+class CachedListing:
+    """The library split into what the metadata cache already knows and what must be read.
+
+    Attributes:
+        known: Metadata of unchanged files, straight from the cache.
+        missing: Files that are new or changed since they were cached (or unreadable).
+    """
+
+    known: list[ArticleMeta]
+    missing: list[Path]
+
+
+def cached_listing(source: LibrarySource, cache: MetadataCache) -> CachedListing:
+    """Split the library's files into cached metadata and files to read (only stats files)."""
+    known: list[ArticleMeta] = []
+    missing: list[Path] = []
+    for path in source.article_paths():
+        try:
+            meta = cache.lookup(path, path.stat())
+        except OSError:
+            meta = None
+        if meta is None:
+            missing.append(path)
+        else:
+            known.append(meta)
+    return CachedListing(known, missing)
+
+
 def scan(
     source: LibrarySource,
     cache: MetadataCache | None = None,
     progress: ProgressCallback | None = None,
     cancelled: Callable[[], bool] | None = None,
     batch: Callable[[list[ArticleMeta]], None] | None = None,
+    files: list[Path] | None = None,
 ) -> list[ArticleMeta]:
     """Read metadata for every article in ``source``, using and updating the cache.
 
@@ -152,9 +182,10 @@ def scan(
         progress: Called with ``(done, total)`` as files are read.
         cancelled: Polled between files; scanning stops early when it returns True.
         batch: Called with newly read metadata in small batches (to fill a list as it goes).
+        files: Only these files of the library (e.g. :attr:`CachedListing.missing`).
     """
     cache = cache if cache is not None else MetadataCache()
-    files = source.article_paths()
+    files = source.article_paths() if files is None else files
     total = len(files)
     results: list[ArticleMeta] = []
     pending: list[ArticleMeta] = []

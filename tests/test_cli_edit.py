@@ -16,6 +16,12 @@ from reader.cli import main
 from tests.conftest import SEED, SEED_TITLE
 
 
+@pytest.fixture(autouse=True)
+def library_env(seed_library: Path, isolated_paths: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sample lies in the configured library (postil opens only library files)."""
+    monkeypatch.setenv("POSTIL_LIBRARY", str(seed_library))
+
+
 def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     code = main(list(args))
     out, err = capsys.readouterr()

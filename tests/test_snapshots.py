@@ -95,3 +95,49 @@ def test_markdown_article(snap_compare: Any, isolated_paths: Path, tmp_path: Pat
 
     app = make_app(isolated_paths, article)
     assert snap_compare(app, terminal_size=SIZE, run_before=reading_ready)
+
+
+SMALL = (80, 24)
+
+
+def test_library_screen_80x24(snap_compare: Any, isolated_paths: Path, seed_library: Path,
+                              tmp_path: Path) -> None:
+    from tests.pilot_helpers import write_book
+
+    write_book(seed_library / "the-long-generated-book.txt", paragraphs=3000)
+    (seed_library / "notes.md").write_text("# Field Notes on Slow Reading\n\nRead slowly.\n")
+
+    async def ready(pilot: Pilot[object]) -> None:
+        await wait_library(pilot, 3)
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    assert snap_compare(make_app(isolated_paths, seed_library), terminal_size=SMALL,
+                        run_before=ready)
+
+
+def test_reading_screen_80x24(snap_compare: Any, isolated_paths: Path, seed_library: Path) -> None:
+    async def ready(pilot: Pilot[object]) -> None:
+        await reading_ready(pilot)
+        await pilot.press("right_square_bracket", "right_square_bracket", "c", *"why", "ctrl+s")
+        await pilot.press("right_square_bracket", "v", "right_square_bracket")
+        await pilot.pause(0.3)
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    app = make_app(isolated_paths, seed_library / SEED.name)
+    assert snap_compare(app, terminal_size=SMALL, run_before=ready)
+
+
+def test_reading_screen_80x24_with_the_panel(
+    snap_compare: Any, isolated_paths: Path, seed_library: Path
+) -> None:
+    async def ready(pilot: Pilot[object]) -> None:
+        await reading_ready(pilot)
+        await pilot.press("right_square_bracket", "right_square_bracket", "h", "a")
+        await pilot.pause(0.3)
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    app = make_app(isolated_paths, seed_library / SEED.name)
+    assert snap_compare(app, terminal_size=SMALL, run_before=ready)

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 
 from annotations.editing import EditError, EditRequest, edit_annotation
 from annotations.model import Color
 from annotations.storage import StoreError
+from reader.article_access import ArticleScope
 from reader.cli import CommandError, Context
 from reader.commands.annotation_records import annotation_record
 from reader.commands.highlight import argument_text, read_note
-from reader.loading import ArticleError, load_article
+from reader.loading import ArticleError
 from reader.sanitize import clean_line
+from reader.terminal_output import print_json
 
 HELP = "change one annotation's note, colour or tags, or delete it"
 
@@ -36,9 +36,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="print the annotation as `notes --json` does")
 
 
-def _title(path: str) -> str:
+def _title(path: str, context: Context) -> str:
+    """The article's title, as ``notes`` shows it: only a file inside the library is opened."""
     try:
-        return load_article(path).meta.title
+        return ArticleScope.of(context.library_source([])).load(path).meta.title
     except (ArticleError, OSError, ValueError):
         from reader.commands.notes import _title_from_path
 
@@ -65,11 +66,10 @@ def run(args: argparse.Namespace, context: Context) -> int:
         raise CommandError(str(error)) from None
     shown = result.after or result.before
     if args.json:
-        record = annotation_record(shown, _title(shown.path))
+        record = annotation_record(shown, _title(shown.path, context))
         if result.after is None:
             record["deleted"] = True
-        json.dump(record, sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
+        print_json(record)
     elif result.after is None:
         print(f"deleted {clean_line(shown.id)}")
     elif result.changed:

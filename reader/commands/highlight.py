@@ -8,11 +8,12 @@ import sys
 from pathlib import Path
 
 from annotations.model import Annotation, Color
+from reader.article_access import ArticleScope
 from reader.cli import CommandError, Context
 from reader.commands.annotation_records import annotation_record
-from reader.json_output import dump_json
 from reader.loading import ArticleError, load_article
 from reader.sanitize import clean_line, clean_text, normalize_newlines
+from reader.terminal_output import print_json
 
 HELP = "highlight a quote in an article (with an optional note, tags and colour)"
 
@@ -83,7 +84,14 @@ def run(args: argparse.Namespace, context: Context) -> int:
     except Exception as error:
         raise CommandError(str(error)) from None
     if args.json:
-        dump_json(annotation_record(annotation, article.meta.title), sys.stdout)
+        print_json(annotation_record(annotation, article.meta.title))
     else:
         print(annotation.id)
+    # A hint for people (scripts calling highlight in a loop get a quiet stderr).
+    if sys.stderr.isatty() and not ArticleScope.of(context.library_source()).allows(
+        article.meta.path
+    ):
+        print(f"postil: note: {clean_line(article.meta.path)} is not in your library: "
+              "`postil notes` and `postil export` list its highlights without opening it "
+              "(name it on their command line, or add it with `postil add`)", file=sys.stderr)
     return 0

@@ -14,6 +14,8 @@ from pathlib import Path
 from annotations.export.w3c import FormatError, merge_plan, parse_text
 from annotations.model import Annotation
 from reader.cli import CommandError, Context
+from reader.safe_read import ReadRefused, read_regular_file
+from reader.terminal_output import err
 
 HELP = "import annotations from W3C Web Annotation JSON (merged by id)"
 
@@ -35,11 +37,9 @@ def _read(name: str) -> str:
     else:
         path = Path(name).expanduser()
         try:
-            if path.is_dir():
-                raise CommandError(f"{name}: is a folder")
-            if path.stat().st_size > MAX_IMPORT_BYTES:
-                raise CommandError(f"{name}: too large (limit 256 MB)")
-            data = path.read_bytes()
+            data = read_regular_file(path, MAX_IMPORT_BYTES)  # never a FIFO or /dev/zero
+        except ReadRefused as error:
+            raise CommandError(f"{name}: {error}") from None
         except FileNotFoundError:
             raise CommandError(f"{name}: no such file") from None
         except PermissionError:
@@ -66,7 +66,7 @@ def run(args: argparse.Namespace, context: Context) -> int:
     except FormatError as error:
         raise CommandError(f"{name}: {error}") from None
     for problem in parsed.problems:
-        print(f"postil: {name}: {problem}", file=sys.stderr)
+        err(f"{name}: {problem}")
     existing: dict[str, Annotation] = {}
     store = None
     if not (args.dry_run and not context.db_path.exists()):  # a dry run creates no database

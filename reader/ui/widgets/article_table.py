@@ -30,6 +30,19 @@ class SortOrder(StrEnum):
         members = list(SortOrder)
         return members[(members.index(self) + 1) % len(members)]
 
+    def direction(self, reverse: bool = False) -> str:
+        """How rows run in this order ("A→Z", "newest first", …), or reversed."""
+        forward, backward = _DIRECTIONS[self]
+        return backward if reverse else forward
+
+
+_DIRECTIONS = {
+    SortOrder.TITLE: ("A→Z", "Z→A"),
+    SortOrder.AUTHOR: ("A→Z", "Z→A"),
+    SortOrder.RECENT: ("newest first", "oldest first"),
+    SortOrder.LENGTH: ("longest first", "shortest first"),
+}
+
 
 @dataclass(slots=True)
 class ArticleRow:
@@ -48,7 +61,7 @@ _COLUMNS = (
     ("read", "Read"),
     ("highlights", "✎"),
 )
-_WIDTHS = {"author": 16, "length": 14, "read": 4, "highlights": 3}
+_WIDTHS = {"author": 16, "length": 16, "read": 4, "highlights": 3}
 _COLUMN_SORT = {
     "title": SortOrder.TITLE,
     "author": SortOrder.AUTHOR,
@@ -79,12 +92,19 @@ class ArticleTable(DataTable[Text]):
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "select_cursor", "Open", id="open_article"),
+        # As in less and vim; every other letter typed in the table starts the filter.
+        Binding("g,home", "scroll_top", "First article", show=False, id="list_first"),
+        Binding("G,end", "scroll_bottom", "Last article", show=False, id="list_last"),
+        Binding("pageup", "page_up", "Page up", show=False, id="list_page_up"),
+        Binding("pagedown", "page_down", "Page down", show=False, id="list_page_down"),
     ]
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self._rows: dict[str, ArticleRow] = {}
         self.order = SortOrder.TITLE
+        self.reverse = False
+        """True when the order runs backwards (a second click on the same column header)."""
         self.filter_text = ""
 
     def on_mount(self) -> None:
@@ -149,13 +169,41 @@ class ArticleTable(DataTable[Text]):
             row.last_read = last_read
         self.rebuild()
 
+    def update_states(self, rows: Iterable[ArticleRow]) -> None:
+        """Take the highlight counts and progress of ``rows`` (known articles), redrawing only
+        the cells that changed (a full rebuild only when the order depends on them)."""
+        changed: list[ArticleRow] = []
+        for row in rows:
+            known = self._rows.get(row.meta.path)
+            if known is None:
+                continue
+            state = (row.highlights, row.progress, row.last_read)
+            if (known.highlights, known.progress, known.last_read) != state:
+                known.highlights, known.progress, known.last_read = state
+                changed.append(known)
+        if not changed:
+            return
+        if self.order is SortOrder.RECENT:
+            self.rebuild()
+            return
+        for row in changed:
+            if row.meta.path in self.rows:
+                cells = self._cells(row)
+                self.update_cell(row.meta.path, "read", cells[3])
+                self.update_cell(row.meta.path, "highlights", cells[4])
+
     def visible_rows(self) -> list[ArticleRow]:
         """Rows that pass the filter, in display order."""
         rows = list(self._rows.values())
         if self.filter_text.strip():
             scored = [(filter_score(self.filter_text, row), row) for row in rows]
             return [row for score, row in sorted(scored, key=lambda p: -p[0]) if score > 0]
-        return sorted(rows, key=self._sort_key)
+        return sorted(rows, key=self._sort_key, reverse=self.reverse)
+
+    @property
+    def sort_description(self) -> str:
+        """The order and its direction, as the status line shows it ("title, A→Z")."""
+        return f"{self.order.value}, {self.order.direction(self.reverse)}"
 
     def _sort_key(self, row: ArticleRow) -> tuple[object, ...]:
         meta = row.meta
@@ -192,9 +240,11 @@ class ArticleTable(DataTable[Text]):
         return self._rows.get(path)
 
     def sort_by_column(self, column: str) -> None:
-        """Sort by a column's order (header click)."""
+        """Sort by a column's order (header click; clicking the sorted column reverses it)."""
         if column in _COLUMN_SORT:
-            self.order = _COLUMN_SORT[column]
+            order = _COLUMN_SORT[column]
+            self.reverse = not self.reverse if order is self.order else False
+            self.order = order
             self.rebuild()
 
     @staticmethod
@@ -204,7 +254,8 @@ class ArticleTable(DataTable[Text]):
             title = Text(clean_line(meta.title))
             title.append(f"  (unreadable: {clean_line(meta.error)})", style="italic dim")
             return (title, Text(""), Text("—", style="dim"), Text(""), Text(""))
-        length = Text(f"{meta.words:,} w · {meta.reading_minutes} min", style="dim")
+        length = Text(compact_length(meta.words, meta.reading_minutes), style="dim",
+                      overflow="ellipsis", no_wrap=True)
         read = Text(f"{round(row.progress * 100)}%" if row.progress else "—", justify="right")
         highlights = Text(str(row.highlights) if row.highlights else "·", justify="right")
         return (
@@ -214,6 +265,25 @@ class ArticleTable(DataTable[Text]):
             read,
             highlights,
         )
+
+
+def compact_length(words: int, minutes: int) -> str:
+    """An article's length that fits the Length column: "612 w · 3 min", "562k w · 39 h"."""
+    if words < 10_000:
+        count = f"{words:,}"
+    elif words < 100_000:
+        count = f"{words // 100 / 10:.1f}k"
+    elif words < 1_000_000:
+        count = f"{words // 1000}k"
+    else:
+        count = f"{words // 100_000 / 10:.1f}M"
+    if minutes < 60:
+        time = f"{minutes} min"
+    elif minutes < 600:
+        time = f"{minutes // 6 / 10:.1f} h"
+    else:
+        time = f"{minutes // 60} h"
+    return f"{count} w · {time}"
 
 
 def _reverse(stamp: str) -> str:

@@ -9,6 +9,7 @@ highlights, the sentence cursor, search hits and selections all line up with the
 from __future__ import annotations
 
 import bisect
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -96,6 +97,7 @@ class ArticleView(ScrollView, can_focus=True):
         background: $background;
         color: $foreground;
         scrollbar-size-vertical: 1;
+        overflow-x: hidden;
     }
     ArticleView > .article-view--title { text-style: bold; color: $accent; }
     ArticleView > .article-view--dek { text-style: italic; color: $foreground 80%; }
@@ -167,11 +169,52 @@ class ArticleView(ScrollView, can_focus=True):
         self._select_anchor: int | None = None
         self._flash: tuple[int, int] | None = None
         self._pending_offset: int | None = None
+        self._pending_center = False
+        self.complete = True
+        """False while only part of the article (a preview, or nothing yet) is shown."""
+        self._deferred: list[Callable[[], object]] = []
+
+    # ----------------------------------------------------------------- loading
+    def begin_loading(self) -> None:
+        """The article is being loaded: keys that need all of it wait until it is shown."""
+        self.complete = False
+
+    def when_complete(self, action: Callable[[], object], *, now: bool = False) -> bool:
+        """Run ``action`` once the whole article is shown; True if it was queued.
+
+        ``now`` says the action can act on what is shown already (a scroll within the
+        preview); it still waits if earlier keys are waiting, so keys keep their order.
+        """
+        if self.complete and self._pending_offset is None and not self._deferred:
+            return False
+        if now and self.complete is False and not self._deferred and self._ready_now():
+            return False
+        self._deferred.append(action)
+        return True
+
+    def _ready_now(self) -> bool:
+        return self._layout is not None and self._pending_offset is None and bool(
+            self.document.text
+        )
+
+    def _run_deferred(self) -> None:
+        if not self.complete:
+            return
+        waiting, self._deferred = self._deferred, []
+        for action in waiting:
+            action()
 
     # ----------------------------------------------------------------- document and layout
-    def set_document(self, document: Document, offset: int = 0) -> None:
-        """Show ``document`` and scroll so that ``offset`` is at the top."""
+    def set_document(self, document: Document, offset: int = 0, *,
+                     complete: bool = True) -> None:
+        """Show ``document`` and scroll so that ``offset`` is at the top.
+
+        ``complete=False`` marks a preview: keys that need the whole article wait for the
+        complete document and then act on it, in the order they were pressed.
+        """
         self.document = document
+        self.complete = complete
+        self._pending_center = False
         self._layout = None
         self.cursor = None
         self.selection = None
@@ -184,7 +227,7 @@ class ArticleView(ScrollView, can_focus=True):
     def column_width(self) -> int:
         """Width of the text column in cells."""
         available = self.scrollable_content_region.width or self.size.width
-        margin = 2 if available >= 40 else 1
+        margin = 3 if available >= 40 else 1  # 3: room for the ✎ note marker
         return max(10, min(self.reading_width, available - 2 * margin))
 
     @property
@@ -210,22 +253,31 @@ class ArticleView(ScrollView, can_focus=True):
             keep = self.top_offset
         self._layout = TextLayout(self.document, self.column_width, self._collapsed())
         self._strip_cache.clear()
-        self.virtual_size = Size(self.size.width, self._layout.height)
+        self.virtual_size = Size(
+            self.scrollable_content_region.width or self.size.width, self._layout.height
+        )
         self._pending_offset = keep
         # The new virtual size is applied on the next refresh; scroll once it is.
         self.call_after_refresh(self._restore_offset)
         self.refresh()
 
     def _restore_offset(self) -> None:
+        if self._layout is None:
+            return
         keep, self._pending_offset = self._pending_offset, None
-        if keep is not None and self._layout is not None:
-            self.scroll_to_offset(keep, animate=False)
+        center, self._pending_center = self._pending_center, False
+        if keep is not None:
+            self.scroll_to_offset(keep, center=center, animate=False)
             self.post_message(self.PositionChanged(self, self.top_offset, self.progress))
+        self._run_deferred()
 
     @property
     def is_ready(self) -> bool:
-        """True once the document is laid out and scrolled to its starting position."""
-        return self._layout is not None and self._pending_offset is None
+        """True once the whole document is laid out and scrolled to its starting position."""
+        return (
+            self._layout is not None and self._pending_offset is None and self.complete
+            and not self._deferred
+        )
 
     @property
     def layout_rows(self) -> TextLayout | None:
@@ -273,9 +325,14 @@ class ArticleView(ScrollView, can_focus=True):
         return min(1.0, bottom / self._layout.height)
 
     def scroll_to_offset(self, offset: int, *, center: bool = False, animate: bool = False) -> None:
-        """Scroll so that ``offset`` is at the top (or the centre) of the view."""
-        if self._layout is None:
+        """Scroll so that ``offset`` is at the top (or the centre) of the view.
+
+        Before the document is laid out and scrolled to its start, this replaces where it will
+        start (a search hit opened in an article that is still loading lands on screen).
+        """
+        if self._layout is None or self._pending_offset is not None:
             self._pending_offset = offset
+            self._pending_center = center
             return
         row = self._layout.row_of_offset(offset)
         if center:
@@ -284,8 +341,9 @@ class ArticleView(ScrollView, can_focus=True):
 
     def ensure_visible(self, offset: int) -> None:
         """Scroll only if ``offset`` is not already on screen."""
-        if self._layout is None:
+        if self._layout is None or self._pending_offset is not None:
             self._pending_offset = offset
+            self._pending_center = True
             return
         row = self._layout.row_of_offset(offset)
         top = round(self.scroll_y)
@@ -390,6 +448,8 @@ class ArticleView(ScrollView, can_focus=True):
 
     def action_next_sentence(self) -> None:
         """Move the cursor (or extend the selection) to the next sentence."""
+        if self.when_complete(self.action_next_sentence):
+            return
         if self._select_anchor is not None and self.selection is not None:
             following = self.document.next_sentence(self.selection[1] - 1)
             if following is not None:
@@ -404,6 +464,8 @@ class ArticleView(ScrollView, can_focus=True):
 
     def action_previous_sentence(self) -> None:
         """Move the cursor (or shrink the selection) to the previous sentence."""
+        if self.when_complete(self.action_previous_sentence):
+            return
         if self._select_anchor is not None and self.selection is not None:
             previous = self.document.previous_sentence(self.selection[1] - 1)
             if previous is not None and previous[1] > self._select_anchor:
@@ -418,6 +480,8 @@ class ArticleView(ScrollView, can_focus=True):
 
     def action_toggle_select(self) -> None:
         """Start a keyboard selection at the cursor sentence (or end it)."""
+        if self.when_complete(self.action_toggle_select):
+            return
         if self._select_anchor is not None:
             self._select_anchor = None
             self._repaint()
@@ -459,12 +523,16 @@ class ArticleView(ScrollView, can_focus=True):
 
     def action_extend_right(self) -> None:
         """With a keyboard selection, extend it by a word; otherwise scroll right (no-op)."""
+        if self.when_complete(self.action_extend_right):
+            return
         if self._select_anchor is None or self.selection is None:
             return
         self._extend_to(self._word_boundary(self.selection[1], forward=True))
 
     def action_extend_left(self) -> None:
         """With a keyboard selection, shrink it by a word."""
+        if self.when_complete(self.action_extend_left):
+            return
         if self._select_anchor is None or self.selection is None:
             return
         end = self._word_boundary(self.selection[1], forward=False)
@@ -481,6 +549,8 @@ class ArticleView(ScrollView, can_focus=True):
     # ----------------------------------------------------------------- scrolling actions
     def action_line_down(self) -> None:
         """Scroll one line down, or extend the keyboard selection by a row."""
+        if self.when_complete(self.action_line_down, now=self._fits(1)):
+            return
         if self._select_anchor is not None and self.selection is not None and self._layout:
             row = self._layout.row_of_offset(self.selection[1])
             target = self._layout.row(row + 1)
@@ -495,6 +565,8 @@ class ArticleView(ScrollView, can_focus=True):
 
     def action_line_up(self) -> None:
         """Scroll one line up, or shrink the keyboard selection by a row."""
+        if self.when_complete(self.action_line_up, now=True):
+            return
         if self._select_anchor is not None and self.selection is not None and self._layout:
             row = self._layout.row_of_offset(self.selection[1])
             target = self._layout.row(max(0, row - 1))
@@ -503,26 +575,43 @@ class ArticleView(ScrollView, can_focus=True):
             return
         self.scroll_to(y=self.scroll_y - 1, animate=False, immediate=True)
 
+    def _page(self) -> int:
+        return max(1, self.size.height - 2)
+
+    def _fits(self, rows: int) -> bool:
+        """True if scrolling ``rows`` down stays inside what is shown (a preview's end)."""
+        return self.scroll_y + rows <= self.max_scroll_y
+
     def action_page_down(self) -> None:
         """Scroll one page down."""
+        if self.when_complete(self.action_page_down, now=self._fits(self._page())):
+            return
         page = max(1, self.size.height - 2)
         self.scroll_to(y=self.scroll_y + page, animate=False, immediate=True)
 
     def action_page_up(self) -> None:
         """Scroll one page up."""
+        if self.when_complete(self.action_page_up, now=True):
+            return
         page = max(1, self.size.height - 2)
         self.scroll_to(y=self.scroll_y - page, animate=False, immediate=True)
 
     def action_top(self) -> None:
         """Go to the start of the article."""
+        if self.when_complete(self.action_top, now=True):
+            return
         self.scroll_to(y=0, animate=False, immediate=True)
 
     def action_bottom(self) -> None:
         """Go to the end of the article."""
+        if self.when_complete(self.action_bottom):
+            return
         self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
 
     def action_toggle_chrome(self) -> None:
         """Show or collapse site chrome."""
+        if self.when_complete(self.action_toggle_chrome):
+            return
         self.show_chrome = not self.show_chrome
 
     # ----------------------------------------------------------------- mouse selection
