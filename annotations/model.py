@@ -138,6 +138,7 @@ class Annotation:
         created: ISO 8601 UTC creation time.
         updated: ISO 8601 UTC time of the last change.
         status: Anchoring status from the last anchoring (not a user field).
+        chapter: For a book, the title of the chapter the quote is in ("" for articles).
     """
 
     id: str
@@ -151,6 +152,7 @@ class Annotation:
     created: str = field(default_factory=now_iso)
     updated: str = field(default_factory=now_iso)
     status: AnchorStatus = AnchorStatus.ANCHORED
+    chapter: str = ""
 
     def __post_init__(self) -> None:
         # Every annotation holds its id in the one normalised form (see normalize_id), so
@@ -171,6 +173,7 @@ class Annotation:
         color: Color | str = Color.YELLOW,
         note: str = "",
         tags: Any = (),
+        chapter: str = "",
     ) -> Annotation:
         """Create a new annotation over ``text[start:end]`` of an article."""
         stamp = now_iso()
@@ -185,6 +188,7 @@ class Annotation:
             tags=normalize_tags(tags),
             created=stamp,
             updated=stamp,
+            chapter=chapter,
         )
 
     @property
@@ -206,8 +210,11 @@ class Annotation:
         return replace(self, updated=now_iso(), **changes)
 
     def to_record(self) -> dict[str, Any]:
-        """Serialise for storage (JSON-ready; ``status`` is stored too, as last seen)."""
-        return {
+        """Serialise for storage (JSON-ready; ``status`` is stored too, as last seen).
+
+        ``chapter`` is written only when there is one, so article records are unchanged.
+        """
+        record = {
             "id": self.id,
             "article_id": self.article_id,
             "path": self.path,
@@ -224,6 +231,9 @@ class Annotation:
             "updated": self.updated,
             "status": self.status.value,
         }
+        if self.chapter:
+            record["chapter"] = self.chapter
+        return record
 
     @classmethod
     def from_record(cls, record: dict[str, Any]) -> Annotation:
@@ -264,6 +274,7 @@ class Annotation:
                 status=AnchorStatus(record["status"])
                 if _is_member(record.get("status"), AnchorStatus)
                 else AnchorStatus.ANCHORED,
+                chapter=_str_or_empty(record.get("chapter"))[:1000],
             )
         except (KeyError, TypeError, AttributeError) as error:
             raise ValueError(f"malformed annotation record: {error!r}") from None

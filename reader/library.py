@@ -20,8 +20,9 @@ from reader import paths
 from reader.config import atomic_write_text, load_settings
 from reader.formats import ARTICLE_SUFFIXES
 from reader.loading import ArticleMeta, read_metadata
+from reader.safe_read import MAX_CACHE_BYTES, read_regular_file
 
-CACHE_VERSION = 3
+CACHE_VERSION = 5  # 5: titles from file names, entities, split tags, dates; books
 ProgressCallback = Callable[[int, int], None]
 
 
@@ -44,6 +45,23 @@ class LibrarySource:
             for path in _walk(root):
                 found.setdefault(str(path), path)
         return sorted(found.values(), key=lambda p: str(p).lower())
+
+    def folder_of(self, path: str | Path) -> str:
+        """The folder of ``path`` relative to the library folder holding it ("" at the top).
+
+        Shown in the library so that two articles with the same title can be told apart.
+        """
+        parent = Path(path).parent
+        best = ""
+        for root in self.roots:
+            root = root.expanduser().absolute()
+            if parent == root:
+                return ""
+            if root in parent.parents:
+                relative = parent.relative_to(root).as_posix()
+                if not best or len(relative) < len(best):
+                    best = relative
+        return best or (parent.name if len(self.roots) != 1 or not self.roots[0].is_dir() else "")
 
     @property
     def single_file(self) -> Path | None:
@@ -94,7 +112,7 @@ class MetadataCache:
 
     def _load(self) -> None:
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
+            data = json.loads(read_regular_file(self.path, MAX_CACHE_BYTES).decode("utf-8"))
         except (OSError, ValueError, RecursionError):  # a cache is rebuilt, never an error
             return
         if isinstance(data, dict) and data.get("version") == CACHE_VERSION:
@@ -105,15 +123,20 @@ class MetadataCache:
     def lookup(self, path: Path, stat: os.stat_result) -> ArticleMeta | None:
         """Return cached metadata if the file's size and mtime are unchanged."""
         entry = self._entries.get(str(path))
-        if not entry or entry.get("size") != stat.st_size or entry.get("mtime") != stat.st_mtime_ns:
+        if not isinstance(entry, dict):
+            return None
+        if entry.get("size") != stat.st_size or entry.get("mtime") != stat.st_mtime_ns:
             return None
         meta = entry.get("meta")
         if not isinstance(meta, dict):
             return None
         try:
-            return ArticleMeta.from_dict(meta)
-        except TypeError:
-            return None
+            cached = ArticleMeta.from_dict(meta)
+        except (TypeError, ValueError, OverflowError):
+            return None  # a damaged entry: the file is read again
+        if cached.path != str(path) or cached.error is not None:
+            return None  # only readable files are cached, each under its own path
+        return cached
 
     def store(self, path: Path, stat: os.stat_result, meta: ArticleMeta) -> None:
         """Remember ``meta`` for ``path`` at its current size and mtime."""
@@ -204,6 +227,14 @@ def scan(
         batch(pending)
     cache.save()
     return results
+
+
+def metadata_for(path: Path, cache: MetadataCache) -> ArticleMeta:
+    """Metadata of one file: from ``cache`` when the file is unchanged, else read (and cached).
+
+    Never raises; the caller saves the cache.
+    """
+    return _metadata(path.absolute(), cache)
 
 
 def _metadata(path: Path, cache: MetadataCache) -> ArticleMeta:

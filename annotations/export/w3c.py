@@ -3,11 +3,11 @@
 Export shape (https://www.w3.org/TR/annotation-model/): one ``AnnotationCollection`` whose
 ``first`` is an embedded ``AnnotationPage`` holding every annotation in ``items``::
 
-    {"@context": "http://www.w3.org/ns/anno.jsonld",
+    {"@context": ["http://www.w3.org/ns/anno.jsonld", {"postil": "urn:postil:"}],
      "id": "urn:uuid:…", "type": "AnnotationCollection", "label": "postil export",
      "total": 2, "generated": "2024-05-01T10:00:00Z",
      "generator": {"type": "Software", "name": "postil"},
-     "first": {"type": "AnnotationPage", "startIndex": 0, "items": [
+     "first": {"id": "urn:uuid:…", "type": "AnnotationPage", "startIndex": 0, "items": [
         {"id": "urn:uuid:<annotation id>", "type": "Annotation", "motivation": "highlighting",
          "created": "…", "modified": "…",
          "body": [{"type": "TextualBody", "value": "<note>", "format": "text/markdown",
@@ -19,12 +19,16 @@ Export shape (https://www.w3.org/TR/annotation-model/): one ``AnnotationCollecti
          "postil:color": "yellow", "postil:articleId": "…", "postil:status": "anchored",
          "postil:path": "/…/article.txt"}]}}
 
-``postil:`` fields are extensions (compact IRIs in the ``postil`` scheme) that make the round
-trip lossless; other tools ignore them. Items are sorted by article path and position, so the
-same annotations always give the same JSON.
+``postil:`` fields are extensions that make the round trip lossless; other tools ignore them.
+The ``@context`` declares their namespace (``postil`` = :data:`NAMESPACE`), so a JSON-LD
+processor reads ``postil:color`` as ``urn:postil:color``. Items are sorted by article path and
+position, so the same annotations always give the same JSON. Both ids (collection and page) are
+derived from the annotation ids, so they are stable too.
 
 Import (:func:`parse_document`) accepts that shape, a collection with ``items`` directly, an
-``AnnotationPage``, a list of annotations or one annotation. Each bad record is reported as an
+``AnnotationPage``, a list of annotations or one annotation; exports from before the namespace
+(``@context`` a plain string) and expanded extension keys (``urn:postil:color``) read the
+same. Each bad record is reported as an
 :class:`ImportProblem` (one line) and skipped; the good ones are returned.
 """
 
@@ -32,7 +36,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -43,11 +47,17 @@ from urllib.request import url2pathname
 from annotations import jsonread
 from annotations.model import AnchorStatus, Annotation, Color, normalize_id, normalize_tags
 
-CONTEXT = "http://www.w3.org/ns/anno.jsonld"
+ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
+#: The namespace of postil's extension fields (``postil:color`` -> ``urn:postil:color``).
+NAMESPACE = "urn:postil:"
+CONTEXT: list[Any] = [ANNO_CONTEXT, {"postil": NAMESPACE}]
 COLOR_KEY = "postil:color"
 ARTICLE_ID_KEY = "postil:articleId"
 STATUS_KEY = "postil:status"
 PATH_KEY = "postil:path"
+CHAPTER_KEY = "postil:chapter"
+#: ``conformsTo`` of an EPUB CFI ``FragmentSelector``.
+EPUB_CFI = "http://www.idpf.org/epub/linking/cfi/epub-cfi.html"
 _UUID_PREFIX = "urn:uuid:"
 _ID_PREFIX = "urn:postil:annotation:"
 _COLLECTION_NAMESPACE = uuid.UUID("6f1d2c3e-8a45-4b0e-9c71-2f5e9d0a7b13")
@@ -89,8 +99,12 @@ def path_from_source(source: str) -> str:
     return source
 
 
-def annotation_to_w3c(annotation: Annotation) -> dict[str, Any]:
-    """One annotation as a W3C ``Annotation`` object."""
+def annotation_to_w3c(annotation: Annotation, cfi: str = "") -> dict[str, Any]:
+    """One annotation as a W3C ``Annotation`` object.
+
+    ``cfi``, for a highlight in an EPUB, is the EPUB CFI of its chapter (``epubcfi(/6/4)``),
+    added as a ``FragmentSelector`` so other EPUB tools can place the annotation.
+    """
     quote: dict[str, Any] = {"type": "TextQuoteSelector", "exact": annotation.quote.exact}
     if annotation.quote.prefix:
         quote["prefix"] = annotation.quote.prefix
@@ -129,11 +143,17 @@ def annotation_to_w3c(annotation: Annotation) -> dict[str, Any]:
             },
         ],
     }
+    if cfi:
+        item["target"]["selector"].append(
+            {"type": "FragmentSelector", "conformsTo": EPUB_CFI, "value": cfi}
+        )
     item[COLOR_KEY] = annotation.color.value
     if annotation.article_id:
         item[ARTICLE_ID_KEY] = annotation.article_id
     item[STATUS_KEY] = annotation.status.value
     item[PATH_KEY] = annotation.path
+    if annotation.chapter:
+        item[CHAPTER_KEY] = annotation.chapter
     return item
 
 
@@ -141,29 +161,45 @@ def _sort_key(annotation: Annotation) -> tuple[str, int, int, str, str]:
     return (annotation.path, annotation.start, annotation.end, annotation.created, annotation.id)
 
 
-def collection_to_w3c(annotations: Iterable[Annotation], *, exported_at: str) -> dict[str, Any]:
-    """Every annotation as one ``AnnotationCollection`` with an embedded first page."""
+def collection_to_w3c(
+    annotations: Iterable[Annotation],
+    *,
+    exported_at: str,
+    cfis: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """Every annotation as one ``AnnotationCollection`` with an embedded first page.
+
+    ``cfis`` maps annotation ids to the EPUB CFI of their chapter (books only).
+    """
     ordered = sorted(annotations, key=_sort_key)
     name = "\n".join(sorted(a.id for a in ordered))
+    collection_id = _UUID_PREFIX + str(uuid.uuid5(_COLLECTION_NAMESPACE, name))
+    page_id = _UUID_PREFIX + str(uuid.uuid5(_COLLECTION_NAMESPACE, name + "\npage 1"))
     return {
-        "@context": CONTEXT,
-        "id": _UUID_PREFIX + str(uuid.uuid5(_COLLECTION_NAMESPACE, name)),
+        "@context": [ANNO_CONTEXT, {"postil": NAMESPACE}],
+        "id": collection_id,
         "type": "AnnotationCollection",
         "label": "postil export",
         "total": len(ordered),
         "generated": exported_at,
         "generator": {"type": "Software", "name": "postil"},
         "first": {
+            "id": page_id,
             "type": "AnnotationPage",
             "startIndex": 0,
-            "items": [annotation_to_w3c(a) for a in ordered],
+            "items": [annotation_to_w3c(a, (cfis or {}).get(a.id, "")) for a in ordered],
         },
     }
 
 
-def dumps(annotations: Iterable[Annotation], *, exported_at: str) -> str:
+def dumps(
+    annotations: Iterable[Annotation],
+    *,
+    exported_at: str,
+    cfis: Mapping[str, str] | None = None,
+) -> str:
     """The JSON-LD text of :func:`collection_to_w3c` (UTF-8 friendly, indented, final newline)."""
-    document = collection_to_w3c(annotations, exported_at=exported_at)
+    document = collection_to_w3c(annotations, exported_at=exported_at, cfis=cfis)
     return json.dumps(document, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
 
 
@@ -359,6 +395,13 @@ def _target_parts(item: dict[str, Any]) -> tuple[str, dict[str, Any], dict[str, 
     raise ValueError("no target with a TextQuoteSelector")
 
 
+def _extension(item: dict[str, Any], key: str, default: Any = None) -> Any:
+    """An extension field by its compact key (``postil:color``) or its expanded IRI."""
+    if key in item:
+        return item[key]
+    return item.get(NAMESPACE + key.removeprefix("postil:"), default)
+
+
 def annotation_from_w3c(item: Any) -> Annotation:
     """Read one W3C ``Annotation`` object, checking every field postil uses.
 
@@ -386,7 +429,7 @@ def annotation_from_w3c(item: Any) -> Annotation:
             raise ValueError(f"TextQuoteSelector '{key}' must be a string")
         if key in quote:
             _string(quote[key], key, MAX_CONTEXT_CHARS)
-    status = item.get(STATUS_KEY, AnchorStatus.ANCHORED.value)
+    status = _extension(item, STATUS_KEY, AnchorStatus.ANCHORED.value)
     if position is not None:
         start, end = _offset(position.get("start")), _offset(position.get("end"))
         if end < start:
@@ -396,7 +439,8 @@ def annotation_from_w3c(item: Any) -> Annotation:
         if STATUS_KEY in item:
             _choice(status, STATUS_KEY, AnchorStatus._value2member_map_)
         status = AnchorStatus.ORPHANED.value  # not located until the reader anchors it
-    color = _choice(item.get(COLOR_KEY, Color.YELLOW.value), COLOR_KEY, Color._value2member_map_)
+    color = _choice(_extension(item, COLOR_KEY, Color.YELLOW.value), COLOR_KEY,
+                    Color._value2member_map_)
     status = _choice(status, STATUS_KEY, AnchorStatus._value2member_map_)
     notes: list[str] = []
     tags: list[str] = []
@@ -415,12 +459,12 @@ def annotation_from_w3c(item: Any) -> Annotation:
     note = "\n\n".join(notes)
     if len(note) > MAX_NOTE_CHARS:
         raise ValueError(f"the note is too long ({len(note):,} characters)")
-    path = item.get(PATH_KEY)
+    path = _extension(item, PATH_KEY)
     if path is not None and (not isinstance(path, str) or not path):
         raise ValueError(f"'{PATH_KEY}' must be a non-empty string")
     if path is not None:
         _string(path, PATH_KEY, MAX_PATH_CHARS)
-    article_id = item.get(ARTICLE_ID_KEY, "")
+    article_id = _extension(item, ARTICLE_ID_KEY, "")
     if not isinstance(article_id, str):
         raise ValueError(f"'{ARTICLE_ID_KEY}' must be a string")
     _string(article_id, ARTICLE_ID_KEY, MAX_ID_CHARS)
@@ -443,6 +487,9 @@ def annotation_from_w3c(item: Any) -> Annotation:
         "updated": modified,
         "status": status,
     }
+    chapter = item.get(CHAPTER_KEY)
+    if isinstance(chapter, str) and chapter:
+        record["chapter"] = chapter
     return Annotation.from_record(record)
 
 

@@ -8,8 +8,8 @@ from annotations.model import Annotation
 
 
 def annotation_record(annotation: Annotation, title: str) -> dict[str, Any]:
-    """One annotation as the CLI prints it."""
-    return {
+    """One annotation as the CLI prints it (a book's highlights also name their chapter)."""
+    record: dict[str, Any] = {
         "id": annotation.id,
         "path": annotation.path,
         "title": title,
@@ -23,3 +23,6 @@ def annotation_record(annotation: Annotation, title: str) -> dict[str, Any]:
         "created": annotation.created,
         "updated": annotation.updated,
     }
+    if annotation.chapter:
+        record["chapter"] = annotation.chapter
+    return record

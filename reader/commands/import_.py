@@ -8,19 +8,15 @@ each and skipped; the rest are written in one atomic batch.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from annotations.export.w3c import FormatError, merge_plan, parse_text
 from annotations.model import Annotation
 from reader.cli import CommandError, Context
-from reader.safe_read import ReadRefused, read_regular_file
+from reader.safe_read import MAX_IMPORT_BYTES, read_regular_file, read_stdin
 from reader.terminal_output import err
 
 HELP = "import annotations from W3C Web Annotation JSON (merged by id)"
-
-#: Larger files are refused rather than read into memory.
-MAX_IMPORT_BYTES = 256 * 1024 * 1024
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -32,22 +28,20 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def _read(name: str) -> str:
-    if name == "-":
-        data = sys.stdin.buffer.read(MAX_IMPORT_BYTES + 1)
-    else:
-        path = Path(name).expanduser()
-        try:
-            data = read_regular_file(path, MAX_IMPORT_BYTES)  # never a FIFO or /dev/zero
-        except ReadRefused as error:
-            raise CommandError(f"{name}: {error}") from None
-        except FileNotFoundError:
-            raise CommandError(f"{name}: no such file") from None
-        except PermissionError:
-            raise CommandError(f"{name}: permission denied") from None
-        except OSError as error:
-            raise CommandError(f"{name}: {error.strerror or error}") from None
-    if len(data) > MAX_IMPORT_BYTES:
-        raise CommandError(f"{name}: too large (limit 256 MB)")
+    try:
+        if name == "-":
+            data = read_stdin(MAX_IMPORT_BYTES)
+        else:
+            path = Path(name).expanduser()
+            if path.is_dir():
+                raise CommandError(f"{name}: is a folder")
+            data = read_regular_file(path, MAX_IMPORT_BYTES)
+    except FileNotFoundError:
+        raise CommandError(f"{name}: no such file") from None
+    except PermissionError:
+        raise CommandError(f"{name}: permission denied") from None
+    except OSError as error:
+        raise CommandError(f"{name}: {error.strerror or error}") from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -9,6 +9,7 @@ from reader.cli import Context
 from reader.commands.common import reading_state
 from reader.library import scan
 from reader.loading import ArticleMeta
+from reader.reading_progress import format_duration, format_percent
 from reader.terminal_output import print_json
 
 HELP = "list the articles in the library"
@@ -21,8 +22,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def article_record(meta: ArticleMeta, highlights: int, progress: float) -> dict[str, Any]:
-    """The JSON object ``postil list --json`` prints for one article."""
-    return {
+    """The JSON object ``postil list --json`` prints for one article (books say more)."""
+    record: dict[str, Any] = {
         "id": meta.id,
         "path": meta.path,
         "title": meta.title,
@@ -33,7 +34,22 @@ def article_record(meta: ArticleMeta, highlights: int, progress: float) -> dict[
         "highlights": highlights,
         "progress": round(progress, 4),
         "error": meta.error,
+        "format": meta.format,
     }
+    if meta.format == "epub":
+        record.update(
+            {
+                "date": meta.date,
+                "tags": list(meta.tags),
+                "language": meta.language,
+                "publisher": meta.publisher,
+                "identifier": meta.identifier,
+                "series": meta.series,
+                "series_index": meta.series_index,
+                "creators": [dict(creator) for creator in meta.creators],
+            }
+        )
+    return record
 
 
 def run(args: argparse.Namespace, context: Context) -> int:
@@ -57,7 +73,8 @@ def run(args: argparse.Namespace, context: Context) -> int:
         author = f" — {record['author']}" if record["author"] else ""
         print(
             f"{record['title']}{author}  ({record['words']} words, "
-            f"{record['reading_minutes']} min, {round(record['progress'] * 100)}% read, "
+            f"{format_duration(record['reading_minutes'])}, "
+            f"{format_percent(record['progress'], none='0%')} read, "
             f"{record['highlights']} highlights)  {record['path']}"
         )
     return 0

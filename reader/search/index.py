@@ -38,7 +38,7 @@ from reader.loading import Article, ArticleError, load_article
 from reader.search import storage
 from reader.search.data import IndexData, IndexedArticle
 from reader.search.hit import SearchHit
-from reader.search.passages import article_passages
+from reader.search.passages import article_passages, searchable_text
 from reader.search.scoring import PreparedQuery, matched_word_spans, prepare_query, score_text
 from reader.search.text import fold
 
@@ -143,8 +143,10 @@ class SearchIndex:
                 size, mtime_ns = stat.st_size, stat.st_mtime_ns
             except OSError:
                 size, mtime_ns = -1, -1
-        text = article.text
-        passages = [(p.start, p.end, text[p.start : p.end]) for p in article_passages(article)]
+        text = searchable_text(article)
+        passages = [
+            (p.start, p.end, text[p.start : p.end]) for p in article_passages(article, text)
+        ]
         entry = IndexedArticle(
             article.meta.path, article.meta.id, article.meta.title, size, mtime_ns, 0, 0, 0
         )
@@ -190,6 +192,9 @@ class SearchIndex:
             changes += self._update_one(path)
             if progress is not None:
                 progress(done, total)
+        from reader.search.chapters import save_contents
+
+        save_contents()
         with self._lock:
             if changes:
                 self._dirty = True
@@ -212,6 +217,10 @@ class SearchIndex:
             return int(self.remove(path))
         except Exception:  # a parser bug must not stop indexing the rest of the library
             return int(self.remove(path))
+        if article.book is not None:  # its contents name the chapters of search results
+            from reader.search.chapters import remember_contents
+
+            remember_contents(article, stat.st_size, stat.st_mtime_ns)
         if entry is not None and entry.id == article.meta.id:
             with self._lock:
                 entry.size, entry.mtime_ns = stat.st_size, stat.st_mtime_ns

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
@@ -11,7 +12,7 @@ from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.worker import get_current_worker
 
 from annotations.changelog import ANNOTATIONS
@@ -21,6 +22,7 @@ from reader.library import LibrarySource
 from reader.loading import Article
 from reader.sanitize import clean_line, clean_text
 from reader.search import SearchIndex
+from reader.ui.executor import DaemonExecutor
 from reader.ui.palette import ArticleProvider, ThemePicker
 from reader.ui.screens.help import HelpScreen, collect_keys
 from reader.ui.screens.library import LibraryScreen
@@ -70,6 +72,10 @@ class PostilApp(App[int]):
         self._index_running = False
         self._index_again = False
         self.index_progress: tuple[int, int] = (0, 0)
+
+    def on_load(self) -> None:
+        """Run thread workers on daemon threads: a stuck worker never keeps postil open."""
+        asyncio.get_running_loop().set_default_executor(DaemonExecutor())
 
     def on_mount(self) -> None:
         """Apply settings, show the library, and open the article given on the command line."""
@@ -381,7 +387,7 @@ class PostilApp(App[int]):
                 yield SystemCommand("Refresh from the web",
                                     "Fetch this article's page again (highlights kept)",
                                     partial(self.refresh_web_article, screen.path))
-        yield SystemCommand("Add article…", "A web page (URL) or a .txt, .md or .html file",
+        yield SystemCommand("Add article…", "A web page (URL) or a .txt, .md, .html or .epub file",
                             self.action_add_article)
         yield SystemCommand("Change theme…", "Pick a theme (saved in your settings)",
                             self.action_change_theme)
@@ -442,6 +448,16 @@ class PostilApp(App[int]):
             self.call_from_thread(self.notify, clean_line(message), timeout=10)
         except RuntimeError:
             pass
+
+    def action_help_quit(self) -> None:
+        """ctrl+c with nothing selected to copy quits, as in any terminal program.
+
+        Not from a dialog (a note being written): there it only says how to quit.
+        """
+        if isinstance(self.screen, ModalScreen):
+            super().action_help_quit()
+            return
+        self.call_later(self.action_quit)
 
     def on_unmount(self) -> None:
         """Wait for pending writes before the process ends."""

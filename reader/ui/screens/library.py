@@ -144,7 +144,8 @@ class LibraryScreen(Screen[None]):
         cache = MetadataCache()
         listing = cached_listing(source, cache)
         if listing.known and not worker.is_cancelled:
-            call_from_worker(self, self._fill, [ArticleRow(meta) for meta in listing.known])
+            call_from_worker(self, self._fill, [ArticleRow(meta, folder=source.folder_of(meta.path))
+                                              for meta in listing.known])
         positions: dict[str, object] = {}
         counts: tuple[dict[str, int], dict[str, int]] = ({}, {})
         try:
@@ -165,6 +166,7 @@ class LibraryScreen(Screen[None]):
                 highlights=max(counts[0].get(meta.id, 0), counts[1].get(meta.path, 0)),
                 progress=getattr(position, "progress", 0.0) if position else 0.0,
                 last_read=getattr(position, "updated", "") if position else "",
+                folder=source.folder_of(meta.path),
             )
 
         if listing.known and (counts != ({}, {}) or positions) and not worker.is_cancelled:

@@ -11,24 +11,21 @@ from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from annotations.model import AnchorStatus, Annotation
+from reader.highlight_colors import highlight_color
 from reader.sanitize import clean_line
 from reader.search import search_annotations
 from reader.ui.type_filter import TypeToFilter
 from reader.ui.widgets.list_keys import MovingOptionList
 
-_SWATCH = {
-    "yellow": "#c9a800",
-    "green": "#2fa84f",
-    "blue": "#3a7bd5",
-    "pink": "#d6468f",
-    "purple": "#8a4fd6",
-}
 
-
-def annotation_label(annotation: Annotation, width: int = 60) -> Text:
+def annotation_label(
+    annotation: Annotation, width: int = 60, color_system: str | None = "truecolor"
+) -> Text:
     """The panel entry for one annotation: colour, quote, note, tags, status."""
     label = Text(no_wrap=False)
-    label.append("█ ", style=_SWATCH.get(annotation.color.value, "white"))
+    color = highlight_color(annotation.color.value)
+    swatch = color.swatch if color.shade(color_system) is color.full else color.sixteen.background
+    label.append("█ ", style=swatch)
     quote = clean_line(annotation.quote.exact)
     if len(quote) > width * 2:
         quote = quote[: width * 2 - 1] + "…"
@@ -40,6 +37,8 @@ def annotation_label(annotation: Annotation, width: int = 60) -> Text:
     if annotation.tags:
         label.append("\n  " + " ".join(f"#{clean_line(tag)}" for tag in annotation.tags),
                      style="dim")
+    if annotation.chapter:
+        label.append(f"\n  § {clean_line(annotation.chapter)[:width]}", style="dim")
     if annotation.status is not AnchorStatus.ANCHORED:
         style = "bold red" if annotation.status is AnchorStatus.ORPHANED else "dim"
         label.append(f"\n  [{annotation.status.value}]", style=style)
@@ -109,7 +108,10 @@ class AnnotationsPanel(Vertical):
             shown = [hit.annotation for hit in ranked if hit.score >= MIN_FILTER_SCORE]
         else:
             shown = list(self._annotations)
-        options.add_options([Option(annotation_label(a), id=a.id) for a in shown])
+        system = self.app.console.color_system
+        options.add_options(
+            [Option(annotation_label(a, color_system=system), id=a.id) for a in shown]
+        )
         anchored = sum(1 for a in self._annotations if a.status is not AnchorStatus.ORPHANED)
         orphans = len(self._annotations) - anchored
         title = f"Annotations ({len(self._annotations)})"

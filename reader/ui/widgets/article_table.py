@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -14,6 +15,7 @@ from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey
 
 from reader.loading import ArticleMeta
+from reader.reading_progress import format_percent
 from reader.sanitize import clean_line
 
 
@@ -52,6 +54,8 @@ class ArticleRow:
     highlights: int = 0
     progress: float = 0.0
     last_read: str = ""
+    folder: str = ""
+    """The folder relative to the library folder ("" at the top): tells same titles apart."""
 
 
 _COLUMNS = (
@@ -61,7 +65,8 @@ _COLUMNS = (
     ("read", "Read"),
     ("highlights", "✎"),
 )
-_WIDTHS = {"author": 16, "length": 16, "read": 4, "highlights": 3}
+_FOLDER_COLUMN = ("folder", "Folder")
+_WIDTHS = {"author": 16, "length": 16, "read": 4, "highlights": 3, "folder": 14}
 _COLUMN_SORT = {
     "title": SortOrder.TITLE,
     "author": SortOrder.AUTHOR,
@@ -71,8 +76,9 @@ _COLUMN_SORT = {
 
 
 def filter_score(query: str, row: ArticleRow) -> float:
-    """How well ``query`` matches a row's title and author (0 = no match)."""
-    haystack = f"{row.meta.title} {row.meta.author}".lower()
+    """How well ``query`` matches a row's title, author, file name and folder (0 = no match)."""
+    name = os.path.basename(row.meta.path)
+    haystack = f"{row.meta.title} {row.meta.author} {name} {row.folder}".lower()
     needle = query.lower().strip()
     if not needle:
         return 100.0
@@ -106,11 +112,30 @@ class ArticleTable(DataTable[Text]):
         self.reverse = False
         """True when the order runs backwards (a second click on the same column header)."""
         self.filter_text = ""
+        self.show_folder = False
+        """True when the articles lie in more than one folder: a Folder column is shown."""
+
+    def _columns(self) -> tuple[tuple[str, str], ...]:
+        return (*_COLUMNS, _FOLDER_COLUMN) if self.show_folder else _COLUMNS
 
     def on_mount(self) -> None:
         """Create the columns."""
-        for key, label in _COLUMNS:
+        self._add_columns()
+
+    def _add_columns(self) -> None:
+        for key, label in self._columns():
             self.add_column(Text(label), key=key, width=_WIDTHS.get(key))
+        self._fit_columns()
+
+    def _update_folder_column(self) -> bool:
+        """Show the Folder column exactly when rows come from two folders; True if it changed."""
+        wanted = len({row.folder for row in self._rows.values()}) > 1
+        if wanted == self.show_folder:
+            return False
+        self.show_folder = wanted
+        self.clear(columns=True)
+        self._add_columns()
+        return True
 
     def on_resize(self) -> None:
         """Give the title column whatever the fixed columns leave."""
@@ -119,8 +144,9 @@ class ArticleTable(DataTable[Text]):
     def _fit_columns(self) -> None:
         if not self.columns or self.size.width == 0:
             return
-        padding = 2 * self.cell_padding * len(_COLUMNS) + 2
-        fixed = sum(_WIDTHS.values())
+        columns = self._columns()
+        padding = 2 * self.cell_padding * len(columns) + 2
+        fixed = sum(_WIDTHS.get(key, 0) for key, _label in columns if key != "title")
         title = self.columns.get(ColumnKey("title"))
         width = max(12, self.size.width - fixed - padding)
         if title is not None and title.width != width:
@@ -139,12 +165,17 @@ class ArticleTable(DataTable[Text]):
         New rows are appended at once (cheap, so a scan of thousands of files never stalls the
         UI); the sort order and filter are applied by :meth:`rebuild` when the scan finishes.
         """
-        appended = False
+        rows = list(rows)
+        fresh = [row for row in rows if row.meta.path not in self._rows]
         for row in rows:
-            known = row.meta.path in self._rows
             self._rows[row.meta.path] = row
-            if known or self.filter_text.strip():
-                continue
+        if self._update_folder_column():
+            self.rebuild()
+            return
+        if self.filter_text.strip():
+            return
+        appended = False
+        for row in fresh:
             self.add_row(*self._cells(row), key=row.meta.path)
             appended = True
         if appended and self.row_count == len(self._rows) and self.cursor_row < 0:
@@ -153,6 +184,7 @@ class ArticleTable(DataTable[Text]):
     def set_articles(self, rows: Iterable[ArticleRow]) -> None:
         """Replace all rows."""
         self._rows = {row.meta.path: row for row in rows}
+        self._update_folder_column()
         self.rebuild()
 
     def update_state(self, path: str, *, highlights: int | None = None,
@@ -247,8 +279,14 @@ class ArticleTable(DataTable[Text]):
             self.order = order
             self.rebuild()
 
+    def _cells(self, row: ArticleRow) -> tuple[Text, ...]:
+        cells = self._article_cells(row)
+        if self.show_folder:
+            cells += (Text(clean_line(row.folder), style="dim", overflow="ellipsis", no_wrap=True),)
+        return cells
+
     @staticmethod
-    def _cells(row: ArticleRow) -> tuple[Text, ...]:
+    def _article_cells(row: ArticleRow) -> tuple[Text, ...]:
         meta = row.meta
         if meta.error:
             title = Text(clean_line(meta.title))
@@ -256,7 +294,7 @@ class ArticleTable(DataTable[Text]):
             return (title, Text(""), Text("—", style="dim"), Text(""), Text(""))
         length = Text(compact_length(meta.words, meta.reading_minutes), style="dim",
                       overflow="ellipsis", no_wrap=True)
-        read = Text(f"{round(row.progress * 100)}%" if row.progress else "—", justify="right")
+        read = Text(format_percent(row.progress), justify="right")
         highlights = Text(str(row.highlights) if row.highlights else "·", justify="right")
         return (
             Text(clean_line(meta.title), overflow="ellipsis", no_wrap=True),

@@ -25,10 +25,11 @@ from textual.scroll_view import ScrollView
 from textual.selection import Selection
 from textual.strip import Strip
 
+from reader.config import DEFAULT_READING_WIDTH
 from reader.document import Block, BlockKind, Document
+from reader.highlight_colors import highlight_color, no_color_style
+from reader.reading_progress import reading_progress
 from reader.ui.layout import Row, TextLayout, block_indent
-
-HIGHLIGHT_COLORS = ("yellow", "green", "blue", "pink", "purple")
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,11 +86,6 @@ class ArticleView(ScrollView, can_focus=True):
         "article-view--selection",
         "article-view--flash",
         "article-view--note-marker",
-        "article-view--hl-yellow",
-        "article-view--hl-green",
-        "article-view--hl-blue",
-        "article-view--hl-pink",
-        "article-view--hl-purple",
     }
 
     DEFAULT_CSS = """
@@ -115,14 +111,9 @@ class ArticleView(ScrollView, can_focus=True):
     ArticleView > .article-view--selection { background: $primary 45%; }
     ArticleView > .article-view--flash { background: $warning 60%; }
     ArticleView > .article-view--note-marker { color: $warning; text-style: bold; }
-    ArticleView > .article-view--hl-yellow { background: #7a6a00; color: #ffffff; }
-    ArticleView > .article-view--hl-green { background: #1e6b2a; color: #ffffff; }
-    ArticleView > .article-view--hl-blue { background: #1f4e8c; color: #ffffff; }
-    ArticleView > .article-view--hl-pink { background: #8c2a5e; color: #ffffff; }
-    ArticleView > .article-view--hl-purple { background: #5b2d8c; color: #ffffff; }
     """
 
-    reading_width: reactive[int] = reactive(80)
+    reading_width: reactive[int] = reactive(DEFAULT_READING_WIDTH)
     show_chrome: reactive[bool] = reactive(False)
 
     class PositionChanged(Message):
@@ -161,6 +152,7 @@ class ArticleView(ScrollView, can_focus=True):
         self.document = document or Document("", [])
         self._layout: TextLayout | None = None
         self._strip_cache: dict[int, Strip] = {}
+        self._resolved_styles: dict[str, Style] = {}
         self._highlights: list[Highlight] = []
         self._highlight_starts: list[int] = []
         self._max_highlight_length = 0
@@ -203,6 +195,8 @@ class ArticleView(ScrollView, can_focus=True):
         waiting, self._deferred = self._deferred, []
         for action in waiting:
             action()
+        self._pending_place: tuple[int, int] | None = None
+        """(offset, screen row) to keep in place across the next relayout (``z``)."""
 
     # ----------------------------------------------------------------- document and layout
     def set_document(self, document: Document, offset: int = 0, *,
@@ -221,6 +215,7 @@ class ArticleView(ScrollView, can_focus=True):
         self._select_anchor = None
         self._flash = None
         self._pending_offset = offset
+        self._pending_place = None
         self._relayout()
 
     @property
@@ -266,7 +261,14 @@ class ArticleView(ScrollView, can_focus=True):
             return
         keep, self._pending_offset = self._pending_offset, None
         center, self._pending_center = self._pending_center, False
-        if keep is not None:
+        place, self._pending_place = self._pending_place, None
+        if place is not None and self._layout is not None:
+            # Keep the reader's place (the cursor sentence) on the same screen row.
+            offset, screen_row = place
+            row = self._layout.row_of_offset(offset) - screen_row
+            self.scroll_to(y=max(0, row), animate=False, force=True, immediate=True)
+            self.post_message(self.PositionChanged(self, self.top_offset, self.progress))
+        elif keep is not None:
             self.scroll_to_offset(keep, center=center, animate=False)
             self.post_message(self.PositionChanged(self, self.top_offset, self.progress))
         self._run_deferred()
@@ -302,9 +304,10 @@ class ArticleView(ScrollView, can_focus=True):
         self._relayout()
 
     def notify_style_update(self) -> None:
-        """Theme change: drop cached strips."""
+        """Theme change: drop cached strips and styles."""
         super().notify_style_update()
         self._strip_cache.clear()
+        self._resolved_styles.clear()
 
     # ----------------------------------------------------------------- positions
     @property
@@ -316,13 +319,16 @@ class ArticleView(ScrollView, can_focus=True):
 
     @property
     def progress(self) -> float:
-        """Reading progress 0-1: how far the bottom of the view is through the text."""
+        """Reading progress 0-1: how far the top of the view is through the text.
+
+        1.0 only once the end of the text is on screen (see :mod:`reader.progress`).
+        """
         if self._layout is None or self._layout.height == 0:
             return 0.0
-        if self.scroll_y >= self.max_scroll_y:
-            return 1.0
-        bottom = min(self._layout.height, round(self.scroll_y) + self.size.height)
-        return min(1.0, bottom / self._layout.height)
+        if self._pending_offset is not None:  # laid out, not yet scrolled: where it will be
+            last = max(0, self._layout.height - self.scrollable_content_region.height)
+            return reading_progress(self._layout.row_of_offset(self._pending_offset), last)
+        return reading_progress(round(self.scroll_y), round(self.max_scroll_y))
 
     def scroll_to_offset(self, offset: int, *, center: bool = False, animate: bool = False) -> None:
         """Scroll so that ``offset`` is at the top (or the centre) of the view.
@@ -609,9 +615,20 @@ class ArticleView(ScrollView, can_focus=True):
         self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
 
     def action_toggle_chrome(self) -> None:
-        """Show or collapse site chrome."""
+        """Show or collapse site chrome, keeping the reader's place where it is on screen.
+
+        The place is the sentence cursor when it is on screen, else the text at the top.
+        """
         if self.when_complete(self.action_toggle_chrome):
             return
+        if self._layout is not None and self._pending_offset is None:
+            top = round(self.scroll_y)
+            place = (self.top_offset, 0)
+            if self.cursor is not None:
+                row = self._layout.row_of_offset(self.cursor[0])
+                if top <= row < top + self.size.height:
+                    place = (self.cursor[0], row - top)
+            self._pending_place = place
         self.show_chrome = not self.show_chrome
 
     # ----------------------------------------------------------------- mouse selection
@@ -726,11 +743,39 @@ class ArticleView(ScrollView, can_focus=True):
             BlockKind.CODE: "code",
             BlockKind.CHROME: "chrome",
             BlockKind.RULE: "decoration",
+            BlockKind.IMAGE: "decoration",
+            BlockKind.NOTE: "dek",
         }.get(kind)
         return self._style(name) if name else Style()
 
     def _style(self, name: str) -> Style:
-        return self.get_component_rich_style(f"article-view--{name}", partial=True)
+        """A component style with its translucent colours blended onto the view's background.
+
+        Rich colours have no alpha, so ``color: $foreground 40%`` would otherwise be drawn in
+        the full body colour (site chrome looked like body text).
+        """
+        cached = self._resolved_styles.get(name)
+        if cached is not None:
+            return cached
+        styles = self.get_component_styles(f"article-view--{name}")
+        style = styles.partial_rich_style
+        base = self.background_colors[1]
+        if styles.has_rule("color") and styles.color.a < 1:
+            style += Style(color=(base + styles.color).rich_color)
+        if styles.has_rule("background") and styles.background.a < 1:
+            style += Style(bgcolor=(base + styles.background).rich_color)
+        self._resolved_styles[name] = style
+        return style
+
+    def _highlight_style(self, highlight: Highlight) -> Style:
+        """A highlight's colours for this terminal (one definition: reader.highlight_colors)."""
+        if self.app.no_color:
+            order = bisect.bisect_left(self._highlight_starts, highlight.start)
+            while order < len(self._highlights) and self._highlights[order].id != highlight.id:
+                order += 1
+            return Style.parse(no_color_style(order))
+        shade = highlight_color(highlight.color).shade(self.app.console.color_system)
+        return Style(color=shade.foreground, bgcolor=shade.background)
 
     def _stylize(self, text: Text, row: Row, shift: int) -> None:
         start, end = row.start, row.end
@@ -741,18 +786,16 @@ class ArticleView(ScrollView, can_focus=True):
                 text.stylize(style, left - start + shift, right - start + shift)
 
         for span in self.document.spans_in(start, end):
-            name = {"em": "em", "strong": "strong", "link": "link", "code": "inline-code"}.get(
-                span.style
-            )
+            name = {
+                "em": "em", "strong": "strong", "link": "link", "code": "inline-code",
+                "image": "decoration",
+            }.get(span.style)
             if name:
                 paint(span.start, span.end, self._style(name))
             elif span.style == "strike":
                 paint(span.start, span.end, Style(strike=True))
         for highlight in self._overlapping(start, end):
-            style = self._style(f"hl-{highlight.color}")
-            if self.app.no_color:
-                style = Style(reverse=True, underline=True)
-            paint(highlight.start, highlight.end, style)
+            paint(highlight.start, highlight.end, self._highlight_style(highlight))
         if self.cursor is not None:
             paint(*self.cursor, self._style("cursor"))
         if self.selection is not None:
