@@ -39,10 +39,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import orjson
 from filelock import FileLock, Timeout
 from tinydb.storages import Storage
 
+from annotations import jsonread
 from annotations.atomicfile import fsync_directory, write_target
 from annotations.changelog import (
     LOG_SUFFIX,
@@ -143,10 +143,7 @@ def _loads(raw: bytes) -> Any:
     """Parse the database: orjson (several times faster on a big file), and the standard
     library for what orjson refuses but JSON allows (lone surrogate escapes, huge integers,
     NaN), so a file reads exactly as before — only faster."""
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        return json.loads(raw.decode("utf-8"))
+    return jsonread.loads(raw)
 
 
 def encode_database(data: dict[str, dict[str, Any]]) -> str:
@@ -208,7 +205,7 @@ class SafeJSONStorage(Storage):
         self._quarantine = {}
         for name, table in data.items():
             bad = {key: value for key, value in table.items()
-                   if not isinstance(value, dict) or not key.isdigit()}
+                   if value.__class__ is not dict or not key.isdigit()}
             if bad:
                 self._quarantine[name] = bad
                 for key in bad:
@@ -764,14 +761,15 @@ class AnnotationStore:
                  base: Mapping[str, Annotation] | None = None) -> None:
         """Insert annotations in one batch; those in ``base`` (the copies they were changed
         from) only save the fields that differ from it."""
-        changes = []
-        for annotation in annotations:
-            before = base.get(annotation.id) if base else None
-            if before is None:
-                changes.append(Change.put(annotation))
-            elif (change := Change.between(before, annotation)) is not None:
-                changes.append(change)
-        self.apply_changes(changes)
+        with jsonread.paused_gc():  # one change per annotation (import: tens of thousands)
+            changes = []
+            for annotation in annotations:
+                before = base.get(annotation.id) if base else None
+                if before is None:
+                    changes.append(Change.put(annotation))
+                elif (change := Change.between(before, annotation)) is not None:
+                    changes.append(change)
+            self.apply_changes(changes)
 
     def update_anchors(self, annotations: Iterable[Annotation]) -> None:
         """Save where re-anchoring found annotations (position, status, article id and path).

@@ -234,6 +234,10 @@ def durability(store: AnnotationStore, count: int, base: int) -> list[float]:
     return latencies
 
 
+#: The benchmark's sections, in the order they run (``--only`` picks some).
+SECTIONS = ("highlight", "durability", "open", "notes", "import", "ui")
+
+
 def build(db: Path, annotations: list[Annotation]) -> None:
     """A database holding ``annotations`` (one batch), compacted: no log beside it."""
     store = AnnotationStore(db)
@@ -247,7 +251,14 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=50_000)
     parser.add_argument("--big", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=5, help="process runs per figure")
+    parser.add_argument("--only", default=",".join(SECTIONS), metavar="SECTIONS",
+                        help="comma-separated sections to run (default all: "
+                        f"{','.join(SECTIONS)})")
     args = parser.parse_args()
+    only = {name.strip() for name in args.only.split(",") if name.strip()}
+    unknown = only - set(SECTIONS)
+    if unknown:
+        parser.error(f"unknown sections: {', '.join(sorted(unknown))}")
     count = args.count
     with tempfile.TemporaryDirectory() as scratch_name:
         scratch = Path(scratch_name)
@@ -276,140 +287,148 @@ def main() -> None:
             return target
 
         quotes = [f"Sentence number {600 + n} says" for n in range(50)]
-
-        # ------------------------------------------------------------ highlight process
-        print(f"\npostil highlight, whole process (median of {args.runs}; peak RSS):")
         empty_db = scratch / "empty" / "postil.json"
         empty_db.parent.mkdir()
         highlight_args: Callable[[int], list[str]] = lambda n: [  # noqa: E731
             "highlight", str(article_path), "--quote", quotes[n % len(quotes)]]
-        empty_time, empty_rss = median_cli(args.runs, empty_db, library, highlight_args)
-        log_db = copy_of(full_db, "highlight-log")
-        log_time, log_rss = median_cli(args.runs, log_db, library, highlight_args)
-        whole_db = copy_of(full_db, "highlight-whole")
-        whole_time, whole_rss = median_cli(args.runs, whole_db, library, highlight_args,
-                                           whole_file=True)
-        row("empty database", ms(empty_time), goal="baseline")
-        row(f"{count:,}: change log", ms(log_time), ms(empty_time), log_time / empty_time,
-            "<= 2x")
-        row(f"{count:,}: whole-file path (before)", ms(whole_time), ms(empty_time),
-            whole_time / empty_time)
-        row("peak RSS, empty / change log / whole file",
-            f"{empty_rss / 1024:.0f} MB", f"{log_rss / 1024:.0f} / {whole_rss / 1024:.0f} MB")
+        empty_time = 0.0
+        open_db = copy_of(full_db, "open")
+
+        # ------------------------------------------------------------ highlight process
+        if "highlight" in only:
+            print(f"\npostil highlight, whole process (median of {args.runs}; peak RSS):")
+            empty_time, empty_rss = median_cli(args.runs, empty_db, library, highlight_args)
+            log_db = copy_of(full_db, "highlight-log")
+            log_time, log_rss = median_cli(args.runs, log_db, library, highlight_args)
+            whole_db = copy_of(full_db, "highlight-whole")
+            whole_time, whole_rss = median_cli(args.runs, whole_db, library, highlight_args,
+                                               whole_file=True)
+            row("empty database", ms(empty_time), goal="baseline")
+            row(f"{count:,}: change log", ms(log_time), ms(empty_time), log_time / empty_time,
+                "<= 2x")
+            row(f"{count:,}: whole-file path (before)", ms(whole_time), ms(empty_time),
+                whole_time / empty_time)
+            row("peak RSS, empty / change log / whole file",
+                f"{empty_rss / 1024:.0f} MB", f"{log_rss / 1024:.0f} / {whole_rss / 1024:.0f} MB")
 
         # ------------------------------------------------------------ durability
-        print("\ndurability: add() until fsynced, 20 highlights:")
-        log_store = AnnotationStore(copy_of(full_db, "durable-log"), load=False)
-        log_latency = durability(log_store, 20, 20_000_000)
-        with whole_file_path():
-            whole_store = AnnotationStore(copy_of(full_db, "durable-whole"))
-            whole_latency = durability(whole_store, 20, 21_000_000)
-        row(f"{count:,}: change log, median / p95",
-            f"{statistics.median(log_latency) * 1000:.1f} / "
-            f"{percentile(log_latency, 0.95) * 1000:.1f} ms", goal="<= 20 ms")
-        row(f"{count:,}: whole-file path, median / p95",
-            f"{statistics.median(whole_latency) * 1000:.1f} / "
-            f"{percentile(whole_latency, 0.95) * 1000:.1f} ms",
-            ratio=statistics.median(whole_latency) / statistics.median(log_latency))
+        if "durability" in only:
+            print("\ndurability: add() until fsynced, 20 highlights:")
+            log_store = AnnotationStore(copy_of(full_db, "durable-log"), load=False)
+            log_latency = durability(log_store, 20, 20_000_000)
+            with whole_file_path():
+                whole_store = AnnotationStore(copy_of(full_db, "durable-whole"))
+                whole_latency = durability(whole_store, 20, 21_000_000)
+            row(f"{count:,}: change log, median / p95",
+                f"{statistics.median(log_latency) * 1000:.1f} / "
+                f"{percentile(log_latency, 0.95) * 1000:.1f} ms", goal="<= 20 ms")
+            row(f"{count:,}: whole-file path, median / p95",
+                f"{statistics.median(whole_latency) * 1000:.1f} / "
+                f"{percentile(whole_latency, 0.95) * 1000:.1f} ms",
+                ratio=statistics.median(whole_latency) / statistics.median(log_latency))
 
         # ------------------------------------------------------------ opening the article
-        print(f"\nopening the article with {ARTICLE_HIGHLIGHTS} highlights (median of 5):")
-        open_db = copy_of(full_db, "open")
-        began = time.perf_counter()
-        full_store = AnnotationStore(open_db)
-        full_open_store = time.perf_counter() - began
-        began = time.perf_counter()
-        own_store = AnnotationStore(copy_of(small_db, "open-small"))
-        small_open_store = time.perf_counter() - began
-        warm_small = best_of(5, lambda: open_article(own_store, article_path))
-        warm_full = best_of(5, lambda: open_article(full_store, article_path))
-        row(f"{ARTICLE_HIGHLIGHTS}-only database, store open", ms(warm_small), goal="baseline")
-        row(f"{count:,} database, store open", ms(warm_full), ms(warm_small),
-            warm_full / warm_small, "<= 1.3x")
-        cold_small, cold_full = warm_small + small_open_store, warm_full + full_open_store
-        row(f"{count:,} database, cold (opening the store included)", ms(cold_full),
-            ms(cold_small), cold_full / cold_small)
-
-        edited = article_path.read_text(encoding="utf-8").replace(
-            "# The Bench Article\n\n", "# The Bench Article\n\nA new first paragraph.\n\n")
-        article_path.write_text(edited, encoding="utf-8")
-        after_small = best_of(5, lambda: open_article(own_store, article_path))
-        after_full = best_of(5, lambda: open_article(full_store, article_path))
-        row(f"after an edit of the article: {ARTICLE_HIGHLIGHTS}-only database", ms(after_small),
-            ms(warm_small), after_small / warm_small)
-        row(f"after an edit of the article: {count:,} database", ms(after_full),
-            ms(after_small), after_full / after_small, "<= 1.5x")
-        row("  the same against the unedited article on the 500-only database", ms(after_full),
-            ms(warm_small), after_full / warm_small)
-        article = load_article(article_path)
-        moved = anchor_all(full_store.annotations_for(article.id, article.meta.path),
-                           article.text)
-        began = time.perf_counter()
-        full_store.update_anchors(moved)
-        reanchor_log = time.perf_counter() - began
-        with whole_file_path():
-            whole_reanchor_store = AnnotationStore(copy_of(full_db, "reanchor-whole"))
+        if "open" in only:
+            print(f"\nopening the article with {ARTICLE_HIGHLIGHTS} highlights (median of 5):")
             began = time.perf_counter()
-            whole_reanchor_store.update_anchors(moved)
-            reanchor_whole = time.perf_counter() - began
-        row(f"saving the {ARTICLE_HIGHLIGHTS} re-anchored positions (writer thread): log",
-            ms(reanchor_log))
-        row("  the same on the whole-file path", ms(reanchor_whole), ms(reanchor_log),
-            reanchor_whole / reanchor_log)
-        again = best_of(5, lambda: open_article(full_store, article_path))
-        row(f"the next open after saving them: {count:,} database", ms(again), ms(warm_small),
-            again / warm_small)
-        full_store.compact()
+            full_store = AnnotationStore(open_db)
+            full_open_store = time.perf_counter() - began
+            began = time.perf_counter()
+            own_store = AnnotationStore(copy_of(small_db, "open-small"))
+            small_open_store = time.perf_counter() - began
+            warm_small = best_of(5, lambda: open_article(own_store, article_path))
+            warm_full = best_of(5, lambda: open_article(full_store, article_path))
+            row(f"{ARTICLE_HIGHLIGHTS}-only database, store open", ms(warm_small), goal="baseline")
+            row(f"{count:,} database, store open", ms(warm_full), ms(warm_small),
+                warm_full / warm_small, "<= 1.3x")
+            cold_small, cold_full = warm_small + small_open_store, warm_full + full_open_store
+            row(f"{count:,} database, cold (opening the store included)", ms(cold_full),
+                ms(cold_small), cold_full / cold_small)
+
+            edited = article_path.read_text(encoding="utf-8").replace(
+                "# The Bench Article\n\n", "# The Bench Article\n\nA new first paragraph.\n\n")
+            article_path.write_text(edited, encoding="utf-8")
+            after_small = best_of(5, lambda: open_article(own_store, article_path))
+            after_full = best_of(5, lambda: open_article(full_store, article_path))
+            row(f"after an edit of the article: {ARTICLE_HIGHLIGHTS}-only database",
+                ms(after_small), ms(warm_small), after_small / warm_small)
+            row(f"after an edit of the article: {count:,} database", ms(after_full),
+                ms(after_small), after_full / after_small, "<= 1.5x")
+            row("  the same against the unedited article on the 500-only database", ms(after_full),
+                ms(warm_small), after_full / warm_small)
+            article = load_article(article_path)
+            moved = anchor_all(full_store.annotations_for(article.id, article.meta.path),
+                               article.text)
+            began = time.perf_counter()
+            full_store.update_anchors(moved)
+            reanchor_log = time.perf_counter() - began
+            with whole_file_path():
+                whole_reanchor_store = AnnotationStore(copy_of(full_db, "reanchor-whole"))
+                began = time.perf_counter()
+                whole_reanchor_store.update_anchors(moved)
+                reanchor_whole = time.perf_counter() - began
+            row(f"saving the {ARTICLE_HIGHLIGHTS} re-anchored positions (writer thread): log",
+                ms(reanchor_log))
+            row("  the same on the whole-file path", ms(reanchor_whole), ms(reanchor_log),
+                reanchor_whole / reanchor_log)
+            again = best_of(5, lambda: open_article(full_store, article_path))
+            row(f"the next open after saving them: {count:,} database", ms(again), ms(warm_small),
+                again / warm_small)
+            full_store.compact()
 
         # ------------------------------------------------------------ notes and export
-        print(f"\nnotes --json and export of the article, whole process (median of {args.runs}):")
-        for name, command in (("notes --json ARTICLE", ["notes", "--json"]),
-                              ("export ARTICLE", ["export"])):
-            small_time, _ = median_cli(args.runs, small_db, library,
-                                       lambda _n, c=command: [*c, str(article_path)])
-            full_time, _ = median_cli(args.runs, open_db, library,
-                                      lambda _n, c=command: [*c, str(article_path)])
-            row(f"{name}: {ARTICLE_HIGHLIGHTS}-only database", ms(small_time), goal="baseline")
-            row(f"{name}: {count:,} database", ms(full_time), ms(small_time),
-                full_time / small_time, "<= 2x")
+        if "notes" in only:
+            print("\nnotes --json and export of the article, whole process "
+                  f"(median of {args.runs}):")
+            for name, command in (("notes --json ARTICLE", ["notes", "--json"]),
+                                  ("export ARTICLE", ["export"])):
+                small_time, _ = median_cli(args.runs, small_db, library,
+                                           lambda _n, c=command: [*c, str(article_path)])
+                full_time, _ = median_cli(args.runs, open_db, library,
+                                          lambda _n, c=command: [*c, str(article_path)])
+                row(f"{name}: {ARTICLE_HIGHLIGHTS}-only database", ms(small_time), goal="baseline")
+                row(f"{name}: {count:,} database", ms(full_time), ms(small_time),
+                    full_time / small_time, "<= 2x")
 
         # ------------------------------------------------------------ import
-        print("\nimport of W3C JSON, whole process:")
-        for size in (count, args.big):
-            annotations = [*own, *(filler if size <= count else
-                                   filler + [filler_annotation(n) for n in
-                                             range(count, size)])]
-            annotations = annotations[:size]
-            export_file = scratch / f"export-{size}.jsonld"
-            export_file.write_text(dumps(annotations, exported_at="2026-12-01T00:00:00Z"),
-                                   encoding="utf-8")
-            target = scratch / f"import-{size}" / "postil.json"
-            target.parent.mkdir()
-            first, _ = run_cli(target, library, ["import", str(export_file)])
-            second, second_rss = run_cli(target, library, ["import", str(export_file)])
-            stored = len(AnnotationStore(target).all_annotations())
-            assert stored == size, (stored, size)
-            row(f"{size:,} into an empty database", ms(first), goal="<= 10 s")
-            row(f"{size:,} again, unchanged (peak RSS {second_rss / 1024:.0f} MB)", ms(second),
-                ms(first), second / first, "<= 10 s")
-            if size > count:
-                big_time, big_rss = median_cli(args.runs, target, library, highlight_args)
-                row(f"highlight on the {size:,} database (peak RSS {big_rss / 1024:.0f} MB)",
-                    ms(big_time), ms(empty_time), big_time / empty_time)
+        if "import" in only:
+            print("\nimport of W3C JSON, whole process:")
+            for size in [s for s in (count, args.big) if s > 0]:
+                annotations = [*own, *(filler if size <= count else
+                                       filler + [filler_annotation(n) for n in
+                                                 range(count, size)])]
+                annotations = annotations[:size]
+                export_file = scratch / f"export-{size}.jsonld"
+                export_file.write_text(dumps(annotations, exported_at="2026-12-01T00:00:00Z"),
+                                       encoding="utf-8")
+                target = scratch / f"import-{size}" / "postil.json"
+                target.parent.mkdir()
+                first, _ = run_cli(target, library, ["import", str(export_file)])
+                second, second_rss = run_cli(target, library, ["import", str(export_file)])
+                stored = len(AnnotationStore(target).all_annotations())
+                assert stored == size, (stored, size)
+                row(f"{size:,} into an empty database", ms(first), goal="<= 10 s")
+                row(f"{size:,} again, unchanged (peak RSS {second_rss / 1024:.0f} MB)", ms(second),
+                    ms(first), second / first, "<= 10 s")
+                if size > count and empty_time:
+                    big_time, big_rss = median_cli(args.runs, target, library, highlight_args)
+                    row(f"highlight on the {size:,} database (peak RSS {big_rss / 1024:.0f} MB)",
+                        ms(big_time), ms(empty_time), big_time / empty_time)
 
         # ------------------------------------------------------------ UI thread
-        print("\nUI thread held up while the background writer saves a highlight "
-              "(longest gap of a 1 ms ticker, 40 writes):")
-        idle = idle_gaps(40)
-        log_gaps = ui_stalls(AnnotationStore(copy_of(full_db, "stall-log")), 40)
-        with whole_file_path():
-            whole_gaps = ui_stalls(AnnotationStore(copy_of(full_db, "stall-whole")), 40)
-        row("idle ticker, p95", ms(percentile(idle, 0.95)), goal="baseline")
-        row(f"{count:,}: change log, p95", ms(percentile(log_gaps, 0.95)),
-            ms(percentile(idle, 0.95)), goal="<= 16 ms")
-        row(f"{count:,}: whole-file path, p95", ms(percentile(whole_gaps, 0.95)),
-            ms(percentile(log_gaps, 0.95)),
-            percentile(whole_gaps, 0.95) / max(percentile(log_gaps, 0.95), 1e-6))
+        if "ui" in only:
+            print("\nUI thread held up while the background writer saves a highlight "
+                  "(longest gap of a 1 ms ticker, 40 writes):")
+            idle = idle_gaps(40)
+            log_gaps = ui_stalls(AnnotationStore(copy_of(full_db, "stall-log")), 40)
+            with whole_file_path():
+                whole_gaps = ui_stalls(AnnotationStore(copy_of(full_db, "stall-whole")), 40)
+            row("idle ticker, p95", ms(percentile(idle, 0.95)), goal="baseline")
+            row(f"{count:,}: change log, p95", ms(percentile(log_gaps, 0.95)),
+                ms(percentile(idle, 0.95)), goal="<= 16 ms")
+            row(f"{count:,}: whole-file path, p95", ms(percentile(whole_gaps, 0.95)),
+                ms(percentile(log_gaps, 0.95)),
+                percentile(whole_gaps, 0.95) / max(percentile(log_gaps, 0.95), 1e-6))
 
 
 if __name__ == "__main__":

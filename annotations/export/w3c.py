@@ -44,6 +44,7 @@ from typing import Any
 from urllib.parse import unquote, urlparse
 from urllib.request import url2pathname
 
+from annotations import jsonread
 from annotations.model import AnchorStatus, Annotation, Color, normalize_id, normalize_tags
 
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
@@ -526,16 +527,21 @@ def parse_text(text: str) -> ParsedImport:
     try:
         # Numbers postil cannot use (NaN, infinities, integers of thousands of digits, which
         # Python refuses to convert) become markers that reject their record, not the file.
-        document = json.loads(
-            text, parse_int=_parse_int, parse_float=_parse_float, parse_constant=_parse_constant
-        )
+        # (Not orjson: it reads integers beyond 64 bits as floats.) The collector is paused
+        # while the big document is built (see annotations/jsonread.py).
+        with jsonread.paused_gc():
+            document = json.loads(
+                text, parse_int=_parse_int, parse_float=_parse_float,
+                parse_constant=_parse_constant,
+            )
     except json.JSONDecodeError as error:
         raise FormatError(
             f"not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})"
         ) from None
     except RecursionError:
         raise FormatError("JSON nested too deeply") from None
-    return parse_document(document)
+    with jsonread.paused_gc():  # an Annotation per record: bulk work
+        return parse_document(document)
 
 
 def merge_plan(
