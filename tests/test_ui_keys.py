@@ -36,11 +36,11 @@ def held_parse(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
     """Hold the full parse of an article until the returned event is set (a slow big book)."""
     release = threading.Event()
 
-    def slow_parse(path: Path, raw: str) -> loading.Article:
+    def slow_load(path: Path | str) -> loading.Article:
         release.wait(20)
-        return loading.parse_article(path, raw)
+        return loading.load_article(path)
 
-    monkeypatch.setattr(reading_module, "parse_article", slow_parse)
+    monkeypatch.setattr(reading_module, "load_article", slow_load)
     return release
 
 

@@ -165,6 +165,8 @@ class ArticleView(ScrollView, can_focus=True):
         self.complete = True
         """False while only part of the article (a preview, or nothing yet) is shown."""
         self._deferred: list[Callable[[], object]] = []
+        self._pending_place: tuple[int, int] | None = None
+        """(offset, screen row) to keep in place across the next relayout (``z``)."""
 
     # ----------------------------------------------------------------- loading
     def begin_loading(self) -> None:
@@ -195,8 +197,6 @@ class ArticleView(ScrollView, can_focus=True):
         waiting, self._deferred = self._deferred, []
         for action in waiting:
             action()
-        self._pending_place: tuple[int, int] | None = None
-        """(offset, screen row) to keep in place across the next relayout (``z``)."""
 
     # ----------------------------------------------------------------- document and layout
     def set_document(self, document: Document, offset: int = 0, *,
