@@ -34,8 +34,11 @@ def environment(tmp_path: Path) -> dict[str, str]:
 
 
 def shows_as_text(screen: str, line: str) -> bool:
-    """True if ``line`` is a whole line of the reading column (not inside a dialog)."""
-    return any(row.strip() == line for row in screen.splitlines())
+    """True if ``line`` is shown as text of the reading column, possibly wrapped over rows
+    (rows inside a dialog's border do not count)."""
+    rows = [row.strip() for row in screen.splitlines()]
+    column = " ".join(row for row in rows if row and row[0] not in "│┃▊▌╭╰┌└")
+    return line in column
 
 
 def settled(session: TmuxSession, predicate: Callable[[str], bool], polls: int = 8) -> str:
