@@ -33,6 +33,21 @@ MAX_OCCURRENCES = 5000
 MAX_FUZZY_LENGTH = 4000
 #: Texts longer than this are fuzzily searched only near the old position.
 MAX_FULL_SEARCH = 8 * 1024 * 1024
+#: A fuzzy placement scoring below this (0-100 similarity of the quote to the text found)
+#: "needs review": shown as such in the reader and listed by ``postil notes --status review``.
+REVIEW_THRESHOLD = 90.0
+
+
+def needs_review(annotation: Annotation) -> bool:
+    """True for a fuzzy placement below :data:`REVIEW_THRESHOLD` (or an orphan)."""
+    if annotation.status is AnchorStatus.ORPHANED:
+        return bool(annotation.path)
+    return annotation.status is AnchorStatus.FUZZY and annotation.score < REVIEW_THRESHOLD
+
+
+def similarity(quote: str, found: str) -> float:
+    """How alike a quote and the text found for it are, 0-100 (one decimal)."""
+    return round(fuzz.ratio(quote, found), 1)
 
 
 def error_budget(quote: str) -> int:
@@ -54,8 +69,9 @@ def anchor(annotation: Annotation, text: str) -> Annotation:
         return _with(annotation, found, found + len(exact), AnchorStatus.MOVED)
     fuzzy = _fuzzy_match(text, exact, quote.prefix, quote.suffix, start)
     if fuzzy is not None:
-        return _with(annotation, fuzzy[0], fuzzy[1], AnchorStatus.FUZZY)
-    return replace(annotation, status=AnchorStatus.ORPHANED)
+        placed = _with(annotation, fuzzy[0], fuzzy[1], AnchorStatus.FUZZY)
+        return replace(placed, score=similarity(exact, text[fuzzy[0] : fuzzy[1]]))
+    return replace(annotation, status=AnchorStatus.ORPHANED, score=100.0)
 
 
 def anchor_all(annotations: Iterable[Annotation], text: str) -> list[Annotation]:
@@ -93,8 +109,10 @@ def find_quote(
 
 def _with(annotation: Annotation, start: int, end: int, status: AnchorStatus) -> Annotation:
     if (start, end) == (annotation.position.start, annotation.position.end):
-        return replace(annotation, status=status)
-    return replace(annotation, position=TextPositionSelector(start, end), status=status)
+        return replace(annotation, status=status, score=100.0)
+    return replace(
+        annotation, position=TextPositionSelector(start, end), status=status, score=100.0
+    )
 
 
 def _common_suffix(a: str, b: str) -> int:
@@ -250,6 +268,13 @@ class Reanchored:
     def orphaned(self) -> int:
         """Not found (kept with their old offsets)."""
         return self.count(AnchorStatus.ORPHANED)
+
+    @property
+    def review(self) -> int:
+        """Placed approximately with too little confidence: the user should look."""
+        return sum(
+            1 for a in self.annotations if a.status is AnchorStatus.FUZZY and needs_review(a)
+        )
 
 
 def reanchor_article(

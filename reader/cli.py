@@ -36,7 +36,7 @@ COMMANDS: dict[str, str] = {
     "notes": "list annotations (all, or those of the given articles/folders)",
     "search": "search the library's passages (typo-tolerant); --batch for scripts",
     "export": "export highlights, notes and tags as Markdown (Obsidian/Logseq) or W3C JSON",
-    "import": "import annotations from W3C Web Annotation JSON (merged by id)",
+    "import": "import highlights from Kindle, KOReader, Readwise, Hypothesis or W3C JSON",
     "add": "add article files or web pages to your library (pages are stored as Markdown)",
     "refresh": "fetch web articles again (highlights re-anchored; unchanged pages untouched)",
     "config": "show the settings file, the effective settings and where postil keeps its data",
