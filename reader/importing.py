@@ -385,9 +385,9 @@ def plan_import(incoming: Sequence[Annotation], existing: Sequence[Annotation]) 
 
     An id already stored is a duplicate unless the source changed its note, tags or colour
     after the stored copy was last changed (then those fields are updated), or the stored one
-    is quote-only and this import placed it (then it is attached). A local edit made after the
-    source's is kept. A Kindle highlight that extends or trims a stored one from the same book
-    at an overlapping location replaces it (the stored note and tags carry over when the new
+    is quote-only and this import found its quote in a library article (then it is attached).
+    A local edit made after the source's is kept. A Kindle highlight that extends or trims a
+    stored one from the same book at an overlapping location replaces it (the stored note and tags carry over when the new
     version has none).
     """
     plan = ImportPlan()
@@ -404,7 +404,8 @@ def plan_import(incoming: Sequence[Annotation], existing: Sequence[Annotation]) 
             plan.new.append(annotation)
             continue
         changes: dict[str, object] = {}
-        if current.quote_only and not annotation.quote_only:
+        placed = annotation.status is not AnchorStatus.ORPHANED
+        if current.quote_only and not annotation.quote_only and placed:
             changes.update(
                 path=annotation.path, article_id=annotation.article_id, quote=annotation.quote,
                 position=annotation.position, status=annotation.status, score=annotation.score,

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from reader.importing import LibraryMatcher
-from reader.loading import ArticleError, load_article
+from reader.importing import Attached, LibraryMatcher, attach_quote_only
+from reader.loading import ArticleError, ArticleMeta, load_article
 
 if TYPE_CHECKING:
+    from annotations.storage import AnnotationStore
     from reader.cli import Context
     from reader.library import LibrarySource
 
@@ -45,9 +47,43 @@ def source_matcher(source: LibrarySource, *, use_index: bool = True) -> LibraryM
     return LibraryMatcher(articles, _load_text, search if use_index and paths else None)
 
 
+def attach_pending(
+    store: AnnotationStore, source: LibrarySource, articles: Sequence[ArticleMeta] | None = None
+) -> Attached:
+    """Attach the database's quote-only highlights whose book is now in the library.
+
+    ``articles`` (the library's metadata, when the caller has just scanned it) saves a scan.
+    The attached highlights are saved (one write); the result says which books attached.
+    """
+    pending = [a for a in store.all_annotations() if a.quote_only]
+    if not pending:
+        return Attached()
+    if articles is None:
+        from reader.library import scan
+
+        articles = [] if source.is_sample else scan(source)
+    matcher = LibraryMatcher(articles, _load_text)
+    attached = attach_quote_only(pending, matcher)
+    if attached.annotations:
+        current = {a.id: a for a in store.all_annotations()}
+        still = [a for a in attached.annotations if (c := current.get(a.id)) and c.quote_only]
+        attached.annotations = still
+        if still:
+            store.put_many(still)
+    return attached
+
+
+def attached_lines(attached: Attached) -> list[str]:
+    """One line per book whose quote-only highlights attached (for the CLI and the UI)."""
+    return [
+        f"{count} quote-only highlight{'s' * (count != 1)} of “{title}” attached to the library"
+        for title, count in sorted(attached.titles.items())
+    ]
+
+
 def library_matcher(context: Context) -> LibraryMatcher:
     """A matcher over the user's library."""
     return source_matcher(context.library_source())
 
 
-__all__ = ["library_matcher", "source_matcher"]
+__all__ = ["attach_pending", "attached_lines", "library_matcher", "source_matcher"]

@@ -247,3 +247,57 @@ def test_unknown_format_and_special_files(
     assert code == 1 and "symbolic link" in err
     code, _out, err = run(capsys, library, "import", "--from", "readwise", str(odd))
     assert code == 1 and "no 'Highlight' column" in err
+
+
+def test_quote_only_life_cycle_import_then_add_the_book(
+    tmp_path: Path, library: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    clippings = tmp_path / "My Clippings.txt"
+    clippings.write_text(
+        clip("Walden (Henry David Thoreau)", HEADERS["en"],
+             "I went to the woods because I wished to live deliberately")
+        + clip("Walden (Henry David Thoreau)", HEADERS["en"].replace("180-182", "200-201"),
+               "a sentence the book does not have"),
+        encoding="utf-8",
+    )
+    code, out, _ = run(capsys, library, "import", str(clippings))
+    assert summary(out)["quote-only"] == 2
+    assert {r.get("path") for r in notes(capsys, library)} == {None}
+    # Exported like every highlight, under the book's title.
+    code, out, _ = run(capsys, library, "export", "-o", "-")
+    assert "# Walden" in out and "live deliberately" in out
+    book = tmp_path / "walden.md"
+    book.write_text(
+        "---\ntitle: Walden\nauthor: Henry David Thoreau\n---\n\n"
+        "I went to the woods because I wished to live deliberately, to front only the "
+        "essential facts of life.\n",
+        encoding="utf-8",
+    )
+    code, out, _ = run(capsys, library, "add", str(book))
+    assert code == 0
+    assert "1 quote-only highlight of “Walden” attached to the library" in out
+    rows = {r["quote"][:8]: r for r in notes(capsys, library)}
+    attached = rows["I went t"]
+    assert attached["path"] == str(library / "walden.md")
+    assert attached["status"] == "anchored"
+    assert "path" not in rows["a senten"]  # not in the text: stays quote-only
+    # Importing the file again finds them already there.
+    code, out, _ = run(capsys, library, "import", str(clippings))
+    assert summary(out)["duplicates"] == 2
+    assert {r.get("path") for r in notes(capsys, library)} == {None, str(library / "walden.md")}
+
+
+def test_quote_only_round_trips_through_w3c(
+    tmp_path: Path, library: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    clippings = tmp_path / "clips.txt"
+    clippings.write_text(clip("Nowhere (No One)", HEADERS["en"], "A lonely line."),
+                         encoding="utf-8")
+    run(capsys, library, "import", str(clippings))
+    export = tmp_path / "all.json"
+    run(capsys, library, "export", "--format", "json", "-o", str(export))
+    os.environ["POSTIL_DB"] = str(tmp_path / "other.json")
+    code, out, _ = run(capsys, library, "import", str(export))
+    assert code == 0 and "1 new" in out
+    [row] = notes(capsys, library)
+    assert "path" not in row and row["source"]["title"] == "Nowhere"

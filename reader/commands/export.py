@@ -34,7 +34,7 @@ from annotations.export import (
 )
 from annotations.export.files import write_export_file
 from annotations.export.guard import WriteGuard
-from annotations.model import Annotation, Color, now_iso
+from annotations.model import AnchorStatus, Annotation, Color, now_iso
 from reader import paths
 from reader.cli import CommandError, Context
 from reader.commands.common import relocated_articles
@@ -136,9 +136,20 @@ def collect_exports(annotations: Iterable[Annotation]) -> list[ArticleExport]:
     from annotations.anchoring import anchor_all
 
     groups: dict[str, list[Annotation]] = {}
+    books: dict[tuple[str, str, str], list[Annotation]] = {}
     for annotation in annotations:
-        groups.setdefault(annotation.path, []).append(annotation)
+        if annotation.quote_only and annotation.source is not None:
+            source = annotation.source
+            books.setdefault((source.title, source.author, source.url), []).append(annotation)
+        else:
+            groups.setdefault(annotation.path, []).append(annotation)
     exports: list[ArticleExport] = []
+    for (title, author, url), members in books.items():
+        # A quote-only book: its highlights as they were imported (not orphans of a text).
+        info = ArticleInfo(id="", path="", title=title or url or "(untitled)", author=author,
+                           url=url)
+        shown = tuple(replace(a, status=AnchorStatus.ANCHORED) for a in members)
+        exports.append(ArticleExport(info, shown))
     for path, members in groups.items():
         try:
             article = load_article(path)
@@ -188,7 +199,11 @@ def _stored_annotations(context: Context) -> list[Annotation]:
         return []
     annotations = context.open_store().all_annotations()
     # Articles moved or renamed since: found again by content id, exported from where they are.
-    missing = {a.path: a.article_id for a in annotations if not Path(a.path).exists()}
+    missing = {
+        a.path: a.article_id
+        for a in annotations
+        if not a.quote_only and not Path(a.path).exists()
+    }
     moved = relocated_articles(context, missing)
     return [replace(a, path=moved[a.path]) if a.path in moved else a for a in annotations]
 
