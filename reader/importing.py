@@ -387,8 +387,8 @@ def plan_import(incoming: Sequence[Annotation], existing: Sequence[Annotation]) 
     after the stored copy was last changed (then those fields are updated), or the stored one
     is quote-only and this import found its quote in a library article (then it is attached).
     A local edit made after the source's is kept. A Kindle highlight that extends or trims a
-    stored one from the same book at an overlapping location replaces it (the stored note and tags carry over when the new
-    version has none).
+    stored one from the same book at an overlapping location replaces it (the stored note and
+    tags carry over when the new version has none).
     """
     plan = ImportPlan()
     by_id = {a.id: a for a in existing}
