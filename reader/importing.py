@@ -60,50 +60,66 @@ _SAME = str.maketrans(
         "\u00ab": '"', "\u00bb": '"', "\u2039": "'", "\u203a": "'",
         "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-",
         "\u2015": "-", "\u2212": "-", "\u00a0": " ", "\u2009": " ", "\u202f": " ",
-        "\u2026": "...",
     }
 )
-_DROP = {"\u00ad", "\u200b", "\u200c", "\u200d", "\ufeff"}
+#: What changes length when made alike: dropped invisibles, ligatures, ellipses, dash runs.
+_SPECIAL = re.compile("[\u00ad\u200b\u200c\u200d\ufeff]|[\ufb00-\ufb06]|\u2026|-{2,}")
+
+
+def _special(match: re.Match[str]) -> str:
+    found = match[0]
+    if found[0] == "-":
+        return "-"
+    if found == "\u2026":
+        return "..."
+    if "\ufb00" <= found <= "\ufb06":
+        return unicodedata.normalize("NFKC", found)
+    return ""
 
 
 @dataclass(frozen=True, slots=True)
 class NormalizedText:
-    """Text made alike for matching, with the original offset of each character."""
+    """Text made alike for matching, with the original offset of each character.
+
+    ``origin`` is None when every character kept its offset (the common case).
+    """
 
     text: str
-    origin: list[int]
+    origin: list[int] | None
+    length: int
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """The original ``[start, end)`` of a normalised span."""
+        if self.origin is None:
+            return (start, end)
         if not self.origin:
             return (0, 0)
         first = self.origin[min(start, len(self.origin) - 1)]
         last = self.origin[min(max(end - 1, start), len(self.origin) - 1)] + 1
-        return (first, last)
+        return (first, min(last, self.length))
 
 
 def normalize_for_matching(text: str) -> NormalizedText:
-    """Fold quotes, dashes, ligatures, soft hyphens and spacing (see module docstring)."""
+    """Make curly and straight quotes, dashes (and ``--``), ligatures, ellipses, soft hyphens
+    and no-break spaces alike; whitespace runs are matched by the anchoring itself."""
+    same = text.translate(_SAME)
+    if not _SPECIAL.search(same):
+        return NormalizedText(same, None, len(text))
     out: list[str] = []
     origin: list[int] = []
-    previous_space = False
-    for index, char in enumerate(text):
-        if char in _DROP:
-            continue
-        piece = char.translate(_SAME)
-        if len(piece) == 1 and not piece.isascii():
-            piece = unicodedata.normalize("NFKC", piece)  # ligatures: ﬁ → fi
-        for part in piece:
-            if part.isspace():
-                if previous_space:
-                    continue
-                part = " "
-                previous_space = True
-            else:
-                previous_space = False
-            out.append(part)
-            origin.append(index)
-    return NormalizedText("".join(out), origin)
+    position = 0
+    for match in _SPECIAL.finditer(same):
+        out.append(same[position : match.start()])
+        origin.extend(range(position, match.start()))
+        replacement = _special(match)
+        out.append(replacement)
+        origin.extend([match.start()] * len(replacement))
+        if replacement and match.end() - match.start() > 1:
+            origin[-1] = match.end() - 1
+        position = match.end()
+    out.append(same[position:])
+    origin.extend(range(position, len(same)))
+    return NormalizedText("".join(out), origin, len(text))
 
 
 def fold_title(text: str) -> str:
@@ -150,12 +166,30 @@ class LibraryMatcher:
             self._by_name.setdefault(name.name.casefold(), article)
             self._by_name.setdefault(name.stem.casefold(), article)
         self._titles = [fold_title(a.title) for a in self._articles]
+        self._exact_titles: dict[str, list[int]] = {}
+        for index, folded in enumerate(self._titles):
+            self._exact_titles.setdefault(folded, []).append(index)
+        self._books: dict[tuple[str, str, str, str], ArticleMeta | None] = {}
         self._by_path = {a.path: a for a in self._articles}
         self._texts: dict[str, NormalizedText | None] = {}
         self._raw: dict[str, str] = {}
 
     def find_book(self, title: str, author: str, url: str, identifier: str) -> ArticleMeta | None:
         """The library article of a book or page by identity, then title and author."""
+        key = (title, author, url, identifier)
+        if key not in self._books:
+            self._books[key] = self._find_book(title, author, url, identifier)
+        return self._books[key]
+
+    def _author_agrees(self, author: str, article: ArticleMeta) -> bool:
+        if not author or not article.author:
+            return True
+        score = fuzz.token_set_ratio(fold_title(author), fold_title(article.author))
+        return score >= AUTHOR_THRESHOLD
+
+    def _find_book(
+        self, title: str, author: str, url: str, identifier: str
+    ) -> ArticleMeta | None:
         if url:
             found = self._by_url.get(normalize_url(url))
             if found is not None:
@@ -170,17 +204,16 @@ class LibraryMatcher:
         wanted = fold_title(title)
         if not wanted:
             return None
+        for index in self._exact_titles.get(wanted, ()):
+            if self._author_agrees(author, self._articles[index]):
+                return self._articles[index]
         candidates = process.extract(
             wanted, self._titles, scorer=fuzz.token_sort_ratio,
             score_cutoff=TITLE_THRESHOLD, limit=5,
         )
         for _choice, _score, index in candidates:
-            article = self._articles[index]
-            if author and article.author:
-                score = fuzz.token_set_ratio(fold_title(author), fold_title(article.author))
-                if score < AUTHOR_THRESHOLD:
-                    continue
-            return article
+            if self._author_agrees(author, self._articles[index]):
+                return self._articles[index]
         return None
 
     def search_book(self, quotes: Iterable[str]) -> ArticleMeta | None:
