@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
-from annotations.model import AnchorStatus, Annotation, TextPositionSelector
+from annotations.model import AnchorStatus, Annotation, TextPositionSelector, quote_selector
 
 #: Quotes shorter than this are only anchored exactly (a fuzzy match would be a guess).
 MIN_FUZZY_LENGTH = 8
@@ -236,6 +236,22 @@ def _hypothesis_score(
     )
     position_score = 1.0 - min(1.0, abs(start - near) / max(1, len(text)))
     return 50 * quote_score + 20 * prefix_score + 20 * suffix_score + 2 * position_score
+
+
+def reattached(
+    annotation: Annotation, text: str, span: tuple[int, int], article_id: str, path: str
+) -> Annotation:
+    """``annotation`` moved by hand to ``text[start:end]``: the quote (and its context) is the
+    new text, the status exact; note, tags and colour are kept."""
+    start, end = span
+    return annotation.edited(
+        quote=quote_selector(text, start, end),
+        position=TextPositionSelector(start, end),
+        status=AnchorStatus.ANCHORED,
+        score=100.0,
+        article_id=article_id,
+        path=path,
+    )
 
 
 @dataclass(frozen=True, slots=True)

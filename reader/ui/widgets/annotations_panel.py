@@ -10,6 +10,7 @@ from textual.message import Message
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
+from annotations.anchoring import needs_review
 from annotations.model import AnchorStatus, Annotation
 from reader.sanitize import clean_line
 from reader.search import search_annotations
@@ -38,10 +39,21 @@ def annotation_label(annotation: Annotation, width: int = 60) -> Text:
     if annotation.tags:
         label.append("\n  " + " ".join(f"#{clean_line(tag)}" for tag in annotation.tags),
                      style="dim")
-    if annotation.status is not AnchorStatus.ANCHORED:
+    if annotation.status is AnchorStatus.FUZZY and needs_review(annotation):
+        label.append(f"\n  [needs review · fuzzy {annotation.score:g}%]", style="bold yellow")
+    elif annotation.status is not AnchorStatus.ANCHORED:
         style = "bold red" if annotation.status is AnchorStatus.ORPHANED else "dim"
         label.append(f"\n  [{annotation.status.value}]", style=style)
     return label
+
+
+#: Filter words that select by placement instead of searching the text.
+STATUS_FILTERS = {
+    "is:review": lambda a: needs_review(a),
+    "is:orphan": lambda a: a.status is AnchorStatus.ORPHANED,
+    "is:fuzzy": lambda a: a.status is AnchorStatus.FUZZY,
+    "is:moved": lambda a: a.status is AnchorStatus.MOVED,
+}
 
 
 #: Filter hits must contain every typed word (typos allowed): search scores 60 and up.
@@ -74,7 +86,8 @@ class AnnotationsPanel(Vertical):
     def compose(self) -> ComposeResult:
         """Title, filter, list."""
         yield Label(Text("Annotations", style="bold"), id="annotations-title")
-        yield Input(placeholder="Filter quotes, notes, #tags…", id="annotations-filter",
+        yield Input(placeholder="Filter quotes, notes, #tags, is:review…",
+                    id="annotations-filter",
                     select_on_focus=False)
         yield OptionList(id="annotations-list")
 
@@ -91,24 +104,40 @@ class AnnotationsPanel(Vertical):
         options = self.query_one(OptionList)
         highlighted = options.highlighted_option.id if options.highlighted_option else None
         options.clear_options()
+        words = query.split()
+        checks = [STATUS_FILTERS[w.lower()] for w in words if w.lower() in STATUS_FILTERS]
+        query = " ".join(w for w in words if w.lower() not in STATUS_FILTERS)
+        candidates = [a for a in self._annotations if all(check(a) for check in checks)]
         if query.strip():
             # Typo-tolerant ranking over quote, note and tags, best first.
-            ranked = search_annotations(self._annotations, query, limit=len(self._annotations))
+            ranked = search_annotations(candidates, query, limit=len(candidates))
             shown = [hit.annotation for hit in ranked if hit.score >= MIN_FILTER_SCORE]
         else:
-            shown = list(self._annotations)
+            shown = candidates
         options.add_options([Option(annotation_label(a), id=a.id) for a in shown])
         anchored = sum(1 for a in self._annotations if a.status is not AnchorStatus.ORPHANED)
         orphans = len(self._annotations) - anchored
         title = f"Annotations ({len(self._annotations)})"
         if orphans:
             title += f" · {orphans} orphaned"
+        review = sum(1 for a in self._annotations if a.status is AnchorStatus.FUZZY
+                     and needs_review(a))
+        if review:
+            title += f" · {review} need review"
         self.query_one("#annotations-title", Label).update(Text(title, style="bold"))
         if highlighted is not None:
             try:
                 options.highlighted = options.get_option_index(highlighted)
             except Exception:
                 pass
+
+    @property
+    def chosen_id(self) -> str | None:
+        """The id of the entry highlighted in the list (when the panel is shown), or None."""
+        options = self.query_one(OptionList)
+        if not self.display or options.highlighted_option is None:
+            return None
+        return options.highlighted_option.id
 
     def focus_list(self) -> None:
         """Focus the list (typing then filters)."""
