@@ -311,8 +311,9 @@ def reanchor_article(
         else annotation
         for annotation in anchored
     ]
-    before = {a.id: (a.position, a.status, a.article_id, a.path) for a in found}
+    before = {a.id: (a.position, a.status, a.article_id, a.path, a.score) for a in found}
     changed = [
-        a for a in current if before.get(a.id) != (a.position, a.status, a.article_id, a.path)
+        a for a in current
+        if before.get(a.id) != (a.position, a.status, a.article_id, a.path, a.score)
     ]
     return Reanchored(current, changed)

@@ -8,10 +8,12 @@ again after the article changed.
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 #: Characters of context kept either side of a quote.
@@ -63,9 +65,38 @@ def now_iso() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
+_UUID_IRI_PREFIX = "urn:uuid:"
+_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def normalize_id(ident: str) -> str:
+    """The one form of an annotation id that ids are compared in (storage, import, export, UI).
+
+    A UUID in any spelling (``BEDE…`` upper case, ``urn:uuid:`` prefix, braces, no hyphens) becomes
+    its canonical lower-case hyphenated form; any other id (an IRI from another tool) is only
+    stripped of surrounding whitespace, since IRIs are case-sensitive.
+    """
+    text = ident.strip()
+    if _CANONICAL_UUID.fullmatch(text):
+        return text
+    candidate = text[len(_UUID_IRI_PREFIX):] if text[:9].lower() == _UUID_IRI_PREFIX else text
+    if 32 <= len(candidate) <= 38:
+        try:
+            return str(uuid.UUID(candidate))
+        except ValueError:
+            pass
+    return text
+
+
+@lru_cache(maxsize=4096)
 def normalize_tag(tag: str) -> str:
-    """Normalise a tag: lowercase, no leading ``#``, whitespace turned into ``-``."""
-    cleaned = "".join(ch for ch in tag if ch.isprintable()).strip().lstrip("#").strip()
+    """Normalise a tag: lowercase, no leading ``#``, whitespace turned into ``-``.
+
+    Cached: a library has few distinct tags, and every stored annotation's tags are
+    normalised each time it is read.
+    """
+    printable = tag if tag.isprintable() else "".join(ch for ch in tag if ch.isprintable())
+    cleaned = printable.strip().lstrip("#").strip()
     return "-".join(cleaned.lower().split())
 
 
@@ -180,6 +211,13 @@ class Annotation:
         """True for an imported highlight whose article is not in the library."""
         return not self.path and self.source is not None
 
+    def __post_init__(self) -> None:
+        # Every annotation holds its id in the one normalised form (see normalize_id), so
+        # "BEDE…" and "urn:uuid:bede…" can never be two annotations.
+        normal = normalize_id(self.id)
+        if normal != self.id:
+            object.__setattr__(self, "id", normal)
+
     @classmethod
     def create(
         cls,
@@ -282,13 +320,13 @@ class Annotation:
                     _str_or_empty(quote.get("suffix")),
                 ),
                 position=TextPositionSelector(start, end),
-                color=Color(color) if color in Color._value2member_map_ else Color.YELLOW,
+                color=Color(color) if _is_member(color, Color) else Color.YELLOW,
                 note=note if isinstance(note, str) else "",
                 tags=normalize_tags(record.get("tags")),
                 created=_str_or_empty(record.get("created")) or now_iso(),
                 updated=_str_or_empty(record.get("updated")) or now_iso(),
                 status=AnchorStatus(record["status"])
-                if record.get("status") in AnchorStatus._value2member_map_
+                if _is_member(record.get("status"), AnchorStatus)
                 else AnchorStatus.ANCHORED,
                 score=_score(record.get("score")),
                 source=ImportSource.from_record(record.get("source")),
@@ -301,6 +339,11 @@ def _score(value: Any) -> float:
     if isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= 100:
         return float(value)
     return 100.0
+
+
+def _is_member(value: Any, kind: type[StrEnum]) -> bool:
+    """True when ``value`` is the string of a member of ``kind`` (a list or dict never is)."""
+    return isinstance(value, str) and value in kind._value2member_map_
 
 
 def _str_or_empty(value: Any) -> str:

@@ -11,6 +11,12 @@ file (tinydb#301, #113), and two processes overwrite each other's changes (tinyd
   ``<db>.lock`` and starts from the file's current content: the storage re-reads the file
   whenever its (mtime, size, inode) changed, so two postil processes never lose each other's
   writes.
+* **Field-level changes, proportional writes.** Every change carries only the fields it
+  changes and a hybrid logical clock, and is merged onto the current record under the lock
+  (:mod:`annotations.records`): two writers changing different fields both win, the later change
+  of one field wins, a delete is a tombstone. Past a small size, changes are appended to a
+  per-device change log beside the file (:mod:`annotations.changelog`) instead of rewriting it;
+  the log is folded into the file (compaction) atomically from time to time.
 * **Damage is preserved, never overwritten.** A file that is not JSON, or JSON of another
   shape, is copied aside byte for byte to ``<name>.corrupt-<timestamp>`` and reported
   (:class:`DatabaseDamaged`); postil then leaves the file alone. Single records of the wrong
@@ -26,31 +32,60 @@ import os
 import shutil
 import stat
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import orjson
 from filelock import FileLock, Timeout
-from tinydb import Query, TinyDB
 from tinydb.storages import Storage
-from tinydb.table import Document, Table
 
 from annotations.atomicfile import fsync_directory, write_target
-from annotations.model import Annotation, now_iso
+from annotations.changelog import (
+    LOG_SUFFIX,
+    PENDING_PREFIX,
+    Change,
+    append_changes,
+    is_own_file,
+    log_files,
+    read_log,
+    write_pending,
+)
+from annotations.clock import CLOCK, device_id
+from annotations.model import Annotation, normalize_tags
+from annotations.records import CHANGELOG, TOMBSTONES, Tables
 
 ANNOTATIONS_TABLE = "annotations"
-POSITIONS_TABLE = "positions"
+POSITIONS_TABLE = POSITIONS = "positions"
 STATE_TABLE = "state"
-KNOWN_TABLES = frozenset({"_default", ANNOTATIONS_TABLE, POSITIONS_TABLE, STATE_TABLE})
+KNOWN_TABLES = frozenset({"_default", ANNOTATIONS_TABLE, POSITIONS_TABLE, STATE_TABLE,
+                          TOMBSTONES, CHANGELOG})
 LOCK_TIMEOUT = 30.0
+#: Below this size the database file is rewritten whole on every change (cheap, and no log).
+DIRECT_WRITE_BYTES = 256 * 1024
+#: The change log is folded into the file when it passes this share of the file's size...
+COMPACT_SHARE = 0.25
+#: ...and a writer that does not keep the database loaded folds it in past this share.
+FORCE_COMPACT_SHARE = 1.0
+#: The folder of change logs beside the database: ``<db>.changes``.
+LOG_DIR_SUFFIX = ".changes"
+#: The copy of a database from the previous version, kept once before its first upgrade.
+LEGACY_COPY_SUFFIX = ".before-changelog"
+#: The file format version, recorded in the ``changelog`` table.
+FORMAT_VERSION = 2
 _TEMP_PREFIX = "."
 _TEMP_SUFFIX = ".postil-tmp"
 
 
 class StoreError(Exception):
     """The database cannot be used; ``str()`` is one clear line naming the path(s)."""
+
+
+class DatabaseLocked(StoreError):
+    """Another postil held the database lock for longer than the wait allowed."""
 
 
 class DatabaseDamaged(StoreError):
@@ -103,6 +138,16 @@ def _shape_problem(data: Any) -> str | None:
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
+def _loads(raw: bytes) -> Any:
+    """Parse the database: orjson (several times faster on a big file), and the standard
+    library for what orjson refuses but JSON allows (lone surrogate escapes, huge integers,
+    NaN), so a file reads exactly as before — only faster."""
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return json.loads(raw.decode("utf-8"))
+
+
 def encode_database(data: dict[str, dict[str, Any]]) -> str:
     """``json.dumps(data, ensure_ascii=False, separators=(",", ":"))``, one record at a time.
 
@@ -146,7 +191,7 @@ class SafeJSONStorage(Storage):
             self._cache, self._signature, self._quarantine = None, signature, {}
             return None
         try:
-            data = json.loads(raw.decode("utf-8"))
+            data = _loads(raw)
         except (UnicodeDecodeError, ValueError, RecursionError) as error:
             reason = "not valid JSON: truncated or overwritten"
             if isinstance(error, json.JSONDecodeError):
@@ -253,18 +298,44 @@ def remove_stale_temp_files(path: Path) -> int:
     return removed
 
 
+@dataclass(slots=True)
+class _LogPosition:
+    """How far one log file has been applied: its generation, offset, and inode."""
+
+    generation: str
+    offset: int
+    inode: int = 0
+
+
 class AnnotationStore:
     """Annotations, reading positions and small state values in one safe TinyDB file.
 
-    Every method that changes something is durable (fsynced) when it returns, and holds an
-    inter-process lock from its read to its write.
+    Every change is a field-level :class:`~annotations.changelog.Change` merged onto the current
+    record (the later change wins per field; deletes are tombstones), durable (fsynced) when
+    the method returns, and written under an inter-process lock:
+
+    * while the database file is small (below :data:`DIRECT_WRITE_BYTES`) the whole file is
+      rewritten atomically, which costs less than the log would save;
+    * above that, the change is appended to this device's change log beside the database
+      (``<db>.changes/``) without parsing the database; opening the database replays the log
+      entries newer than the file, and :meth:`compact` folds the log into the file (when it
+      grows past :data:`COMPACT_SHARE` of the file, when the app is idle, and at exit).
+
+    Reads use indexes built at load (by annotation id, article id, path, tag) and see other
+    processes' changes: the file is re-read when it changed, and the logs' new lines are applied.
+    Safe to use from several threads.
+
+    Args:
+        path: The database file.
+        load: Read the database now (False for a process that only adds: the file is then
+            only read if a write needs it, e.g. while it is small).
 
     Raises:
         DatabaseDamaged: from the constructor, when the file is damaged (after copying it aside).
         StoreError: when the file cannot be read at all.
     """
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, *, load: bool = True) -> None:
         self.path = Path(path).expanduser().absolute()
         try:  # a database behind a symbolic link is written through it, next to its target
             self.path = write_target(self.path)
@@ -276,39 +347,38 @@ class AnnotationStore:
         with contextlib.suppress(OSError):
             if not stat.S_ISREG(self.path.stat().st_mode):  # a device or FIFO: never replaced
                 raise StoreError(f"the annotation database {self.path} is not a regular file")
+        self.log_dir = self.path.with_name(self.path.name + LOG_DIR_SUFFIX)
         self._storage = SafeJSONStorage(self.path)
-        self._lock = FileLock(str(self.path) + ".lock", timeout=LOCK_TIMEOUT)
+        self._lock = FileLock(str(self.path) + ".lock")
+        self._mutex = threading.RLock()
+        self._tables: Tables | None = None
+        self._signature: tuple[int, int, int] | None = None
+        self._logs: dict[str, _LogPosition] = {}
+        self._device: str | None = None
         self.skipped_records = 0
-        try:
-            self._storage.read()
-        except PermissionError:
-            raise StoreError(f"cannot read the annotation database {self.path}: "
-                             "permission denied") from None
-        except (DatabaseDamaged, StoreError):
-            raise
-        except OSError as error:
-            raise StoreError(f"cannot read the annotation database {self.path}: "
-                             f"{error.strerror or error}") from None
-        self._db = _PostilDB(storage=_StorageFactory(self._storage))
-        self._annotations = self._db.table(ANNOTATIONS_TABLE, cache_size=0)
-        self._positions = self._db.table(POSITIONS_TABLE, cache_size=0)
-        self._state = self._db.table(STATE_TABLE, cache_size=0)
+        #: Log lines that failed their checksum (a torn last line is not counted).
+        self.damaged_log_lines = 0
+        if load:
+            self._refresh()
+        else:
+            self._check_readable()
         if self.path.parent.is_dir():
             with contextlib.suppress(StoreError):
-                with self._locked():
+                with self._locked(timeout=0):
                     remove_stale_temp_files(self.path)
 
     # ------------------------------------------------------------------ locking
     @contextlib.contextmanager
-    def _locked(self) -> Iterator[None]:
+    def _locked(self, timeout: float | None = None) -> Iterator[None]:
+        wait = LOCK_TIMEOUT if timeout is None else timeout
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            with self._lock:
+            with self._lock.acquire(timeout=wait):
                 yield
         except Timeout:
-            raise StoreError(
+            raise DatabaseLocked(
                 f"the annotation database {self.path} stayed locked by another postil for "
-                f"{LOCK_TIMEOUT:.0f} s; try again"
+                f"{wait:.0f} s; try again"
             ) from None
         except PermissionError as error:
             raise StoreError(f"cannot write the annotation database {self.path}: permission "
@@ -320,155 +390,461 @@ class AnnotationStore:
             raise StoreError(f"cannot write the annotation database {self.path}: {reason}"
                              ) from None
 
-    def _read(self, operation: Callable[[], Any]) -> Any:
+    # ------------------------------------------------------------------ loading
+    def _check_readable(self) -> None:
+        """Cheap checks for a store that does not load: readable, looks like a JSON object."""
         try:
-            return operation()
-        except DatabaseDamaged:
+            with open(self.path, "rb") as stream:
+                size = os.fstat(stream.fileno()).st_size
+                head = stream.read(64)
+                stream.seek(max(0, size - 64))
+                tail = stream.read(64)
+        except FileNotFoundError:
+            return
+        except PermissionError:
+            raise StoreError(f"cannot read the annotation database {self.path}: "
+                             "permission denied") from None
+        except OSError as error:
+            raise StoreError(f"cannot read the annotation database {self.path}: "
+                             f"{error.strerror or error}") from None
+        if head.strip() and not (head.lstrip().startswith(b"{") and tail.rstrip().endswith(b"}")):
+            self._refresh()  # looks damaged: the full read copies it aside and reports it
+
+    def _refresh(self) -> Tables:
+        """Bring the records up to date: re-read the file if it changed, apply new log lines."""
+        with self._mutex:
+            signature = _signature(self.path)
+            tables = self._tables
+            if tables is None or signature != self._signature:
+                data = self._read_file()
+                tables = Tables(data if data is not None else {})
+                self._logs = _log_positions(data)
+                self._tables, self._signature = tables, signature
+            self._replay(tables)
+            return tables
+
+    def _read_file(self) -> dict[str, dict[str, Any]] | None:
+        self._storage._cache = None  # always from disk: the records in memory were changed
+        try:
+            return self._storage.read()
+        except PermissionError:
+            raise StoreError(f"cannot read the annotation database {self.path}: "
+                             "permission denied") from None
+        except (DatabaseDamaged, StoreError):
             raise
         except OSError as error:
             raise StoreError(f"cannot read the annotation database {self.path}: "
                              f"{error.strerror or error}") from None
 
+    def _replay(self, tables: Tables) -> None:
+        """Apply the log lines not applied yet (any order gives the same records)."""
+        for path in log_files(self.log_dir):
+            known = self._logs.get(path.name)
+            if known is not None:
+                try:
+                    stat_now = path.stat()
+                except OSError:
+                    continue
+                if stat_now.st_size == known.offset and stat_now.st_ino == known.inode:
+                    continue  # nothing new
+            else:
+                known = _LogPosition("", 0)
+            read = read_log(path, known.generation, known.offset)
+            if read is None:
+                continue
+            for change in read.changes:
+                tables.apply(change)
+            self.damaged_log_lines += read.damaged
+            try:
+                inode = path.stat().st_ino
+            except OSError:
+                inode = 0
+            self._logs[path.name] = _LogPosition(read.generation, read.offset, inode)
+        CLOCK.observe(tables.max_clock)
+
+    def _device_id(self) -> str:
+        if self._device is None:
+            self._device = device_id(self.path.parent)
+        return self._device
+
+    # ------------------------------------------------------------------ writing
+    def apply_changes(self, changes: Iterable[Change], timeout: float | None = None) -> None:
+        """Merge ``changes`` onto the current records: one batch, one lock, durable on return.
+
+        ``timeout`` is how long to wait for the lock (default :data:`LOCK_TIMEOUT`).
+
+        Raises:
+            DatabaseLocked: another postil held the lock for :data:`LOCK_TIMEOUT` seconds.
+            StoreError: the database cannot be written (nothing of the batch was saved).
+        """
+        batch = list(changes)
+        if not batch:
+            return
+        device = self._device_id()
+        stamped = [change.stamped(device) for change in batch]
+        with self._locked(timeout), self._mutex:
+            size = self._writable_size()
+            if size < DIRECT_WRITE_BYTES:
+                tables = self._refresh()
+                for change in stamped:
+                    tables.apply(change)
+                self._write_whole()
+                return
+            try:
+                append_changes(self._own_log(), device, stamped)
+            except OSError as error:
+                raise StoreError(f"cannot write the annotation database {self.path} "
+                                 f"(its change log {self._own_log()}): "
+                                 f"{error.strerror or error}") from None
+            if self._tables is not None:
+                self._refresh()  # reads this batch back, and whatever others wrote
+            if self._own_log_bytes() > FORCE_COMPACT_SHARE * size:
+                self._refresh()
+                self._write_whole()
+
+    def _writable_size(self) -> int:
+        """The database file's size (0 if missing); refuses a file the user made read-only."""
+        try:
+            status = self.path.stat()
+        except FileNotFoundError:
+            return 0
+        except OSError as error:
+            raise StoreError(f"cannot write the annotation database {self.path}: "
+                             f"{error.strerror or error}") from None
+        if not status.st_mode & stat.S_IWUSR:
+            raise StoreError(f"the annotation database {self.path} is read-only; "
+                             "nothing was saved (make it writable to save annotations)")
+        return status.st_size
+
+    def _own_log(self) -> Path:
+        return self.log_dir / f"{self._device_id()}{LOG_SUFFIX}"
+
+    def _own_files(self) -> list[Path]:
+        device = self._device_id()
+        return [path for path in log_files(self.log_dir) if is_own_file(path, device)]
+
+    def _own_log_bytes(self) -> int:
+        total = 0
+        for path in self._own_files():
+            with contextlib.suppress(OSError):
+                total += path.stat().st_size
+        return total
+
+    def _write_whole(self) -> None:
+        """Write every record into the database file atomically (call under lock and mutex,
+        records fresh); then remove this device's log files that the file now holds."""
+        tables = self._tables
+        assert tables is not None
+        self._keep_legacy_copy(tables.data)
+        meta: dict[str, Any] = {"1": {"format": FORMAT_VERSION, "clock": tables.max_clock}}
+        for number, (name, known) in enumerate(sorted(self._logs.items()), start=2):
+            meta[str(number)] = {"log": name, "generation": known.generation,
+                                 "offset": known.offset}
+        tables.data[CHANGELOG] = meta
+        try:
+            self._storage.write(tables.data)
+        except BaseException:
+            self._tables, self._signature = None, None  # re-read from disk next time
+            raise
+        self._signature = _signature(self.path)
+        device = self._device_id()
+        for name, known in list(self._logs.items()):
+            path = self.log_dir / name
+            if not is_own_file(path, device):
+                continue
+            try:
+                status = path.stat()
+            except OSError:
+                continue
+            if status.st_size == known.offset and status.st_ino == known.inode:
+                with contextlib.suppress(OSError):
+                    path.unlink()
+                    del self._logs[name]
+
+    def _keep_legacy_copy(self, data: dict[str, dict[str, Any]]) -> None:
+        """Before the first write of a file from the previous version, copy it aside once."""
+        if CHANGELOG in data or not self.path.exists():
+            return
+        copy = self.path.with_name(self.path.name + LEGACY_COPY_SUFFIX)
+        if copy.exists():
+            return
+        try:
+            shutil.copy2(self.path, copy)
+        except OSError as error:
+            raise StoreError(f"cannot keep a copy of the annotation database {self.path} "
+                             f"before upgrading it: {error.strerror or error}") from None
+
+    # ------------------------------------------------------------------ compaction
+    def compaction_due(self) -> bool:
+        """Whether this device's log has grown past :data:`COMPACT_SHARE` of the database."""
+        logged = self._own_log_bytes()
+        if not logged:
+            return False
+        try:
+            size = self.path.stat().st_size
+        except OSError:
+            size = 0
+        return logged > COMPACT_SHARE * max(size, DIRECT_WRITE_BYTES) or size < DIRECT_WRITE_BYTES
+
+    def compact(self, timeout: float | None = None) -> None:
+        """Fold every log into the database file (atomically, under the lock)."""
+        with self._locked(timeout), self._mutex:
+            self._writable_size()
+            self._refresh()
+            self._write_whole()
+
+    def maybe_compact(self, timeout: float | None = None) -> bool:
+        """:meth:`compact` if it is due; True when it ran."""
+        if not self.compaction_due():
+            return False
+        self.compact(timeout)
+        return True
+
+    def pending_files(self) -> list[Path]:
+        """Pending files (changes kept when the database was locked at exit)."""
+        return [p for p in log_files(self.log_dir) if p.name.startswith(PENDING_PREFIX)]
+
+    def keep_pending(self, changes: Iterable[Change]) -> Path:
+        """Keep changes that could not be written in a pending file (no lock needed).
+
+        They are replayed when the database is next opened and folded into it by the next
+        :meth:`compact` (or :meth:`recover_pending`). Raises ``StoreError`` if even that fails.
+        """
+        device = self._device_id()
+        try:
+            return write_pending(self.log_dir, device, [c.stamped(device) for c in changes])
+        except OSError as error:
+            raise StoreError(f"cannot keep unsaved changes beside {self.path}: "
+                             f"{error.strerror or error}") from None
+
+    def recover_pending(self, timeout: float | None = 0.5) -> int:
+        """Fold pending files into the database; returns how many changes they held."""
+        pending = self.pending_files()
+        if not pending:
+            return 0
+        count = 0
+        for path in pending:
+            read = read_log(path, "", 0)
+            count += len(read.changes) if read else 0
+        self.compact(timeout)
+        return count
+
+    def close(self) -> None:
+        """Compact if due (best effort: a locked or read-only database is left as it is).
+
+        A store that never loaded the database (a process that only added) compacts only past
+        :data:`FORCE_COMPACT_SHARE`, so such commands stay fast.
+        """
+        with contextlib.suppress(StoreError):
+            if self._tables is None:
+                if self._own_log_bytes() > FORCE_COMPACT_SHARE * self._file_size():
+                    self.compact(timeout=2.0)
+                return
+            self.maybe_compact(timeout=2.0)
+
+    def _file_size(self) -> int:
+        try:
+            return self.path.stat().st_size
+        except OSError:
+            return 0
+
     # ------------------------------------------------------------------ annotations
-    def _parse(self, records: Iterable[Document]) -> list[Annotation]:
-        annotations = []
+    def _parse(self, records: Iterable[dict[str, Any]]) -> list[Annotation]:
+        by_id: dict[str, Annotation] = {}
         skipped = 0
         for record in records:
             try:
-                annotations.append(Annotation.from_record(dict(record)))
+                annotation = Annotation.from_record(record)
             except ValueError:
                 skipped += 1
+                continue
+            # Ids are compared normalised: records "BEDE…" and "bede…" (an older import) are one
+            # annotation, the most recently changed copy.
+            seen = by_id.get(annotation.id)
+            if seen is None or annotation.updated > seen.updated:
+                by_id[annotation.id] = annotation
         self.skipped_records = skipped
-        return annotations
+        return list(by_id.values())
 
     def all_annotations(self) -> list[Annotation]:
         """Every valid annotation (malformed records are skipped and left in the file)."""
-        return self._parse(self._read(self._annotations.all))
+        with self._mutex:
+            return self._parse(list(self._refresh().annotations()))
 
     def annotations_for(self, article_id: str, path: str) -> list[Annotation]:
-        """Annotations of an article, found by its content id or by its path."""
-        return [a for a in self.all_annotations() if a.article_id == article_id or a.path == path]
+        """Annotations of an article, found by its content id or by its path (from the index)."""
+        with self._mutex:
+            tables = self._refresh()
+            idents = tables.by_article.get(article_id, set()) | tables.by_path.get(path, set())
+            return self._parse(list(tables.annotations(idents)))
+
+    def article_paths(self) -> dict[str, str]:
+        """Every article path annotations are stored under, with (one of) its article ids."""
+        with self._mutex:
+            tables = self._refresh()
+            found = {}
+            for path, idents in tables.by_path.items():
+                record = tables.annotation(next(iter(idents)))
+                article = record.get("article_id") if record else None
+                found[path] = article if isinstance(article, str) else ""
+            return found
+
+    def annotations_where(self, path: Callable[[str], bool],
+                          article_ids: Iterable[str] = ()) -> list[Annotation]:
+        """Annotations whose path passes ``path`` (asked once per path) or whose article id is
+        one of ``article_ids``, from the index: only those records are read."""
+        with self._mutex:
+            tables = self._refresh()
+            idents: set[str] = set()
+            for stored_path, members in tables.by_path.items():
+                if path(stored_path):
+                    idents |= members
+            for article in article_ids:
+                idents |= tables.by_article.get(article, set())
+            return self._parse(list(tables.annotations(idents)))
 
     def get(self, annotation_id: str) -> Annotation | None:
         """The annotation with this id, if any."""
-        record = self._read(lambda: self._annotations.get(Query().id == annotation_id))
-        if record is None or isinstance(record, list):
-            return None
-        try:
-            return Annotation.from_record(dict(record))
-        except ValueError:
-            return None
+        with self._mutex:
+            record = self._refresh().annotation(annotation_id)
+            if record is None:
+                return None
+            try:
+                return Annotation.from_record(record)
+            except ValueError:
+                return None
+
+    def get_many(self, annotation_ids: Iterable[str]) -> dict[str, Annotation]:
+        """The annotations with these ids that exist (one refresh for all)."""
+        with self._mutex:
+            tables = self._refresh()
+            found = {}
+            for ident in annotation_ids:
+                record = tables.annotation(ident)
+                if record is not None:
+                    with contextlib.suppress(ValueError):
+                        found[ident] = Annotation.from_record(record)
+            return found
+
+    def ids_starting_with(self, prefix: str) -> list[str]:
+        """Ids of annotations that start with ``prefix`` (compared in lower case)."""
+        wanted = prefix.lower()
+        with self._mutex:
+            return sorted(i for i in self._refresh().live if i.lower().startswith(wanted))
 
     def add(self, annotation: Annotation) -> None:
-        """Store a new annotation (replacing one with the same id)."""
-        self.put_many([annotation])
+        """Store a new annotation (or bring back a deleted one)."""
+        self.apply_changes([Change.put(annotation)])
 
     def update(self, annotation: Annotation) -> None:
-        """Replace the stored annotation with the same id (added if missing)."""
-        self.put_many([annotation])
+        """Save the fields of ``annotation`` that differ from the stored record (added if
+        missing). Prefer :meth:`apply_changes` with :meth:`Change.between` from the copy the
+        change was made on: only that knows which fields this writer changed."""
+        current = self.get(annotation.id)
+        change = Change.put(annotation) if current is None else Change.between(current,
+                                                                               annotation)
+        if change is not None:
+            self.apply_changes([change])
 
-    def put_many(self, annotations: Iterable[Annotation]) -> None:
-        """Insert or replace annotations by id, under one lock (one write for updates, one
-        for new annotations)."""
-        records = {a.id: a.to_record() for a in annotations}
-        if not records:
-            return
-        with self._locked():
-            existing = {
-                record.get("id")
-                for record in self._annotations.all()
-                if isinstance(record.get("id"), str)
-            }
-            updates = [
-                (record, Query().id == ident) for ident, record in records.items()
-                if ident in existing
-            ]
-            inserts = [record for ident, record in records.items() if ident not in existing]
-            if updates:
-                self._annotations.update_multiple(updates)
-            if inserts:
-                self._annotations.insert_multiple(inserts)
+    def put_many(self, annotations: Iterable[Annotation],
+                 base: Mapping[str, Annotation] | None = None) -> None:
+        """Insert annotations in one batch; those in ``base`` (the copies they were changed
+        from) only save the fields that differ from it."""
+        changes = []
+        for annotation in annotations:
+            before = base.get(annotation.id) if base else None
+            if before is None:
+                changes.append(Change.put(annotation))
+            elif (change := Change.between(before, annotation)) is not None:
+                changes.append(change)
+        self.apply_changes(changes)
 
     def update_anchors(self, annotations: Iterable[Annotation]) -> None:
         """Save where re-anchoring found annotations (position, status, article id and path).
 
-        Only those fields of records that still exist are changed, under the lock: a note
-        edited or a highlight deleted by another postil meanwhile is never overwritten or
-        brought back.
+        Only those fields are changed, in one batch: a note edited or a highlight deleted by
+        another postil meanwhile is never overwritten or brought back.
         """
-        updates = []
-        for annotation in annotations:
-            record = annotation.to_record()
-            fields = {key: record[key] for key in ("position", "status", "article_id", "path")}
-            updates.append((fields, Query().id == annotation.id))
-        if not updates:
-            return
-        with self._locked():
-            self._annotations.update_multiple(updates)
+        self.apply_changes(Change.anchors(annotation) for annotation in annotations)
 
     def delete(self, annotation_id: str) -> Annotation | None:
         """Delete the annotation with this id; returns what was deleted."""
-        with self._locked():
-            found = self.get(annotation_id)
-            self._annotations.remove(Query().id == annotation_id)
+        found = self.get(annotation_id)
+        self.apply_changes([Change.delete(annotation_id)])
         return found
 
     def highlight_counts(self) -> tuple[dict[str, int], dict[str, int]]:
-        """Number of annotations per article id and per article path."""
-        by_id: dict[str, int] = {}
-        by_path: dict[str, int] = {}
-        for annotation in self.all_annotations():
-            by_id[annotation.article_id] = by_id.get(annotation.article_id, 0) + 1
-            by_path[annotation.path] = by_path.get(annotation.path, 0) + 1
-        return by_id, by_path
+        """Number of annotations per article id and per article path (from the index)."""
+        with self._mutex:
+            tables = self._refresh()
+            return ({key: len(ids) for key, ids in tables.by_article.items()},
+                    {key: len(ids) for key, ids in tables.by_path.items()})
+
+    def tags_in_use(self) -> set[str]:
+        """Every tag of a stored annotation (from the index)."""
+        with self._mutex:
+            return set(normalize_tags(list(self._refresh().tags)))
 
     # ------------------------------------------------------------------ positions
     def get_position(self, article_id: str, path: str) -> ReadingPosition | None:
         """The saved position of an article (by id, else the newest saved for its path)."""
-        best: tuple[int, ReadingPosition] | None = None
-        for record in self._read(self._positions.all):
-            position = _position(record)
-            if position is None:
-                continue
-            if record.get("article_id") == article_id:
+        with self._mutex:
+            tables = self._refresh()
+            record = tables.position(article_id) if article_id else None
+            if record is not None and (position := _position(record)) is not None:
                 return position
-            if record.get("path") == path and (best is None or position.updated > best[1].updated):
-                best = (0, position)
-        return best[1] if best else None
+            best: ReadingPosition | None = None
+            for record in tables.data[POSITIONS].values():
+                if record.get("path") != path:
+                    continue
+                position = _position(record)
+                if position is not None and (best is None or position.updated > best.updated):
+                    best = position
+            return best
 
     def set_position(self, article_id: str, path: str, offset: int, progress: float) -> None:
         """Save where the reader is in an article."""
-        record = {
-            "article_id": article_id,
-            "path": path,
-            "offset": max(0, int(offset)),
-            "progress": min(1.0, max(0.0, float(progress))),
-            "updated": now_iso(),
-        }
-        with self._locked():
-            self._positions.upsert(record, Query().article_id == article_id)
+        self.apply_changes([Change.position(article_id, path, offset, progress)])
 
     def all_positions(self) -> dict[str, ReadingPosition]:
         """Every saved position, keyed by article id."""
-        positions = {}
-        for record in self._read(self._positions.all):
-            position = _position(record)
-            if position is not None and isinstance(record.get("article_id"), str):
-                positions[record["article_id"]] = position
+        positions: dict[str, ReadingPosition] = {}
+        with self._mutex:
+            for record in self._refresh().data[POSITIONS].values():
+                position = _position(record)
+                if position is not None and isinstance(record.get("article_id"), str):
+                    positions.setdefault(record["article_id"], position)
         return positions
 
     # ------------------------------------------------------------------ state
     def get_state(self, key: str, default: Any = None) -> Any:
         """A small value saved under ``key``."""
-        record = self._read(lambda: self._state.get(Query().key == key))
+        with self._mutex:
+            record = self._refresh().state(key)
         if isinstance(record, dict):
             return record.get("value", default)
         return default
 
     def set_state(self, key: str, value: Any) -> None:
         """Save a small JSON-serialisable value under ``key``."""
-        with self._locked():
-            self._state.upsert({"key": key, "value": value}, Query().key == key)
+        self.apply_changes([Change.state(key, value)])
+
+
+def _log_positions(data: dict[str, dict[str, Any]] | None) -> dict[str, _LogPosition]:
+    """How far the file says each log was folded into it."""
+    positions: dict[str, _LogPosition] = {}
+    meta = (data or {}).get(CHANGELOG)
+    if not isinstance(meta, dict):
+        return positions
+    for record in meta.values():
+        if not isinstance(record, dict):
+            continue
+        name, generation, offset = record.get("log"), record.get("generation"), record.get("offset")
+        if (isinstance(name, str) and isinstance(generation, str) and isinstance(offset, int)
+                and not isinstance(offset, bool) and offset >= 0):
+            positions[name] = _LogPosition(generation, offset)
+    return positions
+
 
 
 #: Largest reading offset kept; a bigger one (beyond any article) is clamped to it.
@@ -496,39 +872,3 @@ def _position(record: Any) -> ReadingPosition | None:
         )
     except (KeyError, TypeError, OverflowError):
         return None
-
-
-class _FreshIdTable(Table):
-    """A table that recomputes the next document id from the file before every insert.
-
-    TinyDB caches the next id in memory; with two processes writing the same file that cache
-    would hand out an id the other process already used (and ``insert_multiple`` would then
-    overwrite its document).
-    """
-
-    def insert(self, document: Any) -> int:
-        """Insert one document with a fresh id."""
-        self._next_id = None
-        return super().insert(document)
-
-    def insert_multiple(self, documents: Iterable[Any]) -> list[int]:
-        """Insert documents with fresh ids."""
-        self._next_id = None
-        return super().insert_multiple(documents)
-
-
-class _PostilDB(TinyDB):
-    """TinyDB with tables that are safe for several processes."""
-
-    table_class = _FreshIdTable
-
-
-class _StorageFactory:
-    """TinyDB builds its storage from a class; hand it the already-open instance."""
-
-    def __init__(self, storage: SafeJSONStorage) -> None:
-        self._storage = storage
-
-    def __call__(self, *args: Any, **kwargs: Any) -> SafeJSONStorage:
-        return self._storage
-

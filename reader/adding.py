@@ -78,6 +78,8 @@ class AddResult:
         url: The page's address, for an article from the web ("" otherwise).
         same_text: For a duplicate: True when the same text is stored under another address
             or file, False when the very same address is already in the library.
+        incomplete: True when much less text was extracted than the page holds (``--move``
+            then keeps the source).
     """
 
     source: str
@@ -88,6 +90,7 @@ class AddResult:
     notice: str | None = None
     url: str = ""
     same_text: bool = True
+    incomplete: bool = False
 
 
 def library_fingerprints(folders: Iterable[Path]) -> dict[str, Path]:
@@ -148,7 +151,9 @@ def add_article(
     if source_id in known:
         return AddResult(str(source), _title_of(text, fmt, source.stem), known[source_id], True)
     result = add_text(text, library, known, source=str(source), title=title, fmt=fmt)
-    if move and not result.duplicate:
+    if move and result.incomplete:
+        result.notice = f"{result.notice}; the source was kept (not moved)"
+    elif move and not result.duplicate:
         try:
             source.unlink()
         except OSError as error:
@@ -175,13 +180,21 @@ def add_text(
         fmt = guess_format(text)
     title = clean_line(title) if title else None
     notice = None
+    incomplete = False
     if fmt == "html":
-        from reader.formats.html import extract_page
+        from reader.formats.html import check_extraction, extract_page
 
         page = extract_page(clean_text(text))
+        check = check_extraction(text, page)
+        if check.empty:
+            # Never store an empty article (nor, with --move, delete the page it came from).
+            raise ArticleError(f"{check.describe()}; nothing was added, the file is kept")
         if title:
             page.front.title = title
         content, suffix, notice = page.to_markdown_file(), ".md", page.notice
+        if check.incomplete:
+            incomplete = True
+            notice = check.describe() + (f"; {notice}" if notice else "")
     elif fmt == "md":
         content, suffix = (_retitle_markdown(text, title) if title else text), ".md"
     else:
@@ -194,10 +207,11 @@ def add_text(
         known = library_fingerprints([library])
     article_id = fingerprint(content)
     if article_id in known:
-        return AddResult(source, article_title, known[article_id], True, notice=notice)
+        return AddResult(source, article_title, known[article_id], True, notice=notice,
+                         incomplete=incomplete)
     path = write_new_file(library, slugify(article_title), suffix, content)
     known[article_id] = path
-    return AddResult(source, article_title, path, notice=notice)
+    return AddResult(source, article_title, path, notice=notice, incomplete=incomplete)
 
 
 def guess_format(text: str) -> str:

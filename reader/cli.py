@@ -36,6 +36,7 @@ COMMANDS: dict[str, str] = {
     "notes": "list annotations (all, or those of the given articles/folders)",
     "search": "search the library's passages (typo-tolerant); --batch for scripts",
     "export": "export highlights, notes and tags as Markdown (Obsidian/Logseq) or W3C JSON",
+    "edit": "change one annotation's note, colour or tags, or delete it",
     "import": "import highlights from Kindle, KOReader, Readwise, Hypothesis or W3C JSON",
     "add": "add article files or web pages to your library (pages are stored as Markdown)",
     "refresh": "fetch web articles again (highlights re-anchored; unchanged pages untouched)",
@@ -65,6 +66,7 @@ class Context:
     db_path: Path
     library: list[Path] = field(default_factory=list)
     config_path: Path = field(default_factory=paths.default_config_path)
+    stores: list[AnnotationStore] = field(default_factory=list, repr=False)
 
     def library_source(self, given: Sequence[str | Path] = ()) -> LibrarySource:
         """Resolve what the library is: ``given`` paths, else flags/env/settings, else default."""
@@ -72,14 +74,35 @@ class Context:
 
         return resolve_library([Path(p) for p in given], self.library, self.config_path)
 
-    def open_store(self) -> AnnotationStore:
-        """Open the annotation database (raises CommandError if it is damaged or unreadable)."""
+    def open_store(self, *, load: bool = True) -> AnnotationStore:
+        """Open the annotation database (raises CommandError if it is damaged or unreadable).
+
+        ``load=False`` is for commands that only add or change: the database is then not
+        parsed (the change is appended to its log). Changes kept in a pending file by an
+        earlier run that found the database locked are saved now, and said so on stderr.
+        The store is compacted (if due) when the command ends.
+        """
         from annotations.storage import AnnotationStore, StoreError
 
         try:
-            return AnnotationStore(self.db_path)
+            store = AnnotationStore(self.db_path, load=load)
         except StoreError as error:
             raise CommandError(str(error)) from None
+        self.stores.append(store)
+        try:
+            recovered = store.recover_pending()
+        except StoreError:
+            recovered = 0  # still locked: they stay pending (and are read meanwhile)
+        if recovered:
+            print(f"postil: saved {recovered} change{'s' * (recovered != 1)} kept from an "
+                  "earlier run (the database was locked when it quit)", file=sys.stderr)
+        return store
+
+    def close(self) -> None:
+        """Fold the change log into the database if that is due (best effort)."""
+        for store in self.stores:
+            store.close()
+        self.stores.clear()
 
 
 def _command_module(name: str) -> ModuleType:
@@ -164,14 +187,32 @@ def make_context(args: argparse.Namespace) -> Context:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status."""
+    """Run the command line; returns the exit status.
+
+    Everything printed — by any command, argparse and the error messages below — goes through
+    :func:`reader.terminal_output.cleaned_output`: no escape sequence from a file name, an
+    imported id or an article reaches the terminal.
+    """
+    from reader.terminal_output import cleaned_output
+
+    with cleaned_output():
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    from reader.terminal_output import err
+
     arguments = _insert_default_command(list(sys.argv[1:] if argv is None else argv))
     parser = build_parser(_chosen_command(arguments))
     args = parser.parse_args(arguments)
+    context = make_context(args)
     try:
-        return int(args.handler(args, make_context(args)) or 0)
+        try:
+            return int(args.handler(args, context) or 0)
+        finally:
+            context.close()
     except CommandError as error:
-        print(f"postil: {error}", file=sys.stderr)
+        err(str(error))
         return error.code
     except KeyboardInterrupt:
         print("postil: interrupted", file=sys.stderr)
@@ -186,9 +227,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:
         if os.environ.get("POSTIL_DEBUG"):
             raise
-        print(
-            f"postil: internal error: {type(error).__name__}: {error} "
-            "(set POSTIL_DEBUG=1 for details)",
-            file=sys.stderr,
-        )
+        err(f"internal error: {type(error).__name__}: {error} "
+            "(set POSTIL_DEBUG=1 for details)")
         return 70

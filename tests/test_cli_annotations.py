@@ -43,9 +43,11 @@ Tags let you find the thinking again, across every article you read.
 
 
 @pytest.fixture
-def library(tmp_path: Path) -> Path:
-    """A library folder with the sample article and two small Markdown articles."""
+def library(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A library folder with the sample article and two small Markdown articles (the library:
+    postil only opens articles there)."""
     folder = tmp_path / "library"
+    monkeypatch.setenv("POSTIL_LIBRARY", str(folder))
     (folder / "sub").mkdir(parents=True)
     (folder / SEED.name).write_bytes(SEED.read_bytes())
     (folder / "alpha.md").write_text(ALPHA, encoding="utf-8")

@@ -28,8 +28,9 @@ PHRASES = {
 
 
 @pytest.fixture
-def article(seed_library: Path) -> Path:
-    """The sample article in a library folder."""
+def article(seed_library: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The sample article in a library folder (the library: postil only opens articles there)."""
+    monkeypatch.setenv("POSTIL_LIBRARY", str(seed_library))
     return seed_library / "huawei-no-spy-deal.txt"
 
 

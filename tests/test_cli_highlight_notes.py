@@ -16,6 +16,12 @@ FIELDS = {"id", "path", "title", "quote", "note", "tags", "color", "status", "st
           "created", "updated"}
 
 
+@pytest.fixture(autouse=True)
+def _library_is_the_seed_folder(seed_library: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Articles are highlighted in the library folder (postil only opens stored paths there)."""
+    monkeypatch.setenv("POSTIL_LIBRARY", str(seed_library))
+
+
 def run_json(args: list[str], capsys: pytest.CaptureFixture[str]) -> object:
     assert main(args) == 0
     return json.loads(capsys.readouterr().out)

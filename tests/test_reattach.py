@@ -58,13 +58,13 @@ def test_notes_status_filter(
                    quote=TextQuoteSelector("words that are nowhere at all in it"),
                    position=TextPositionSelector(0, 10)),
     ])
-    assert main(["--db", str(isolated_paths / "db.json"), "notes", "--json",
-                 "--status", "fuzzy,orphan"]) == 0
+    base = ["--db", str(isolated_paths / "db.json"), "--library", str(tmp_path), "notes"]
+    assert main([*base, "--json", "--status", "fuzzy,orphan"]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert {(r["id"], r["status"]) for r in rows} == {("a1", "fuzzy"), ("a3", "orphaned")}
     fuzzy = next(r for r in rows if r["id"] == "a1")
     assert fuzzy["review"] is True and fuzzy["score"] < REVIEW_THRESHOLD
-    assert main(["--db", str(isolated_paths / "db.json"), "notes", "--status", "review"]) == 0
+    assert main([*base, "--status", "review"]) == 0
     out = capsys.readouterr().out
     assert "needs review" in out and "budget" not in out
     with pytest.raises(SystemExit):

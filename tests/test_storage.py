@@ -271,7 +271,9 @@ def test_read_only_directory_reads_but_refuses_writes(tmp_path: Path) -> None:
         assert "cannot write" in message
         assert_untouched(db, content, mtime_ns)
         assert len(store.all_annotations()) == 20  # still readable after the failed write
-    assert sorted(p.name for p in folder.iterdir()) == ["db.json", "db.json.lock"]
+    # Nothing but the database, its lock and the device id (written with the first database).
+    assert sorted(p.name for p in folder.iterdir()) == ["db.json", "db.json.lock",
+                                                        "postil-device"]
 
 
 def test_read_only_directory_without_a_lock_file_yet(tmp_path: Path) -> None:

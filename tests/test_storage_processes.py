@@ -61,7 +61,11 @@ def test_sigkill_at_random_moments_keeps_every_reported_highlight(tmp_path: Path
         assert first, child.stderr.read()
         time.sleep(rng.uniform(0.0, 0.06))  # the random moment of the kill
         child.kill()
-        rest, _ = child.communicate(timeout=30)
+        # Read the rest through the same buffered stream readline() used: communicate() reads
+        # the raw pipe and would drop ids readline() had already buffered.
+        rest = child.stdout.read()
+        child.stderr.read()
+        child.wait(timeout=30)
         ids = {first, *rest.split()}
         kills_mid_write += bool(temp_files(tmp_path))
 

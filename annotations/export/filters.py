@@ -152,8 +152,17 @@ class AnnotationFilter:
     def _matches_article(self, annotation: Annotation) -> bool:
         if annotation.article_id and annotation.article_id in self.article_ids:
             return True
-        own = Path(annotation.path)
-        return any(own == path or path in own.parents for path in self.paths)
+        return self.matches_path(annotation.path)
+
+    @property
+    def selects_articles(self) -> bool:
+        """Whether only some articles are asked for (by path or article id)."""
+        return bool(self.paths or self.article_ids)
+
+    def matches_path(self, path: str) -> bool:
+        """Whether an article at ``path`` is one of the files, or under one of the folders."""
+        own = Path(path)
+        return any(own == wanted or wanted in own.parents for wanted in self.paths)
 
     def apply(self, annotations: Iterable[Annotation]) -> list[Annotation]:
         """The annotations that pass."""

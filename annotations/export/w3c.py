@@ -41,7 +41,14 @@ from urllib.parse import quote as url_quote
 from urllib.parse import unquote, urlparse
 from urllib.request import url2pathname
 
-from annotations.model import AnchorStatus, Annotation, Color, ImportSource, normalize_tags
+from annotations.model import (
+    AnchorStatus,
+    Annotation,
+    Color,
+    ImportSource,
+    normalize_id,
+    normalize_tags,
+)
 
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 COLOR_KEY = "postil:color"
@@ -67,12 +74,12 @@ def annotation_iri(ident: str) -> str:
 
 
 def annotation_id_from_iri(iri: str) -> str:
-    """The inverse of :func:`annotation_iri`."""
-    if iri.lower().startswith(_UUID_PREFIX):
-        return iri[len(_UUID_PREFIX) :]
-    if iri.startswith(_ID_PREFIX):
-        return iri[len(_ID_PREFIX) :]
-    return iri
+    """The inverse of :func:`annotation_iri`, normalised (:func:`normalize_id`): any spelling of
+    a UUID gives the same id."""
+    text = iri.strip()
+    if text.startswith(_ID_PREFIX):
+        return normalize_id(text[len(_ID_PREFIX) :])
+    return normalize_id(text)
 
 
 def source_iri(path: str) -> str:
@@ -193,7 +200,8 @@ class ImportProblem:
     message: str
 
     def __str__(self) -> str:
-        name = f" ({self.ident})" if self.ident else ""
+        ident = self.ident if len(self.ident) <= 80 else self.ident[:77] + "..."
+        name = f" ({ident})" if ident else ""
         return f"record {self.index}{name}: {self.message}"
 
 
@@ -263,15 +271,88 @@ def _items_of(document: Any) -> list[Any]:
     )
 
 
+#: Limits on the fields of an imported record (larger values reject the record, never the file).
+MAX_ID_CHARS = 2048
+MAX_PATH_CHARS = 4096
+MAX_QUOTE_CHARS = 100_000
+MAX_CONTEXT_CHARS = 10_000
+MAX_NOTE_CHARS = 1_000_000
+MAX_TAGS = 1000
+MAX_TAG_CHARS = 200
+MAX_TIME_CHARS = 64
+#: Largest character offset accepted (JSON numbers above 2**53 are not exact everywhere).
+MAX_OFFSET = 2**53
+#: Integers longer than this (digits) are not read as numbers at all (Python refuses 4,300+).
+_MAX_INT_DIGITS = 20
+
+
+class _Unusable:
+    """A JSON value postil will not use: NaN, an infinity, or an integer of thousands of digits.
+
+    JSON parsing puts this in place of the value, so only the record holding it is rejected.
+    """
+
+    __slots__ = ("shown",)
+
+    def __init__(self, shown: str) -> None:
+        self.shown = shown
+
+    def __repr__(self) -> str:
+        return self.shown
+
+
+def _parse_int(text: str) -> int | _Unusable:
+    if len(text.lstrip("-")) > _MAX_INT_DIGITS:
+        return _Unusable(f"an integer of {len(text.lstrip('-'))} digits")
+    return int(text)
+
+
+def _parse_float(text: str) -> float | _Unusable:
+    value = float(text)
+    return value if value == value and abs(value) != float("inf") else _Unusable(text)
+
+
+def _parse_constant(name: str) -> _Unusable:
+    return _Unusable(name)  # NaN, Infinity, -Infinity: not JSON, never a usable value
+
+
+def _shown(value: Any) -> str:
+    """A value for a one-line message: its repr, cut short."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _string(value: Any, name: str, limit: int, *, empty: bool = True) -> str:
+    """``value`` checked to be a string of at most ``limit`` characters (non-empty if asked)."""
+    if not isinstance(value, str):
+        raise ValueError(f"'{name}' must be a string, not {_shown(value)}")
+    if len(value) > limit:
+        raise ValueError(f"'{name}' is too long ({len(value):,} characters; limit {limit:,})")
+    if not empty and not value.strip():
+        raise ValueError(f"'{name}' must be a non-empty string")
+    return value
+
+
+def _choice(value: Any, name: str, allowed: dict[str, Any]) -> str:
+    if not isinstance(value, str) or value not in allowed:
+        raise ValueError(f"'{name}' {_shown(value)} is not one of {', '.join(allowed)}")
+    return value
+
+
+def _offset(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_OFFSET:
+        raise ValueError("TextPositionSelector needs integers 0 <= start <= end")
+    return value
+
+
 def _check_time(value: Any, name: str) -> str:
     if value is None:
         return ""
-    if not isinstance(value, str):
-        raise ValueError(f"'{name}' must be a date-time string")
+    _string(value, name, MAX_TIME_CHARS)
     try:
-        datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise ValueError(f"'{name}' is not an ISO 8601 date-time: {value!r}") from None
+        datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()  # in range, too
+    except (ValueError, OverflowError, OSError):
+        raise ValueError(f"'{name}' is not an ISO 8601 date-time: {_shown(value)}") from None
     return value
 
 
@@ -293,15 +374,18 @@ def _target_parts(item: dict[str, Any]) -> tuple[str, dict[str, Any], dict[str, 
             continue
         if not isinstance(source, str) or not source:
             raise ValueError("'target.source' must be a non-empty string")
-        return source, quote, position
+        return _string(source, "target.source", MAX_PATH_CHARS), quote, position
     raise ValueError("no target with a TextQuoteSelector")
 
 
 def annotation_from_w3c(item: Any) -> Annotation:
-    """Read one W3C ``Annotation`` object.
+    """Read one W3C ``Annotation`` object, checking every field postil uses.
+
+    Types, lengths (see the ``MAX_*`` limits), NaN and infinities, huge integers, colours and
+    statuses are checked; unknown fields are ignored.
 
     Raises:
-        ValueError: with a short reason when the record is not a usable annotation.
+        ValueError: with a short one-line reason when the record is not a usable annotation.
     """
     if not isinstance(item, dict):
         raise ValueError("not a JSON object")
@@ -310,33 +394,29 @@ def annotation_from_w3c(item: Any) -> Annotation:
     iri = item.get("id")
     if not isinstance(iri, str) or not iri.strip():
         raise ValueError("missing 'id'")
+    _string(iri, "id", MAX_ID_CHARS)
     source, quote, position = _target_parts(item)
     exact = quote.get("exact")
     if not isinstance(exact, str) or not exact:
         raise ValueError("TextQuoteSelector 'exact' must be a non-empty string")
+    _string(exact, "exact", MAX_QUOTE_CHARS)
     for key in ("prefix", "suffix"):
         if key in quote and not isinstance(quote[key], str):
             raise ValueError(f"TextQuoteSelector '{key}' must be a string")
+        if key in quote:
+            _string(quote[key], key, MAX_CONTEXT_CHARS)
     status = item.get(STATUS_KEY, AnchorStatus.ANCHORED.value)
     if position is not None:
-        start, end = position.get("start"), position.get("end")
-        valid = (
-            isinstance(start, int)
-            and isinstance(end, int)
-            and not isinstance(start, bool)
-            and not isinstance(end, bool)
-            and 0 <= start <= end
-        )
-        if not valid:
+        start, end = _offset(position.get("start")), _offset(position.get("end"))
+        if end < start:
             raise ValueError("TextPositionSelector needs integers 0 <= start <= end")
     else:
         start = end = 0
+        if STATUS_KEY in item:
+            _choice(status, STATUS_KEY, AnchorStatus._value2member_map_)
         status = AnchorStatus.ORPHANED.value  # not located until the reader anchors it
-    color = item.get(COLOR_KEY, Color.YELLOW.value)
-    if color not in Color._value2member_map_:
-        raise ValueError(f"'{COLOR_KEY}' {color!r} is not one of {', '.join(Color)}")
-    if status not in AnchorStatus._value2member_map_:
-        raise ValueError(f"'{STATUS_KEY}' {status!r} is not one of {', '.join(AnchorStatus)}")
+    color = _choice(item.get(COLOR_KEY, Color.YELLOW.value), COLOR_KEY, Color._value2member_map_)
+    status = _choice(status, STATUS_KEY, AnchorStatus._value2member_map_)
     notes: list[str] = []
     tags: list[str] = []
     for body in _as_list(item.get("body")):
@@ -346,15 +426,23 @@ def annotation_from_w3c(item: Any) -> Annotation:
         if not isinstance(value, str):
             raise ValueError("a TextualBody 'value' must be a string")
         if "tagging" in _types(body.get("purpose")):
-            tags.append(value)
+            tags.append(_string(value, "tag", MAX_TAG_CHARS))
         else:
-            notes.append(value)
+            notes.append(_string(value, "note", MAX_NOTE_CHARS))
+    if len(tags) > MAX_TAGS:
+        raise ValueError(f"too many tags ({len(tags):,}; limit {MAX_TAGS:,})")
+    note = "\n\n".join(notes)
+    if len(note) > MAX_NOTE_CHARS:
+        raise ValueError(f"the note is too long ({len(note):,} characters)")
     path = item.get(PATH_KEY)
     if path is not None and (not isinstance(path, str) or not path):
         raise ValueError(f"'{PATH_KEY}' must be a non-empty string")
+    if path is not None:
+        _string(path, PATH_KEY, MAX_PATH_CHARS)
     article_id = item.get(ARTICLE_ID_KEY, "")
     if not isinstance(article_id, str):
         raise ValueError(f"'{ARTICLE_ID_KEY}' must be a string")
+    _string(article_id, ARTICLE_ID_KEY, MAX_ID_CHARS)
     created = _check_time(item.get("created"), "created")
     modified = _check_time(item.get("modified"), "modified") or created
     origin = ImportSource.from_record(item.get(SOURCE_KEY))
@@ -375,7 +463,7 @@ def annotation_from_w3c(item: Any) -> Annotation:
         },
         "position": {"start": start, "end": end},
         "color": color,
-        "note": "\n\n".join(notes),
+        "note": note,
         "tags": list(normalize_tags(tags)),
         "created": created,
         "updated": modified,
@@ -419,7 +507,11 @@ def parse_text(text: str) -> ParsedImport:
         FormatError: for invalid JSON or a document that is not W3C annotation JSON.
     """
     try:
-        document = json.loads(text)
+        # Numbers postil cannot use (NaN, infinities, integers of thousands of digits, which
+        # Python refuses to convert) become markers that reject their record, not the file.
+        document = json.loads(
+            text, parse_int=_parse_int, parse_float=_parse_float, parse_constant=_parse_constant
+        )
     except json.JSONDecodeError as error:
         raise FormatError(
             f"not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})"
@@ -455,7 +547,6 @@ def merge_plan(
 
 def _instant(stamp: str) -> float:
     try:
-        moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-    except ValueError:
+        return datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
+    except (ValueError, OverflowError, OSError):
         return 0.0
-    return moment.timestamp()

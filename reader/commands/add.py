@@ -38,6 +38,7 @@ from reader.cli import CommandError, Context
 from reader.commands.common import add_fetch_options, fetch_options
 from reader.loading import MAX_ARTICLE_BYTES, ArticleError, decode_bytes
 from reader.sanitize import clean_line
+from reader.terminal_output import err
 
 if TYPE_CHECKING:
     from annotations.storage import AnnotationStore
@@ -129,7 +130,7 @@ def run(args: argparse.Namespace, context: Context) -> int:
                     Path(source), library, known, title=args.title, move=args.move
                 )
         except ArticleError as error:
-            print(f"postil: cannot add {clean_line(name)}: {error}", file=sys.stderr)
+            err(f"cannot add {name}: {error}")
             failures += 1
             continue
         _report(result, name)
@@ -304,7 +305,7 @@ def refresh_line(result: RefreshResult) -> str:
 
 def _report(result: AddResult, name: str) -> None:
     if result.notice:
-        print(f"postil: note: {clean_line(name)}: {result.notice}", file=sys.stderr)
+        err(f"note: {name}: {result.notice}")
     print(_result_line(result))
 
 

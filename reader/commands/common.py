@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from reader.cli import CommandError, Context
 from reader.loading import ArticleMeta
+from reader.terminal_output import err
 
 if TYPE_CHECKING:
     from annotations.storage import ReadingPosition
@@ -40,7 +40,7 @@ def reading_state(context: Context) -> ReadingState:
     try:
         store = context.open_store()
     except CommandError as error:
-        print(f"postil: warning: {error}", file=sys.stderr)
+        err(f"warning: {error}")
         return ReadingState()
     by_id, by_path = store.highlight_counts()
     return ReadingState(by_id, by_path, store.all_positions())

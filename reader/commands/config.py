@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Any
 
 from reader import paths
 from reader.cli import Context
 from reader.config import load_settings
-from reader.json_output import dump_json, dumps_json
+from reader.json_output import dumps_json
+from reader.terminal_output import err, print_json
 
 HELP = "show the settings file, the effective settings and where postil keeps its data"
 
@@ -35,7 +35,7 @@ def run(args: argparse.Namespace, context: Context) -> int:
         "problems": loaded.problems,
     }
     if args.json:
-        dump_json(report, sys.stdout)
+        print_json(report)
     else:
         state = "" if loaded.exists else "  (not created yet: defaults in use)"
         print(f"settings file: {report['config_file']}{state}")
@@ -49,5 +49,5 @@ def run(args: argparse.Namespace, context: Context) -> int:
         for name, value in loaded.settings.as_dict().items():
             print(f"  {name} = {dumps_json(value)}")
     for problem in loaded.problems:
-        print(f"postil: warning: {problem}", file=sys.stderr)
+        err(f"warning: {problem}")
     return 0

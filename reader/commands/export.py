@@ -36,10 +36,11 @@ from annotations.export.files import write_export_file
 from annotations.export.guard import WriteGuard
 from annotations.model import AnchorStatus, Annotation, Color, now_iso
 from reader import paths
+from reader.article_access import ArticleScope
 from reader.cli import CommandError, Context
 from reader.commands.common import relocated_articles
 from reader.loading import ArticleMeta, load_article
-from reader.sanitize import clean_text
+from reader.terminal_output import data_stream, err, escape_json_controls
 
 HELP = "export highlights, notes and tags as Markdown (Obsidian/Logseq) or W3C JSON"
 
@@ -127,11 +128,14 @@ def article_info(meta: ArticleMeta) -> ArticleInfo:
     )
 
 
-def collect_exports(annotations: Iterable[Annotation]) -> list[ArticleExport]:
+def collect_exports(
+    annotations: Iterable[Annotation], scope: ArticleScope
+) -> list[ArticleExport]:
     """Group ``annotations`` by article path, load each article and re-anchor its annotations.
 
-    An article that cannot be read is exported with metadata from its path (title from the file
-    name) and the annotations as last anchored. Articles are ordered by title, then path.
+    Only articles inside ``scope`` are opened (stored paths are data). An article that is not,
+    or cannot be read, is exported with metadata from its path (title from the file name) and
+    the annotations as last anchored. Articles are ordered by title, then path.
     """
     from annotations.anchoring import anchor_all
 
@@ -152,8 +156,8 @@ def collect_exports(annotations: Iterable[Annotation]) -> list[ArticleExport]:
         exports.append(ArticleExport(info, shown))
     for path, members in groups.items():
         try:
-            article = load_article(path)
-        except Exception:  # unreadable, missing or unparsable: export what we know
+            article = scope.load(path)
+        except Exception:  # outside the library, unreadable, missing or unparsable
             known_id = next((a.article_id for a in members if a.article_id), "")
             exports.append(ArticleExport(ArticleInfo.for_missing(path, known_id), tuple(members)))
             continue
@@ -194,28 +198,35 @@ def _template(args: argparse.Namespace) -> Template | None:
         raise CommandError(str(error)) from None
 
 
-def _stored_annotations(context: Context) -> list[Annotation]:
+def _stored_annotations(context: Context, wanted: AnnotationFilter,
+                        scope: ArticleScope) -> list[Annotation]:
     if not context.db_path.exists():
         return []
-    annotations = context.open_store().all_annotations()
+    store = context.open_store()
     # Articles moved or renamed since: found again by content id, exported from where they are.
+    # Stored paths are data: only those inside the library are looked at (see ArticleScope).
+    # Quote-only highlights have no path (their book is not in the library).
+    index = store.article_paths()
     missing = {
-        a.path: a.article_id
-        for a in annotations
-        if not a.quote_only and not Path(a.path).exists()
+        path: article for path, article in index.items() if path and not scope.exists(path)
     }
     moved = relocated_articles(context, missing)
+    if wanted.selects_articles:  # only the asked-for articles' records are read
+        annotations = store.annotations_where(
+            lambda path: wanted.matches_path(moved.get(path, path)), wanted.article_ids)
+    else:
+        annotations = store.all_annotations()
     return [replace(a, path=moved[a.path]) if a.path in moved else a for a in annotations]
 
 
 def _write_output(path_text: str, writer: str) -> None:
-    print(f"postil: wrote {path_text} ({writer})", file=sys.stderr)
+    err(f"wrote {path_text} ({writer})")
 
 
 def run(args: argparse.Namespace, context: Context) -> int:
     """Export the matching annotations."""
     if args.print_template:
-        sys.stdout.write(DEFAULT_TEMPLATE)
+        data_stream().write(DEFAULT_TEMPLATE)
         return 0
     if args.format is None:
         suffix = Path(args.output).suffix.lower() if args.output else ""
@@ -230,10 +241,11 @@ def run(args: argparse.Namespace, context: Context) -> int:
             exported_at = parse_timestamp(args.timestamp)
         except ValueError as error:
             raise CommandError(f"--timestamp: {error}") from None
-    selected = annotation_filter.apply(_stored_annotations(context))
+    scope = ArticleScope.of(context.library_source(args.paths))
+    selected = annotation_filter.apply(_stored_annotations(context, annotation_filter, scope))
     if not selected:
         print("postil: no highlights match", file=sys.stderr)
-    exports = collect_exports(selected)
+    exports = collect_exports(selected, scope)
     count = sum(len(e.annotations) for e in exports)
     summary = f"{count} highlight{'s' * (count != 1)} from {len(exports)} article" + (
         "s" * (len(exports) != 1)
@@ -264,8 +276,11 @@ def _emit(
     output: str | None, text: str, summary: str, *, fmt: str, guard: WriteGuard, force: bool
 ) -> int:
     if not output or output == "-":
-        # A terminal must never receive escape sequences from imported notes or tags.
-        sys.stdout.write(clean_text(text) if sys.stdout.isatty() else text)
+        # Into a pipe or file the export is lossless; a terminal never receives escape
+        # sequences from imported notes or tags (JSON: escaped inside its strings).
+        if fmt == "json":
+            text = escape_json_controls(text)
+        data_stream().write(text)
         return 0
     path = Path(output).expanduser()
     try:
@@ -293,7 +308,7 @@ def _export_dir(
     for path in result.written:
         print(path)
     for message in result.errors:
-        print(f"postil: {message}", file=sys.stderr)
+        err(message)
     files = len(result.written)
     print(
         f"postil: exported {files} file{'s' * (files != 1)} to {directory}", file=sys.stderr

@@ -8,11 +8,12 @@ import sys
 from pathlib import Path
 
 from annotations.model import Annotation, Color
+from reader.article_access import ArticleScope
 from reader.cli import CommandError, Context
 from reader.commands.annotation_records import annotation_record
-from reader.json_output import dump_json
 from reader.loading import ArticleError, load_article
 from reader.sanitize import clean_line, clean_text, normalize_newlines
+from reader.terminal_output import print_json
 
 HELP = "highlight a quote in an article (with an optional note, tags and colour)"
 
@@ -39,7 +40,8 @@ def argument_text(value: str) -> str:
     return os.fsencode(value).decode("utf-8", errors="replace")
 
 
-def _note(value: str) -> str:
+def read_note(value: str) -> str:
+    """A note from the command line (``-``: standard input), cleaned of control characters."""
     if value == "-":
         try:
             value = sys.stdin.buffer.read().decode("utf-8", errors="replace")
@@ -55,7 +57,7 @@ def run(args: argparse.Namespace, context: Context) -> int:
     quote = argument_text(args.quote)
     if not quote.strip():
         raise CommandError("the --quote is empty: give the passage to highlight")
-    note = _note(args.note)
+    note = read_note(args.note)
     path = Path(args.file).expanduser()
     try:
         article = load_article(path)
@@ -76,13 +78,20 @@ def run(args: argparse.Namespace, context: Context) -> int:
         note=note,
         tags=[clean_line(argument_text(tag)) for tag in args.tag],
     )
-    store = context.open_store()
+    store = context.open_store(load=False)  # adding needs no parse of the database
     try:
         store.add(annotation)  # fsynced before it returns
     except Exception as error:
         raise CommandError(str(error)) from None
     if args.json:
-        dump_json(annotation_record(annotation, article.meta.title), sys.stdout)
+        print_json(annotation_record(annotation, article.meta.title))
     else:
         print(annotation.id)
+    # A hint for people (scripts calling highlight in a loop get a quiet stderr).
+    if sys.stderr.isatty() and not ArticleScope.of(context.library_source()).allows(
+        article.meta.path
+    ):
+        print(f"postil: note: {clean_line(article.meta.path)} is not in your library: "
+              "`postil notes` and `postil export` list its highlights without opening it "
+              "(name it on their command line, or add it with `postil add`)", file=sys.stderr)
     return 0

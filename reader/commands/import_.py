@@ -21,6 +21,7 @@ from annotations.importers.sources import FORMATS, ImportInput, ImportReadError,
 from annotations.model import AnchorStatus, Annotation
 from reader.cli import CommandError, Context
 from reader.sanitize import clean_line
+from reader.terminal_output import err
 
 if TYPE_CHECKING:
     from annotations.storage import AnnotationStore
@@ -61,9 +62,9 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'s' * (count != 1)}"
 
 
-def _say(line: str, *, error: bool = False) -> None:
+def _say(line: str) -> None:
     indent = line[: len(line) - len(line.lstrip(" "))]
-    print(indent + clean_line(line), file=sys.stderr if error else sys.stdout)
+    print(indent + clean_line(line))
 
 
 def run(args: argparse.Namespace, context: Context) -> int:
@@ -94,17 +95,16 @@ def _run_w3c(name: str, text: str, args: argparse.Namespace, context: Context) -
     except FormatError as error:
         raise CommandError(f"{name}: {error}") from None
     for problem in parsed.problems:
-        _say(f"postil: {name}: {problem}", error=True)
+        err(f"{name}: {problem}")
     existing: dict[str, Annotation] = {}
     store = _store_or_none(args, context)
     if store is not None:
-        for annotation in parsed.annotations:
-            current = store.get(annotation.id)
-            if current is not None:
-                existing[annotation.id] = current
+        existing = store.get_many(annotation.id for annotation in parsed.annotations)
     new, updated, unchanged, kept = merge_plan(parsed.annotations, existing)
     if store is not None and not args.dry_run and (new or updated):
-        store.put_many([*new, *updated])
+        # One batch; an update saves only the fields the import changes, so an edit made
+        # meanwhile (a colour changed in the reader) is kept.
+        store.put_many([*new, *updated], base=existing)
     verb = "would import" if args.dry_run else "imported"
     parts = [f"{len(new)} new", f"{len(updated)} updated", f"{unchanged} unchanged"]
     if kept:
@@ -124,17 +124,22 @@ def _run_highlights(
 
     result = found.result
     for rejected in result.rejected:
-        _say(f"postil: {name}: {rejected}", error=True)
+        err(f"{name}: {rejected}")
     matcher = library_matcher(context)
     report = matcher.match(result.highlights)
     store = _store_or_none(args, context)
     existing = store.all_annotations() if store is not None else []
     plan = plan_import(report.annotations, existing)
-    if store is not None and not args.dry_run:
-        if plan.writes:
-            store.put_many(plan.writes)
-        for ident in plan.replaced:
-            store.delete(ident)
+    if store is not None and not args.dry_run and (plan.writes or plan.replaced):
+        # One batch: new highlights whole, updated ones only the fields that changed (an
+        # edit made meanwhile in the reader is kept), replaced Kindle versions deleted.
+        from annotations.changelog import Change
+
+        base = {a.id: a for a in existing}
+        changes = [Change.put(a) if a.id not in base else Change.between(base[a.id], a)
+                   for a in plan.writes]
+        changes.extend(Change.delete(ident) for ident in plan.replaced)
+        store.apply_changes([c for c in changes if c is not None])
     review = sum(1 for a in report.annotations if a.status is AnchorStatus.FUZZY)
     verb = "would import" if args.dry_run else "imported"
     total = _plural(len(result.highlights), "highlight")

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Any
 
 from reader.cli import Context
 from reader.commands.common import reading_state
-from reader.json_output import dump_json
 from reader.library import scan
 from reader.loading import ArticleMeta
+from reader.terminal_output import print_json
 
 HELP = "list the articles in the library"
 
@@ -46,7 +45,7 @@ def run(args: argparse.Namespace, context: Context) -> int:
         article_record(meta, state.highlights(meta), state.progress(meta)) for meta in articles
     ]
     if args.json:
-        dump_json(records, sys.stdout)
+        print_json(records)
         return 0
     if source.is_sample:
         print("(no articles of your own yet: showing the bundled sample; "

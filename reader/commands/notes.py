@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from annotations.anchoring import needs_review
 from annotations.model import AnchorStatus, Annotation, normalize_tag
+from reader.article_access import ArticleScope, OutsideLibrary
 from reader.cli import Context
 from reader.commands.annotation_records import annotation_record
 from reader.commands.common import relocated_articles
-from reader.json_output import dump_json
-from reader.loading import ArticleError, load_article
+from reader.loading import ArticleError
 from reader.sanitize import clean_line
+from reader.terminal_output import err, print_json
 
 HELP = "list annotations (all, or those of the given articles/folders)"
 
@@ -117,18 +117,20 @@ def _title_from_path(path: str) -> str:
 
 
 def _anchoring(annotation: Annotation) -> tuple[object, ...]:
-    return (annotation.position, annotation.status, annotation.path, annotation.article_id)
+    return (annotation.position, annotation.status, annotation.path, annotation.article_id,
+            annotation.score)
 
 
 def collect(store_annotations: list[Annotation], wanted: PathFilter | None,
-            moved: dict[str, str] | None = None
+            moved: dict[str, str] | None = None, scope: ArticleScope | None = None
             ) -> tuple[list[tuple[str, Annotation]], list[Annotation]]:
     """Group by article, load and re-anchor each wanted article.
 
     Returns ``(title, annotation)`` rows — ordered by title, then position, orphans last
     within an article — and the annotations whose position, status, path or article id
     changed (to be saved back). ``moved`` maps old article paths to where the same article
-    (same content id) is now; ``wanted`` None means every article.
+    (same content id) is now; ``wanted`` None means every article. Only articles inside
+    ``scope`` are opened (None: nothing is); the others are listed as last anchored.
     """
     from annotations.anchoring import anchor_all
 
@@ -148,7 +150,10 @@ def collect(store_annotations: list[Annotation], wanted: PathFilter | None,
     changed: list[Annotation] = []
     for path, members in groups.items():
         try:
-            article = load_article(path)
+            article = (scope or ArticleScope(())).load(path)
+        except OutsideLibrary:
+            title = _title_from_path(path)  # not opened: shown as last anchored
+            current = members
         except ArticleError:
             title = _title_from_path(path)
             current = [replace(a, status=AnchorStatus.ORPHANED) for a in members]
@@ -209,7 +214,7 @@ def print_plain(rows: list[tuple[str, Annotation]]) -> None:
                 print(f"# {clean_line(title)}  ({clean_line(annotation.path)})")
         status = _status_label(annotation)
         print(f"  “{_shorten(annotation.quote.exact, QUOTE_CHARS)}” ({annotation.color})"
-              f"{status}  id {annotation.id[:8]}")
+              f"{status}  id {clean_line(annotation.id)[:8]}")
         if annotation.note.strip():
             print(f"    ✎ {_shorten(annotation.note, NOTE_CHARS)}")
         if annotation.tags:
@@ -231,27 +236,32 @@ def run(args: argparse.Namespace, context: Context) -> int:
     rows: list[tuple[str, Annotation]] = []
     if context.db_path.exists():
         store = context.open_store()
-        annotations = store.all_annotations()
+        # Stored paths are data: only those inside the library are looked at (see ArticleScope).
+        scope = ArticleScope.of(context.library_source(args.paths))
+        index = store.article_paths()
         missing = {
-            a.path: a.article_id
-            for a in annotations
-            if not a.quote_only and not os.path.exists(a.path)
+            path: article for path, article in index.items() if path and not scope.exists(path)
         }
-        rows, changed = collect(annotations, wanted, relocated_articles(context, missing))
+        moved = relocated_articles(context, missing)
+        if wanted is None:
+            annotations = store.all_annotations()
+        else:  # only the asked-for articles' records are read (from the index)
+            selected = wanted
+            annotations = store.annotations_where(
+                lambda path: selected.matches(moved.get(path, path)))
+        rows, changed = collect(annotations, wanted, moved, scope)
         if changed:
-            try:
-                read = {a.id: a for a in annotations}
-                store.put_many(merge_anchoring(changed, read, store.all_annotations()))
+            try:  # positions and statuses only, one batch: edits made meanwhile are kept
+                store.update_anchors(changed)
             except Exception as error:  # listing still works on a read-only database
-                print(f"postil: warning: could not save re-anchored positions: {error}",
-                      file=sys.stderr)
+                err(f"warning: could not save re-anchored positions: {error}")
     tags = [tag for tag in (normalize_tag(t) for t in args.tag) if tag]
     if tags:
         rows = [row for row in rows if all(tag in row[1].tags for tag in tags)]
     if args.status:
         rows = [row for row in rows if placement(row[1]) & args.status]
     if args.json:
-        dump_json([annotation_record(a, title) for title, a in rows], sys.stdout)
+        print_json([annotation_record(a, title) for title, a in rows])
     elif rows:
         print_plain(rows)
     elif args.paths or tags or args.status:

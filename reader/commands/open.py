@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from reader.cli import CommandError, Context
+from reader.sanitize import clean_line
 
 HELP = "open the reader (default): a FILE opens in the reading view, folders as the library"
 
@@ -30,4 +32,6 @@ def run(args: argparse.Namespace, context: Context) -> int:
         config_path=context.config_path,
     )
     app.run()
+    for line in app.session.exit_report:
+        print(f"postil: {clean_line(line)}", file=sys.stderr)
     return app.return_code or 0

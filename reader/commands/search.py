@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import TextIO
 
 from reader.cli import CommandError, Context
-from reader.json_output import dump_json, dumps_json
+from reader.sanitize import clean_line, is_clean
 from reader.search import SearchHit, SearchIndex, library_index
+from reader.terminal_output import json_text, print_json, write_trusted
 
 HELP = "search the library's passages (typo-tolerant); --batch for scripts"
 
@@ -69,12 +70,12 @@ def run(args: argparse.Namespace, context: Context) -> int:
         for query in queries:
             hits = index.search(query, args.limit)
             record = {"query": query, "results": [hit.to_json() for hit in hits]}
-            sys.stdout.write(dumps_json(record) + "\n")
+            sys.stdout.write(json_text(record) + "\n")
         sys.stdout.flush()
         return 0
     hits = index.search(args.query, args.limit)
     if args.json:
-        dump_json([hit.to_json() for hit in hits], sys.stdout)
+        print_json([hit.to_json() for hit in hits])
         return 0
     if not hits:
         print("no matches", file=sys.stderr)
@@ -97,12 +98,14 @@ def _ready_index(context: Context, paths: list[str]) -> SearchIndex:
     def progress(done: int, total: int) -> None:
         nonlocal shown
         if show and total >= PROGRESS_THRESHOLD and (done % 10 == 0 or done == total):
-            print(f"\rindexing {done}/{total} articles…", end="", file=sys.stderr, flush=True)
+            write_trusted(sys.stderr, f"\rindexing {done}/{total} articles…")
+            sys.stderr.flush()
             shown = True
 
     index.update(article_paths, progress=progress)
     if shown:
-        print("\r\x1b[K", end="", file=sys.stderr, flush=True)
+        write_trusted(sys.stderr, "\r\x1b[K")  # postil's own: clear the progress line
+        sys.stderr.flush()
     index.save()
     return index
 
@@ -132,10 +135,13 @@ def _print_hits(hits: list[SearchHit], stream: TextIO) -> None:
     width = 100
     for hit in hits:
         snippet, spans = hit.snippet(width)
-        if emphasise:
-            snippet = _bold(snippet, spans)
-        print(f"{hit.score:5.1f}  {hit.title}  ({hit.path} @{hit.match_start})", file=stream)
-        print(f"       {snippet}", file=stream)
+        print(f"{hit.score:5.1f}  {clean_line(hit.title)}  ({clean_line(hit.path)} "
+              f"@{hit.match_start})", file=stream)
+        if emphasise and is_clean(snippet):
+            # Bold is postil's own escape sequence around text that is clean (same offsets).
+            write_trusted(stream, f"       {_bold(snippet, spans)}\n")
+        else:
+            print(f"       {snippet}", file=stream)
 
 
 def _bold(text: str, spans: list[tuple[int, int]]) -> str:

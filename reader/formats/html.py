@@ -28,11 +28,15 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from reader.formats.frontmatter import FrontMatter, parse_tags, render_front_matter
+from reader.formats.html_nesting import limit_nesting
 from reader.formats.markdown import parse_markdown_body
 from reader.formats.parsed import ParsedArticle
 from reader.sanitize import clean_line, clean_text
 
-__all__ = ["parse", "ExtractedPage", "extract_page", "article_markdown", "NO_MAIN_TEXT"]
+__all__ = [
+    "parse", "ExtractedPage", "ExtractionCheck", "extract_page", "check_extraction",
+    "article_markdown", "NO_MAIN_TEXT",
+]  # fmt: skip
 
 # trafilatura logs warnings about odd markup; without a handler Python would print them.
 logging.getLogger("trafilatura").addHandler(logging.NullHandler())
@@ -128,6 +132,57 @@ class ExtractedPage:
         return f"{body}\n" if body else ""
 
 
+#: An extraction keeping less than this share of the page's words counts as incomplete
+#: (trafilatura drops navigation and comments, rarely more than half of a page).
+INCOMPLETE_SHARE = 0.2
+#: Pages with fewer words than this are never called incomplete (too little to judge).
+_JUDGE_WORDS = 50
+
+
+@dataclass(frozen=True, slots=True)
+class ExtractionCheck:
+    """How much of a page's text an extraction kept, measured without any HTML parser.
+
+    Attributes:
+        kept_words: Words in the extracted article.
+        page_words: Words in all the page's visible text (tags, scripts and styles removed by
+            patterns, so a parser's limits cannot hide text from this count).
+    """
+
+    kept_words: int
+    page_words: int
+
+    @property
+    def empty(self) -> bool:
+        """Nothing was extracted."""
+        return self.kept_words == 0
+
+    @property
+    def incomplete(self) -> bool:
+        """Much less was extracted than the page holds (see :data:`INCOMPLETE_SHARE`)."""
+        return (
+            self.page_words >= _JUDGE_WORDS
+            and self.kept_words < INCOMPLETE_SHARE * self.page_words
+        )
+
+    def describe(self) -> str:
+        """One line for the user: what was kept of what the page holds."""
+        if self.empty and not self.page_words:
+            return "the page holds no text"
+        if self.empty:
+            return f"no text could be extracted (the page holds about {self.page_words:,} words)"
+        return (
+            f"only {self.kept_words:,} of about {self.page_words:,} words of the page were "
+            "extracted"
+        )
+
+
+def check_extraction(page_html: str, page: ExtractedPage) -> ExtractionCheck:
+    """Compare what :func:`extract_page` kept of ``page_html`` with all the text it holds."""
+    page_words = sum(len(p.split()) for p in visible_text_by_patterns(clean_text(page_html)))
+    return ExtractionCheck(len(page.markdown.split()), page_words)
+
+
 def parse(text: str) -> ParsedArticle:
     """Parse a cleaned HTML page into a document with the page's metadata."""
     page = extract_page(text)
@@ -140,7 +195,8 @@ def extract_page(text: str, base_url: str | None = None) -> ExtractedPage:
     ``base_url`` is where the page came from: relative links and images are made absolute
     against it (or against the page's ``<base href>``).
     """
-    text = clean_text(text)
+    # A page nested deeper than libxml2 parses would lose all its text: flatten it first.
+    text = limit_nesting(clean_text(text))
     if not text.strip():
         return ExtractedPage("", FrontMatter())
     base = _base_url(text, base_url) if base_url else None
@@ -609,15 +665,15 @@ def _escape_paragraph(text: str) -> str:
 def visible_text(text: str) -> list[str]:
     """All visible text of an HTML page as paragraphs (scripts, styles, forms dropped)."""
     try:
-        # huge_tree: no depth limit, so a deeply nested page still shows its text (the walk
+        # huge_tree and limit_nesting: a deeply nested page still shows all its text (the walk
         # below is iterative).
         parser = lxml_html.HTMLParser(huge_tree=True)
-        root = lxml_html.document_fromstring(clean_text(text), parser=parser)
+        root = lxml_html.document_fromstring(limit_nesting(clean_text(text)), parser=parser)
     except (etree.LxmlError, ValueError):
-        return _text_by_patterns(text)
+        return visible_text_by_patterns(text)
     if not root.text_content().strip():
         # libxml2 gives up on pages nested thousands of levels deep.
-        return _text_by_patterns(text)
+        return visible_text_by_patterns(text)
     for element in list(root.iter(etree.Comment, etree.ProcessingInstruction)):
         _remove_keep_tail(element)
     for element in list(root.iter(*_DROP_TAGS)):
@@ -653,7 +709,7 @@ _BLOCK_TAG = re.compile(
 )
 
 
-def _text_by_patterns(text: str) -> list[str]:
+def visible_text_by_patterns(text: str) -> list[str]:
     """Visible text without a parser (last resort): drop raw elements, comments and tags."""
     import html as html_entities
 

@@ -14,6 +14,8 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.worker import get_current_worker
 
+from annotations.changelog import ANNOTATIONS
+from annotations.storage import DatabaseLocked
 from reader import paths
 from reader.library import LibrarySource
 from reader.loading import Article
@@ -23,9 +25,14 @@ from reader.ui.palette import ArticleProvider
 from reader.ui.screens.help import HelpScreen, collect_keys
 from reader.ui.screens.library import LibraryScreen
 from reader.ui.screens.reading import ReadingScreen
-from reader.ui.session import ReaderSession
+from reader.ui.session import ReaderSession, describe_changes
 from reader.ui.widgets.article_table import ArticleRow
 from reader.ui.worker_calls import call_from_worker
+
+#: Quitting waits this long without a word for queued writes...
+QUICK_SAVE_SECONDS = 0.3
+#: ...then says what it is saving and waits up to this long for a locked database.
+QUIT_WAIT_SECONDS = 20.0
 
 
 class PostilApp(App[int]):
@@ -51,6 +58,8 @@ class PostilApp(App[int]):
             db_path, library, config_path or paths.default_config_path()
         )
         self.session.on_write_error = self._write_failed
+        self.session.on_notice = self._notice_from_worker
+        self._saving_before_quit = False
         self.started_on_file = library.single_file is not None
         self._reported_store_error = False
         self._search_index: SearchIndex | None = None
@@ -184,10 +193,13 @@ class PostilApp(App[int]):
 
     def _write_failed(self, error: Exception) -> None:
         message = clean_line(str(error)) or type(error).__name__
+        text, severity = f"Could not save: {message}", "error"
+        if isinstance(error, DatabaseLocked):  # the writer keeps the change and retries
+            text = ("Waiting to save: another postil is using the database. Your changes are "
+                    "kept and saved as soon as it is free.")
+            severity = "warning"
         try:
-            self.call_from_thread(
-                self.notify, f"Could not save: {message}", severity="error", timeout=15
-            )
+            self.call_from_thread(self.notify, text, severity=severity, timeout=15)
         except RuntimeError:
             pass  # shutting down: the writer's error already reached stderr via the log
 
@@ -354,10 +366,37 @@ class PostilApp(App[int]):
         self.call_later(self.run_action, action, node)
 
     async def action_quit(self) -> None:
-        """Save the reading position and quit."""
+        """Save the reading position and quit, once every change is on disk.
+
+        If writes are still queued (another postil holds the database lock), the app says
+        what it is saving and waits for it; a second quit leaves at once, and what is still
+        unsaved then is kept in a pending file (reported on stderr by the session).
+        """
         if isinstance(self.screen, ReadingScreen):
             self.screen.save_position()
-        self.exit()
+        if self._saving_before_quit or not self.session.unsaved():
+            self.exit()
+            return
+        self._saving_before_quit = True
+        self._save_then_exit()
+
+    @work(thread=True, group="quit")
+    def _save_then_exit(self) -> None:
+        if not self.session.flush(QUICK_SAVE_SECONDS):
+            highlights = {c.key for c in self.session.unsaved() if c.table == ANNOTATIONS}
+            what = describe_changes(len(highlights)) if highlights else "your changes"
+            call_from_worker(self, self.notify,
+                             f"Saving {what}… (another postil is using the database; "
+                             "q again quits and keeps them for the next start)",
+                             timeout=QUIT_WAIT_SECONDS)
+            self.session.flush(QUIT_WAIT_SECONDS)
+        call_from_worker(self, self.exit)
+
+    def _notice_from_worker(self, message: str) -> None:
+        try:
+            self.call_from_thread(self.notify, clean_line(message), timeout=10)
+        except RuntimeError:
+            pass
 
     def on_unmount(self) -> None:
         """Wait for pending writes before the process ends."""

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from annotations.export import ExportError, export_all_markdown
 from reader import paths
+from reader.article_access import ArticleScope
 from reader.commands.export import collect_exports
 from reader.sanitize import clean_line
 from reader.ui.worker_calls import call_from_worker
@@ -39,7 +40,8 @@ def _export(app: PostilApp, article_paths: list[str] | None) -> None:
     if not annotations:
         call_from_worker(app, app.notify, "No annotations to export yet.", severity="warning")
         return
-    exports = collect_exports(annotations)
+    scope = ArticleScope.with_configured(session.library, session.config_path)
+    exports = collect_exports(annotations, scope)
     if len(exports) > 3:
         call_from_worker(app, app.notify, f"Exporting {len(exports)} articles…", timeout=3)
     directory = session.settings.export_path() or paths.default_export_dir()

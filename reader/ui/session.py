@@ -8,9 +8,10 @@ the disk.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from annotations.changelog import ANNOTATIONS, Change
 from annotations.storage import AnnotationStore, StoreError
 from annotations.writer import BackgroundWriter
 from reader.config import LoadedSettings, Settings, load_settings
@@ -37,6 +38,12 @@ class ReaderSession:
         self._lock = threading.Lock()
         self._writer: BackgroundWriter | None = None
         self.on_write_error: Callable[[Exception], None] = lambda error: None
+        #: Called (from a worker thread) with a message for the user, e.g. recovered changes.
+        self.on_notice: Callable[[str], None] = lambda message: None
+        #: How long closing waits for a locked database before keeping writes in a pending file.
+        self.close_wait = 5.0
+        #: What closing has to tell the user on stderr (changes kept in a pending file).
+        self.exit_report: list[str] = []
 
     @property
     def settings(self) -> Settings:
@@ -59,7 +66,15 @@ class ReaderSession:
             except StoreError as error:
                 self._store_error = error
                 raise
-            return self._store
+            store = self._store
+        try:
+            recovered = store.recover_pending()
+        except StoreError:
+            recovered = 0  # still locked: the pending changes are shown and saved later
+        if recovered:
+            self.on_notice(f"Saved {describe_changes(0, recovered)} kept from an earlier run "
+                           "(the database was locked when postil quit).")
+        return store
 
     @property
     def store_error(self) -> StoreError | None:
@@ -73,13 +88,33 @@ class ReaderSession:
 
     def write(self, operation: Callable[[AnnotationStore], object]) -> bool:
         """Queue a write to run off the UI thread; False if the store is not available."""
+        writer = self._get_writer()
+        if writer is None:
+            return False
+        writer.submit(operation)
+        return True
+
+    def _get_writer(self) -> BackgroundWriter | None:
+        """The one writer (made on first use, from whichever thread writes first)."""
         store = self._store
         if store is None:
+            return None
+        with self._lock:
+            if self._writer is None:
+                self._writer = BackgroundWriter(store, self._report)
+            return self._writer
+
+    def apply(self, changes: Iterable[Change]) -> bool:
+        """Queue field-level changes to be written off the UI thread; False without a store."""
+        writer = self._get_writer()
+        if writer is None:
             return False
-        if self._writer is None:
-            self._writer = BackgroundWriter(store, self._report)
-        self._writer.submit(operation)
+        writer.submit_changes(changes)
         return True
+
+    def unsaved(self) -> list[Change]:
+        """Changes queued but not on disk yet."""
+        return self._writer.unsaved() if self._writer is not None else []
 
     def _report(self, error: Exception) -> None:
         self.on_write_error(error)
@@ -91,8 +126,33 @@ class ReaderSession:
         return self._writer.flush(timeout)
 
     def close(self) -> None:
-        """Flush and stop the writer."""
-        if self._writer is not None:
-            self._writer.flush(10.0)
-            self._writer.close()
-            self._writer = None
+        """Write what is queued (waiting up to :attr:`close_wait` for a locked database), and
+        keep what still could not be written in a pending file, noted in :attr:`exit_report`."""
+        with self._lock:
+            writer, self._writer = self._writer, None
+        if writer is None:
+            if self._store is not None:
+                self._store.close()
+            return
+        left = writer.close(self.close_wait)
+        if not left:
+            return
+        what = describe_changes(len({(c.table, c.key) for c in left if c.table == ANNOTATIONS}),
+                                len(left))
+        store = writer.store
+        try:
+            kept = store.keep_pending(left)
+        except StoreError as error:
+            self.exit_report.append(f"{what} could not be saved: {error}")
+            return
+        self.exit_report.append(
+            f"the annotation database {store.path} stayed locked by another postil: {what} "
+            f"kept in {kept}; they are saved the next time postil starts")
+
+
+def describe_changes(highlights: int, changes: int | None = None) -> str:
+    """``"1 highlight"``, ``"3 highlights"``, or ``"2 changes"`` when none is a highlight."""
+    if highlights:
+        return f"{highlights} highlight{'s' * (highlights != 1)}"
+    count = highlights if changes is None else changes
+    return f"{count} change{'s' * (count != 1)}"

@@ -17,6 +17,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Static
 
 from annotations.anchoring import needs_review, reanchor_article, reattached
+from annotations.changelog import Change as StoredChange
 from annotations.model import AnchorStatus, Annotation, Color
 from annotations.storage import AnnotationStore, ReadingPosition
 from reader.loading import (
@@ -166,19 +167,18 @@ class ReadingScreen(Screen[None]):
         if store is not None:
             loaded.annotations = self._anchor(store, article)
             loaded.position = store.get_position(article.id, article.meta.path)
-            loaded.library_tags = {t for a in store.all_annotations() for t in a.tags}
+            loaded.library_tags = store.tags_in_use()
         call_from_worker(self, self._loaded, loaded, preview is not None)
 
     def _show_preview(self, preview: Article, offset: int, shown: threading.Event) -> None:
         self.view.set_document(preview.document, offset)
         self.view.call_after_refresh(lambda: self.view.call_after_refresh(shown.set))
 
-    @staticmethod
-    def _anchor(store: AnnotationStore, article: Article) -> list[Annotation]:
+    def _anchor(self, store: AnnotationStore, article: Article) -> list[Annotation]:
         found = store.annotations_for(article.id, article.meta.path)
         result = reanchor_article(found, article.text, article.id, article.meta.path)
-        if result.changed:
-            store.update_anchors(result.changed)
+        if result.changed:  # one batch, written off this thread (the text need not wait for it)
+            self.postil.session.apply([StoredChange.anchors(a) for a in result.changed])
         return result.annotations
 
     def _load_failed(self, reason: str) -> None:
@@ -253,9 +253,7 @@ class ReadingScreen(Screen[None]):
             return
         offset, progress = self.view.top_offset, self.view.progress
         article_id, path = article.id, article.meta.path
-        self.postil.session.write(
-            lambda store: store.set_position(article_id, path, offset, progress)
-        )
+        self.postil.session.apply([StoredChange.position(article_id, path, offset, progress)])
         self.postil.article_changed(path, progress=progress)
 
     def action_clear_or_back(self) -> None:
@@ -269,7 +267,7 @@ class ReadingScreen(Screen[None]):
         """Save the position and go back to the library."""
         self.save_position()
         if self.quit_on_back:
-            self.app.exit()
+            self.app.call_later(self.app.run_action, "app.quit")
             return
         self.dismiss()
 
@@ -321,18 +319,17 @@ class ReadingScreen(Screen[None]):
         return view.document.sentence_at(view.top_offset)
 
     def _apply(self, change: Change, *, record: bool = True) -> None:
-        """Apply a change in memory at once and queue it for the database."""
+        """Apply a change in memory at once and queue only its changed fields for saving."""
         if change.after is None and change.before is not None:
             self.annotations.pop(change.before.id, None)
-            ident = change.before.id
-            self.postil.session.write(lambda store: store.delete(ident))
+            self.postil.session.apply([StoredChange.delete(change.before.id)])
         elif change.after is not None:
             after = change.after
             self.annotations[after.id] = after
             if change.before is None:
-                self.postil.session.write(lambda store: store.add(after))
-            else:
-                self.postil.session.write(lambda store: store.update(after))
+                self.postil.session.apply([StoredChange.put(after)])
+            elif (fields := StoredChange.between(change.before, after)) is not None:
+                self.postil.session.apply([fields])
         if record:
             self._undo.append(change)
             del self._undo[:-200]

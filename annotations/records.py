@@ -1,0 +1,341 @@
+"""The database's records in memory, with indexes, and the merge that applies changes to them.
+
+The records are the TinyDB tables exactly as they are in the file (document id → JSON object),
+so writing them back is the same file any TinyDB or JSON tool reads. Each record postil changed
+carries its clocks in ``_hlc``: ``"+"`` the last put (creation), ``"-"`` the last delete, and a
+field's name for a field changed later than the put. Records from before clocks existed have
+none and lose to any change.
+
+The merge is a per-field last-writer-wins register with tombstones: a field takes a change's
+value only when the change's clock is later than the field's (a tie, only possible within one
+device, goes to the larger value), a delete hides the record until a later put, and an edit never
+brings a deleted record back. Any order of the same changes gives the same records, and applying a
+change twice changes nothing. Hidden records (deleted, or edits of records not seen yet) live in
+the ``tombstones`` table with their fields, so a late change still merges correctly.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+from annotations.changelog import ANNOTATIONS, DELETE, POSITIONS, PUT, STATE, Change
+from annotations.model import normalize_id
+
+TOMBSTONES = "tombstones"
+CHANGELOG = "changelog"
+CLOCKS = "_hlc"
+ALIVE, DELETED = "+", "-"
+
+
+def _order(value: Any) -> str:
+    try:
+        return json.dumps(value, sort_keys=True, ensure_ascii=False)
+    except (TypeError, ValueError):
+        return ""
+
+
+def wins(clock: str, value: Any, current_clock: str, current: Any) -> bool:
+    """Whether a change (``clock``, ``value``) replaces a field (``current_clock``, ``current``)."""
+    if clock != current_clock:
+        return clock > current_clock
+    return value != current and _order(value) > _order(current)
+
+
+def clocks_of(record: dict[str, Any], *, live: bool) -> dict[str, str]:
+    """The record's clocks (created: a record from before clocks counts as put at time zero).
+
+    Clocks that are not strings (a hand-edited file) are dropped: they lose to any change.
+    """
+    clocks = record.get(CLOCKS)
+    if not isinstance(clocks, dict):
+        clocks = {ALIVE: ""} if live else {}
+        record[CLOCKS] = clocks
+    elif not all(isinstance(value, str) for value in clocks.values()):
+        for name in [name for name, value in clocks.items() if not isinstance(value, str)]:
+            del clocks[name]
+        if live:
+            clocks.setdefault(ALIVE, "")
+    return clocks
+
+
+def visible(record: dict[str, Any]) -> bool:
+    """Whether the record is shown: put (or from before clocks) and not deleted since."""
+    clocks = record.get(CLOCKS)
+    if not isinstance(clocks, dict):
+        return True
+    alive, deleted = clocks.get(ALIVE), clocks.get(DELETED)
+    if not isinstance(alive, str):
+        return False
+    return not isinstance(deleted, str) or alive > deleted
+
+
+def merge(record: dict[str, Any], change: Change, *, live: bool) -> bool:
+    """Apply ``change`` to ``record`` in place; True when anything changed."""
+    clocks = clocks_of(record, live=live)
+    clock = change.clock
+    alive = clocks.get(ALIVE, "")
+    alive = alive if isinstance(alive, str) else ""
+    changed = False
+    if change.op == DELETE:
+        deleted = clocks.get(DELETED, "")
+        if not isinstance(deleted, str) or clock > deleted:
+            clocks[DELETED] = clock
+            return True
+        return False
+    if change.op == PUT and clock > alive:
+        # Fields not in this put keep the clock they had (the old put's) explicitly.
+        for name in record:
+            if name not in change.fields and name not in clocks and name not in (CLOCKS, "id"):
+                clocks[name] = alive
+        for name, value in change.fields.items():
+            current_clock = clocks.get(name, alive)
+            if wins(clock, value, current_clock, record.get(name)):
+                record[name] = value
+                clocks.pop(name, None)  # now the put's clock
+            elif name not in clocks:
+                clocks[name] = current_clock
+        clocks[ALIVE] = clock
+        return True
+    for name, value in change.fields.items():
+        current_clock = clocks.get(name, alive)
+        if wins(clock, value, current_clock, record.get(name)):
+            record[name] = value
+            clocks[name] = clock
+            changed = True
+    return changed
+
+
+class Tables:
+    """The database's tables with indexes by annotation id, article id, path and tag.
+
+    Attributes:
+        data: Table name → document id (a decimal string) → record, as in the file.
+        max_clock: The latest clock reading applied (the process clock is moved past it).
+    """
+
+    def __init__(self, data: dict[str, dict[str, Any]]) -> None:
+        self.data = data
+        for name in (ANNOTATIONS, TOMBSTONES, POSITIONS, STATE):
+            table = data.setdefault(name, {})
+            if not isinstance(table, dict):  # pragma: no cover - the storage checks the shape
+                data[name] = {}
+        self.max_clock = ""
+        self._next: dict[str, int] = {}
+        self.live: dict[str, str] = {}
+        self.hidden: dict[str, str] = {}
+        self._indexed = False
+        self._by_article: dict[str, set[str]] = {}
+        self._by_path: dict[str, set[str]] = {}
+        self._tags: Counter[str] = Counter()
+        self.positions: dict[str, str] = {}
+        self.states: dict[str, str] = {}
+        self._build()
+
+    # ------------------------------------------------------------------ indexes
+    def _build(self) -> None:
+        live = self.live
+        annotations = self.data[ANNOTATIONS]
+        superseded: list[str] = []
+        for doc, record in annotations.items():
+            ident = record.get("id")
+            if ident.__class__ is str:
+                ident = normalize_id(ident)  # one annotation however its id is spelled
+                other = live.get(ident)
+                if other is None:
+                    live[ident] = doc
+                    continue
+                # An older postil stored "BEDE…" beside "bede…": the most recently changed copy
+                # is the annotation; the other is dropped from the next write.
+                if str(record.get("updated", "")) > str(annotations[other].get("updated", "")):
+                    live[ident], doc = doc, other
+                superseded.append(doc)
+        for doc in superseded:
+            del annotations[doc]
+        for doc, record in self.data[TOMBSTONES].items():
+            ident = record.get("id")
+            if isinstance(ident, str) and (ident := normalize_id(ident)) not in live:
+                self.hidden.setdefault(ident, doc)
+        for doc, record in self.data[POSITIONS].items():
+            key = record.get("article_id")
+            if isinstance(key, str):
+                self.positions.setdefault(key, doc)
+        for doc, record in self.data[STATE].items():
+            key = record.get("key")
+            if isinstance(key, str):
+                self.states.setdefault(key, doc)
+        meta = self.data.get(CHANGELOG)
+        if isinstance(meta, dict):
+            for record in meta.values():
+                clock = record.get("clock") if isinstance(record, dict) else None
+                if isinstance(clock, str) and clock > self.max_clock:
+                    self.max_clock = clock
+
+    def _ensure_index(self) -> None:
+        """Build the article, path and tag indexes (once, when first needed)."""
+        if self._indexed:
+            return
+        self._indexed = True
+        table = self.data[ANNOTATIONS]
+        for ident, doc in self.live.items():
+            self._index(ident, table[doc])
+
+    @property
+    def by_article(self) -> dict[str, set[str]]:
+        """Article id → ids of its visible annotations."""
+        self._ensure_index()
+        return self._by_article
+
+    @property
+    def by_path(self) -> dict[str, set[str]]:
+        """Article path → ids of its visible annotations."""
+        self._ensure_index()
+        return self._by_path
+
+    @property
+    def tags(self) -> Counter[str]:
+        """Tag → number of visible annotations carrying it."""
+        self._ensure_index()
+        return self._tags
+
+    def _index(self, ident: str, record: dict[str, Any]) -> None:
+        if not self._indexed:
+            return
+        article, path, tags = record.get("article_id"), record.get("path"), record.get("tags")
+        if article.__class__ is str:
+            members = self._by_article.get(article)
+            if members is None:
+                self._by_article[article] = {ident}
+            else:
+                members.add(ident)
+        if path.__class__ is str:
+            members = self._by_path.get(path)
+            if members is None:
+                self._by_path[path] = {ident}
+            else:
+                members.add(ident)
+        if tags.__class__ is list:
+            counts = self._tags
+            for tag in {tag for tag in tags if isinstance(tag, str)}:
+                counts[tag] = counts.get(tag, 0) + 1
+
+    def _unindex(self, ident: str, record: dict[str, Any]) -> None:
+        if not self._indexed:
+            return
+        article, path, tags = record.get("article_id"), record.get("path"), record.get("tags")
+        if isinstance(article, str) and article in self._by_article:
+            self._by_article[article].discard(ident)
+            if not self._by_article[article]:
+                del self._by_article[article]
+        if isinstance(path, str) and path in self._by_path:
+            self._by_path[path].discard(ident)
+            if not self._by_path[path]:
+                del self._by_path[path]
+        if isinstance(tags, list):
+            for tag in {tag for tag in tags if isinstance(tag, str)}:
+                left = self._tags[tag] - 1
+                if left > 0:
+                    self._tags[tag] = left
+                else:
+                    self._tags.pop(tag, None)
+
+    def _new_doc(self, table: str) -> str:
+        following = self._next.get(table)
+        if following is None:
+            following = max((int(key) for key in self.data[table] if key.isdigit()), default=0)
+            following += 1
+        self._next[table] = following + 1
+        return str(following)
+
+    # ------------------------------------------------------------------ reading
+    def annotation(self, ident: str) -> dict[str, Any] | None:
+        """The visible record of annotation ``ident`` (any spelling of its id)."""
+        doc = self.live.get(normalize_id(ident))
+        return self.data[ANNOTATIONS].get(doc) if doc is not None else None
+
+    def annotations(self, idents: set[str] | None = None) -> Iterator[dict[str, Any]]:
+        """Visible annotation records in file order (only ``idents`` when given)."""
+        table = self.data[ANNOTATIONS]
+        if idents is None:
+            yield from table.values()
+            return
+        docs = sorted((self.live[i] for i in idents if i in self.live), key=_doc_order)
+        for doc in docs:
+            yield table[doc]
+
+    def position(self, article_id: str) -> dict[str, Any] | None:
+        """The position record of an article."""
+        doc = self.positions.get(article_id)
+        return self.data[POSITIONS].get(doc) if doc is not None else None
+
+    def state(self, key: str) -> dict[str, Any] | None:
+        """The state record under ``key``."""
+        doc = self.states.get(key)
+        return self.data[STATE].get(doc) if doc is not None else None
+
+    # ------------------------------------------------------------------ changing
+    def apply(self, change: Change) -> bool:
+        """Merge ``change`` into the records; True when anything changed."""
+        if change.clock > self.max_clock:
+            self.max_clock = change.clock
+        if change.table == ANNOTATIONS:
+            return self._apply_annotation(change)
+        if change.op == DELETE:
+            return False  # positions and state are only ever put
+        index, table = ((self.positions, POSITIONS) if change.table == POSITIONS
+                        else (self.states, STATE))
+        doc = index.get(change.key)
+        if doc is None:
+            doc = self._new_doc(table)
+            index[change.key] = doc
+            self.data[table][doc] = {}
+        record = self.data[table][doc]
+        return merge(record, Change(change.table, change.key, PUT, change.fields, change.clock),
+                     live=True)
+
+    def _apply_annotation(self, change: Change) -> bool:
+        ident = normalize_id(change.key)
+        doc = self.live.get(ident)
+        was_live = doc is not None
+        if not was_live and change.op == PUT and ident not in self.hidden:
+            # A new annotation (the common case of adding and importing): straight in.
+            record = {"id": ident, **change.fields, CLOCKS: {ALIVE: change.clock}}
+            doc = self._new_doc(ANNOTATIONS)
+            self.data[ANNOTATIONS][doc] = record
+            self.live[ident] = doc
+            self._index(ident, record)
+            return True
+        if doc is not None:
+            record = self.data[ANNOTATIONS][doc]
+        else:
+            doc = self.hidden.get(ident)
+            if doc is None:
+                doc = self._new_doc(TOMBSTONES)
+                self.hidden[ident] = doc
+                self.data[TOMBSTONES][doc] = {"id": ident}
+            record = self.data[TOMBSTONES][doc]
+        if was_live:
+            self._unindex(ident, record)
+        changed = merge(record, change, live=was_live)
+        shown = visible(record)
+        if shown and not was_live:
+            del self.data[TOMBSTONES][doc]
+            del self.hidden[ident]
+            doc = self._new_doc(ANNOTATIONS)
+            self.data[ANNOTATIONS][doc] = record
+            self.live[ident] = doc
+        elif was_live and not shown:
+            del self.data[ANNOTATIONS][doc]
+            del self.live[ident]
+            doc = self._new_doc(TOMBSTONES)
+            self.data[TOMBSTONES][doc] = record
+            self.hidden[ident] = doc
+        if shown:
+            self._index(ident, record)
+        return changed
+
+
+def _doc_order(doc: str) -> tuple[int, str]:
+    return (int(doc), doc) if doc.isdigit() else (1 << 62, doc)
