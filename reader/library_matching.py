@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from annotations.changelog import Change
+from annotations.model import Annotation
 from reader.importing import Attached, LibraryMatcher, attach_quote_only
 from reader.loading import ArticleError, ArticleMeta, load_article
 
@@ -47,29 +49,48 @@ def source_matcher(source: LibrarySource, *, use_index: bool = True) -> LibraryM
     return LibraryMatcher(articles, _load_text, search if use_index and paths else None)
 
 
+def quote_only_attachments(
+    store: AnnotationStore, articles: Sequence[ArticleMeta]
+) -> tuple[Attached, dict[str, Annotation]]:
+    """Which of the database's quote-only highlights now find their book in ``articles``.
+
+    Returns what attached and the stored copies they were changed from (nothing is written).
+    """
+    pending = {a.id: a for a in store.all_annotations() if a.quote_only}
+    if not pending:
+        return Attached(), {}
+    matcher = LibraryMatcher(articles, _load_text)
+    return attach_quote_only(pending.values(), matcher), pending
+
+
+def attachment_changes(attached: Attached, before: dict[str, Annotation]) -> list[Change]:
+    """The field-level changes that save ``attached`` (path, article, quote, placement)."""
+    changes = []
+    for annotation in attached.annotations:
+        change = Change.between(before[annotation.id], annotation)
+        if change is not None:
+            changes.append(change)
+    return changes
+
+
 def attach_pending(
     store: AnnotationStore, source: LibrarySource, articles: Sequence[ArticleMeta] | None = None
 ) -> Attached:
     """Attach the database's quote-only highlights whose book is now in the library.
 
     ``articles`` (the library's metadata, when the caller has just scanned it) saves a scan.
-    The attached highlights are saved (one write); the result says which books attached.
+    The attached highlights are saved in one batch of field-level changes.
     """
-    pending = [a for a in store.all_annotations() if a.quote_only]
-    if not pending:
-        return Attached()
     if articles is None:
+        if not any(a.quote_only for a in store.all_annotations()):
+            return Attached()
         from reader.library import scan
 
         articles = [] if source.is_sample else scan(source)
-    matcher = LibraryMatcher(articles, _load_text)
-    attached = attach_quote_only(pending, matcher)
-    if attached.annotations:
-        current = {a.id: a for a in store.all_annotations()}
-        still = [a for a in attached.annotations if (c := current.get(a.id)) and c.quote_only]
-        attached.annotations = still
-        if still:
-            store.put_many(still)
+    attached, before = quote_only_attachments(store, articles)
+    changes = attachment_changes(attached, before)
+    if changes:
+        store.apply_changes(changes)
     return attached
 
 
@@ -86,4 +107,11 @@ def library_matcher(context: Context) -> LibraryMatcher:
     return source_matcher(context.library_source())
 
 
-__all__ = ["attach_pending", "attached_lines", "library_matcher", "source_matcher"]
+__all__ = [
+    "attach_pending",
+    "attached_lines",
+    "attachment_changes",
+    "library_matcher",
+    "quote_only_attachments",
+    "source_matcher",
+]

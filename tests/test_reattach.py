@@ -115,3 +115,34 @@ async def test_r_reattaches_an_orphan_to_the_selection(
     [saved] = AnnotationStore(isolated_paths / "db.json").all_annotations()
     assert saved.quote.exact == moved.quote.exact and saved.note == "keep me"
     assert saved.status is AnchorStatus.ANCHORED
+
+
+async def test_library_scan_attaches_quote_only_highlights_and_says_so(
+    isolated_paths: Path, tmp_path: Path
+) -> None:
+    from annotations.model import ImportSource
+    from tests.pilot_helpers import wait_library
+
+    library = tmp_path / "library"
+    library.mkdir()
+    (library / "walden.md").write_text(
+        "---\ntitle: Walden\nauthor: Henry David Thoreau\n---\n\nI went to the woods because "
+        "I wished to live deliberately.\n", encoding="utf-8",
+    )
+    quote_only = Annotation(
+        id="q1", article_id="", path="", quote=TextQuoteSelector("I wished to live deliberately"),
+        position=TextPositionSelector(0, 0), status=AnchorStatus.ORPHANED, note="mine",
+        source=ImportSource("kindle", "Walden", "Henry David Thoreau"),
+    )
+    AnnotationStore(isolated_paths / "db.json").put_many([quote_only])
+    app = make_app(isolated_paths, library)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_library(pilot, 1)
+        await app.workers.wait_for_complete()
+        await wait_for(pilot, lambda: any(
+            "attached to the library" in n.message for n in app._notifications
+        ))
+        assert app.session.flush()
+    [saved] = AnnotationStore(isolated_paths / "db.json").all_annotations()
+    assert saved.path == str(library / "walden.md") and not saved.quote_only
+    assert saved.note == "mine" and saved.status is AnchorStatus.ANCHORED
