@@ -86,8 +86,7 @@ class AnnotationsPanel(Vertical):
     def compose(self) -> ComposeResult:
         """Title, filter, list."""
         yield Label(Text("Annotations", style="bold"), id="annotations-title")
-        yield Input(placeholder="Filter quotes, notes, #tags, is:review…",
-                    id="annotations-filter",
+        yield Input(placeholder="Filter quotes, notes, #tags…", id="annotations-filter",
                     select_on_focus=False)
         yield OptionList(id="annotations-list")
 
