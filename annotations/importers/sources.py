@@ -54,13 +54,13 @@ def read_regular(path: Path, limit: int = MAX_FILE_BYTES) -> str:
         if stat.S_ISLNK(info.st_mode):
             raise ImportReadError(f"{path}: a symbolic link (not followed)")
         if not stat.S_ISREG(info.st_mode):
-            raise ImportReadError(f"{path}: not a regular file")
+            raise ImportReadError(f"{path}: not a file (only regular files are read)")
         if info.st_size > limit:
             raise ImportReadError(f"{path}: too large (limit {limit // (1024 * 1024)} MB)")
         descriptor = os.open(path, flags)
         with os.fdopen(descriptor, "rb") as handle:
             if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                raise ImportReadError(f"{path}: not a regular file")
+                raise ImportReadError(f"{path}: not a file (only regular files are read)")
             data = handle.read(limit + 1)
     except FileNotFoundError:
         raise ImportReadError(f"{path}: no such file") from None
@@ -117,7 +117,7 @@ def detect(name: str, text: str) -> str:
     if stripped.startswith(("{", "[")):
         try:
             document = json.loads(text)
-        except (json.JSONDecodeError, RecursionError):
+        except (ValueError, RecursionError):  # also integers too long to convert
             return "w3c"  # its reader says what is wrong with the JSON
         return "hypothesis" if hypothesis.looks_like(document) else "w3c"
     if kindle.looks_like(text):
@@ -148,6 +148,8 @@ def parse_text(fmt: str, text: str, name: str) -> ParseResult:
             raise ImportFormatError(f"not valid JSON (line {error.lineno})") from None
         except RecursionError:
             raise ImportFormatError("JSON nested too deeply") from None
+        except ValueError as error:  # an integer too long to convert, say
+            raise ImportFormatError(f"not usable JSON ({error})") from None
         return hypothesis.parse_document(document)
     raise ImportFormatError(f"unknown format {fmt!r}")
 
