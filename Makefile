@@ -40,6 +40,7 @@ bench: $(RUN_STAMP)
 	$(BIN)/python bench/open.py
 	$(BIN)/python bench/store.py
 	$(BIN)/python bench/search.py
+	$(BIN)/python bench/tables.py
 	$(BIN)/python bench/web.py
 
 clean:

@@ -57,6 +57,7 @@ from annotations.changelog import (
 from annotations.clock import CLOCK, device_id
 from annotations.model import Annotation, normalize_tags
 from annotations.records import CHANGELOG, TOMBSTONES, Tables
+from reader.safe_read import MAX_DATABASE_BYTES, read_regular_file
 
 ANNOTATIONS_TABLE = "annotations"
 POSITIONS_TABLE = POSITIONS = "positions"
@@ -184,7 +185,7 @@ class SafeJSONStorage(Storage):
             return None
         if self._cache is not None and signature == self._signature:
             return self._cache
-        raw = self.path.read_bytes()
+        raw = read_regular_file(self.path, MAX_DATABASE_BYTES)
         if not raw.strip():
             if raw:
                 raise DatabaseDamaged(self.path, self._preserve(raw), "it holds only whitespace")
@@ -222,7 +223,7 @@ class SafeJSONStorage(Storage):
         if self._quarantine:
             merged = {name: dict(table) for name, table in data.items()}
             for name, bad in self._quarantine.items():
-                merged.setdefault(name, {}).update(bad)
+                _keep_quarantined(merged.setdefault(name, {}), bad)
         # Lone surrogates (undecodable bytes from a terminal or argv) cannot be UTF-8: they
         # become "?" rather than failing the write or producing a file that no longer loads.
         payload = encode_database(merged).encode("utf-8", errors="replace")
@@ -268,7 +269,7 @@ class SafeJSONStorage(Storage):
         """Copy the damaged file aside (once per distinct content) and return the copy's path."""
         for existing in sorted(self.path.parent.glob(f"{self.path.name}.corrupt-*")):
             try:
-                if existing.read_bytes() == raw:
+                if read_regular_file(existing, len(raw)) == raw:
                     return existing
             except OSError:
                 continue
@@ -286,6 +287,19 @@ class SafeJSONStorage(Storage):
                 f"({error.strerror or error}); it was left untouched"
             ) from None
         return target
+
+
+def _keep_quarantined(table: dict[str, Any], bad: dict[str, Any]) -> None:
+    """Put records that could not be read back into ``table``, never over a live record.
+
+    TinyDB does not see quarantined records, so it may give a new record the id (key) of one;
+    the quarantined record then moves to a free key instead of overwriting the new one.
+    """
+    for key, value in bad.items():
+        if key in table:
+            numbers = [int(k) for k in (*table, *bad) if k.isdigit() and len(k) < 19]
+            key = str(max(numbers, default=0) + 1)
+        table[key] = value
 
 
 def remove_stale_temp_files(path: Path) -> int:

@@ -9,6 +9,15 @@ character edits (substitution, deletion, transposition) at random positions, spa
 A result counts as right when it is in the query's article and its matched span overlaps the
 span the query was cut from. Printed side by side for each size: top-1 / top-5 accuracy,
 median / p95 latency, index build time and index size, for postil and for the plain scan.
+
+``--phrase-fix`` instead measures what the phrase-window and number fixes cost (issue 13,
+item 24): the same corpus is indexed twice in one run, with the previous passage windows
+(consecutive windows shared one sentence) and typo rule (numbers could be typos) and with the
+current ones (the corpus gets some paragraphs of 35-75 word sentences, as in legal or
+academic prose), and the same queries are timed against both: each query runs before and
+after back to back, best of three, so machine load affects both alike. Printed: median / p95
+latency before and after and their ratio, and how often a 12-word span across a sentence
+boundary is found whole (score 100).
 """
 
 from __future__ import annotations
@@ -20,7 +29,8 @@ import string
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,7 +42,7 @@ from rapidfuzz.utils import default_process  # noqa: E402
 from reader.document import BlockKind, DocumentBuilder  # noqa: E402
 from reader.loading import Article, ArticleError, ArticleMeta, fingerprint, load_article  # noqa: E402
 from reader.search import SearchHit, SearchIndex  # noqa: E402
-from reader.search.passages import article_passages  # noqa: E402
+from reader.search.passages import Passage, article_passages  # noqa: E402
 
 FUNCTION_WORDS = (
     "the of and to a in that is was he for it with as his on be at by i this had not are but "
@@ -114,6 +124,14 @@ class ProseGenerator:
         text = " ".join(words).rstrip(",")
         return text[0].upper() + text[1:] + rng.choice(".......?!")
 
+    def long_sentence(self) -> str:
+        """One sentence of 35-75 words (legal or academic prose)."""
+        parts = [self.sentence().rstrip(".?!") for _ in range(self.rng.randint(3, 5))]
+        text = ", ".join(part[0].lower() + part[1:] for part in parts)
+        words = text.split()[: self.rng.randint(35, 75)]
+        text = " ".join(words).rstrip(",")
+        return text[0].upper() + text[1:] + "."
+
     def few_words(self, most: int) -> str:
         """One to ``most`` vocabulary words, capitalised (a heading, a one-word reply)."""
         count = self.rng.randint(1, most)
@@ -140,8 +158,11 @@ def _zipf_cumulative(count: int, exponent: float) -> list[float]:
     return cumulative
 
 
-def generate_articles(passages: int, seed: int = 7) -> list[Article]:
-    """Generate in-memory articles until they hold at least ``passages`` search passages."""
+def generate_articles(passages: int, seed: int = 7, long_sentences: bool = False) -> list[Article]:
+    """Generate in-memory articles until they hold at least ``passages`` search passages.
+
+    With ``long_sentences`` a fifth of the paragraphs are 3-6 sentences of 35-75 words.
+    """
     generator = ProseGenerator(seed)
     articles: list[Article] = []
     total = 0
@@ -152,7 +173,12 @@ def generate_articles(passages: int, seed: int = 7) -> list[Article]:
         for _ in range(generator.rng.randint(40, 300)):
             if generator.rng.random() < 0.12:
                 builder.add(BlockKind.HEADING, generator.few_words(3), level=2)
-            builder.add(BlockKind.PARAGRAPH, generator.paragraph())
+            if long_sentences and generator.rng.random() < 0.2:
+                count = generator.rng.randint(3, 6)
+                paragraph = " ".join(generator.long_sentence() for _ in range(count))
+            else:
+                paragraph = generator.paragraph()
+            builder.add(BlockKind.PARAGRAPH, paragraph)
         document = builder.build()
         path = f"/bench/article-{len(articles):05d}.txt"
         meta = ArticleMeta(id=fingerprint(document.text), path=path, title=title)
@@ -407,6 +433,154 @@ def run_size(
           f"{baseline.median_ms / postil.median_ms:.0f}x", flush=True)
 
 
+def _legacy_windows(text: str, start: int, end: int) -> list[Passage]:
+    """The passage windows before the phrase fix: consecutive windows share one sentence."""
+    from reader.search.passages import MAX_PASSAGE_CHARS, WINDOW_CHARS, _sentences
+
+    sentences = _sentences(text, start, end)
+    windows: list[Passage] = []
+    first = 0
+    while first < len(sentences):
+        last = first
+        while last + 1 < len(sentences):
+            width = sentences[last + 1][1] - sentences[first][0]
+            if width > WINDOW_CHARS and not (last == first and width <= MAX_PASSAGE_CHARS):
+                break
+            last += 1
+        windows.append(Passage(sentences[first][0], sentences[last][1]))
+        if last + 1 >= len(sentences):
+            break
+        first = last if last > first else last + 1
+    return windows
+
+
+def _legacy_max_typos(word: str) -> int:
+    """The typo rule before the number fix: "2004" could match "2005"."""
+    if len(word) <= 2:
+        return 0
+    if len(word) <= 7:
+        return 1
+    return 2
+
+
+@contextmanager
+def legacy_search() -> Iterator[None]:
+    """Run postil's search as it was before the phrase and number fixes (benchmark only)."""
+    import reader.search.passages as passages
+    import reader.search.scoring as scoring
+    import reader.search.vocabulary as vocabulary
+
+    saved = (passages._windows, scoring.max_typos, vocabulary.max_typos)
+    passages._windows = _legacy_windows
+    scoring.max_typos = vocabulary.max_typos = _legacy_max_typos
+    try:
+        yield
+    finally:
+        passages._windows, scoring.max_typos, vocabulary.max_typos = saved
+
+
+def boundary_queries(articles: Sequence[Article], count: int, seed: int = 13) -> list[Query]:
+    """Exact 12-word spans that cross a sentence boundary inside a long paragraph."""
+    import re
+
+    rng = random.Random(seed)
+    word = re.compile(r"\S+")
+    long_blocks = [
+        (article, block)
+        for article in articles
+        for block in article.document.blocks
+        if block.kind is BlockKind.PARAGRAPH and block.end - block.start > 480
+    ]
+    queries: list[Query] = []
+    while len(queries) < count and long_blocks:
+        article, block = rng.choice(long_blocks)
+        words = list(word.finditer(article.text, block.start, block.end))
+        ends = [
+            i for i, w in enumerate(words[:-11]) if i >= 10 and w.group().endswith((".", "?", "!"))
+        ]
+        if not ends:
+            continue
+        boundary = rng.choice(ends)
+        first = boundary - rng.randint(0, 10)
+        start, end = words[first].start(), words[first + 11].end()
+        queries.append(Query(article.text[start:end], article.meta.path, start, end))
+    return queries
+
+
+def run_phrase_fix(size: int, queries: int, seed: int, rounds: int = 3) -> None:
+    """Before/after figures of the phrase-window and number fixes, in one run."""
+    articles = generate_articles(size, seed, long_sentences=True)
+    query_set = make_queries(articles, queries, seed)
+    spans = boundary_queries(articles, max(50, queries // 4), seed)
+    with tempfile.TemporaryDirectory() as cache:
+        with legacy_search():
+            before_index = SearchIndex.open(Path(cache) / "before")
+            for article in articles:
+                before_index.add_article(article)
+            before_passages = before_index.passage_count
+        after_index = SearchIndex.open(Path(cache) / "after")
+        for article in articles:
+            after_index.add_article(article)
+    print(f"\n== phrase fix, {len(articles):,} articles: {before_passages:,} passages before, "
+          f"{after_index.passage_count:,} after; {len(query_set)} typo queries, "
+          f"{len(spans)} 12-word spans across a sentence boundary", flush=True)
+
+    def whole(index: SearchIndex) -> float:
+        found = 0
+        for query in spans:
+            hits = index.search(query.text, limit=5)
+            found += bool(hits) and hits[0].score == 100 and is_right(hits[0], query)
+        return found / len(spans)
+
+    def timed(index: SearchIndex, text: str, legacy: bool) -> tuple[float, list[SearchHit]]:
+        if legacy:
+            with legacy_search():
+                began = time.perf_counter()
+                hits = index.search(text, limit=5)
+                return (time.perf_counter() - began) * 1000, hits
+        began = time.perf_counter()
+        hits = index.search(text, limit=5)
+        return (time.perf_counter() - began) * 1000, hits
+
+    # Each query runs before and after back to back (the order alternating), ``rounds`` times:
+    # both see the same machine load; a query's time is its fastest run.
+    before_ms = [float("inf")] * len(query_set)
+    after_ms = [float("inf")] * len(query_set)
+    before_top1 = after_top1 = 0
+    for round_number in range(rounds):
+        for number, query in enumerate(query_set):
+            order = (True, False) if (number + round_number) % 2 == 0 else (False, True)
+            for legacy in order:
+                elapsed, hits = timed(before_index if legacy else after_index, query.text, legacy)
+                times = before_ms if legacy else after_ms
+                times[number] = min(times[number], elapsed)
+                if round_number == 0 and hits and is_right(hits[0], query):
+                    if legacy:
+                        before_top1 += 1
+                    else:
+                        after_top1 += 1
+    with legacy_search():
+        before_whole = whole(before_index)
+    after_whole = whole(after_index)
+
+    def p95(values: list[float]) -> float:
+        ordered = sorted(values)
+        return ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
+
+    before_median, after_median = statistics.median(before_ms), statistics.median(after_ms)
+    before_p95, after_p95 = p95(before_ms), p95(after_ms)
+    before_runs = [Figures(before_top1 / len(query_set), 0.0, before_median, before_p95, 0)]
+    after_runs = [Figures(after_top1 / len(query_set), 0.0, after_median, after_p95, 0)]
+    print(f"   {'':<8}{'top-1':>8}{'median ms':>11}{'p95 ms':>9}{'spans found whole':>19}")
+    print(f"   {'before':<8}{before_runs[-1].top1:>8.3f}{before_median:>11.2f}{before_p95:>9.2f}"
+          f"{before_whole:>19.3f}")
+    print(f"   {'after':<8}{after_runs[-1].top1:>8.3f}{after_median:>11.2f}{after_p95:>9.2f}"
+          f"{after_whole:>19.3f}")
+    print(f"   latency after / before: median {after_median / before_median:.3f}, "
+          f"p95 {after_p95 / before_p95:.3f} (each query timed before and after back to back, "
+          f"best of {rounds})", flush=True)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse options and run the benchmark."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -419,7 +593,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--tantivy", action="store_true",
                         help="also measure tantivy as the candidate generator")
+    parser.add_argument("--phrase-fix", action="store_true",
+                        help="before/after latency of the phrase-window and number fixes")
     args = parser.parse_args(argv)
+    if args.phrase_fix:
+        for size in (int(part) for part in args.sizes.split(",")):
+            run_phrase_fix(size, args.queries, args.seed)
+        return 0
     if args.folder:
         run_size(str(args.folder), load_folder(args.folder), args.queries, args.scan_queries,
                  args.seed, args.tantivy)

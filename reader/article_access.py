@@ -20,7 +20,7 @@ from pathlib import Path
 from reader import paths
 from reader.library import LibrarySource, resolve_library
 from reader.loading import MAX_ARTICLE_BYTES, Article, ArticleError, decode_bytes, parse_article
-from reader.safe_read import ReadRefused, read_regular_file
+from reader.safe_read import RefusedFile, read_regular_file
 from reader.sanitize import normalize_newlines
 
 
@@ -89,7 +89,7 @@ class ArticleScope:
             raise OutsideLibrary("not in the library: kept as data, not opened")
         try:
             data = read_regular_file(path, MAX_ARTICLE_BYTES)
-        except ReadRefused as error:
+        except RefusedFile as error:
             raise ArticleError(str(error)) from None
         except FileNotFoundError:
             raise ArticleError("file not found (moved, deleted or a broken link)") from None

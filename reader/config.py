@@ -29,10 +29,15 @@ import tomlkit
 import tomlkit.exceptions
 
 from annotations.atomicfile import atomic_write_text
+from reader.highlight_colors import HIGHLIGHT_NAMES
+from reader.safe_read import MAX_CONFIG_BYTES, read_regular_file
 from reader.sanitize import clean_line
 
-HIGHLIGHT_COLORS = ("yellow", "green", "blue", "pink", "purple")
+HIGHLIGHT_COLORS = HIGHLIGHT_NAMES
 MIN_WIDTH, MAX_WIDTH = 30, 200
+#: The default reading column: wrapped prose then measures a median of about 66 characters a
+#: line, in the typographic ideal of 60-72.
+DEFAULT_READING_WIDTH = 70
 
 #: Key modifiers a binding may use (``ctrl+shift+left``).
 KEY_MODIFIERS = frozenset({"ctrl", "shift", "alt", "meta", "super", "hyper"})
@@ -73,7 +78,7 @@ class Settings:
 
     library: list[str] = field(default_factory=list)
     """Library folders (``~`` expanded); empty means the user data dir's ``library``."""
-    reading_width: int = 80
+    reading_width: int = DEFAULT_READING_WIDTH
     """Maximum width of the reading column, in cells (30-200)."""
     highlight_color: str = "yellow"
     """Colour of new highlights: yellow, green, blue, pink or purple."""
@@ -237,7 +242,7 @@ def load_settings(path: Path) -> LoadedSettings:
     settings = Settings()
     result = LoadedSettings(settings, path)
     try:
-        data = path.read_bytes()
+        data = read_regular_file(path, MAX_CONFIG_BYTES)
     except FileNotFoundError:
         return result
     except OSError as error:
@@ -304,7 +309,7 @@ def save_setting(path: Path, name: str, value: str | int | bool) -> None:
         raise ValueError(f"{name} cannot be saved this way")
     _check(name, value)
     try:
-        data = path.read_bytes()
+        data = read_regular_file(path, MAX_CONFIG_BYTES)
     except FileNotFoundError:
         data = b""
     except OSError as error:

@@ -20,8 +20,9 @@ from reader import paths
 from reader.config import atomic_write_text, load_settings
 from reader.formats import ARTICLE_SUFFIXES
 from reader.loading import ArticleMeta, read_metadata
+from reader.safe_read import MAX_CACHE_BYTES, read_regular_file
 
-CACHE_VERSION = 3
+CACHE_VERSION = 4  # 4: titles from file names, decoded entities, split tags, dates
 ProgressCallback = Callable[[int, int], None]
 
 
@@ -44,6 +45,23 @@ class LibrarySource:
             for path in _walk(root):
                 found.setdefault(str(path), path)
         return sorted(found.values(), key=lambda p: str(p).lower())
+
+    def folder_of(self, path: str | Path) -> str:
+        """The folder of ``path`` relative to the library folder holding it ("" at the top).
+
+        Shown in the library so that two articles with the same title can be told apart.
+        """
+        parent = Path(path).parent
+        best = ""
+        for root in self.roots:
+            root = root.expanduser().absolute()
+            if parent == root:
+                return ""
+            if root in parent.parents:
+                relative = parent.relative_to(root).as_posix()
+                if not best or len(relative) < len(best):
+                    best = relative
+        return best or (parent.name if len(self.roots) != 1 or not self.roots[0].is_dir() else "")
 
     @property
     def single_file(self) -> Path | None:
@@ -94,7 +112,7 @@ class MetadataCache:
 
     def _load(self) -> None:
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
+            data = json.loads(read_regular_file(self.path, MAX_CACHE_BYTES).decode("utf-8"))
         except (OSError, ValueError, RecursionError):  # a cache is rebuilt, never an error
             return
         if isinstance(data, dict) and data.get("version") == CACHE_VERSION:
@@ -105,15 +123,20 @@ class MetadataCache:
     def lookup(self, path: Path, stat: os.stat_result) -> ArticleMeta | None:
         """Return cached metadata if the file's size and mtime are unchanged."""
         entry = self._entries.get(str(path))
-        if not entry or entry.get("size") != stat.st_size or entry.get("mtime") != stat.st_mtime_ns:
+        if not isinstance(entry, dict):
+            return None
+        if entry.get("size") != stat.st_size or entry.get("mtime") != stat.st_mtime_ns:
             return None
         meta = entry.get("meta")
         if not isinstance(meta, dict):
             return None
         try:
-            return ArticleMeta.from_dict(meta)
-        except TypeError:
-            return None
+            cached = ArticleMeta.from_dict(meta)
+        except (TypeError, ValueError, OverflowError):
+            return None  # a damaged entry: the file is read again
+        if cached.path != str(path) or cached.error is not None:
+            return None  # only readable files are cached, each under its own path
+        return cached
 
     def store(self, path: Path, stat: os.stat_result, meta: ArticleMeta) -> None:
         """Remember ``meta`` for ``path`` at its current size and mtime."""
@@ -137,12 +160,42 @@ class MetadataCache:
             pass
 
 
+@dataclass(frozen=True, slots=True)
+class CachedListing:
+    """The library split into what the metadata cache already knows and what must be read.
+
+    Attributes:
+        known: Metadata of unchanged files, straight from the cache.
+        missing: Files that are new or changed since they were cached (or unreadable).
+    """
+
+    known: list[ArticleMeta]
+    missing: list[Path]
+
+
+def cached_listing(source: LibrarySource, cache: MetadataCache) -> CachedListing:
+    """Split the library's files into cached metadata and files to read (only stats files)."""
+    known: list[ArticleMeta] = []
+    missing: list[Path] = []
+    for path in source.article_paths():
+        try:
+            meta = cache.lookup(path, path.stat())
+        except OSError:
+            meta = None
+        if meta is None:
+            missing.append(path)
+        else:
+            known.append(meta)
+    return CachedListing(known, missing)
+
+
 def scan(
     source: LibrarySource,
     cache: MetadataCache | None = None,
     progress: ProgressCallback | None = None,
     cancelled: Callable[[], bool] | None = None,
     batch: Callable[[list[ArticleMeta]], None] | None = None,
+    files: list[Path] | None = None,
 ) -> list[ArticleMeta]:
     """Read metadata for every article in ``source``, using and updating the cache.
 
@@ -152,9 +205,10 @@ def scan(
         progress: Called with ``(done, total)`` as files are read.
         cancelled: Polled between files; scanning stops early when it returns True.
         batch: Called with newly read metadata in small batches (to fill a list as it goes).
+        files: Only these files of the library (e.g. :attr:`CachedListing.missing`).
     """
     cache = cache if cache is not None else MetadataCache()
-    files = source.article_paths()
+    files = source.article_paths() if files is None else files
     total = len(files)
     results: list[ArticleMeta] = []
     pending: list[ArticleMeta] = []

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import math
 import os
+import re
 import unicodedata
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -18,12 +19,12 @@ from typing import Any
 
 from reader.document import BlockKind, Document
 from reader.formats import parser_for
+from reader.formats.entities import decode_entities
+from reader.safe_read import MAX_ARTICLE_BYTES, RefusedFile, read_file_start, read_regular_file
 from reader.sanitize import clean_line, clean_text, normalize_newlines
 
 #: Reading speed used for reading-time estimates (words per minute).
 WORDS_PER_MINUTE = 238
-#: Files larger than this are refused rather than loaded into memory.
-MAX_ARTICLE_BYTES = 64 * 1024 * 1024
 
 
 class ArticleError(Exception):
@@ -81,6 +82,11 @@ class ArticleMeta:
         known = {name: data[name] for name in cls.__dataclass_fields__ if name in data}
         for name, value in known.items():
             _check_meta_value(name, value)
+        for name in ("title", "author", "dek", "date", "url"):  # shown on a terminal
+            if name in known:
+                known[name] = clean_line(known[name])
+        if "tags" in known:
+            known["tags"] = [clean_line(tag) for tag in known["tags"] if clean_line(tag)]
         return cls(**known)
 
 
@@ -205,16 +211,15 @@ def _decode_or_fail(data: bytes, encoding: str) -> str:
 
 
 def read_text(path: Path) -> str:
-    """Read and decode an article file, with clear errors for everything that can go wrong."""
+    """Read and decode an article file, with clear errors for everything that can go wrong.
+
+    Only a regular file is read (a FIFO or a device is refused without blocking), at most
+    :data:`~reader.safe_read.MAX_ARTICLE_BYTES`.
+    """
     try:
-        if path.is_dir():
-            raise ArticleError("is a directory")
-        size = path.stat().st_size
-        if size > MAX_ARTICLE_BYTES:
-            raise ArticleError(f"too large ({size // (1024 * 1024)} MB; limit 64 MB)")
-        data = path.read_bytes()
-    except ArticleError:
-        raise
+        data = read_regular_file(path, MAX_ARTICLE_BYTES)
+    except RefusedFile as error:
+        raise ArticleError(str(error)) from None
     except FileNotFoundError:
         raise ArticleError("file not found (moved, deleted or a broken link)") from None
     except PermissionError:
@@ -247,9 +252,11 @@ def parse_article(path: Path, raw: str) -> Article:
     meta = ArticleMeta(
         id=fingerprint(raw),
         path=str(path),
-        title=clean_line(parsed.title or _first_of(document, BlockKind.TITLE) or _fallback(path)),
-        author=clean_line(parsed.author or _first_of(document, BlockKind.BYLINE) or ""),
-        dek=clean_line(parsed.dek or _first_of(document, BlockKind.DEK) or ""),
+        title=metadata_text(
+            parsed.title or _first_of(document, BlockKind.TITLE) or readable_file_name(path)
+        ),
+        author=metadata_text(parsed.author or _first_of(document, BlockKind.BYLINE) or ""),
+        dek=metadata_text(parsed.dek or _first_of(document, BlockKind.DEK) or ""),
         words=words,
         reading_minutes=reading_minutes(words),
         modified=modified,
@@ -278,8 +285,7 @@ def preview_article(path: Path) -> Article | None:
     try:
         if path.stat().st_size < PREVIEW_THRESHOLD:
             return None
-        with open(path, "rb") as stream:
-            head = stream.read(PREVIEW_BYTES)
+        head = read_file_start(path, PREVIEW_BYTES)
     except OSError:
         return None
     if b"\x00" in head:
@@ -339,5 +345,13 @@ def _first_of(document: Document, kind: BlockKind) -> str | None:
     return None
 
 
-def _fallback(path: Path) -> str:
-    return path.stem.replace("_", " ").replace("-", " ").strip() or path.name
+def metadata_text(text: str) -> str:
+    """A title, author or dek as shown: entities decoded, one clean line."""
+    return clean_line(decode_entities(text))
+
+
+def readable_file_name(path: Path) -> str:
+    """A title made from a file name: ``war_and_peace.txt`` -> ``War And Peace``."""
+    words = re.split(r"[\s_\-.]+", path.stem)
+    name = " ".join(word[:1].upper() + word[1:] for word in words if word)
+    return name or path.name

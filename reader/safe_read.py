@@ -1,71 +1,239 @@
-"""Read a file postil did not write: a regular file only, and never more than a size cap.
+"""Read files and standard input safely: only regular files, never more than a size cap.
 
-A path can name a FIFO (``open`` would wait forever for a writer), a device such as
-``/dev/zero`` (endless data), a folder or a socket. :func:`read_regular_file` opens without
-blocking, checks what the open descriptor really is (so a file swapped for a FIFO between a
-check and the open is still caught), and reads at most ``limit`` bytes.
+Every place postil reads a file or standard input goes through this module, so a FIFO, a device
+(``/dev/zero``), a directory or a symlink to one can neither hang postil nor fill its memory:
+
+- :func:`read_regular_file` checks the path with ``stat`` first, then opens it with
+  ``O_NONBLOCK`` (opening a FIFO never waits for a writer) and checks the *opened* file again
+  with ``fstat``, so even a file swapped for a FIFO between the two checks is refused before a
+  single byte is read. It reads at most ``limit + 1`` bytes: a file that grows past its cap while
+  it is read is refused too.
+- :func:`read_stdin` reads at most ``limit + 1`` bytes from standard input.
+
+Both raise :class:`RefusedFile` (an :class:`OSError`, so existing ``except OSError`` handlers
+keep working) whose message is one line a person can read: ``"not a regular file (a FIFO)"``,
+``"too large (70 MB; limit 50 MB)"``.
+
+The caps live here, in one place, and are listed in the README ("Size caps").
+
+This module uses the standard library only: the annotation domain uses it as well.
 """
 
 from __future__ import annotations
 
+import io
 import os
 import stat
+import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any, BinaryIO, TextIO, cast
+
+__all__ = [
+    "MAX_ARTICLE_BYTES",
+    "MAX_BATCH_BYTES",
+    "MAX_CACHE_BYTES",
+    "MAX_CONFIG_BYTES",
+    "MAX_DATABASE_BYTES",
+    "MAX_EXPORT_FILE_BYTES",
+    "MAX_IMPORT_BYTES",
+    "MAX_NOTE_BYTES",
+    "MAX_TEMPLATE_BYTES",
+    "MAX_URL_LIST_BYTES",
+    "RefusedFile",
+    "describe_size",
+    "read_file_start",
+    "read_regular_file",
+    "read_stdin",
+    "read_stdin_lines",
+]
+
+MB = 1024 * 1024
+
+#: An article file (or an article piped to ``postil add -``): a long book is about 5 MB.
+MAX_ARTICLE_BYTES = 50 * MB
+#: A note read from standard input (``postil highlight --note -``): a million characters
+#: of any script fit.
+MAX_NOTE_BYTES = 4 * MB
+#: Queries read by ``postil search --batch`` (a query is at most 64 characters; 8 MB is
+#: over 100,000 queries).
+MAX_BATCH_BYTES = 8 * MB
+#: A list of URLs given to ``postil add --from``.
+MAX_URL_LIST_BYTES = 16 * MB
+#: A Web Annotation file given to ``postil import``.
+MAX_IMPORT_BYTES = 256 * MB
+#: The annotation database.
+MAX_DATABASE_BYTES = 512 * MB
+#: The settings file.
+MAX_CONFIG_BYTES = 1 * MB
+#: An export template (``postil export --template``).
+MAX_TEMPLATE_BYTES = 1 * MB
+#: An existing export file that ``export --dir`` / ``-o`` updates in place.
+MAX_EXPORT_FILE_BYTES = 64 * MB
+#: A cache file (article metadata, the search index); a cache over its cap is rebuilt.
+MAX_CACHE_BYTES = 512 * MB
+
+_CHUNK = 1 * MB
 
 
-class ReadRefused(Exception):
-    """The file was not read; ``str()`` says why in a few words ("a FIFO, not a regular file")."""
+class RefusedFile(OSError):
+    """A file or standard input was not read; ``str(error)`` says why, in one line.
+
+    Attributes:
+        reason: The one-line reason (also ``str(error)`` and ``strerror``).
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.strerror = reason
+
+    def __str__(self) -> str:
+        return self.reason
+
+
+def describe_size(size: int) -> str:
+    """A size for messages: ``"70 MB"``, ``"512 KB"``, ``"300 bytes"``."""
+    if size >= MB:
+        return f"{size // MB} MB"
+    if size >= 1024:
+        return f"{size // 1024} KB"
+    return f"{size} bytes"
 
 
 def _kind(mode: int) -> str:
     if stat.S_ISDIR(mode):
-        return "a folder"
+        return "is a directory"
     if stat.S_ISFIFO(mode):
-        return "a FIFO (named pipe)"
+        return "not a regular file (a FIFO)"
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
+        return "not a regular file (a device)"
     if stat.S_ISSOCK(mode):
-        return "a socket"
+        return "not a regular file (a socket)"
     return "not a regular file"
 
 
-def _size(limit: int) -> str:
-    if limit >= 1024 * 1024:
-        return f"{limit // (1024 * 1024)} MB"
-    return f"{limit // 1024} KB" if limit >= 1024 else f"{limit} bytes"
+def _too_large(size: int, limit: int) -> RefusedFile:
+    return RefusedFile(f"too large ({describe_size(size)}; limit {describe_size(limit)})")
 
 
 def read_regular_file(path: Path | str, limit: int) -> bytes:
-    """The bytes of the regular file at ``path`` (symlinks followed), at most ``limit`` of them.
+    """Read the whole regular file at ``path`` (symlinks followed), at most ``limit`` bytes.
 
     Raises:
-        ReadRefused: when the path is not a regular file, or the file is larger than ``limit``.
-        OSError: when it cannot be opened or read (missing, permission denied, ...).
+        RefusedFile: when ``path`` is not a regular file (FIFO, device, directory, socket) or
+            is larger than ``limit`` bytes.
+        OSError: when it cannot be opened or read (``FileNotFoundError``,
+            ``PermissionError``, …), as :func:`open` would.
     """
+    with _open_regular(path, limit) as stream:
+        return _read_capped(stream, limit)
+
+
+def read_file_start(path: Path | str, count: int) -> bytes:
+    """The first ``count`` bytes (or fewer) of the regular file at ``path``, whatever its size.
+
+    Raises:
+        RefusedFile: when ``path`` is not a regular file.
+        OSError: when it cannot be opened or read.
+    """
+    with _open_regular(path, None) as stream:
+        return stream.read(count)
+
+
+def _open_regular(path: Path | str, limit: int | None) -> BinaryIO:
+    """Open ``path`` for reading after checking (before and after opening) it is a regular file.
+
+    ``O_NONBLOCK`` makes opening a FIFO return at once instead of waiting for a writer, so the
+    ``fstat`` check refuses it even when it replaced a regular file after the first check.
+    """
+    before = os.stat(path)
+    if not stat.S_ISREG(before.st_mode):
+        raise RefusedFile(_kind(before.st_mode))
+    if limit is not None and before.st_size > limit:
+        raise _too_large(before.st_size, limit)
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
-    flags |= getattr(os, "O_CLOEXEC", 0)
+    flags |= getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+    fd = os.open(path, flags)
     try:
-        descriptor = os.open(path, flags)
-    except IsADirectoryError:
-        raise ReadRefused("a folder, not a file") from None
-    try:
-        info = os.fstat(descriptor)
-        if not stat.S_ISREG(info.st_mode):
-            kind = _kind(info.st_mode)
-            raise ReadRefused(kind if kind == "not a regular file" else f"{kind}, not a file")
-        if info.st_size > limit:
-            raise ReadRefused(f"too large ({_size(info.st_size)}; limit {_size(limit)})")
-        chunks: list[bytes] = []
-        remaining = limit + 1  # one byte more tells a file that grew past the cap
-        while remaining > 0:
-            chunk = os.read(descriptor, min(remaining, 1024 * 1024))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            remaining -= len(chunk)
-    finally:
-        os.close(descriptor)
-    data = b"".join(chunks)
-    if len(data) > limit:
-        raise ReadRefused(f"too large (limit {_size(limit)})")
-    return data
+        opened = os.fstat(fd)
+        if not stat.S_ISREG(opened.st_mode):
+            raise RefusedFile(_kind(opened.st_mode))
+        if limit is not None and opened.st_size > limit:
+            raise _too_large(opened.st_size, limit)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def read_stdin(limit: int, stream: BinaryIO | None = None) -> bytes:
+    """Read standard input (or ``stream``) to its end, at most ``limit`` bytes.
+
+    Raises:
+        RefusedFile: when there is more than ``limit`` bytes.
+    """
+    return _read_capped(stream if stream is not None else _stdin(), limit)
+
+
+def read_stdin_lines(limit: int, stream: BinaryIO | None = None) -> Iterator[bytes]:
+    """Yield the lines of standard input (or ``stream``) as they arrive, ends included.
+
+    For input that is answered line by line (``search --batch -``): each line is yielded as
+    soon as it is complete, and reading stops with :class:`RefusedFile` once more than
+    ``limit`` bytes came in — also when they hold no newline at all (``/dev/zero``).
+    """
+    source = stream if stream is not None else _stdin()
+    total = 0
+    while True:
+        line = source.readline(limit + 1 - total)
+        if not line:
+            return
+        total += len(line)
+        if total > limit:
+            raise _more_than(limit)
+        yield line
+
+
+class _EncodedText(io.RawIOBase):
+    """A text stream seen as UTF-8 bytes (``sys.stdin`` replaced by one without a buffer)."""
+
+    def __init__(self, text: TextIO) -> None:
+        self._text = text
+        self._pending = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if not self._pending:
+            self._pending = self._text.read(max(1, len(buffer) // 4)).encode("utf-8", "replace")
+        count = min(len(buffer), len(self._pending))
+        buffer[:count] = self._pending[:count]
+        self._pending = self._pending[count:]
+        return count
+
+
+def _stdin() -> BinaryIO:
+    if sys.stdin is None:  # no standard input at all (closed, or a GUI launcher)
+        return io.BytesIO()
+    binary = getattr(sys.stdin, "buffer", None)
+    if binary is not None:
+        return cast(BinaryIO, binary)
+    return cast(BinaryIO, io.BufferedReader(_EncodedText(sys.stdin)))
+
+
+def _read_capped(stream: BinaryIO, limit: int) -> bytes:
+    parts: list[bytes] = []
+    total = 0
+    while total <= limit:
+        chunk = stream.read(min(_CHUNK, limit + 1 - total))
+        if not chunk:
+            return b"".join(parts)
+        parts.append(chunk)
+        total += len(chunk)
+    raise _more_than(limit)
+
+
+def _more_than(limit: int) -> RefusedFile:
+    return RefusedFile(f"too large (more than {describe_size(limit)})")

@@ -62,3 +62,42 @@ async def wait_library(pilot: Pilot[object], rows: int) -> None:
         return isinstance(screen, LibraryScreen) and screen.table.row_count >= rows
 
     await wait_for(pilot, ready)
+
+
+#: The last paragraph of :func:`write_book`'s book (unique words, easy to search for).
+BOOK_END = "Zephyrine quokkas juggle marmalade lanterns beneath the final harbour bridge."
+
+
+def write_book(path: Path, paragraphs: int = 4000) -> Path:
+    """Write a long plain-text book (well above the preview threshold) ending in BOOK_END."""
+    lines = ["The Long Generated Book", "", "Bench Marker", ""]
+    for number in range(paragraphs):
+        lines.append(
+            f"Paragraph {number} tells of the river, the mill and the road that runs beside "
+            f"them; nothing in it is remarkable, and that is the point of paragraph {number}."
+        )
+        lines.append("")
+    lines.append(BOOK_END)
+    lines.append("")
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+def press_fast(app: object, *keys: str) -> None:
+    """Queue key presses all at once, as a terminal delivers fast typing (no wait between)."""
+    from textual import events
+    from textual.app import App
+
+    assert isinstance(app, App)
+    for key in keys:
+        character = key if len(key) == 1 else (" " if key == "space" else None)
+        app.post_message(events.Key(key, character))
+
+
+def screen_text(app: object) -> list[str]:
+    """The app's screen as plain text lines (what a terminal would show)."""
+    from textual.app import App
+
+    assert isinstance(app, App)
+    return ["".join(segment.text for segment in strip)
+            for strip in app.screen._compositor.render_strips()]

@@ -9,7 +9,14 @@ from pathlib import Path
 import pytest
 
 from reader.cli import main
-from reader.config import NAMED_KEYS, SettingsError, load_settings, normalize_keys, save_setting
+from reader.config import (
+    DEFAULT_READING_WIDTH,
+    NAMED_KEYS,
+    SettingsError,
+    load_settings,
+    normalize_keys,
+    save_setting,
+)
 
 
 def saved(path: Path) -> dict[str, object]:
@@ -101,7 +108,7 @@ def test_a_deeply_nested_settings_file_is_a_reported_problem(tmp_path: Path, dep
     path = tmp_path / "config.toml"
     path.write_text("reading_width = 70\nx = " + "[" * depth + "]" * depth + "\n")
     loaded = load_settings(path)
-    assert loaded.settings.reading_width == 80  # the whole file is unusable: defaults
+    assert loaded.settings.reading_width == DEFAULT_READING_WIDTH  # unusable file: defaults
     assert any("nested" in problem for problem in loaded.problems)
     with pytest.raises(SettingsError):
         save_setting(path, "theme", "nord")

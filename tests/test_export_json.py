@@ -29,6 +29,7 @@ from annotations.model import (
     TextPositionSelector,
     TextQuoteSelector,
 )
+from tests.w3c_conformance import assert_w3c_conformant, problems_of, w3c_problems
 
 EXPORTED_AT = "2024-05-01T09:30:00Z"
 
@@ -59,11 +60,13 @@ SAMPLES = [
 
 def check_w3c_structure(document: dict[str, Any]) -> None:
     """Assert the shape the W3C Web Annotation Data Model requires of a collection."""
+    assert_w3c_conformant(document)  # the W3C's own MUST assertions
     assert document["@context"] == CONTEXT
     assert document["type"] == "AnnotationCollection"
     assert document["id"].startswith("urn:uuid:")
     page = document["first"]
     assert page["type"] == "AnnotationPage"
+    assert page["id"].startswith("urn:uuid:") and page["id"] != document["id"]
     assert document["total"] == len(page["items"])
     for item in page["items"]:
         assert item["type"] == "Annotation"
@@ -297,3 +300,49 @@ def test_merge_plan_keeps_newer_local_edits() -> None:
 def test_file_uri_paths_round_trip(tmp_path: Path) -> None:
     path = tmp_path / "dir with spaces" / "ünï #1?.txt"
     assert path_from_source(path.as_uri()) == str(path)
+
+
+def test_the_embedded_page_has_an_id_as_the_w3c_page_musts_require() -> None:
+    document = collection_to_w3c(SAMPLES, exported_at=EXPORTED_AT)
+    assert w3c_problems(document) == []
+    without = {**document, "first": {k: v for k, v in document["first"].items() if k != "id"}}
+    assert any("Annotation Page is missing id" in m for m in w3c_problems(without))
+
+
+def test_the_w3c_checks_catch_what_they_should() -> None:
+    document = collection_to_w3c(SAMPLES, exported_at=EXPORTED_AT)
+    item = {"@context": document["@context"], **document["first"]["items"][0]}
+    assert problems_of(item, "annotation") == []
+    assert problems_of({k: v for k, v in item.items() if k != "id"}, "annotation")
+    assert problems_of({k: v for k, v in item.items() if k != "target"}, "annotation")
+    assert problems_of({**item, "@context": "http://example.org/ctx"}, "annotation")
+    assert problems_of({**item, "created": "last tuesday"}, "annotation")
+    assert problems_of({**item, "id": "not a uri"}, "annotation")
+    assert problems_of({**document, "total": -1}, "collection")
+    assert problems_of({**document, "type": "Collection"}, "collection")
+
+
+def test_extension_fields_have_a_namespace_in_the_context() -> None:
+    document = collection_to_w3c(SAMPLES, exported_at=EXPORTED_AT)
+    context = document["@context"]
+    assert context[0] == "http://www.w3.org/ns/anno.jsonld"
+    namespaces = {k: v for part in context[1:] if isinstance(part, dict) for k, v in part.items()}
+    keys = {key for item in document["first"]["items"] for key in item if ":" in key}
+    assert keys == {"postil:color", "postil:articleId", "postil:status", "postil:path"}
+    assert {key.split(":")[0] for key in keys} <= set(namespaces)
+    assert all(value.endswith((":", "/", "#")) for value in namespaces.values())
+
+
+def test_exports_from_before_the_namespace_still_import() -> None:
+    document = collection_to_w3c(SAMPLES, exported_at=EXPORTED_AT)
+    old = {**document, "@context": "http://www.w3.org/ns/anno.jsonld"}
+    old["first"] = {k: v for k, v in document["first"].items() if k != "id"}
+    assert [a.to_record() for a in parse_document(old).annotations] == [
+        a.to_record() for a in parse_document(document).annotations
+    ]
+    # A JSON-LD tool that expanded the extension keys: the same annotation.
+    item = dict(document["first"]["items"][1])
+    expanded = {("urn:postil:" + k[7:] if k.startswith("postil:") else k): v
+                for k, v in item.items()}
+    assert annotation_from_w3c(expanded).to_record() == annotation_from_w3c(item).to_record()
+    assert annotation_from_w3c(expanded).color is Color.PINK

@@ -87,7 +87,7 @@ def test_empty_and_whitespace_files(tmp_path: Path, name: str, content: str) -> 
     article = load_article(write(tmp_path, name, content))
     assert article.document.text == ""
     assert article.meta.words == 0
-    assert article.meta.title == "empty"
+    assert article.meta.title == "Empty"  # the file name made readable
 
 
 def timed_load(path: Path) -> tuple[float, Article]:

@@ -5,10 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+from textual import constants
 from textual.pilot import Pilot
 
 from tests.conftest import SEED
 from tests.pilot_helpers import make_app, wait_for, wait_library, wait_reading
+from tests.test_highlight_colors import five_highlights
 
 SIZE = (100, 32)
 
@@ -94,4 +97,61 @@ def test_markdown_article(snap_compare: Any, isolated_paths: Path, tmp_path: Pat
     article.write_text(MARKDOWN_ARTICLE, encoding="utf-8")
 
     app = make_app(isolated_paths, article)
+    assert snap_compare(app, terminal_size=SIZE, run_before=reading_ready)
+
+
+SMALL = (80, 24)
+
+
+def test_library_screen_80x24(snap_compare: Any, isolated_paths: Path, seed_library: Path,
+                              tmp_path: Path) -> None:
+    from tests.pilot_helpers import write_book
+
+    write_book(seed_library / "the-long-generated-book.txt", paragraphs=3000)
+    (seed_library / "notes.md").write_text("# Field Notes on Slow Reading\n\nRead slowly.\n")
+
+    async def ready(pilot: Pilot[object]) -> None:
+        await wait_library(pilot, 3)
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    assert snap_compare(make_app(isolated_paths, seed_library), terminal_size=SMALL,
+                        run_before=ready)
+
+
+def test_reading_screen_80x24(snap_compare: Any, isolated_paths: Path, seed_library: Path) -> None:
+    async def ready(pilot: Pilot[object]) -> None:
+        await reading_ready(pilot)
+        await pilot.press("right_square_bracket", "right_square_bracket", "c", *"why", "ctrl+s")
+        await pilot.press("right_square_bracket", "v", "right_square_bracket")
+        await pilot.pause(0.3)
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    app = make_app(isolated_paths, seed_library / SEED.name)
+    assert snap_compare(app, terminal_size=SMALL, run_before=ready)
+
+
+def test_reading_screen_80x24_with_the_panel(
+    snap_compare: Any, isolated_paths: Path, seed_library: Path
+) -> None:
+    async def ready(pilot: Pilot[object]) -> None:
+        await reading_ready(pilot)
+        await pilot.press("right_square_bracket", "right_square_bracket", "h", "a")
+        await pilot.pause(0.3)
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    app = make_app(isolated_paths, seed_library / SEED.name)
+    assert snap_compare(app, terminal_size=SMALL, run_before=ready)
+
+
+def test_reading_screen_in_sixteen_colours(
+    snap_compare: Any, isolated_paths: Path, seed_library: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 16-colour terminal (ANSI theme): five highlights in five distinct palette colours."""
+    monkeypatch.setattr(constants, "COLOR_SYSTEM", "standard")
+    (isolated_paths / "config.toml").write_text('theme = "textual-ansi"\n')
+    five_highlights(isolated_paths, seed_library / SEED.name)
+    app = make_app(isolated_paths, seed_library / SEED.name)
     assert snap_compare(app, terminal_size=SIZE, run_before=reading_ready)

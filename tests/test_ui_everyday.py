@@ -7,6 +7,7 @@ from pathlib import Path
 from textual.command import CommandPalette
 
 from reader import paths
+from reader.config import DEFAULT_READING_WIDTH
 from reader.library import LibrarySource
 from reader.ui.app import PostilApp
 from reader.ui.screens.help import HelpScreen
@@ -83,7 +84,7 @@ async def test_bad_settings_are_reported_and_defaults_used(
         await wait_library(pilot, 1)
         messages = [str(n.message) for n in app._notifications]
         assert any("not valid TOML" in m for m in messages)
-        assert app.session.settings.reading_width == 80
+        assert app.session.settings.reading_width == DEFAULT_READING_WIDTH
     (isolated_paths / "config.toml").write_text('reading_width = 5\nhighlight_color = "red"\n')
     app = make_app(isolated_paths, seed_library)
     async with app.run_test() as pilot:

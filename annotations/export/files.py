@@ -29,11 +29,11 @@ from annotations.export.guard import RefusedTarget, WriteGuard, WriteMode, outpu
 from annotations.export.markdown import ArticleExport, ArticleInfo, render_article
 from annotations.export.template import Template
 from annotations.model import Annotation, now_iso
+from reader.safe_read import MAX_EXPORT_FILE_BYTES, read_regular_file
 
 #: Longest slug, in UTF-8 bytes (file names are limited to 255 bytes on most systems).
 MAX_SLUG_BYTES = 96
 _WINDOWS_RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9]|lpt[0-9])$", re.IGNORECASE)
-_MAX_READ = 64 * 1024 * 1024
 #: Where systems without ``flock`` keep the export folder's lock (hidden, so Obsidian and the
 #: export index ignore it). Elsewhere the folder itself is locked and no file is left behind.
 LOCK_NAME = ".postil-export.lock"
@@ -74,7 +74,7 @@ def slugify(title: str) -> str:
 def _read_existing(path: Path) -> tuple[str, str] | None:
     """Return ``(text, newline)`` of an existing file, or ``None`` if there is none."""
     try:
-        data = path.read_bytes()
+        data = read_regular_file(path, MAX_EXPORT_FILE_BYTES)
     except FileNotFoundError:
         return None
     except OSError as error:
@@ -233,10 +233,8 @@ class ExportDirectory:
     @staticmethod
     def _read_info(path: Path) -> region.ExportFileInfo | None:
         try:
-            if not path.is_file() or path.stat().st_size > _MAX_READ:
-                return None
-            data = path.read_bytes()
-        except OSError:
+            data = read_regular_file(path, MAX_EXPORT_FILE_BYTES)
+        except OSError:  # not a regular file, too large, unreadable: not one of ours
             return None
         if b"postil" not in data:
             return None

@@ -21,7 +21,6 @@ a typo must never cost the user a file. :class:`WriteGuard` holds the rules, in 
 from __future__ import annotations
 
 import json
-import os
 import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -29,9 +28,10 @@ from enum import Enum
 from pathlib import Path
 
 from annotations.atomicfile import write_target
+from reader.safe_read import MAX_EXPORT_FILE_BYTES, read_regular_file
 
 #: Files larger than this are never taken for postil's exports (nor read to find out).
-MAX_EXPORT_BYTES = 64 * 1024 * 1024
+MAX_EXPORT_BYTES = MAX_EXPORT_FILE_BYTES
 #: Suffixes of Markdown files, into which postil adds its region rather than replacing them.
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
 _JSON_START = (b"{", b"\xef\xbb\xbf{")
@@ -200,19 +200,9 @@ def export_kind(path: Path) -> str | None:
 
 def _read_small(path: Path) -> bytes | None:
     try:
-        handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except OSError:
+        return read_regular_file(path, MAX_EXPORT_BYTES)
+    except OSError:  # missing, not a regular file (never opened then), too large, unreadable
         return None
-    try:
-        info = os.fstat(handle)
-        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_EXPORT_BYTES:
-            return None
-        with os.fdopen(handle, "rb", closefd=False) as stream:
-            return stream.read(MAX_EXPORT_BYTES + 1)
-    except OSError:
-        return None
-    finally:
-        os.close(handle)
 
 
 def _postil_json(data: bytes) -> bool:

@@ -24,6 +24,7 @@ from annotations.export.escape import escape_inline, neutralise_note, quote_bloc
 from annotations.export.filters import is_timestamp
 from annotations.export.template import Template, TemplateError
 from annotations.model import AnchorStatus, Annotation
+from reader.safe_read import MAX_TEMPLATE_BYTES, read_regular_file
 
 #: Prefix of every block id in an export (``^postil-<short id>``).
 BLOCK_ID_PREFIX = "postil-"
@@ -195,7 +196,7 @@ def load_template(path: Path) -> Template:
         TemplateError: when the file cannot be read or is not a valid template.
     """
     try:
-        source = path.read_text(encoding="utf-8")
+        source = read_regular_file(path, MAX_TEMPLATE_BYTES).decode("utf-8")
     except (OSError, UnicodeDecodeError) as error:
         reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
         raise TemplateError(f"{path}: cannot read template: {reason}") from None

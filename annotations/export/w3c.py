@@ -3,11 +3,11 @@
 Export shape (https://www.w3.org/TR/annotation-model/): one ``AnnotationCollection`` whose
 ``first`` is an embedded ``AnnotationPage`` holding every annotation in ``items``::
 
-    {"@context": "http://www.w3.org/ns/anno.jsonld",
+    {"@context": ["http://www.w3.org/ns/anno.jsonld", {"postil": "urn:postil:"}],
      "id": "urn:uuid:…", "type": "AnnotationCollection", "label": "postil export",
      "total": 2, "generated": "2024-05-01T10:00:00Z",
      "generator": {"type": "Software", "name": "postil"},
-     "first": {"type": "AnnotationPage", "startIndex": 0, "items": [
+     "first": {"id": "urn:uuid:…", "type": "AnnotationPage", "startIndex": 0, "items": [
         {"id": "urn:uuid:<annotation id>", "type": "Annotation", "motivation": "highlighting",
          "created": "…", "modified": "…",
          "body": [{"type": "TextualBody", "value": "<note>", "format": "text/markdown",
@@ -19,12 +19,16 @@ Export shape (https://www.w3.org/TR/annotation-model/): one ``AnnotationCollecti
          "postil:color": "yellow", "postil:articleId": "…", "postil:status": "anchored",
          "postil:path": "/…/article.txt"}]}}
 
-``postil:`` fields are extensions (compact IRIs in the ``postil`` scheme) that make the round
-trip lossless; other tools ignore them. Items are sorted by article path and position, so the
-same annotations always give the same JSON.
+``postil:`` fields are extensions that make the round trip lossless; other tools ignore them.
+The ``@context`` declares their namespace (``postil`` = :data:`NAMESPACE`), so a JSON-LD
+processor reads ``postil:color`` as ``urn:postil:color``. Items are sorted by article path and
+position, so the same annotations always give the same JSON. Both ids (collection and page) are
+derived from the annotation ids, so they are stable too.
 
 Import (:func:`parse_document`) accepts that shape, a collection with ``items`` directly, an
-``AnnotationPage``, a list of annotations or one annotation. Each bad record is reported as an
+``AnnotationPage``, a list of annotations or one annotation; exports from before the namespace
+(``@context`` a plain string) and expanded extension keys (``urn:postil:color``) read the
+same. Each bad record is reported as an
 :class:`ImportProblem` (one line) and skipped; the good ones are returned.
 """
 
@@ -50,7 +54,10 @@ from annotations.model import (
     normalize_tags,
 )
 
-CONTEXT = "http://www.w3.org/ns/anno.jsonld"
+ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
+#: The namespace of postil's extension fields (``postil:color`` -> ``urn:postil:color``).
+NAMESPACE = "urn:postil:"
+CONTEXT: list[Any] = [ANNO_CONTEXT, {"postil": NAMESPACE}]
 COLOR_KEY = "postil:color"
 ARTICLE_ID_KEY = "postil:articleId"
 STATUS_KEY = "postil:status"
@@ -164,15 +171,18 @@ def collection_to_w3c(annotations: Iterable[Annotation], *, exported_at: str) ->
     """Every annotation as one ``AnnotationCollection`` with an embedded first page."""
     ordered = sorted(annotations, key=_sort_key)
     name = "\n".join(sorted(a.id for a in ordered))
+    collection_id = _UUID_PREFIX + str(uuid.uuid5(_COLLECTION_NAMESPACE, name))
+    page_id = _UUID_PREFIX + str(uuid.uuid5(_COLLECTION_NAMESPACE, name + "\npage 1"))
     return {
-        "@context": CONTEXT,
-        "id": _UUID_PREFIX + str(uuid.uuid5(_COLLECTION_NAMESPACE, name)),
+        "@context": [ANNO_CONTEXT, {"postil": NAMESPACE}],
+        "id": collection_id,
         "type": "AnnotationCollection",
         "label": "postil export",
         "total": len(ordered),
         "generated": exported_at,
         "generator": {"type": "Software", "name": "postil"},
         "first": {
+            "id": page_id,
             "type": "AnnotationPage",
             "startIndex": 0,
             "items": [annotation_to_w3c(a) for a in ordered],
@@ -378,6 +388,13 @@ def _target_parts(item: dict[str, Any]) -> tuple[str, dict[str, Any], dict[str, 
     raise ValueError("no target with a TextQuoteSelector")
 
 
+def _extension(item: dict[str, Any], key: str, default: Any = None) -> Any:
+    """An extension field by its compact key (``postil:color``) or its expanded IRI."""
+    if key in item:
+        return item[key]
+    return item.get(NAMESPACE + key.removeprefix("postil:"), default)
+
+
 def annotation_from_w3c(item: Any) -> Annotation:
     """Read one W3C ``Annotation`` object, checking every field postil uses.
 
@@ -405,7 +422,7 @@ def annotation_from_w3c(item: Any) -> Annotation:
             raise ValueError(f"TextQuoteSelector '{key}' must be a string")
         if key in quote:
             _string(quote[key], key, MAX_CONTEXT_CHARS)
-    status = item.get(STATUS_KEY, AnchorStatus.ANCHORED.value)
+    status = _extension(item, STATUS_KEY, AnchorStatus.ANCHORED.value)
     if position is not None:
         start, end = _offset(position.get("start")), _offset(position.get("end"))
         if end < start:
@@ -415,7 +432,8 @@ def annotation_from_w3c(item: Any) -> Annotation:
         if STATUS_KEY in item:
             _choice(status, STATUS_KEY, AnchorStatus._value2member_map_)
         status = AnchorStatus.ORPHANED.value  # not located until the reader anchors it
-    color = _choice(item.get(COLOR_KEY, Color.YELLOW.value), COLOR_KEY, Color._value2member_map_)
+    color = _choice(_extension(item, COLOR_KEY, Color.YELLOW.value), COLOR_KEY,
+                    Color._value2member_map_)
     status = _choice(status, STATUS_KEY, AnchorStatus._value2member_map_)
     notes: list[str] = []
     tags: list[str] = []
@@ -434,12 +452,12 @@ def annotation_from_w3c(item: Any) -> Annotation:
     note = "\n\n".join(notes)
     if len(note) > MAX_NOTE_CHARS:
         raise ValueError(f"the note is too long ({len(note):,} characters)")
-    path = item.get(PATH_KEY)
+    path = _extension(item, PATH_KEY)
     if path is not None and (not isinstance(path, str) or not path):
         raise ValueError(f"'{PATH_KEY}' must be a non-empty string")
     if path is not None:
         _string(path, PATH_KEY, MAX_PATH_CHARS)
-    article_id = item.get(ARTICLE_ID_KEY, "")
+    article_id = _extension(item, ARTICLE_ID_KEY, "")
     if not isinstance(article_id, str):
         raise ValueError(f"'{ARTICLE_ID_KEY}' must be a string")
     _string(article_id, ARTICLE_ID_KEY, MAX_ID_CHARS)

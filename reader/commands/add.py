@@ -36,7 +36,14 @@ from reader.adding import (
 )
 from reader.cli import CommandError, Context
 from reader.commands.common import add_fetch_options, fetch_options
-from reader.loading import MAX_ARTICLE_BYTES, ArticleError, decode_bytes
+from reader.loading import ArticleError, decode_bytes
+from reader.safe_read import (
+    MAX_ARTICLE_BYTES,
+    MAX_URL_LIST_BYTES,
+    RefusedFile,
+    read_regular_file,
+    read_stdin,
+)
 from reader.sanitize import clean_line
 from reader.terminal_output import err
 
@@ -49,8 +56,6 @@ if TYPE_CHECKING:
 HELP = "add article files or web pages to your library (pages are stored as Markdown)"
 
 _FORMATS = ("auto", "txt", "md", "html")
-#: Longest URL list read by --from.
-MAX_URL_LIST_BYTES = 16 * 1024 * 1024
 
 
 @dataclass(slots=True)
@@ -118,9 +123,10 @@ def run(args: argparse.Namespace, context: Context) -> int:
         name = "standard input" if source == STDIN else str(source)
         try:
             if source == STDIN:
-                data = sys.stdin.buffer.read(MAX_ARTICLE_BYTES + 1)
-                if len(data) > MAX_ARTICLE_BYTES:
-                    raise ArticleError("too large (limit 64 MB)")
+                try:
+                    data = read_stdin(MAX_ARTICLE_BYTES)
+                except RefusedFile as error:
+                    raise ArticleError(str(error)) from None
                 result = add_text(
                     decode_bytes(data), library, known, source=STDIN, title=args.title,
                     fmt=args.format,
@@ -164,17 +170,14 @@ def read_url_list(name: str) -> list[str]:
     """The URLs of a --from list: one per line, blank lines and ``#`` comments skipped."""
     try:
         if name == STDIN:
-            data = sys.stdin.buffer.read(MAX_URL_LIST_BYTES + 1)
+            data = read_stdin(MAX_URL_LIST_BYTES)
         else:
             path = Path(name).expanduser()
             if not path.is_file():
                 raise CommandError(f"--from {name}: not a file")
-            with path.open("rb") as stream:
-                data = stream.read(MAX_URL_LIST_BYTES + 1)
+            data = read_regular_file(path, MAX_URL_LIST_BYTES)
     except OSError as error:
         raise CommandError(f"--from {name}: {error.strerror or error}") from None
-    if len(data) > MAX_URL_LIST_BYTES:
-        raise CommandError(f"--from {name}: too large (limit 16 MB)")
     text = data.decode("utf-8", errors="replace")
     urls = []
     for line in text.splitlines():

@@ -12,6 +12,7 @@ from reader.article_access import ArticleScope
 from reader.cli import CommandError, Context
 from reader.commands.annotation_records import annotation_record
 from reader.loading import ArticleError, load_article
+from reader.safe_read import MAX_NOTE_BYTES, read_stdin
 from reader.sanitize import clean_line, clean_text, normalize_newlines
 from reader.terminal_output import print_json
 
@@ -44,9 +45,10 @@ def read_note(value: str) -> str:
     """A note from the command line (``-``: standard input), cleaned of control characters."""
     if value == "-":
         try:
-            value = sys.stdin.buffer.read().decode("utf-8", errors="replace")
+            value = read_stdin(MAX_NOTE_BYTES).decode("utf-8", errors="replace")
         except OSError as error:
-            raise CommandError(f"cannot read the note from standard input: {error}") from None
+            reason = error.strerror or str(error)
+            raise CommandError(f"cannot read the note from standard input: {reason}") from None
     return clean_text(normalize_newlines(argument_text(value))).strip("\n")
 
 

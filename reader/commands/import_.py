@@ -11,7 +11,6 @@ everything else is written in one batch.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,6 +19,7 @@ from annotations.export.w3c import parse_text as parse_w3c
 from annotations.importers.sources import FORMATS, ImportInput, ImportReadError, read_input
 from annotations.model import AnchorStatus, Annotation
 from reader.cli import CommandError, Context
+from reader.safe_read import MAX_IMPORT_BYTES, read_stdin
 from reader.sanitize import clean_line
 from reader.terminal_output import err
 
@@ -27,9 +27,6 @@ if TYPE_CHECKING:
     from annotations.storage import AnnotationStore
 
 HELP = "import highlights from Kindle, KOReader, Readwise, Hypothesis or W3C JSON"
-
-#: Larger files are refused rather than read into memory.
-MAX_IMPORT_BYTES = 256 * 1024 * 1024
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -49,9 +46,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def _read_stdin() -> str:
-    data = sys.stdin.buffer.read(MAX_IMPORT_BYTES + 1)
-    if len(data) > MAX_IMPORT_BYTES:
-        raise CommandError("-: too large (limit 256 MB)")
+    try:
+        data = read_stdin(MAX_IMPORT_BYTES)
+    except OSError as error:
+        raise CommandError(f"-: {error.strerror or error}") from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:

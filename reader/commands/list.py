@@ -9,6 +9,7 @@ from reader.cli import Context
 from reader.commands.common import reading_state
 from reader.library import scan
 from reader.loading import ArticleMeta
+from reader.reading_progress import format_duration, format_percent
 from reader.terminal_output import print_json
 
 HELP = "list the articles in the library"
@@ -57,7 +58,8 @@ def run(args: argparse.Namespace, context: Context) -> int:
         author = f" — {record['author']}" if record["author"] else ""
         print(
             f"{record['title']}{author}  ({record['words']} words, "
-            f"{record['reading_minutes']} min, {round(record['progress'] * 100)}% read, "
+            f"{format_duration(record['reading_minutes'])}, "
+            f"{format_percent(record['progress'], none='0%')} read, "
             f"{record['highlights']} highlights)  {record['path']}"
         )
     return 0

@@ -14,11 +14,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TextIO
 
 from reader.cli import CommandError, Context
+from reader.safe_read import MAX_BATCH_BYTES, read_regular_file, read_stdin_lines
 from reader.sanitize import clean_line, is_clean
 from reader.search import SearchHit, SearchIndex, library_index
 from reader.terminal_output import json_text, print_json, write_trusted
@@ -110,23 +111,34 @@ def _ready_index(context: Context, paths: list[str]) -> SearchIndex:
     return index
 
 
-def _read_batch(name: str) -> Iterator[str]:
-    """Yield the lines of the batch file (``-``: stdin) without their line ends."""
+def _read_batch(name: str) -> Iterable[str]:
+    """The lines of the batch file without their line ends; ``-``: stdin, line by line.
+
+    The file is read at once (a FIFO or device is refused, so are files over
+    :data:`~reader.safe_read.MAX_BATCH_BYTES`); standard input is answered as it arrives, up
+    to the same cap.
+    """
     if name == "-":
-        stream: TextIO = sys.stdin
-        for line in stream:
-            yield line.rstrip("\r\n")
-        return
+        return _stdin_queries()
     try:
-        with open(name, encoding="utf-8", errors="replace") as handle:
-            lines = handle.read().splitlines()
+        data = read_regular_file(Path(name), MAX_BATCH_BYTES)
     except FileNotFoundError:
         raise CommandError(f"batch file not found: {name}") from None
     except IsADirectoryError:
         raise CommandError(f"batch file is a directory: {name}") from None
     except OSError as error:
-        raise CommandError(f"cannot read batch file {name}: {error.strerror}") from None
-    yield from lines
+        raise CommandError(f"cannot read batch file {name}: {error.strerror or error}") from None
+    return data.decode("utf-8", errors="replace").splitlines()
+
+
+def _stdin_queries() -> Iterator[str]:
+    try:
+        for line in read_stdin_lines(MAX_BATCH_BYTES):
+            yield line.decode("utf-8", errors="replace").rstrip("\r\n")
+    except OSError as error:
+        raise CommandError(
+            f"cannot read the queries from standard input: {error.strerror or error}"
+        ) from None
 
 
 def _print_hits(hits: list[SearchHit], stream: TextIO) -> None:

@@ -9,7 +9,8 @@ understands are normalised into :class:`FrontMatter`:
 | --- | --- |
 | title | ``title`` |
 | author | ``author``, ``authors``, ``creator``, ``byline`` (lists are joined with ", ") |
-| date | ``date``, ``published``, ``pubdate``, ``date_published``, ``created``, ``date_saved`` |
+| date | ``date``, ``published``, ``pubdate``, ``date_published``, ``publish_date``, |
+| | ``published_at`` (publication dates only; ``created`` is when a page was clipped) |
 | url | ``url``, ``source``, ``source_url``, ``link``, ``canonical_url``, ``original_url`` |
 | dek | ``subtitle``, ``description``, ``summary``, ``dek``, ``excerpt`` |
 | tags | ``tags``, ``keywords``, ``categories`` (a list, or a comma/space separated string) |
@@ -30,6 +31,8 @@ from typing import Any
 
 import yaml
 
+from annotations.model import normalize_tag
+from reader.formats.dates import normalise_date
 from reader.sanitize import clean_line
 
 _YAML_BLOCK = re.compile(r"\A\ufeff?---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
@@ -43,7 +46,9 @@ MAX_FRONT_MATTER_CHARS = 64 * 1024
 
 _TITLE_KEYS = ("title",)
 _AUTHOR_KEYS = ("author", "authors", "creator", "byline")
-_DATE_KEYS = ("date", "published", "pubdate", "date_published", "created", "date_saved")
+#: Publication dates only: ``created`` / ``date_saved`` (when a clipper saved the page) are
+#: not when the article was published, and no date is better than a wrong one.
+_DATE_KEYS = ("date", "published", "pubdate", "date_published", "publish_date", "published_at")
 _URL_KEYS = ("url", "source", "source_url", "link", "canonical_url", "original_url")
 _DEK_KEYS = ("subtitle", "description", "summary", "dek", "excerpt")
 _TAG_KEYS = ("tags", "keywords", "categories")
@@ -145,7 +150,7 @@ def front_matter_from_mapping(data: Mapping[str, Any]) -> FrontMatter:
     return FrontMatter(
         title=_first_text(lowered, _TITLE_KEYS),
         author=_first_text(lowered, _AUTHOR_KEYS),
-        date=_first_text(lowered, _DATE_KEYS),
+        date=_first_date(lowered),
         url=_first_url(lowered),
         dek=_first_text(lowered, _DEK_KEYS),
         tags=parse_tags(*(lowered.get(key) for key in _TAG_KEYS)),
@@ -158,6 +163,19 @@ def _first_text(data: Mapping[str, Any], keys: Iterable[str]) -> str:
         text = _as_text(data.get(key))
         if text:
             return text
+    return ""
+
+
+def _first_date(data: Mapping[str, Any]) -> str:
+    """The first publication date key's value as ``YYYY-MM-DD`` (or as written, if not ISO)."""
+    for key in _DATE_KEYS:
+        value = data.get(key)
+        date = normalise_date(value)
+        if date:
+            return date
+        text = _as_text(value) if not isinstance(value, list | dict) else ""
+        if text and not re.search(r"\d{4}-\d{1,2}-\d{1,2}", text):
+            return text  # "March 5, 2024": shown as written
     return ""
 
 
@@ -194,7 +212,13 @@ def _as_text(value: Any, nested: bool = False) -> str:
 
 
 def parse_tags(*values: Any) -> list[str]:
-    """Collect tags from lists or comma/space separated strings, without "#" and duplicates."""
+    """Collect tags from lists or comma/space separated strings, normalised like every tag.
+
+    A keyword list is split into its tags wherever it comes from — a string or an item of a
+    list (``["culture, news, lgbtq"]`` from a page's ``keywords``) — and each tag is normalised
+    by :func:`annotations.model.normalize_tag` (lowercase, no "#", spaces as "-"), so article
+    tags and annotation tags are the same words. Duplicates are dropped, order kept.
+    """
     tags: list[str] = []
     seen: set[str] = set()
     for value in values:
@@ -202,16 +226,20 @@ def parse_tags(*values: Any) -> list[str]:
             continue
         pieces: list[str] = []
         if isinstance(value, list | tuple | set):
-            pieces = [str(item) for item in value if _is_scalar(item)]
+            for item in list(value)[:1000]:
+                if isinstance(item, str):
+                    pieces.extend(_COMMA_SPLIT.split(item))
+                elif _is_scalar(item):
+                    pieces.append(str(item))
         elif isinstance(value, str):
             splitter = _COMMA_SPLIT if "," in value or ";" in value else _SPACE_SPLIT
             pieces = splitter.split(value)
         elif _is_scalar(value):
             pieces = [str(value)]
         for piece in pieces:
-            tag = clean_line(_WIKI_LINK.sub(r"\1", piece)).lstrip("#").strip()
-            if tag and tag.casefold() not in seen:
-                seen.add(tag.casefold())
+            tag = normalize_tag(clean_line(_WIKI_LINK.sub(r"\1", piece)))
+            if tag and tag not in seen:
+                seen.add(tag)
                 tags.append(tag)
     return tags
 

@@ -1,7 +1,8 @@
 """HTML articles: the main text and metadata of a saved web page, shown like Markdown.
 
 trafilatura finds the article in the page (navigation, ads, sidebars and comments are dropped)
-and reads its metadata (title, author, date, canonical URL, description, tags). The article's
+and reads its metadata (title, author, canonical URL, description, tags); the date is the
+publication date the page declares (:mod:`reader.formats.dates`), never a guess. The article's
 structure — headings, paragraphs, emphasis, links, lists, quotes, code, tables, images — is
 converted to Markdown by :func:`article_markdown` (text escaped, so nothing in the page is ever
 interpreted as markup), and that Markdown is read by :mod:`reader.formats.markdown`. ``postil
@@ -27,6 +28,7 @@ from typing import Any
 from lxml import etree
 from lxml import html as lxml_html
 
+from reader.formats.dates import published_date
 from reader.formats.frontmatter import FrontMatter, parse_tags, render_front_matter
 from reader.formats.html_nesting import limit_nesting
 from reader.formats.markdown import parse_markdown_body
@@ -217,6 +219,9 @@ def extract_page(text: str, base_url: str | None = None) -> ExtractedPage:
     except (ValueError, TypeError, etree.LxmlError, RecursionError):
         document = None
     front = _front_matter(document)
+    # The date the page declares, never trafilatura's guess from the URL or the headline.
+    root = _parse_html(text)
+    front.date = published_date(root) if root is not None else ""
     body = getattr(document, "body", None) if document is not None else None
     if body is not None and base:
         absolute_links(body, base)
@@ -331,15 +336,7 @@ def _page_metadata(root: Any) -> FrontMatter:
     author = meta.get("author") or meta.get("article:author") or meta.get("dc.creator") or ""
     if "://" in author:
         author = ""
-    date = (
-        meta.get("article:published_time")
-        or meta.get("date")
-        or meta.get("dc.date")
-        or meta.get("pubdate")
-        or ""
-    )
-    if re.match(r"\d{4}-\d{2}-\d{2}", date):
-        date = date[:10]
+    date = published_date(root)
     dek = meta.get("og:description") or meta.get("description") or ""
     return FrontMatter(
         title=title, author=author, date=date, url=url, dek=dek, tags=parse_tags(tags)

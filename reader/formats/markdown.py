@@ -14,7 +14,8 @@ the token stream is rendered into *display text*: the canonical text has no Mark
 - tables → one ``PARAGRAPH`` with a row per line and cells joined by ``" | "`` (padded into
   columns when the table is narrow; header cells ``strong``);
 - inline: ``em``, ``strong``, ``strike``, ``code`` spans, and ``link`` spans whose ``url`` holds
-  the target (the link text stays in the text); images become ``"[image: alt]"``; footnote
+  the target (the link text stays in the text); images become ``"[image: alt]"`` (an ``image``
+  span: shown, never searched; a paragraph of call-to-action images is ``CHROME``); footnote
   references ``"[1]"`` with the notes listed at the end;
 - raw HTML is never interpreted: inline tags are dropped (their text stays), HTML blocks are
   reduced to their visible text.
@@ -43,6 +44,7 @@ from urllib.parse import urljoin
 from markdown_it import MarkdownIt
 from markdown_it.parser_block import ParserBlock
 from markdown_it.rules_block import StateBlock
+from markdown_it.rules_block.table import table as _markdown_it_table
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
@@ -72,6 +74,10 @@ MAX_NESTING = 40
 MAX_FORMATTED_PARAGRAPH = 100_000
 #: Tables at most this wide (in cells) are padded into aligned columns.
 ALIGNED_TABLE_WIDTH = 100
+#: Tables with more cells than this are shown as plain text rows (cells joined by " | ", no
+#: inline formatting): markdown-it makes three tokens and an inline parse per cell, which for a
+#: 5 MB table meant a gigabyte of memory and tens of seconds.
+MAX_FORMATTED_TABLE_CELLS = 5_000
 
 
 class _KeepTextBlockParser(ParserBlock):
@@ -121,9 +127,142 @@ def _wiki_link(state: StateInline, silent: bool) -> bool:
     return True
 
 
+# A cell boundary in a row that has escaped pipes: a pipe not preceded by a backslash (as
+# markdown-it's escapedSplit decides).
+_CELL_BOUNDARY = re.compile(r"(?<!\\)\|")
+_MAX_AUTOCOMPLETED_CELLS = 0x10000
+# First characters of the constructs that end a table (fence, quote, rule, list, HTML, heading).
+_TERMINATOR_START = frozenset("`~>*-_+<#0123456789")
+
+
+def _table_or_large_table(state: StateBlock, startLine: int, endLine: int,  # noqa: N803
+                          silent: bool) -> bool:
+    """markdown-it's table rule, except that a table of many cells becomes one token.
+
+    The rows are found exactly as markdown-it finds them (same header, delimiter and end
+    rules); when the table has more than :data:`MAX_FORMATTED_TABLE_CELLS` cells, one
+    ``postil_large_table`` token carries its rows as plain strings (``meta["rows"]``) instead
+    of three tokens and an inline parse per cell. No cell is dropped, not even past the header's
+    column count.
+    """
+    if not _markdown_it_table(state, startLine, endLine, True):
+        return False
+    if silent:
+        return True
+    header, columns = _row_text(state.getLines(startLine, startLine + 1, state.blkIndent, False))
+    rows = [header]
+    cells = columns
+    autocompleted = 0
+    terminators = state.md.block.ruler.getRules("blockquote")
+    line = startLine + 2
+    while line < endLine:
+        if state.sCount[line] < state.blkIndent:
+            break
+        text = state.src[state.bMarks[line] + state.tShift[line] : state.eMarks[line]]
+        if text[:1] in _TERMINATOR_START and any(
+            rule(state, line, endLine, True) for rule in terminators
+        ):
+            break
+        if not text.strip() or state.is_code_block(line):
+            break
+        row, count = _row_text(text)
+        autocompleted += columns - count
+        if autocompleted > _MAX_AUTOCOMPLETED_CELLS:
+            break
+        rows.append(row)
+        cells += max(columns, count)
+        line += 1
+    if cells <= MAX_FORMATTED_TABLE_CELLS:
+        return _markdown_it_table(state, startLine, endLine, False)
+    token = state.push("postil_large_table", "table", 0)
+    token.map = [startLine, line]
+    token.meta = {"rows": rows, "header_rows": 1}
+    state.line = line
+    return True
+
+
+# A line of a table body that markdown-it might end the table at (or read as code).
+_TABLE_STOP = re.compile(r"^(?:[ \t]*[`~>*\-_+<#0-9]| {4}|\t)", re.MULTILINE)
+_TABLE_DELIMITER = re.compile(r"[ \t]*[|:\-][|:\- \t]*")
+
+
+def _may_be_large_table(chunk: str) -> bool:
+    """Whether ``chunk`` (a run of non-blank lines) could be one large table and nothing else.
+
+    True only when the first two lines look like a table header and delimiter row, no line
+    could start another block (so markdown-it would take the whole chunk as the table), and
+    the table has more than :data:`MAX_FORMATTED_TABLE_CELLS` cells.
+    """
+    if chunk[0] in _TERMINATOR_START or chunk[0] in " \t":
+        return False
+    first = chunk.find("\n")
+    second = chunk.find("\n", first + 1)
+    if first < 0 or second < 0 or chunk.find("|", 0, first) < 0:
+        return False
+    if not _TABLE_DELIMITER.fullmatch(chunk, first + 1, second):
+        return False
+    columns = chunk.count("|", 0, first) + 1
+    if columns * chunk.count("\n") <= MAX_FORMATTED_TABLE_CELLS:
+        return False
+    return _TABLE_STOP.search(chunk, second + 1) is None
+
+
+def _large_top_level_table(segment: str, env: dict[str, Any]) -> Token | None:
+    """The ``postil_large_table`` token of a segment that is exactly one large table, or None.
+
+    markdown-it's own rule decides whether the first two lines make a table; the rows are then
+    every further line of the segment (none of them can end the table, see
+    :func:`_may_be_large_table`), without building markdown-it's state for the whole text.
+    """
+    if not _may_be_large_table(segment):
+        return None
+    head_end = segment.find("\n", segment.find("\n") + 1) + 1
+    state = StateBlock(segment[:head_end], _MD, env, [])
+    if not _markdown_it_table(state, 0, 2, True):
+        return None
+    lines = segment.rstrip("\n").split("\n")
+    header, columns = _row_text(lines[0])
+    rows = [header]
+    cells = columns
+    autocompleted = 0
+    used = 2
+    for line in lines[2:]:
+        row, count = _row_text(line)
+        autocompleted += columns - count
+        if autocompleted > _MAX_AUTOCOMPLETED_CELLS:
+            return None  # markdown-it would end the table here: let it decide
+        rows.append(row)
+        cells += max(columns, count)
+        used += 1
+    if cells <= MAX_FORMATTED_TABLE_CELLS:
+        return None
+    token = Token("postil_large_table", "table", 0)
+    token.map = [0, used]
+    token.meta = {"rows": rows, "header_rows": 1}
+    return token
+
+
+def _row_text(line: str) -> tuple[str, int]:
+    """One table row as a line of trimmed cells joined by " | ", and its number of cells.
+
+    Split at unescaped pipes like markdown-it (an empty first or last cell, from the row's
+    outer pipes, is dropped); ``\\|`` becomes ``|``.
+    """
+    line = line.strip()
+    escaped = "\\|" in line
+    parts = _CELL_BOUNDARY.split(line) if escaped else line.split("|")
+    if len(parts) > 1 and not parts[0]:
+        parts.pop(0)
+    if len(parts) > 1 and not parts[-1]:
+        parts.pop()
+    text = " | ".join([part.strip() for part in parts])
+    return (text.replace("\\|", "|") if escaped else text), len(parts)
+
+
 def _make_parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"maxNesting": MAX_NESTING})
     md.enable(["table", "strikethrough"])
+    md.block.ruler.at("table", _table_or_large_table)
     md.use(footnote_plugin, inline=False)
     md.inline.ruler.before("link", "wiki_link", _wiki_link)
     keep_text = _KeepTextBlockParser()
@@ -222,7 +361,10 @@ def _block_tokens(body: str, env: dict[str, Any]) -> list[Token | str]:
     """Block tokens of ``body``; a plain top-level paragraph is just its text (a ``str``)."""
     tokens: list[Token | str] = []
     for plain, segment in _segments(body):
-        if plain:
+        table = None if plain else _large_top_level_table(segment, env)
+        if table is not None:
+            tokens.append(table)
+        elif plain:
             tokens.append(segment.strip())
         else:
             parsed: list[Token] = []
@@ -243,6 +385,12 @@ def _segments(body: str) -> Iterator[tuple[bool, str]]:
                 yield False, body[complex_start:complex_end]
                 complex_start = -1
             yield True, chunk
+            continue
+        if not state.is_open and _may_be_large_table(chunk):
+            if complex_start >= 0:
+                yield False, body[complex_start:complex_end]
+                complex_start = -1
+            yield False, chunk  # a table on its own: _block_tokens checks it exactly
             continue
         state.scan(chunk)
         if complex_start < 0:
@@ -360,6 +508,7 @@ class _Renderer:
             "hr": self._rule,
             "html_block": self._html_block,
             "table_open": self._table_open,
+            "postil_large_table": self._large_table,
             "table_close": self._table_close,
             "thead_open": self._thead_open,
             "thead_close": self._thead_close,
@@ -564,6 +713,19 @@ class _Renderer:
         text, spans = _render_table(table)
         self._paragraph(text, spans)
 
+    def _large_table(self, token: Token) -> None:
+        """A table of many cells: its rows as plain text lines, the header row strong."""
+        self._flush_item()
+        rows: list[str] = token.meta["rows"]
+        header_rows: int = token.meta["header_rows"]
+        text = "\n".join(rows)
+        spans = []
+        header = len("\n".join(rows[:header_rows]))
+        if header:
+            spans.append(Span(0, header, "strong"))
+        self.notice = "A very large table is shown as plain text rows (without formatting)."
+        self._paragraph(text, spans)
+
     # Inline ---------------------------------------------------------------------------------
 
     def _inline_text(self, content: str) -> tuple[str, list[Span]]:
@@ -624,7 +786,9 @@ class _Renderer:
                         break
             elif kind == "image":
                 alt = clean_line(child.content)
+                start = length
                 add(f"[image: {alt}]" if alt else "[image]")
+                spans.append(Span(start, length, "image"))
             elif kind == "html_inline":
                 tag = child.content.strip()
                 if _BR_TAG.fullmatch(tag):
@@ -857,5 +1021,22 @@ def _mark_chrome(blocks: list[_Block]) -> None:
         return
     for index in body:
         block = blocks[index]
-        if "\n" not in block.text and is_chrome_line(block.text):
+        if "\n" not in block.text and is_chrome_line(block.text) or _is_button_image(block):
             block.kind = BlockKind.CHROME
+
+
+#: Alt texts of images that are buttons or calls to action, not pictures of the article.
+_BUTTON_ALT = re.compile(
+    r"\b(?:call[\s-]*to[\s-]*action|cta|button|banner|subscribe|sign[\s-]*up|download(?:\s+now)?"
+    r"|click\s+here|learn\s+more|read\s+more|get\s+started|free\s+trial|buy\s+now|shop\s+now"
+    r"|register(?:\s+now)?|book\s+a\s+demo|request\s+a\s+demo|join\s+now|advert\w*|sponsored)\b",
+    re.IGNORECASE,
+)
+
+
+def _is_button_image(block: _Block) -> bool:
+    """A paragraph that is only images, each a button or call to action ("New Call-to-action")."""
+    images = [span for span in block.spans if span.style == "image"]
+    if not images or sum(span.end - span.start for span in images) < len(block.text.strip()) - 2:
+        return False
+    return all(_BUTTON_ALT.search(block.text[span.start : span.end]) for span in images)

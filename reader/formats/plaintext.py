@@ -16,6 +16,7 @@ import re
 
 from reader.document import BlockKind, DocumentBuilder
 from reader.formats.chrome import is_chrome_line
+from reader.formats.entities import decode_entities
 from reader.formats.parsed import ParsedArticle
 
 _BLANK_LINE = re.compile(r"\n[ \t\u00a0]*\n")
@@ -23,6 +24,50 @@ _NAME_PARTICLES = frozenset(
     {"and", "de", "da", "del", "della", "der", "di", "du", "la", "le", "van", "von", "bin", "ibn"}
 )
 _BY_PREFIX = re.compile(r"^(?:by|written by|words by)\s+", re.IGNORECASE)
+_NUMBER_WORDS = (
+    r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen"
+    r"|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty"
+    r"|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last|final"
+)
+_ROMAN = r"(?=[ivxlcdm])m{0,3}(?:cm|cd|d?c{0,3})(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3})"
+_HEADING_TAIL = r"(?:\s*[:.\-—–]\s*\S.{0,80})?"
+#: "CHAPTER I", "Chapter 1.", "BOOK ONE: 1805", "Part the Second", "[ 1 ]", "XIV.", "Prologue".
+_SECTION_HEADING = re.compile(
+    rf"""^(?:
+        (?:chapter|book|part|volume|vol\.|section|act|scene|canto|letter|stave|fit)
+            \s+(?:the\s+)?(?:{_ROMAN}|\d+|{_NUMBER_WORDS})(?:[-\s]+(?:{_NUMBER_WORDS}))?\b
+            \.?{_HEADING_TAIL}
+      | [\[(]\s*(?:\d+|{_ROMAN})\s*[\])]
+      | \d{{1,3}}\.?
+      | (?:prologue|epilogue|preface|foreword|introduction|afterword|appendix|contents)
+            {_HEADING_TAIL}
+    )$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+#: A roman numeral alone on a line ("XIV."), in capitals ("Mix" is a word).
+_BARE_ROMAN = re.compile(rf"^{_ROMAN.upper()}\.?$")
+#: Words that make a short line a place or venue ("Old Trafford Stadium"), not a person.
+_PLACE_WORDS = frozenset(
+    {
+        "stadium", "stadion", "stadio", "estadio", "arena", "ground", "grounds", "oval",
+        "velodrome", "racecourse", "racetrack", "speedway", "circuit", "road", "street",
+        "avenue", "square", "centre", "center", "gardens", "city", "county", "island",
+        "islands", "valley", "airport", "station", "cathedral", "university", "college",
+        "hospital", "castle", "palace", "theatre", "theater", "museum", "harbour", "harbor",
+        "province", "district", "republic", "kingdom",
+    }
+)  # fmt: skip
+#: Well-known venues whose names have no place word.
+_VENUES = frozenset(
+    {
+        "anfield", "old trafford", "wembley", "twickenham", "murrayfield", "hampden",
+        "stamford bridge", "goodison", "ibrox", "celtic park", "white hart lane", "lord's",
+        "the oval", "headingley", "edgbaston", "old trafford cricket ground", "wimbledon",
+        "camp nou", "bernabeu", "bernabéu", "san siro", "emirates", "etihad", "st james' park",
+        "craven cottage", "elland road", "villa park", "molineux", "selhurst park",
+        "the hawthorns", "turf moor", "carrow road", "portman road", "the valley",
+    }
+)  # fmt: skip
 _HEADER_SCAN = 4
 #: At most this many chrome lines before the title are recognised as such.
 _LEADING_CHROME = 5
@@ -61,6 +106,9 @@ def _parse_text(text: str) -> ParsedArticle:
     header_lines: list[str] = []
     body: list[str] = []
     for index, paragraph in enumerate(paragraphs):
+        if index == 0 and is_section_heading(paragraph):
+            body = paragraphs  # a book that opens with "BOOK ONE: 1805" has no header
+            break
         if index < 2 and not _is_hard_wrapped(paragraph):
             header_lines.extend(paragraph.split("\n"))
         else:
@@ -82,6 +130,7 @@ def _parse_text(text: str) -> ParsedArticle:
         builder.add(BlockKind.CHROME, line)
     title = author = dek = None
     for line, kind in zip(header_lines, kinds, strict=True):
+        line = decode_entities(line)  # scraped headlines keep "&#163;"
         if kind is BlockKind.BYLINE:
             author = _BY_PREFIX.sub("", line).strip()
         elif kind is BlockKind.TITLE:
@@ -91,6 +140,9 @@ def _parse_text(text: str) -> ParsedArticle:
         builder.add(kind, line)
     for paragraph in body:
         joined = _reflow(paragraph)
+        if is_section_heading(joined):
+            builder.add(BlockKind.HEADING, joined, level=2)
+            continue
         kind = BlockKind.PARAGRAPH
         # A lone paragraph is the article, never chrome.
         if len(body) > 1 and is_chrome_line(joined):
@@ -147,7 +199,27 @@ def _classify_header(lines: list[str]) -> list[BlockKind]:
 
 
 def _looks_like_title(line: str) -> bool:
-    return 0 < len(line) <= 200 and line.count(". ") < 2
+    return 0 < len(line) <= 200 and line.count(". ") < 2 and not is_section_heading(line)
+
+
+def is_section_heading(line: str) -> bool:
+    """Tell whether ``line`` is a book's section heading ("CHAPTER I", "BOOK ONE: 1805", "[ 1 ]").
+
+    Such a line opens a chapter; it is never the title or the author of the work.
+    """
+    line = line.strip()
+    if not 0 < len(line) <= 100 or "\n" in line:
+        return False
+    return bool(_SECTION_HEADING.match(line) or _BARE_ROMAN.match(line))
+
+
+def looks_like_place(line: str) -> bool:
+    """Tell whether a short line names a place or venue ("Wembley Stadium", "Anfield")."""
+    name = line.strip().rstrip(".,;:").lower()
+    if name in _VENUES:
+        return True
+    words = re.findall(r"[^\W\d_]+", name)
+    return any(word in _PLACE_WORDS for word in words)
 
 
 def looks_like_byline(line: str) -> bool:
@@ -155,6 +227,10 @@ def looks_like_byline(line: str) -> bool:
     name = _BY_PREFIX.sub("", line.strip())
     if not name or len(name) > 60 or any(ch.isdigit() for ch in name):
         return False
+    if is_section_heading(name):
+        return False
+    if looks_like_place(name) and not _BY_PREFIX.match(line.strip()):
+        return False  # "Wembley Stadium"; but "By Sarah Hall" is a credit
     if name[-1] in ".!?:;":
         return False
     words = [w for w in re.split(r"[\s,&]+", name) if w]

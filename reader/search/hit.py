@@ -22,7 +22,7 @@ class SearchHit:
         end: End of the passage.
         match_start: Start of the best-matching span inside the passage (becomes the selection).
         match_end: End of the best-matching span.
-        text: The passage text, ``article.text[start:end]``.
+        text: The passage text, ``article.text[start:end]`` with image placeholders blanked.
         words: Spans of the passage's words that match a query word (to emphasise).
     """
 

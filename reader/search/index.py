@@ -38,7 +38,7 @@ from reader.loading import Article, ArticleError, load_article
 from reader.search import storage
 from reader.search.data import IndexData, IndexedArticle
 from reader.search.hit import SearchHit
-from reader.search.passages import article_passages
+from reader.search.passages import article_passages, searchable_text
 from reader.search.scoring import PreparedQuery, matched_word_spans, prepare_query, score_text
 from reader.search.text import fold
 
@@ -143,8 +143,10 @@ class SearchIndex:
                 size, mtime_ns = stat.st_size, stat.st_mtime_ns
             except OSError:
                 size, mtime_ns = -1, -1
-        text = article.text
-        passages = [(p.start, p.end, text[p.start : p.end]) for p in article_passages(article)]
+        text = searchable_text(article)
+        passages = [
+            (p.start, p.end, text[p.start : p.end]) for p in article_passages(article, text)
+        ]
         entry = IndexedArticle(
             article.meta.path, article.meta.id, article.meta.title, size, mtime_ns, 0, 0, 0
         )

@@ -29,11 +29,16 @@ from reader.search.text import fold, fold_query, token_spans, tokens
 MAX_QUERY_CHARS = 64
 
 EXACT_TIER, ALL_WORDS_TIER, PARTIAL_TIER = 2, 1, 0
+_DIGIT = re.compile(r"\d")
 
 
 def max_typos(word: str) -> int:
-    """How many edits (OSA distance) a query word may have and still match a text word."""
-    if len(word) <= 2:
+    """How many edits (OSA distance) a query word may have and still match a text word.
+
+    Numbers are not typos: a word with a digit ("2004", "3g", "covid19") must match exactly,
+    so "2004" never finds "2005".
+    """
+    if len(word) <= 2 or (not word.isalpha() and _DIGIT.search(word)):
         return 0
     if len(word) <= 7:
         return 1

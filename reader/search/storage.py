@@ -16,10 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from annotations.atomicfile import atomic_write_bytes
+from reader.safe_read import MAX_CACHE_BYTES, read_regular_file
 from reader.search.data import IndexData, IndexedArticle
 
 MAGIC = b"POSTIL-SEARCH\n"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3  # 3: image alt text is not searched; windows overlap by a phrase
 _ARRAY_SECTIONS = ("posting_lengths", "postings", "owners", "starts", "ends", "text_lengths")
 
 
@@ -61,9 +62,8 @@ def write_index(path: Path, data: IndexData) -> None:
 def read_index(path: Path) -> IndexData | None:
     """Read an index written by :func:`write_index`; ``None`` if missing, damaged or outdated."""
     try:
-        with open(path, "rb") as stream:
-            raw = stream.read()
-    except OSError:
+        raw = read_regular_file(path, MAX_CACHE_BYTES)
+    except OSError:  # missing, not a regular file, too large: rebuilt
         return None
     try:
         return _decode(raw)

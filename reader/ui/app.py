@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.worker import get_current_worker
 
 from annotations.changelog import ANNOTATIONS
@@ -21,13 +22,17 @@ from reader.library import LibrarySource
 from reader.loading import Article
 from reader.sanitize import clean_line, clean_text
 from reader.search import SearchIndex
-from reader.ui.palette import ArticleProvider
+from reader.ui.executor import DaemonExecutor
+from reader.ui.palette import ArticleProvider, ThemePicker
 from reader.ui.screens.help import HelpScreen, collect_keys
 from reader.ui.screens.library import LibraryScreen
 from reader.ui.screens.reading import ReadingScreen
 from reader.ui.session import ReaderSession, describe_changes
 from reader.ui.widgets.article_table import ArticleRow
 from reader.ui.worker_calls import call_from_worker
+
+if TYPE_CHECKING:
+    from reader.ui.screens.search import SearchScreen
 
 #: Quitting waits this long without a word for queued writes...
 QUICK_SAVE_SECONDS = 0.3
@@ -64,7 +69,13 @@ class PostilApp(App[int]):
         self._reported_store_error = False
         self._search_index: SearchIndex | None = None
         self._index_started = False
+        self._index_running = False
+        self._index_again = False
         self.index_progress: tuple[int, int] = (0, 0)
+
+    def on_load(self) -> None:
+        """Run thread workers on daemon threads: a stuck worker never keeps postil open."""
+        asyncio.get_running_loop().set_default_executor(DaemonExecutor())
 
     def on_mount(self) -> None:
         """Apply settings, show the library, and open the article given on the command line."""
@@ -105,8 +116,13 @@ class PostilApp(App[int]):
             return
         self.push_screen(ReadingScreen(path, select=select))
 
-    def open_search(self, scope_path: str | None, article: Article | None = None) -> None:
-        """Open the search box for one article (``scope_path``) or the whole library."""
+    def open_search(self, scope_path: str | None, article: Article | None = None, *,
+                    article_pending: bool = False) -> SearchScreen:
+        """Open the search box for one article (``scope_path``) or the whole library.
+
+        ``article_pending``: the article at ``scope_path`` is still loading; the reading screen
+        hands it over with :meth:`SearchScreen.article_ready`.
+        """
         from reader.ui.screens.search import SearchOutcome, SearchScreen
 
         def chosen(outcome: SearchOutcome | None) -> None:
@@ -121,7 +137,10 @@ class PostilApp(App[int]):
                 self.push_screen(reading)
             reading.show_results(outcome.hits, outcome.index)
 
-        self.push_screen(SearchScreen(scope_path=scope_path, article=article), chosen)
+        screen = SearchScreen(scope_path=scope_path, article=article,
+                              article_pending=article_pending)
+        self.push_screen(screen, chosen)
+        return screen
 
     @property
     def search_index(self) -> SearchIndex | None:
@@ -132,11 +151,36 @@ class PostilApp(App[int]):
         """Build (or refresh) the library search index in a worker, once per run."""
         if self._index_started:
             return
+        self.refresh_search_index()
+
+    def refresh_search_index(self) -> None:
+        """Build or refresh the library search index in the background (the library was just
+        listed, or changed), so the first library search answers at once.
+
+        A build already running finishes first (restarting it would throw its work away);
+        the refresh then follows.
+        """
         self._index_started = True
+        if self._index_running:
+            self._index_again = True
+            return
+        self._index_running = True
         self._build_index()
+
+    def _index_built(self) -> None:
+        self._index_running = False
+        if self._index_again:
+            self._index_again = False
+            self.refresh_search_index()
 
     @work(thread=True, exclusive=True, group="search-index")
     def _build_index(self) -> None:
+        try:
+            self._update_index()
+        finally:
+            call_from_worker(self, self._index_built)
+
+    def _update_index(self) -> None:
         from reader.search import library_index
 
         index = library_index(self.session.library)
@@ -223,6 +267,13 @@ class PostilApp(App[int]):
                 self, self.notify, f"Could not save the theme: {clean_line(str(error))}",
                 severity="warning",
             )
+
+    def search_themes(self) -> None:
+        """The theme picker, with the theme in use marked."""
+        from textual.command import CommandPalette
+
+        self.push_screen(CommandPalette(providers=[ThemePicker],
+                                        placeholder="Search for themes…"))
 
     def action_help(self) -> None:
         """Show the keys of the current screen."""
@@ -397,6 +448,16 @@ class PostilApp(App[int]):
             self.call_from_thread(self.notify, clean_line(message), timeout=10)
         except RuntimeError:
             pass
+
+    def action_help_quit(self) -> None:
+        """ctrl+c with nothing selected to copy quits, as in any terminal program.
+
+        Not from a dialog (a note being written): there it only says how to quit.
+        """
+        if isinstance(self.screen, ModalScreen):
+            super().action_help_quit()
+            return
+        self.call_later(self.action_quit)
 
     def on_unmount(self) -> None:
         """Wait for pending writes before the process ends."""

@@ -67,3 +67,38 @@ class ArticleProvider(Provider):
             if score > 0:
                 yield Hit(score, highlight_plain(matcher, label), partial(self._open, path),
                           text=label, help="Open this article")
+
+
+class ThemePicker(Provider):
+    """"Change theme…": every theme, the one in use marked (and listed first)."""
+
+    CURRENT = "  ✓ in use"
+
+    def _themes(self) -> list[tuple[str, bool]]:
+        current = self.app.theme
+        names = sorted(self.app.available_themes)
+        return [(name, name == current) for name in sorted(names, key=lambda n: n != current)]
+
+    def _set(self, name: str) -> None:
+        self.app.theme = name
+
+    def _label(self, name: str, current: bool, matcher: Matcher | None = None) -> Content:
+        label = highlight_plain(matcher, name) if matcher is not None else Content(name)
+        if current:
+            label = label + Content.styled(self.CURRENT, "bold")
+        return label
+
+    async def discover(self) -> Hits:
+        """Every theme, the current one first and marked."""
+        for name, current in self._themes():
+            yield DiscoveryHit(self._label(name, current), partial(self._set, name),
+                               text=name, help="the theme in use" if current else None)
+
+    async def search(self, query: str) -> Hits:
+        """Themes matching the query, the current one marked."""
+        matcher = self.matcher(query)
+        for name, current in self._themes():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, self._label(name, current, matcher), partial(self._set, name),
+                          text=name, help="the theme in use" if current else None)

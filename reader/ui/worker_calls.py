@@ -26,8 +26,9 @@ def call_from_worker(
         return
 
     def guarded() -> None:
-        # During shutdown the app stops running before its screens lose their widgets.
-        if node.is_attached and node.app.is_running:
+        # During shutdown the app stops running before its screens lose their widgets; a screen
+        # being removed is still attached while its children are gone (Textual: pruning).
+        if node.is_attached and node.app.is_running and not getattr(node, "_pruning", False):
             callback(*args, **kwargs)
 
     try:

@@ -15,10 +15,11 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, ProgressBar, Static
 from textual.worker import get_current_worker
 
-from reader.library import MetadataCache, scan
+from reader.library import MetadataCache, cached_listing, scan
 from reader.library_matching import attached_lines, attachment_changes, quote_only_attachments
 from reader.loading import ArticleMeta
 from reader.ui.screens.welcome import WelcomeBanner
+from reader.ui.type_filter import TypeToFilter
 from reader.ui.widgets.article_table import ArticleRow, ArticleTable
 from reader.ui.worker_calls import call_from_worker
 
@@ -28,6 +29,9 @@ if TYPE_CHECKING:
 
 #: Seconds of typing pause before the library filter is applied.
 FILTER_DELAY = 0.12
+
+#: Letters that act in the table instead of starting the filter (``f`` first to filter by them).
+TABLE_KEYS = "qsfrgG"
 
 
 class LibraryScreen(Screen[None]):
@@ -47,6 +51,10 @@ class LibraryScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self._filter_timer: Timer | None = None
+        self._scanning = False
+        self._auto_cursor: str | None = None
+        self._unsorted = False
+        """The row the cursor was put on by the listing (not by the reader)."""
 
     def compose(self) -> ComposeResult:
         """Filter box, table, status line."""
@@ -74,6 +82,10 @@ class LibraryScreen(Screen[None]):
 
     def on_mount(self) -> None:
         """Start scanning the library in a worker."""
+        self._typing = TypeToFilter(
+            self.query_one("#library-filter", Input),
+            starts=lambda character: character.isalnum() and character not in TABLE_KEYS,
+        )
         self.table.focus()
         self.query_one(WelcomeBanner).display = False
         self.query_one(ProgressBar).display = False
@@ -91,26 +103,50 @@ class LibraryScreen(Screen[None]):
 
     def _set_message(self, extra: str = "") -> None:
         library = self.postil.session.library
+        table = self.table
+        total = len(table.article_rows)
         if library.is_sample:
             text = Text(
                 "Showing the bundled sample article. Add your own with "
                 "`postil add FILE` or `postil --library DIR`.",
                 style="italic",
             )
+        elif self._scanning and not total:
+            text = Text("Loading the library…", style="italic")
         else:
-            count = len(self.table.article_rows)
-            text = Text(f"{count} article{'s' if count != 1 else ''}  ·  sorted by ")
-            text.append(self.table.order.value)
+            noun = "article" if total == 1 else "articles"
+            if table.filter_text.strip():
+                text = Text(f"{table.row_count:,} of {total:,} {noun} match")
+            else:
+                text = Text(f"{total:,} {noun}")
+            text.append(f"  ·  sorted by {table.sort_description}")
         if extra:
             text.append(f"  ·  {extra}")
+        text.no_wrap = True
+        text.overflow = "ellipsis"
         self.query_one("#library-message", Static).update(text)
 
-    @work(thread=True, exclusive=True, group="library-scan")
     def scan_library(self) -> None:
-        """Read metadata (cached) for every article, filling the table as it goes."""
+        """(Re)list the library in a worker; the status line says it is loading meanwhile."""
+        self._scanning = True
+        self._set_message()
+        self._scan_worker()
+
+    @work(thread=True, exclusive=True, group="library-scan")
+    def _scan_worker(self) -> None:
+        """List the library: cached metadata in one go, then counts, then new or changed files.
+
+        A warm start fills the whole table right after the first paint (one rebuild), before
+        the database is even opened; highlights and progress follow in a second update.
+        """
         worker = get_current_worker()
         session = self.postil.session
         source = session.library
+        cache = MetadataCache()
+        listing = cached_listing(source, cache)
+        if listing.known and not worker.is_cancelled:
+            call_from_worker(self, self._fill, [ArticleRow(meta, folder=source.folder_of(meta.path))
+                                              for meta in listing.known])
         positions: dict[str, object] = {}
         counts: tuple[dict[str, int], dict[str, int]] = ({}, {})
         try:
@@ -124,36 +160,39 @@ class LibraryScreen(Screen[None]):
             if source.is_sample:
                 call_from_worker(self, self._welcome)
 
-        def rows(metas: list[ArticleMeta]) -> list[ArticleRow]:
-            made = []
-            for meta in metas:
-                position = positions.get(meta.id)
-                made.append(
-                    ArticleRow(
-                        meta,
-                        highlights=max(counts[0].get(meta.id, 0), counts[1].get(meta.path, 0)),
-                        progress=getattr(position, "progress", 0.0) if position else 0.0,
-                        last_read=getattr(position, "updated", "") if position else "",
-                    )
-                )
-            return made
+        def row(meta: ArticleMeta) -> ArticleRow:
+            position = positions.get(meta.id)
+            return ArticleRow(
+                meta,
+                highlights=max(counts[0].get(meta.id, 0), counts[1].get(meta.path, 0)),
+                progress=getattr(position, "progress", 0.0) if position else 0.0,
+                last_read=getattr(position, "updated", "") if position else "",
+                folder=source.folder_of(meta.path),
+            )
+
+        if listing.known and (counts != ({}, {}) or positions) and not worker.is_cancelled:
+            call_from_worker(self, self.table.update_states, [row(m) for m in listing.known])
 
         def batch(metas: list[ArticleMeta]) -> None:
-            call_from_worker(self, self._add_rows, rows(metas))
+            call_from_worker(self, self._add_rows, [row(meta) for meta in metas])
 
         def progress(done: int, total: int) -> None:
             call_from_worker(self, self._show_progress, done, total)
 
-        metas = scan(
-            source,
-            MetadataCache(),
-            progress=progress,
-            cancelled=lambda: worker.is_cancelled,
-            batch=batch,
-        )
-        call_from_worker(self, self._scan_finished)
-        if not worker.is_cancelled and not source.is_sample:
-            self._attach_quote_only(metas)
+        scanned: list[ArticleMeta] = []
+        if listing.missing:
+            scanned = scan(
+                source,
+                cache,
+                progress=progress,
+                cancelled=lambda: worker.is_cancelled,
+                batch=batch,
+                files=listing.missing,
+            )
+        if not worker.is_cancelled:
+            call_from_worker(self, self._scan_finished)
+            if not source.is_sample:
+                self._attach_quote_only([*listing.known, *scanned])
 
     def _attach_quote_only(self, metas: list[ArticleMeta]) -> None:
         """(In the scan worker.) Imported quote-only highlights whose book is now in the
@@ -171,8 +210,32 @@ class LibraryScreen(Screen[None]):
         if changes and session.apply(changes):
             call_from_worker(self, self.notify, "\n".join(attached_lines(attached)), timeout=8)
 
+    def _fill(self, rows: list[ArticleRow]) -> None:
+        """Show these rows (sorted and filtered) in one go."""
+        if not self.is_attached:
+            return
+        first = not self.table.row_count
+        self.table.set_articles([*rows, *(r for r in self.table.article_rows
+                                          if r.meta.path not in {x.meta.path for x in rows})])
+        if first:
+            self._to_top()
+        self._set_message()
+
+    def _to_top(self) -> None:
+        """Put the cursor on the first row, scrolled to the top."""
+        if self.table.row_count:
+            self.table.move_cursor(row=0, animate=False)
+        self.table.scroll_to(y=0, animate=False, immediate=True)
+        self._auto_cursor = self.table.selected_path
+
     def _add_rows(self, rows: list[ArticleRow]) -> None:
+        if not self.is_attached:
+            return
         self.table.add_articles(rows)
+        self._unsorted = True
+        if self._auto_cursor is None:
+            self._auto_cursor = self.table.selected_path
+        self._set_message()
 
     def _welcome(self) -> None:
         self.query_one(WelcomeBanner).display = True
@@ -183,6 +246,8 @@ class LibraryScreen(Screen[None]):
         self.table.focus()
 
     def _show_progress(self, done: int, total: int) -> None:
+        if not self.is_attached:
+            return
         bar = self.query_one(ProgressBar)
         if total > 50 and done < total:
             bar.display = True
@@ -190,10 +255,18 @@ class LibraryScreen(Screen[None]):
             self._set_message(f"reading library {done}/{total}")
 
     def _scan_finished(self) -> None:
-        self.table.rebuild()  # rows arrived in file order: sort and filter them now
+        if not self.is_attached:
+            return
+        if self._unsorted:
+            self._unsorted = False
+            self.table.rebuild()  # rows arrived in file order: sort and filter them now
+        if self.table.selected_path == self._auto_cursor:
+            self._to_top()  # the reader did not move the cursor: the list opens at the top
+        self._scanning = False
         self.query_one(ProgressBar).display = False
         self._set_message()
         self.post_message(self.ScanFinished())
+        self.postil.refresh_search_index()  # so the first library search needs no wait
 
     class ScanFinished(events.Event):
         """The library scan completed (used by tests and the search index)."""
@@ -218,21 +291,26 @@ class LibraryScreen(Screen[None]):
     @on(DataTable.HeaderSelected, "#library-table")
     def _header_selected(self, event: DataTable.HeaderSelected) -> None:
         self.table.sort_by_column(str(event.column_key.value))
+        self._to_top()
         self._set_message()
 
     def action_cycle_sort(self) -> None:
-        """Sort by the next order."""
+        """Sort by the next order; the cursor goes to the first row."""
         self.table.order = self.table.order.next()
+        self.table.reverse = False
         self.table.rebuild()
+        self._to_top()
         self._set_message()
 
     def action_filter(self) -> None:
         """Focus the filter box."""
+        self._typing.stop()
         self.query_one("#library-filter", Input).focus()
 
     def action_clear_filter(self) -> None:
         """Clear the filter and return to the table."""
         box = self.query_one("#library-filter", Input)
+        self._typing.stop()
         box.value = ""
         self._apply_filter("")
         self.table.focus()
@@ -266,6 +344,7 @@ class LibraryScreen(Screen[None]):
         self.table.rebuild()
         if self.table.row_count:
             self.table.move_cursor(row=0, animate=False)
+        self._set_message()
 
     @property
     def filter_pending(self) -> bool:
@@ -274,28 +353,55 @@ class LibraryScreen(Screen[None]):
 
     @on(Input.Submitted, "#library-filter")
     def _filter_submitted(self) -> None:
-        if self._filter_timer is not None:
-            self._filter_timer.stop()
-            self._apply_filter(self.query_one("#library-filter", Input).value)
+        self._flush_filter()
         self.table.focus()
         self.action_open_article()
 
     def on_key(self, event: events.Key) -> None:
-        """Typing a letter in the table starts filtering; down/escape leave the filter box."""
+        """Typing in the table edits the filter; ↓/enter/escape end typing.
+
+        The table keeps the focus while typing (see :mod:`reader.ui.type_filter`), so every
+        key typed fast lands in the filter in order. ``g``/``G`` (and the keys of the screen:
+        ``q`` ``s`` ``f`` ``r``) move or act when typing has not started; once it has, every
+        character is text.
+        """
         box = self.query_one("#library-filter", Input)
-        if self.focused is self.table and event.is_printable and event.character:
-            if event.character.isalnum() and event.character not in "qsfr":
-                box.focus()
-                box.insert_text_at_cursor(event.character)
+        typing = self._typing
+        if self.focused is self.table:
+            if typing.handle(event):
+                event.stop()
+                event.prevent_default()
+            elif typing.active and event.key in {"down", "up"}:
+                typing.stop()
+                self._flush_filter()
+                self.table.move_cursor(row=0, animate=False)  # ↓ lands on the first match
+                event.stop()
+                event.prevent_default()
+            elif typing.active and event.key == "enter":
+                typing.stop()
+                self._filter_submitted()
+                event.stop()
+                event.prevent_default()
+            elif event.key == "escape" and (typing.active or box.value):
+                self.action_clear_filter()
                 event.stop()
                 event.prevent_default()
         elif self.focused is box and event.key in {"down", "escape"}:
             if event.key == "escape":
                 box.value = ""
                 self._apply_filter("")
+            else:
+                self._flush_filter()
+                self.table.move_cursor(row=0, animate=False)
             self.table.focus()
             event.stop()
             event.prevent_default()
+
+    def _flush_filter(self) -> None:
+        """Apply a typed filter now instead of after the typing pause."""
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+            self._apply_filter(self.query_one("#library-filter", Input).value)
 
     def refresh_article(self, path: str, *, highlights: int | None = None,
                         progress: float | None = None, last_read: str | None = None) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,7 +28,9 @@ from reader.loading import (
     preview_article,
     read_text,
 )
+from reader.reading_progress import format_percent, time_left
 from reader.sanitize import clean_line, normalize_newlines
+from reader.ui.status_line import StatusPart, ellipsize, fit_status
 from reader.ui.widgets.annotations_panel import AnnotationsPanel
 from reader.ui.widgets.article_view import ArticleView, Highlight
 from reader.ui.widgets.link_dialog import LinkDialog
@@ -38,6 +41,14 @@ from reader.ui.worker_calls import call_from_worker
 if TYPE_CHECKING:
     from reader.search import SearchHit
     from reader.ui.app import PostilApp
+    from reader.ui.screens.search import SearchScreen
+
+
+#: Below this many columns the key hints are drawn compactly so that they fit.
+COMPACT_FOOTER_BELOW = 100
+
+#: Below this many columns the annotations panel lies over the text instead of narrowing it.
+PANEL_OVERLAY_BELOW = 100
 
 
 @dataclass(slots=True)
@@ -57,6 +68,27 @@ class Change:
 
     before: Annotation | None
     after: Annotation | None
+
+    @property
+    def description(self) -> str:
+        """What the change did, for "Undone: …" ("note on “Huawei is…”")."""
+        before, after = self.before, self.after
+        subject = after or before
+        if subject is None:
+            return "nothing"
+        quote = f"“{ellipsize(clean_line(subject.quote.exact), 40)}”"
+        if before is None:
+            return f"highlighting {quote}"
+        if after is None:
+            return f"deleting the highlight {quote}"
+        what = [
+            name for name, changed in (
+                ("note", before.note != after.note),
+                ("tags", before.tags != after.tags),
+                ("colour", before.color != after.color),
+            ) if changed
+        ]
+        return f"{' and '.join(what) or 'change'} on {quote}"
 
 
 class ReadingScreen(Screen[None]):
@@ -101,6 +133,7 @@ class ReadingScreen(Screen[None]):
         self._result_index = 0
         self.store_available = False
         self._library_tags: set[str] = set()
+        self._waiting_search: SearchScreen | None = None
 
     @property
     def postil(self) -> PostilApp:
@@ -130,6 +163,7 @@ class ReadingScreen(Screen[None]):
         self.view.show_chrome = settings.show_chrome
         self.query_one(AnnotationsPanel).display = False
         self.view.focus()
+        self.view.begin_loading()
         self.load()
 
     # ----------------------------------------------------------------- loading
@@ -171,7 +205,7 @@ class ReadingScreen(Screen[None]):
         call_from_worker(self, self._loaded, loaded, preview is not None)
 
     def _show_preview(self, preview: Article, offset: int, shown: threading.Event) -> None:
-        self.view.set_document(preview.document, offset)
+        self.view.set_document(preview.document, offset, complete=False)
         self.view.call_after_refresh(lambda: self.view.call_after_refresh(shown.set))
 
     def _anchor(self, store: AnnotationStore, article: Article) -> list[Annotation]:
@@ -202,6 +236,9 @@ class ReadingScreen(Screen[None]):
         if self._initial_selection is not None:
             self.select_span(*self._initial_selection)
         self._update_status()
+        waiting, self._waiting_search = self._waiting_search, None
+        if waiting is not None and waiting.is_attached:
+            waiting.article_ready(loaded.article)
 
     # ----------------------------------------------------------------- status and position
     def _update_status(self) -> None:
@@ -210,29 +247,44 @@ class ReadingScreen(Screen[None]):
             return
         progress = self.view.progress
         meta = article.meta
-        left = max(0, round(meta.reading_minutes * (1 - progress)))
-        status = Text()
-        title = clean_line(meta.title)
-        status.append(title if len(title) <= 40 else title[:39] + "…", style="bold")
-        status.append(f"  ·  {round(progress * 100)}%  ·  {meta.words:,} words  ·  ")
-        status.append(f"{left} min left" if progress < 1 else "finished")
+        parts = [
+            StatusPart(Text(clean_line(meta.title), style="bold"), shrink=12, prefer=28),
+            StatusPart(Text(format_percent(progress, none="0%"))),
+            StatusPart(Text(f"{meta.words:,} words"), drop=1),
+            StatusPart(Text(time_left(meta.reading_minutes, progress)), drop=3),
+        ]
         count = len(self.annotations)
         if count:
-            status.append(f"  ·  {count} highlight{'s' if count != 1 else ''}")
+            parts.append(StatusPart(Text(f"{count} highlight{'s' if count != 1 else ''}"),
+                                    drop=2))
         review = sum(1 for a in self.annotations.values() if needs_review(a))
         if review:
-            status.append(f"  ·  {review} need review (a, is:review; r re-attaches)",
-                          style="bold yellow")
+            parts.append(StatusPart(Text(f"{review} need review (a, is:review; r re-attaches)",
+                                         style="bold yellow"), drop=3, shrink=14))
         links = self._links_near_point() if self.view.cursor is not None else []
         if links:
-            status.append(f"  ·  link: {clean_line(links[0][1])[:60]} (o opens)")
+            link = Text("link: ")
+            link.append(clean_line(links[0][1]))
+            parts.append(StatusPart(link, shrink=24, prefer=48))
+            parts.append(StatusPart(Text("o opens")))
         selection = self.view.selection
         if selection is not None and not self.view.selecting:
-            status.append(f"  ·  {selection[1] - selection[0]} chars selected (h highlights)")
+            parts.append(StatusPart(
+                Text(f"{selection[1] - selection[0]} chars selected, h highlights")))
         if self.view.selecting:
-            status.append("  ·  SELECT (]/[ ←/→ ↑/↓ extend, h highlight, esc clears)",
-                          style="bold")
-        self.query_one("#reading-status", Static).update(status)
+            parts.append(StatusPart(
+                Text("SELECT: ][ ←→ ↑↓ extend, h highlights, esc clears", style="bold")))
+        status = self.query_one("#reading-status", Static)
+        width = status.content_region.width or max(20, self.size.width - 4)
+        status.update(fit_status(parts, width))
+
+    def on_resize(self) -> None:
+        """Fit the status line to the new width; overlay the panel on narrow terminals."""
+        self.set_class(self.size.width < PANEL_OVERLAY_BELOW, "-narrow")
+        footer = self.query_one(Footer)
+        footer.compact = self.size.width < COMPACT_FOOTER_BELOW
+        footer.show_command_palette = self.size.width >= COMPACT_FOOTER_BELOW  # ? lists it
+        self.call_after_refresh(self._update_status)
 
     @on(ArticleView.PositionChanged)
     def _position_changed(self) -> None:
@@ -257,11 +309,17 @@ class ReadingScreen(Screen[None]):
         self.postil.article_changed(path, progress=progress)
 
     def action_clear_or_back(self) -> None:
-        """Clear the selection if there is one, else go back to the library."""
+        """Close the innermost thing: the annotations panel, else the selection, else this
+        screen (back to the library — also when started as ``postil FILE``; q quits then)."""
+        panel = self.query_one(AnnotationsPanel)
+        if panel.display:
+            self._panel_closed()
+            return
         if self.view.selection is not None or self.view.selecting:
             self.view.clear_selection()
             return
-        self.action_back()
+        self.save_position()
+        self.dismiss()
 
     def action_back(self) -> None:
         """Save the position and go back to the library."""
@@ -297,14 +355,20 @@ class ReadingScreen(Screen[None]):
         return True
 
     def current_highlight(self) -> Annotation | None:
-        """The highlight the keyboard points at (selection, cursor, or top of the view)."""
+        """The highlight the keyboard points at (selection, cursor, or top of the view).
+
+        With no cursor yet (just opened), that is the sentence at the top of the view: the
+        same sentence ``h`` and ``c`` would highlight, so they find its highlight instead of
+        making a second one over it.
+        """
         view = self.view
         if view.selection is not None:
-            found = view.highlights_in(*view.selection)
+            span: tuple[int, int] | None = view.selection
         elif view.cursor is not None:
-            found = view.highlights_in(*view.cursor)
+            span = view.cursor
         else:
-            found = []
+            span = view.document.sentence_at(view.top_offset)
+        found = view.highlights_in(*span) if span is not None else []
         if not found:
             return None
         best = min(found, key=lambda h: h.end - h.start)
@@ -357,6 +421,8 @@ class ReadingScreen(Screen[None]):
 
     def action_highlight(self) -> None:
         """Highlight the selection, or the sentence under the cursor."""
+        if self.view.when_complete(self.action_highlight):
+            return
         if not self._require_store():
             return
         span = self._target_span()
@@ -371,6 +437,8 @@ class ReadingScreen(Screen[None]):
 
     def action_color(self, color: str) -> None:
         """Set the colour of the highlight under the cursor."""
+        if self.view.when_complete(partial(self.action_color, color)):
+            return
         if not self._require_store():
             return
         current = self.current_highlight()
@@ -392,6 +460,8 @@ class ReadingScreen(Screen[None]):
 
     def action_note(self) -> None:
         """Edit the note of the highlight under the cursor (creating the highlight if needed)."""
+        if self.view.when_complete(self.action_note):
+            return
         target = self._highlight_for_edit()
         if target is None:
             return
@@ -408,6 +478,8 @@ class ReadingScreen(Screen[None]):
 
     def action_tags(self) -> None:
         """Edit the tags of the highlight under the cursor (creating the highlight if needed)."""
+        if self.view.when_complete(self.action_tags):
+            return
         target = self._highlight_for_edit()
         if target is None:
             return
@@ -423,10 +495,12 @@ class ReadingScreen(Screen[None]):
                 self._apply(Change(current, updated))
                 self.notify("Tags saved.", timeout=3)
 
-        self.app.push_screen(TagDialog(list(target.tags), known), save)
+        self.app.push_screen(TagDialog(list(target.tags), known, quote=target.quote.exact), save)
 
     def action_delete(self) -> None:
         """Delete the highlight under the cursor (u undoes)."""
+        if self.view.when_complete(self.action_delete):
+            return
         if not self._require_store():
             return
         current = self.current_highlight()
@@ -438,12 +512,14 @@ class ReadingScreen(Screen[None]):
 
     def action_undo(self) -> None:
         """Undo the last annotation change."""
+        if self.view.when_complete(self.action_undo):
+            return
         if not self._undo:
             self.notify("Nothing to undo.")
             return
         change = self._undo.pop()
         self._apply(Change(change.after, change.before), record=False)
-        self.notify("Undone.", timeout=3)
+        self.notify(f"Undone: {change.description}", timeout=4)
 
     def reattach_target(self) -> Annotation | None:
         """The highlight ``r`` moves: the one chosen in the panel (an orphan, say), else the
@@ -489,6 +565,8 @@ class ReadingScreen(Screen[None]):
 
     def action_toggle_panel(self) -> None:
         """Show or hide the annotations panel."""
+        if self.view.when_complete(self.action_toggle_panel):
+            return
         panel = self.query_one(AnnotationsPanel)
         panel.display = not panel.display
         if panel.display:
@@ -526,9 +604,16 @@ class ReadingScreen(Screen[None]):
         self.view.flash(start, end)
 
     def action_search(self) -> None:
-        """Search this article (Tab in the box switches to the whole library)."""
+        """Search this article (Tab in the box switches to the whole library).
+
+        Pressed while the article loads, the box opens at once (typing is never lost) and
+        searches the whole article as soon as it is there.
+        """
         if self.article is not None:
             self.postil.open_search(scope_path=self.article.meta.path, article=self.article)
+            return
+        self._waiting_search = self.postil.open_search(scope_path=self.path, article=None,
+                                                       article_pending=True)
 
     def show_results(self, hits: list[SearchHit], index: int) -> None:
         """Remember search results in this article for n/N and jump to ``index``."""
@@ -551,44 +636,57 @@ class ReadingScreen(Screen[None]):
 
     def action_next_result(self) -> None:
         """Go to the next search result in this article."""
+        if self.view.when_complete(self.action_next_result):
+            return
         self._step_result(1)
 
     def action_previous_result(self) -> None:
         """Go to the previous search result in this article."""
+        if self.view.when_complete(self.action_previous_result):
+            return
         self._step_result(-1)
 
     # ----------------------------------------------------------------- links
     def _links_near_point(self) -> list[tuple[str, str]]:
+        """Links in the selection or the cursor sentence (else on screen, with no cursor)."""
         view = self.view
         if view.selection is not None:
-            start, end = view.selection
-        elif view.cursor is not None:
-            start, end = view.cursor
-        else:
-            layout = view.layout_rows
-            top = round(view.scroll_y)
-            start = view.top_offset
-            end = layout.offset_of_row(top + view.size.height) if layout else start
-            if end <= start:
-                end = len(view.document.text)
-        text = view.document.text
+            return self._links_in(*view.selection)
+        if view.cursor is not None:
+            return self._links_in(*view.cursor)
+        return self._links_on_screen()
+
+    def _links_on_screen(self) -> list[tuple[str, str]]:
+        view = self.view
+        layout = view.layout_rows
+        top = round(view.scroll_y)
+        start = view.top_offset
+        end = layout.offset_of_row(top + view.size.height) if layout else start
+        if end <= start:
+            end = len(view.document.text)
+        return self._links_in(start, end)
+
+    def _links_in(self, start: int, end: int) -> list[tuple[str, str]]:
+        text = self.view.document.text
         seen: dict[str, tuple[str, str]] = {}
-        for span in view.document.spans_in(start, end):
+        for span in self.view.document.spans_in(start, end):
             if span.style == "link" and span.url:
                 seen.setdefault(span.url, (text[span.start : span.end], span.url))
         return list(seen.values())
 
     def action_open_link(self) -> None:
-        """Open a link in the cursor sentence (or on screen), or the article's source, after
-        confirmation."""
-        links = self._links_near_point()
+        """Open a link in the cursor sentence (or, if it has none, on screen), or the
+        article's source, after confirmation."""
+        if self.view.when_complete(self.action_open_link):
+            return
+        links = self._links_near_point() or self._links_on_screen()
         source = self.article.meta.url if self.article is not None else ""
         if source.lower().startswith(("http://", "https://")) and source not in {
             url for _label, url in links
         }:
             links.append(("This article's source (the page it came from)", source))
         if not links:
-            self.notify("No link here (move the cursor with ] and [ onto one).")
+            self.notify("No link here or on screen (move the cursor with ] and [ onto one).")
             return
 
         def chosen(url: str | None) -> None:
@@ -601,6 +699,8 @@ class ReadingScreen(Screen[None]):
     # ----------------------------------------------------------------- export
     def action_export(self) -> None:
         """Export this article's annotations as Markdown to the export directory."""
+        if self.view.when_complete(self.action_export):
+            return
         if self.article is not None:
             self.postil.export_articles([self.article.meta.path])
 

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
@@ -18,6 +18,7 @@ from textual.worker import get_current_worker
 from reader.loading import Article
 from reader.sanitize import clean_line
 from reader.search import SearchHit, article_search, search_article
+from reader.ui.widgets.list_keys import MovingOptionList
 from reader.ui.worker_calls import call_from_worker
 
 if TYPE_CHECKING:
@@ -60,10 +61,15 @@ class SearchScreen(ModalScreen[SearchOutcome | None]):
         Binding("tab", "toggle_scope", "Article/Library", priority=True),
     ]
 
-    def __init__(self, scope_path: str | None, article: Article | None = None) -> None:
+    def __init__(self, scope_path: str | None, article: Article | None = None, *,
+                 article_pending: bool = False) -> None:
         super().__init__()
         self.article = article
         self.scope_path = scope_path
+        self.article_pending = article_pending and article is None and scope_path is not None
+        """True while the article to search is still loading (see :meth:`article_ready`)."""
+        self._article_path = article.meta.path if article is not None else (
+            scope_path if self.article_pending else None)
         self.hits: list[SearchHit] = []
 
     @property
@@ -77,14 +83,25 @@ class SearchScreen(ModalScreen[SearchOutcome | None]):
     @property
     def library_scope(self) -> bool:
         """True when searching the whole library."""
-        return self.scope_path is None or self.article is None
+        return self.scope_path is None or (self.article is None and not self.article_pending)
+
+    def article_ready(self, article: Article) -> None:
+        """The article this box was opened for has loaded: search it now."""
+        self.article = article
+        self.article_pending = False
+        self._article_path = article.meta.path
+        self._show_scope()
+        self._prepare_article_index()
+        self.run_search(self.query_one(Input).value)
 
     def compose(self) -> ComposeResult:
         """Scope, query box, results, status."""
         with Vertical(id="search-dialog", classes="dialog"):
-            yield Label("", id="search-scope")
+            with Horizontal(id="search-scope-row"):
+                yield Label("", id="search-scope")
+                yield Label("", id="search-scope-hint")
             yield Input(placeholder="Find a passage (typos are fine)…", id="search-input")
-            yield OptionList(id="search-results")
+            yield MovingOptionList(id="search-results")
             yield Label("", id="search-status")
 
     def on_mount(self) -> None:
@@ -103,23 +120,27 @@ class SearchScreen(ModalScreen[SearchOutcome | None]):
             article_search(self.article)
 
     def _show_scope(self) -> None:
+        # The title may be long: it is cut with an ellipsis (CSS), the tab hint always shows.
         if self.library_scope:
             scope = Text("Search the whole library", style="bold")
+        elif self.article is None:
+            scope = Text("Search in this article (loading…)", style="bold")
         else:
-            assert self.article is not None
             scope = Text("Search in “", style="bold")
             scope.append(clean_line(self.article.meta.title))
             scope.append("”")
-        if self.article is not None:
-            scope.append("   (tab: switch to " + ("this article" if self.library_scope
-                                                  else "the library") + ")", style="dim")
+        hint = Text()
+        if self._article_path is not None:
+            hint = Text("  tab: " + ("this article" if self.library_scope else "the library"),
+                        style="dim")
         self.query_one("#search-scope", Label).update(scope)
+        self.query_one("#search-scope-hint", Label).update(hint)
 
     def action_toggle_scope(self) -> None:
         """Switch between this article and the whole library."""
-        if self.article is None:
+        if self._article_path is None:
             return
-        self.scope_path = self.article.meta.path if self.library_scope else None
+        self.scope_path = self._article_path if self.library_scope else None
         self._show_scope()
         if self.library_scope:
             self.postil.ensure_search_index()
@@ -143,8 +164,10 @@ class SearchScreen(ModalScreen[SearchOutcome | None]):
             done, total = self.postil.index_progress
             if total and done < total:
                 note = f"  (index {done}/{total} articles ready)"
+        elif self.article is None:
+            call_from_worker(self, self._show, query, [], "loading the article…")
+            return
         else:
-            assert self.article is not None
             hits = search_article(self.article, query, limit=50)
         if not worker.is_cancelled:
             call_from_worker(self, self._show, query, hits, note)
@@ -165,6 +188,8 @@ class SearchScreen(ModalScreen[SearchOutcome | None]):
         if hits:
             options.highlighted = 0
         status = f"{len(hits)} result{'s' if len(hits) != 1 else ''}" if query.strip() else ""
+        if self.article_pending:
+            status, note = note, ""  # no results yet: the article is still loading
         self.query_one("#search-status", Label).update(
             Text(status + note + ("  ·  enter jumps, ↓ to choose" if hits else ""))
         )
@@ -187,13 +212,23 @@ class SearchScreen(ModalScreen[SearchOutcome | None]):
     def _selected(self, event: OptionList.OptionSelected) -> None:
         self._choose(event.option_index)
 
-    def on_key(self, event: object) -> None:
-        """Down from the box moves into the results."""
-        key = getattr(event, "key", "")
+    def on_key(self, event: events.Key) -> None:
+        """Down from the box moves into the results (onto the first); typing in the results
+        goes back to the box."""
         box = self.query_one(Input)
         options = self.query_one(OptionList)
-        if box.has_focus and key == "down" and options.option_count:
+        if box.has_focus and event.key == "down" and options.option_count:
+            # Handled here: the key must not also move the list once it has the focus.
+            event.stop()
+            event.prevent_default()
+            options.highlighted = 0
             options.focus()
+        elif (options.has_focus and event.is_printable and event.character
+              and event.character not in "gG"):
+            event.stop()
+            event.prevent_default()
+            box.focus()
+            box.insert_text_at_cursor(event.character)
 
     def _choose(self, index: int) -> None:
         if 0 <= index < len(self.hits):

@@ -50,10 +50,11 @@ class AddDialog(ModalScreen[AddResult | None]):
             yield Input(placeholder="https://… or ~/Downloads/article.html (.txt, .md, .html)",
                         id="add-path")
             yield Static("", id="add-status")
+            # The folder may be long: the hint wraps (width 100%), it is never cut.
             hint = Text("enter adds it to ", style="dim")
             hint.append(clean_line(str(self.library)), style="dim bold")
-            hint.append("  ·  pages and HTML are stored as Markdown  ·  esc cancels", style="dim")
-            yield Label(hint)
+            hint.append("\npages and HTML are stored as Markdown  ·  esc cancels", style="dim")
+            yield Label(hint, id="add-hint")
 
     @property
     def busy(self) -> bool:

@@ -12,22 +12,21 @@ from textual.widgets.option_list import Option
 
 from annotations.anchoring import needs_review
 from annotations.model import AnchorStatus, Annotation
+from reader.highlight_colors import highlight_color
 from reader.sanitize import clean_line
 from reader.search import search_annotations
-
-_SWATCH = {
-    "yellow": "#c9a800",
-    "green": "#2fa84f",
-    "blue": "#3a7bd5",
-    "pink": "#d6468f",
-    "purple": "#8a4fd6",
-}
+from reader.ui.type_filter import TypeToFilter
+from reader.ui.widgets.list_keys import MovingOptionList
 
 
-def annotation_label(annotation: Annotation, width: int = 60) -> Text:
+def annotation_label(
+    annotation: Annotation, width: int = 60, color_system: str | None = "truecolor"
+) -> Text:
     """The panel entry for one annotation: colour, quote, note, tags, status."""
     label = Text(no_wrap=False)
-    label.append("█ ", style=_SWATCH.get(annotation.color.value, "white"))
+    color = highlight_color(annotation.color.value)
+    swatch = color.swatch if color.shade(color_system) is color.full else color.sixteen.background
+    label.append("█ ", style=swatch)
     quote = clean_line(annotation.quote.exact)
     if len(quote) > width * 2:
         quote = quote[: width * 2 - 1] + "…"
@@ -66,6 +65,7 @@ class AnnotationsPanel(Vertical):
     DEFAULT_CSS = """
     AnnotationsPanel { width: 42; border-left: vkey $panel; padding: 0 1; }
     AnnotationsPanel > Input { margin: 0 0 1 0; }
+    AnnotationsPanel > Input.-typing { border: tall $accent; }
     AnnotationsPanel > OptionList { height: 1fr; }
     """
 
@@ -82,13 +82,22 @@ class AnnotationsPanel(Vertical):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._annotations: list[Annotation] = []
+        self._typing: TypeToFilter
+
+    def on_mount(self) -> None:
+        """Letters typed in the list filter it (``g``/``G`` move to the first/last entry)."""
+        self._typing = TypeToFilter(
+            self.query_one("#annotations-filter", Input),
+            starts=lambda character: (character.isalnum() or character == "#")
+            and character not in "gG",
+        )
 
     def compose(self) -> ComposeResult:
         """Title, filter, list."""
         yield Label(Text("Annotations", style="bold"), id="annotations-title")
         yield Input(placeholder="Filter quotes, notes, #tags…", id="annotations-filter",
                     select_on_focus=False)
-        yield OptionList(id="annotations-list")
+        yield MovingOptionList(id="annotations-list")
 
     def show(self, annotations: list[Annotation], text: str = "") -> None:
         """Show ``annotations`` in reading order, orphans last."""
@@ -113,7 +122,10 @@ class AnnotationsPanel(Vertical):
             shown = [hit.annotation for hit in ranked if hit.score >= MIN_FILTER_SCORE]
         else:
             shown = candidates
-        options.add_options([Option(annotation_label(a), id=a.id) for a in shown])
+        system = self.app.console.color_system
+        options.add_options(
+            [Option(annotation_label(a, color_system=system), id=a.id) for a in shown]
+        )
         anchored = sum(1 for a in self._annotations if a.status is not AnchorStatus.ORPHANED)
         orphans = len(self._annotations) - anchored
         title = f"Annotations ({len(self._annotations)})"
@@ -159,10 +171,8 @@ class AnnotationsPanel(Vertical):
 
     @on(Input.Submitted, "#annotations-filter")
     def _filter_done(self) -> None:
-        options = self.query_one(OptionList)
-        options.focus()
-        if options.option_count:
-            options.highlighted = 0
+        self.query_one(OptionList).focus()
+        self._first()
 
     @on(OptionList.OptionSelected, "#annotations-list")
     def _selected(self, event: OptionList.OptionSelected) -> None:
@@ -171,17 +181,25 @@ class AnnotationsPanel(Vertical):
             self.post_message(self.Jump(event.option.id))
 
     def on_key(self, event: events.Key) -> None:
-        """Typing in the list goes to the filter; Escape clears it."""
+        """Typing in the list edits the filter (every key, in order); ↓ from the filter lands
+        on the first entry; Escape clears the filter, then closes the panel."""
         box = self.query_one("#annotations-filter", Input)
         options = self.query_one(OptionList)
-        if options.has_focus and event.is_printable and event.character and (
-            event.character.isalnum() or event.character == "#"
-        ):
-            box.focus()
-            box.insert_text_at_cursor(event.character)
+        if options.has_focus and self._typing.handle(event):
             event.stop()
             event.prevent_default()
-        elif box.has_focus and event.key == "escape":
+        elif options.has_focus and self._typing.active and event.key in {"down", "up"}:
+            self._typing.stop()
+            self._first()
+            event.stop()
+            event.prevent_default()
+        elif options.has_focus and self._typing.active and event.key == "enter":
+            self._typing.stop()
+            self._filter_done()
+            event.stop()
+            event.prevent_default()
+        elif event.key == "escape" and (box.has_focus or self._typing.active or box.value):
+            self._typing.stop()
             box.value = ""
             options.focus()
             event.stop()
@@ -191,5 +209,12 @@ class AnnotationsPanel(Vertical):
             event.stop()
             event.prevent_default()
         elif box.has_focus and event.key == "down":
+            self._first()
             options.focus()
             event.stop()
+            event.prevent_default()
+
+    def _first(self) -> None:
+        options = self.query_one(OptionList)
+        if options.option_count:
+            options.highlighted = 0

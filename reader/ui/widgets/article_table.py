@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -14,6 +15,7 @@ from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey
 
 from reader.loading import ArticleMeta
+from reader.reading_progress import format_percent
 from reader.sanitize import clean_line
 
 
@@ -30,6 +32,19 @@ class SortOrder(StrEnum):
         members = list(SortOrder)
         return members[(members.index(self) + 1) % len(members)]
 
+    def direction(self, reverse: bool = False) -> str:
+        """How rows run in this order ("A→Z", "newest first", …), or reversed."""
+        forward, backward = _DIRECTIONS[self]
+        return backward if reverse else forward
+
+
+_DIRECTIONS = {
+    SortOrder.TITLE: ("A→Z", "Z→A"),
+    SortOrder.AUTHOR: ("A→Z", "Z→A"),
+    SortOrder.RECENT: ("newest first", "oldest first"),
+    SortOrder.LENGTH: ("longest first", "shortest first"),
+}
+
 
 @dataclass(slots=True)
 class ArticleRow:
@@ -39,6 +54,8 @@ class ArticleRow:
     highlights: int = 0
     progress: float = 0.0
     last_read: str = ""
+    folder: str = ""
+    """The folder relative to the library folder ("" at the top): tells same titles apart."""
 
 
 _COLUMNS = (
@@ -48,7 +65,8 @@ _COLUMNS = (
     ("read", "Read"),
     ("highlights", "✎"),
 )
-_WIDTHS = {"author": 16, "length": 14, "read": 4, "highlights": 3}
+_FOLDER_COLUMN = ("folder", "Folder")
+_WIDTHS = {"author": 16, "length": 16, "read": 4, "highlights": 3, "folder": 14}
 _COLUMN_SORT = {
     "title": SortOrder.TITLE,
     "author": SortOrder.AUTHOR,
@@ -58,8 +76,9 @@ _COLUMN_SORT = {
 
 
 def filter_score(query: str, row: ArticleRow) -> float:
-    """How well ``query`` matches a row's title and author (0 = no match)."""
-    haystack = f"{row.meta.title} {row.meta.author}".lower()
+    """How well ``query`` matches a row's title, author, file name and folder (0 = no match)."""
+    name = os.path.basename(row.meta.path)
+    haystack = f"{row.meta.title} {row.meta.author} {name} {row.folder}".lower()
     needle = query.lower().strip()
     if not needle:
         return 100.0
@@ -79,18 +98,44 @@ class ArticleTable(DataTable[Text]):
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "select_cursor", "Open", id="open_article"),
+        # As in less and vim; every other letter typed in the table starts the filter.
+        Binding("g,home", "scroll_top", "First article", show=False, id="list_first"),
+        Binding("G,end", "scroll_bottom", "Last article", show=False, id="list_last"),
+        Binding("pageup", "page_up", "Page up", show=False, id="list_page_up"),
+        Binding("pagedown", "page_down", "Page down", show=False, id="list_page_down"),
     ]
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self._rows: dict[str, ArticleRow] = {}
         self.order = SortOrder.TITLE
+        self.reverse = False
+        """True when the order runs backwards (a second click on the same column header)."""
         self.filter_text = ""
+        self.show_folder = False
+        """True when the articles lie in more than one folder: a Folder column is shown."""
+
+    def _columns(self) -> tuple[tuple[str, str], ...]:
+        return (*_COLUMNS, _FOLDER_COLUMN) if self.show_folder else _COLUMNS
 
     def on_mount(self) -> None:
         """Create the columns."""
-        for key, label in _COLUMNS:
+        self._add_columns()
+
+    def _add_columns(self) -> None:
+        for key, label in self._columns():
             self.add_column(Text(label), key=key, width=_WIDTHS.get(key))
+        self._fit_columns()
+
+    def _update_folder_column(self) -> bool:
+        """Show the Folder column exactly when rows come from two folders; True if it changed."""
+        wanted = len({row.folder for row in self._rows.values()}) > 1
+        if wanted == self.show_folder:
+            return False
+        self.show_folder = wanted
+        self.clear(columns=True)
+        self._add_columns()
+        return True
 
     def on_resize(self) -> None:
         """Give the title column whatever the fixed columns leave."""
@@ -99,8 +144,9 @@ class ArticleTable(DataTable[Text]):
     def _fit_columns(self) -> None:
         if not self.columns or self.size.width == 0:
             return
-        padding = 2 * self.cell_padding * len(_COLUMNS) + 2
-        fixed = sum(_WIDTHS.values())
+        columns = self._columns()
+        padding = 2 * self.cell_padding * len(columns) + 2
+        fixed = sum(_WIDTHS.get(key, 0) for key, _label in columns if key != "title")
         title = self.columns.get(ColumnKey("title"))
         width = max(12, self.size.width - fixed - padding)
         if title is not None and title.width != width:
@@ -119,12 +165,17 @@ class ArticleTable(DataTable[Text]):
         New rows are appended at once (cheap, so a scan of thousands of files never stalls the
         UI); the sort order and filter are applied by :meth:`rebuild` when the scan finishes.
         """
-        appended = False
+        rows = list(rows)
+        fresh = [row for row in rows if row.meta.path not in self._rows]
         for row in rows:
-            known = row.meta.path in self._rows
             self._rows[row.meta.path] = row
-            if known or self.filter_text.strip():
-                continue
+        if self._update_folder_column():
+            self.rebuild()
+            return
+        if self.filter_text.strip():
+            return
+        appended = False
+        for row in fresh:
             self.add_row(*self._cells(row), key=row.meta.path)
             appended = True
         if appended and self.row_count == len(self._rows) and self.cursor_row < 0:
@@ -133,6 +184,7 @@ class ArticleTable(DataTable[Text]):
     def set_articles(self, rows: Iterable[ArticleRow]) -> None:
         """Replace all rows."""
         self._rows = {row.meta.path: row for row in rows}
+        self._update_folder_column()
         self.rebuild()
 
     def update_state(self, path: str, *, highlights: int | None = None,
@@ -149,13 +201,41 @@ class ArticleTable(DataTable[Text]):
             row.last_read = last_read
         self.rebuild()
 
+    def update_states(self, rows: Iterable[ArticleRow]) -> None:
+        """Take the highlight counts and progress of ``rows`` (known articles), redrawing only
+        the cells that changed (a full rebuild only when the order depends on them)."""
+        changed: list[ArticleRow] = []
+        for row in rows:
+            known = self._rows.get(row.meta.path)
+            if known is None:
+                continue
+            state = (row.highlights, row.progress, row.last_read)
+            if (known.highlights, known.progress, known.last_read) != state:
+                known.highlights, known.progress, known.last_read = state
+                changed.append(known)
+        if not changed:
+            return
+        if self.order is SortOrder.RECENT:
+            self.rebuild()
+            return
+        for row in changed:
+            if row.meta.path in self.rows:
+                cells = self._cells(row)
+                self.update_cell(row.meta.path, "read", cells[3])
+                self.update_cell(row.meta.path, "highlights", cells[4])
+
     def visible_rows(self) -> list[ArticleRow]:
         """Rows that pass the filter, in display order."""
         rows = list(self._rows.values())
         if self.filter_text.strip():
             scored = [(filter_score(self.filter_text, row), row) for row in rows]
             return [row for score, row in sorted(scored, key=lambda p: -p[0]) if score > 0]
-        return sorted(rows, key=self._sort_key)
+        return sorted(rows, key=self._sort_key, reverse=self.reverse)
+
+    @property
+    def sort_description(self) -> str:
+        """The order and its direction, as the status line shows it ("title, A→Z")."""
+        return f"{self.order.value}, {self.order.direction(self.reverse)}"
 
     def _sort_key(self, row: ArticleRow) -> tuple[object, ...]:
         meta = row.meta
@@ -192,20 +272,29 @@ class ArticleTable(DataTable[Text]):
         return self._rows.get(path)
 
     def sort_by_column(self, column: str) -> None:
-        """Sort by a column's order (header click)."""
+        """Sort by a column's order (header click; clicking the sorted column reverses it)."""
         if column in _COLUMN_SORT:
-            self.order = _COLUMN_SORT[column]
+            order = _COLUMN_SORT[column]
+            self.reverse = not self.reverse if order is self.order else False
+            self.order = order
             self.rebuild()
 
+    def _cells(self, row: ArticleRow) -> tuple[Text, ...]:
+        cells = self._article_cells(row)
+        if self.show_folder:
+            cells += (Text(clean_line(row.folder), style="dim", overflow="ellipsis", no_wrap=True),)
+        return cells
+
     @staticmethod
-    def _cells(row: ArticleRow) -> tuple[Text, ...]:
+    def _article_cells(row: ArticleRow) -> tuple[Text, ...]:
         meta = row.meta
         if meta.error:
             title = Text(clean_line(meta.title))
             title.append(f"  (unreadable: {clean_line(meta.error)})", style="italic dim")
             return (title, Text(""), Text("—", style="dim"), Text(""), Text(""))
-        length = Text(f"{meta.words:,} w · {meta.reading_minutes} min", style="dim")
-        read = Text(f"{round(row.progress * 100)}%" if row.progress else "—", justify="right")
+        length = Text(compact_length(meta.words, meta.reading_minutes), style="dim",
+                      overflow="ellipsis", no_wrap=True)
+        read = Text(format_percent(row.progress), justify="right")
         highlights = Text(str(row.highlights) if row.highlights else "·", justify="right")
         return (
             Text(clean_line(meta.title), overflow="ellipsis", no_wrap=True),
@@ -214,6 +303,25 @@ class ArticleTable(DataTable[Text]):
             read,
             highlights,
         )
+
+
+def compact_length(words: int, minutes: int) -> str:
+    """An article's length that fits the Length column: "612 w · 3 min", "562k w · 39 h"."""
+    if words < 10_000:
+        count = f"{words:,}"
+    elif words < 100_000:
+        count = f"{words // 100 / 10:.1f}k"
+    elif words < 1_000_000:
+        count = f"{words // 1000}k"
+    else:
+        count = f"{words // 100_000 / 10:.1f}M"
+    if minutes < 60:
+        time = f"{minutes} min"
+    elif minutes < 600:
+        time = f"{minutes // 6 / 10:.1f} h"
+    else:
+        time = f"{minutes // 60} h"
+    return f"{count} w · {time}"
 
 
 def _reverse(stamp: str) -> str:

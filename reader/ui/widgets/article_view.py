@@ -9,6 +9,7 @@ highlights, the sentence cursor, search hits and selections all line up with the
 from __future__ import annotations
 
 import bisect
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -24,10 +25,11 @@ from textual.scroll_view import ScrollView
 from textual.selection import Selection
 from textual.strip import Strip
 
+from reader.config import DEFAULT_READING_WIDTH
 from reader.document import Block, BlockKind, Document
+from reader.highlight_colors import highlight_color, no_color_style
+from reader.reading_progress import reading_progress
 from reader.ui.layout import Row, TextLayout, block_indent
-
-HIGHLIGHT_COLORS = ("yellow", "green", "blue", "pink", "purple")
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,11 +86,6 @@ class ArticleView(ScrollView, can_focus=True):
         "article-view--selection",
         "article-view--flash",
         "article-view--note-marker",
-        "article-view--hl-yellow",
-        "article-view--hl-green",
-        "article-view--hl-blue",
-        "article-view--hl-pink",
-        "article-view--hl-purple",
     }
 
     DEFAULT_CSS = """
@@ -96,6 +93,7 @@ class ArticleView(ScrollView, can_focus=True):
         background: $background;
         color: $foreground;
         scrollbar-size-vertical: 1;
+        overflow-x: hidden;
     }
     ArticleView > .article-view--title { text-style: bold; color: $accent; }
     ArticleView > .article-view--dek { text-style: italic; color: $foreground 80%; }
@@ -113,14 +111,9 @@ class ArticleView(ScrollView, can_focus=True):
     ArticleView > .article-view--selection { background: $primary 45%; }
     ArticleView > .article-view--flash { background: $warning 60%; }
     ArticleView > .article-view--note-marker { color: $warning; text-style: bold; }
-    ArticleView > .article-view--hl-yellow { background: #7a6a00; color: #ffffff; }
-    ArticleView > .article-view--hl-green { background: #1e6b2a; color: #ffffff; }
-    ArticleView > .article-view--hl-blue { background: #1f4e8c; color: #ffffff; }
-    ArticleView > .article-view--hl-pink { background: #8c2a5e; color: #ffffff; }
-    ArticleView > .article-view--hl-purple { background: #5b2d8c; color: #ffffff; }
     """
 
-    reading_width: reactive[int] = reactive(80)
+    reading_width: reactive[int] = reactive(DEFAULT_READING_WIDTH)
     show_chrome: reactive[bool] = reactive(False)
 
     class PositionChanged(Message):
@@ -159,6 +152,7 @@ class ArticleView(ScrollView, can_focus=True):
         self.document = document or Document("", [])
         self._layout: TextLayout | None = None
         self._strip_cache: dict[int, Strip] = {}
+        self._resolved_styles: dict[str, Style] = {}
         self._highlights: list[Highlight] = []
         self._highlight_starts: list[int] = []
         self._max_highlight_length = 0
@@ -167,24 +161,68 @@ class ArticleView(ScrollView, can_focus=True):
         self._select_anchor: int | None = None
         self._flash: tuple[int, int] | None = None
         self._pending_offset: int | None = None
+        self._pending_center = False
+        self.complete = True
+        """False while only part of the article (a preview, or nothing yet) is shown."""
+        self._deferred: list[Callable[[], object]] = []
+
+    # ----------------------------------------------------------------- loading
+    def begin_loading(self) -> None:
+        """The article is being loaded: keys that need all of it wait until it is shown."""
+        self.complete = False
+
+    def when_complete(self, action: Callable[[], object], *, now: bool = False) -> bool:
+        """Run ``action`` once the whole article is shown; True if it was queued.
+
+        ``now`` says the action can act on what is shown already (a scroll within the
+        preview); it still waits if earlier keys are waiting, so keys keep their order.
+        """
+        if self.complete and self._pending_offset is None and not self._deferred:
+            return False
+        if now and self.complete is False and not self._deferred and self._ready_now():
+            return False
+        self._deferred.append(action)
+        return True
+
+    def _ready_now(self) -> bool:
+        return self._layout is not None and self._pending_offset is None and bool(
+            self.document.text
+        )
+
+    def _run_deferred(self) -> None:
+        if not self.complete:
+            return
+        waiting, self._deferred = self._deferred, []
+        for action in waiting:
+            action()
+        self._pending_place: tuple[int, int] | None = None
+        """(offset, screen row) to keep in place across the next relayout (``z``)."""
 
     # ----------------------------------------------------------------- document and layout
-    def set_document(self, document: Document, offset: int = 0) -> None:
-        """Show ``document`` and scroll so that ``offset`` is at the top."""
+    def set_document(self, document: Document, offset: int = 0, *,
+                     complete: bool = True) -> None:
+        """Show ``document`` and scroll so that ``offset`` is at the top.
+
+        ``complete=False`` marks a preview: keys that need the whole article wait for the
+        complete document and then act on it, in the order they were pressed.
+        """
         self.document = document
+        self.complete = complete
+        self._pending_center = False
         self._layout = None
         self.cursor = None
         self.selection = None
         self._select_anchor = None
         self._flash = None
         self._pending_offset = offset
+        self._pending_place = None
         self._relayout()
 
     @property
     def column_width(self) -> int:
         """Width of the text column in cells."""
         available = self.scrollable_content_region.width or self.size.width
-        margin = 2 if available >= 40 else 1
+        margin = 3 if available >= 40 else 1  # 3: room for the ✎ note marker
         return max(10, min(self.reading_width, available - 2 * margin))
 
     @property
@@ -210,22 +248,38 @@ class ArticleView(ScrollView, can_focus=True):
             keep = self.top_offset
         self._layout = TextLayout(self.document, self.column_width, self._collapsed())
         self._strip_cache.clear()
-        self.virtual_size = Size(self.size.width, self._layout.height)
+        self.virtual_size = Size(
+            self.scrollable_content_region.width or self.size.width, self._layout.height
+        )
         self._pending_offset = keep
         # The new virtual size is applied on the next refresh; scroll once it is.
         self.call_after_refresh(self._restore_offset)
         self.refresh()
 
     def _restore_offset(self) -> None:
+        if self._layout is None:
+            return
         keep, self._pending_offset = self._pending_offset, None
-        if keep is not None and self._layout is not None:
-            self.scroll_to_offset(keep, animate=False)
+        center, self._pending_center = self._pending_center, False
+        place, self._pending_place = self._pending_place, None
+        if place is not None and self._layout is not None:
+            # Keep the reader's place (the cursor sentence) on the same screen row.
+            offset, screen_row = place
+            row = self._layout.row_of_offset(offset) - screen_row
+            self.scroll_to(y=max(0, row), animate=False, force=True, immediate=True)
             self.post_message(self.PositionChanged(self, self.top_offset, self.progress))
+        elif keep is not None:
+            self.scroll_to_offset(keep, center=center, animate=False)
+            self.post_message(self.PositionChanged(self, self.top_offset, self.progress))
+        self._run_deferred()
 
     @property
     def is_ready(self) -> bool:
-        """True once the document is laid out and scrolled to its starting position."""
-        return self._layout is not None and self._pending_offset is None
+        """True once the whole document is laid out and scrolled to its starting position."""
+        return (
+            self._layout is not None and self._pending_offset is None and self.complete
+            and not self._deferred
+        )
 
     @property
     def layout_rows(self) -> TextLayout | None:
@@ -250,9 +304,10 @@ class ArticleView(ScrollView, can_focus=True):
         self._relayout()
 
     def notify_style_update(self) -> None:
-        """Theme change: drop cached strips."""
+        """Theme change: drop cached strips and styles."""
         super().notify_style_update()
         self._strip_cache.clear()
+        self._resolved_styles.clear()
 
     # ----------------------------------------------------------------- positions
     @property
@@ -264,18 +319,26 @@ class ArticleView(ScrollView, can_focus=True):
 
     @property
     def progress(self) -> float:
-        """Reading progress 0-1: how far the bottom of the view is through the text."""
+        """Reading progress 0-1: how far the top of the view is through the text.
+
+        1.0 only once the end of the text is on screen (see :mod:`reader.progress`).
+        """
         if self._layout is None or self._layout.height == 0:
             return 0.0
-        if self.scroll_y >= self.max_scroll_y:
-            return 1.0
-        bottom = min(self._layout.height, round(self.scroll_y) + self.size.height)
-        return min(1.0, bottom / self._layout.height)
+        if self._pending_offset is not None:  # laid out, not yet scrolled: where it will be
+            last = max(0, self._layout.height - self.scrollable_content_region.height)
+            return reading_progress(self._layout.row_of_offset(self._pending_offset), last)
+        return reading_progress(round(self.scroll_y), round(self.max_scroll_y))
 
     def scroll_to_offset(self, offset: int, *, center: bool = False, animate: bool = False) -> None:
-        """Scroll so that ``offset`` is at the top (or the centre) of the view."""
-        if self._layout is None:
+        """Scroll so that ``offset`` is at the top (or the centre) of the view.
+
+        Before the document is laid out and scrolled to its start, this replaces where it will
+        start (a search hit opened in an article that is still loading lands on screen).
+        """
+        if self._layout is None or self._pending_offset is not None:
             self._pending_offset = offset
+            self._pending_center = center
             return
         row = self._layout.row_of_offset(offset)
         if center:
@@ -284,8 +347,9 @@ class ArticleView(ScrollView, can_focus=True):
 
     def ensure_visible(self, offset: int) -> None:
         """Scroll only if ``offset`` is not already on screen."""
-        if self._layout is None:
+        if self._layout is None or self._pending_offset is not None:
             self._pending_offset = offset
+            self._pending_center = True
             return
         row = self._layout.row_of_offset(offset)
         top = round(self.scroll_y)
@@ -390,6 +454,8 @@ class ArticleView(ScrollView, can_focus=True):
 
     def action_next_sentence(self) -> None:
         """Move the cursor (or extend the selection) to the next sentence."""
+        if self.when_complete(self.action_next_sentence):
+            return
         if self._select_anchor is not None and self.selection is not None:
             following = self.document.next_sentence(self.selection[1] - 1)
             if following is not None:
@@ -404,6 +470,8 @@ class ArticleView(ScrollView, can_focus=True):
 
     def action_previous_sentence(self) -> None:
         """Move the cursor (or shrink the selection) to the previous sentence."""
+        if self.when_complete(self.action_previous_sentence):
+            return
         if self._select_anchor is not None and self.selection is not None:
             previous = self.document.previous_sentence(self.selection[1] - 1)
             if previous is not None and previous[1] > self._select_anchor:
@@ -418,6 +486,8 @@ class ArticleView(ScrollView, can_focus=True):
 
     def action_toggle_select(self) -> None:
         """Start a keyboard selection at the cursor sentence (or end it)."""
+        if self.when_complete(self.action_toggle_select):
+            return
         if self._select_anchor is not None:
             self._select_anchor = None
             self._repaint()
@@ -459,12 +529,16 @@ class ArticleView(ScrollView, can_focus=True):
 
     def action_extend_right(self) -> None:
         """With a keyboard selection, extend it by a word; otherwise scroll right (no-op)."""
+        if self.when_complete(self.action_extend_right):
+            return
         if self._select_anchor is None or self.selection is None:
             return
         self._extend_to(self._word_boundary(self.selection[1], forward=True))
 
     def action_extend_left(self) -> None:
         """With a keyboard selection, shrink it by a word."""
+        if self.when_complete(self.action_extend_left):
+            return
         if self._select_anchor is None or self.selection is None:
             return
         end = self._word_boundary(self.selection[1], forward=False)
@@ -481,6 +555,8 @@ class ArticleView(ScrollView, can_focus=True):
     # ----------------------------------------------------------------- scrolling actions
     def action_line_down(self) -> None:
         """Scroll one line down, or extend the keyboard selection by a row."""
+        if self.when_complete(self.action_line_down, now=self._fits(1)):
+            return
         if self._select_anchor is not None and self.selection is not None and self._layout:
             row = self._layout.row_of_offset(self.selection[1])
             target = self._layout.row(row + 1)
@@ -495,6 +571,8 @@ class ArticleView(ScrollView, can_focus=True):
 
     def action_line_up(self) -> None:
         """Scroll one line up, or shrink the keyboard selection by a row."""
+        if self.when_complete(self.action_line_up, now=True):
+            return
         if self._select_anchor is not None and self.selection is not None and self._layout:
             row = self._layout.row_of_offset(self.selection[1])
             target = self._layout.row(max(0, row - 1))
@@ -503,26 +581,54 @@ class ArticleView(ScrollView, can_focus=True):
             return
         self.scroll_to(y=self.scroll_y - 1, animate=False, immediate=True)
 
+    def _page(self) -> int:
+        return max(1, self.size.height - 2)
+
+    def _fits(self, rows: int) -> bool:
+        """True if scrolling ``rows`` down stays inside what is shown (a preview's end)."""
+        return self.scroll_y + rows <= self.max_scroll_y
+
     def action_page_down(self) -> None:
         """Scroll one page down."""
+        if self.when_complete(self.action_page_down, now=self._fits(self._page())):
+            return
         page = max(1, self.size.height - 2)
         self.scroll_to(y=self.scroll_y + page, animate=False, immediate=True)
 
     def action_page_up(self) -> None:
         """Scroll one page up."""
+        if self.when_complete(self.action_page_up, now=True):
+            return
         page = max(1, self.size.height - 2)
         self.scroll_to(y=self.scroll_y - page, animate=False, immediate=True)
 
     def action_top(self) -> None:
         """Go to the start of the article."""
+        if self.when_complete(self.action_top, now=True):
+            return
         self.scroll_to(y=0, animate=False, immediate=True)
 
     def action_bottom(self) -> None:
         """Go to the end of the article."""
+        if self.when_complete(self.action_bottom):
+            return
         self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
 
     def action_toggle_chrome(self) -> None:
-        """Show or collapse site chrome."""
+        """Show or collapse site chrome, keeping the reader's place where it is on screen.
+
+        The place is the sentence cursor when it is on screen, else the text at the top.
+        """
+        if self.when_complete(self.action_toggle_chrome):
+            return
+        if self._layout is not None and self._pending_offset is None:
+            top = round(self.scroll_y)
+            place = (self.top_offset, 0)
+            if self.cursor is not None:
+                row = self._layout.row_of_offset(self.cursor[0])
+                if top <= row < top + self.size.height:
+                    place = (self.cursor[0], row - top)
+            self._pending_place = place
         self.show_chrome = not self.show_chrome
 
     # ----------------------------------------------------------------- mouse selection
@@ -641,7 +747,33 @@ class ArticleView(ScrollView, can_focus=True):
         return self._style(name) if name else Style()
 
     def _style(self, name: str) -> Style:
-        return self.get_component_rich_style(f"article-view--{name}", partial=True)
+        """A component style with its translucent colours blended onto the view's background.
+
+        Rich colours have no alpha, so ``color: $foreground 40%`` would otherwise be drawn in
+        the full body colour (site chrome looked like body text).
+        """
+        cached = self._resolved_styles.get(name)
+        if cached is not None:
+            return cached
+        styles = self.get_component_styles(f"article-view--{name}")
+        style = styles.partial_rich_style
+        base = self.background_colors[1]
+        if styles.has_rule("color") and styles.color.a < 1:
+            style += Style(color=(base + styles.color).rich_color)
+        if styles.has_rule("background") and styles.background.a < 1:
+            style += Style(bgcolor=(base + styles.background).rich_color)
+        self._resolved_styles[name] = style
+        return style
+
+    def _highlight_style(self, highlight: Highlight) -> Style:
+        """A highlight's colours for this terminal (one definition: reader.highlight_colors)."""
+        if self.app.no_color:
+            order = bisect.bisect_left(self._highlight_starts, highlight.start)
+            while order < len(self._highlights) and self._highlights[order].id != highlight.id:
+                order += 1
+            return Style.parse(no_color_style(order))
+        shade = highlight_color(highlight.color).shade(self.app.console.color_system)
+        return Style(color=shade.foreground, bgcolor=shade.background)
 
     def _stylize(self, text: Text, row: Row, shift: int) -> None:
         start, end = row.start, row.end
@@ -652,18 +784,16 @@ class ArticleView(ScrollView, can_focus=True):
                 text.stylize(style, left - start + shift, right - start + shift)
 
         for span in self.document.spans_in(start, end):
-            name = {"em": "em", "strong": "strong", "link": "link", "code": "inline-code"}.get(
-                span.style
-            )
+            name = {
+                "em": "em", "strong": "strong", "link": "link", "code": "inline-code",
+                "image": "decoration",
+            }.get(span.style)
             if name:
                 paint(span.start, span.end, self._style(name))
             elif span.style == "strike":
                 paint(span.start, span.end, Style(strike=True))
         for highlight in self._overlapping(start, end):
-            style = self._style(f"hl-{highlight.color}")
-            if self.app.no_color:
-                style = Style(reverse=True, underline=True)
-            paint(highlight.start, highlight.end, style)
+            paint(highlight.start, highlight.end, self._highlight_style(highlight))
         if self.cursor is not None:
             paint(*self.cursor, self._style("cursor"))
         if self.selection is not None:

@@ -12,6 +12,7 @@ from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from reader.sanitize import clean_line
+from reader.ui.widgets.list_keys import MovingOptionList
 
 
 class LinkDialog(ModalScreen[str | None]):
@@ -33,7 +34,7 @@ class LinkDialog(ModalScreen[str | None]):
                 line.append("\n  → ")
                 line.append(clean_line(url), style="underline")
                 options.append(Option(line, id=str(index)))
-            yield OptionList(*options, id="link-list")
+            yield MovingOptionList(*options, id="link-list")
             yield Label(Text("enter opens  ·  esc cancels", style="dim"))
 
     def on_mount(self) -> None:

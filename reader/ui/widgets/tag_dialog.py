@@ -13,6 +13,7 @@ from textual.widgets import Input, Label
 
 from annotations.model import normalize_tags
 from reader.sanitize import clean_line
+from reader.ui.status_line import ellipsize
 
 
 class TagSuggester(Suggester):
@@ -47,15 +48,21 @@ class TagDialog(ModalScreen[list[str] | None]):
     AUTO_FOCUS = "#tag-input"
     BINDINGS = [Binding("escape", "cancel", "Cancel", priority=True)]
 
-    def __init__(self, tags: list[str], known: list[str]) -> None:
+    def __init__(self, tags: list[str], known: list[str], *, quote: str = "") -> None:
         super().__init__()
         self.tags = tags
         self.known = known
+        self.quote = quote
+        """The highlighted text the tags are for (shown, so it is clear which highlight)."""
 
     def compose(self) -> ComposeResult:
         """Input with completion and a hint."""
         with Vertical(id="tag-dialog", classes="dialog"):
-            yield Label(Text("Tags", style="bold"))
+            title = Text("Tags", style="bold")
+            if self.quote:
+                title.append(" for ", style="bold")
+                title.append(f"“{ellipsize(clean_line(self.quote), 110)}”", style="italic")
+            yield Label(title, id="tag-title")
             yield Input(
                 " ".join(self.tags),
                 placeholder="e.g. policy china 5g",
@@ -64,7 +71,7 @@ class TagDialog(ModalScreen[list[str] | None]):
                 select_on_focus=False,  # typing adds to the tags, never replaces them
             )
             hint = "space or comma between tags  ·  → accepts a suggestion  ·  enter saves"
-            yield Label(Text(hint, style="dim"))
+            yield Label(Text(hint, style="dim"), classes="dialog-hint")
             if self.known:
                 yield Label(Text("in use: " + " ".join(f"#{t}" for t in self.known[:20]),
                                  style="dim italic"))

@@ -1,0 +1,38 @@
+"""A record the store cannot read is kept — and never overwrites a new record (found by the
+disk fuzz test, issue 11): TinyDB gave a new highlight the id of an unreadable record, and
+the write then put the unreadable record back over it, losing the highlight silently."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from annotations.model import Annotation
+from annotations.storage import AnnotationStore
+
+
+def _annotation(ident: int) -> Annotation:
+    text = "One sentence here. Another sentence there."
+    return Annotation.create(article_id="a1", path="/x.txt", text=text, start=0, end=18,
+                             note=f"note {ident}")
+
+
+def test_new_record_does_not_take_the_place_of_an_unreadable_one(tmp_path: Path) -> None:
+    db = tmp_path / "db.json"
+    AnnotationStore(db).add(_annotation(1))
+    data = json.loads(db.read_text(encoding="utf-8"))
+    data["annotations"]["1001"] = {}      # a dict TinyDB reads (but not an annotation)
+    data["annotations"]["1002"] = None    # not a dict: kept aside, invisible to TinyDB
+    data["annotations"]["x"] = [1, 2]     # not a TinyDB id
+    db.write_text(json.dumps(data), encoding="utf-8")
+
+    store = AnnotationStore(db)
+    added = [_annotation(n) for n in (2, 3)]
+    for annotation in added:
+        store.add(annotation)
+
+    stored = json.loads(db.read_text(encoding="utf-8"))["annotations"]
+    assert len(stored) == 6  # 1 old + 3 unreadable + 2 new
+    assert None in stored.values() and {} in stored.values() and [1, 2] in stored.values()
+    ids = {a.id for a in AnnotationStore(db).all_annotations()}
+    assert {a.id for a in added} <= ids
