@@ -68,7 +68,7 @@ _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 #: The annotation fields a change may set (``id`` names the record and never changes).
 ANNOTATION_FIELDS = ("article_id", "path", "quote", "position", "color", "note", "tags",
-                     "created", "updated", "status", "score", "source")
+                     "created", "updated", "status", "score", "source", "chapter")
 
 
 @dataclass(frozen=True, slots=True)

@@ -190,6 +190,7 @@ class Annotation:
         score: Similarity 0-100 of a ``fuzzy`` placement (100 for the others).
         source: Where an imported highlight came from; with an empty ``path`` the
             annotation is quote-only (not in the library yet).
+        chapter: For a book, the title of the chapter the quote is in ("" for articles).
     """
 
     id: str
@@ -210,6 +211,7 @@ class Annotation:
     def quote_only(self) -> bool:
         """True for an imported highlight whose article is not in the library."""
         return not self.path and self.source is not None
+    chapter: str = ""
 
     def __post_init__(self) -> None:
         # Every annotation holds its id in the one normalised form (see normalize_id), so
@@ -230,6 +232,7 @@ class Annotation:
         color: Color | str = Color.YELLOW,
         note: str = "",
         tags: Any = (),
+        chapter: str = "",
     ) -> Annotation:
         """Create a new annotation over ``text[start:end]`` of an article."""
         stamp = now_iso()
@@ -244,6 +247,7 @@ class Annotation:
             tags=normalize_tags(tags),
             created=stamp,
             updated=stamp,
+            chapter=chapter,
         )
 
     @property
@@ -265,7 +269,10 @@ class Annotation:
         return replace(self, updated=now_iso(), **changes)
 
     def to_record(self) -> dict[str, Any]:
-        """Serialise for storage (JSON-ready; ``status`` is stored too, as last seen)."""
+        """Serialise for storage (JSON-ready; ``status`` is stored too, as last seen).
+
+        ``chapter`` is written only when there is one, so article records are unchanged.
+        """
         record: dict[str, Any] = {
             "id": self.id,
             "article_id": self.article_id,
@@ -287,6 +294,8 @@ class Annotation:
             record["score"] = self.score
         if self.source is not None:
             record["source"] = self.source.to_record()
+        if self.chapter:
+            record["chapter"] = self.chapter
         return record
 
     @classmethod
@@ -330,6 +339,7 @@ class Annotation:
                 else AnchorStatus.ANCHORED,
                 score=_score(record.get("score")),
                 source=ImportSource.from_record(record.get("source")),
+                chapter=_str_or_empty(record.get("chapter"))[:1000],
             )
         except (KeyError, TypeError, AttributeError) as error:
             raise ValueError(f"malformed annotation record: {error!r}") from None

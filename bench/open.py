@@ -5,6 +5,9 @@ then, each in a fresh process (``--runs`` times, median reported), measures the 
 start to the first paint of article text, and for the big one the time to jump to the end (``G``)
 and the peak memory (RSS). Prints the big/small ratio (target <= 1.3) and memory (target < 250 MB).
 
+It also generates an EPUB of at least 1.5 MB (``--epub FILE`` to use your own) and prints its
+first paint against the bundled sample article's, measured in the same run (target <= 1.3).
+
 Run: ``.venv/bin/python bench/open.py``
 """
 
@@ -95,6 +98,34 @@ async def _measure(path: str, jump: bool) -> dict[str, float]:
     return result
 
 
+def make_epub(path: Path, min_bytes: int, seed: int) -> Path:
+    """Write a generated EPUB 3 book of at least ``min_bytes`` (compressed) to ``path``."""
+    import html
+    import zipfile
+
+    from tests.epub_builder import BookSpec, Chapter, write_epub
+
+    rng = random.Random(seed)
+    chapters: list[Chapter] = []
+    number = 0
+    while True:
+        number += 1
+        text = make_text(120 * 1024, seed + number, f"Chapter {number}")
+        paragraphs = [p for p in text.split("\n\n") if p.strip()][1:]
+        body = f"<h1>Chapter {number}</h1>" + "".join(
+            f"<p>{html.escape(p)}</p>" for p in paragraphs
+        )
+        if rng.random() < 0.3:
+            body += '<div class="poem"><div class="line">A line of verse</div>' \
+                '<div class="line">and another one</div></div>'
+        chapters.append(Chapter(f"chapter{number:03}.xhtml", body, f"Chapter {number}"))
+        if number % 4 == 0:
+            write_epub(path, BookSpec(title="The Generated EPUB", chapters=chapters,
+                                      compression=zipfile.ZIP_DEFLATED))
+            if path.stat().st_size >= min_bytes:
+                return path
+
+
 def _child(path: str, jump: bool) -> None:
     print(json.dumps(asyncio.run(_measure(path, jump))))
 
@@ -112,6 +143,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--big", type=Path, help="a large article (default: generated 3 MB)")
     parser.add_argument("--small", type=Path, help="a small article (default: generated 4 KB)")
+    parser.add_argument("--epub", type=Path, help="an EPUB book (default: generated >= 1.5 MB)")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--jump", action="store_true", help=argparse.SUPPRESS)
@@ -126,12 +158,19 @@ def main() -> None:
             big.write_text(make_text(3 * 1024 * 1024, 1, "The Generated Book"), encoding="utf-8")
         if not args.small:
             small.write_text(make_text(4 * 1024, 2, "A Short Article"), encoding="utf-8")
+        epub = args.epub or make_epub(Path(scratch) / "book.epub", 1_600_000, 3)
+        from reader.paths import seeds_dir
+
+        sample = sorted(seeds_dir().iterdir())[0]
         big_mb, small_kb = big.stat().st_size / 1e6, small.stat().st_size / 1e3
-        print(f"big:   {big_mb:.2f} MB  small: {small_kb:.1f} KB")
-        small_runs, big_runs = [], []
-        for _ in range(args.runs):  # interleaved so machine noise hits both alike
+        print(f"big:   {big_mb:.2f} MB  small: {small_kb:.1f} KB  "
+              f"epub: {epub.stat().st_size / 1e6:.2f} MB  sample: {sample.name}")
+        small_runs, big_runs, epub_runs, sample_runs = [], [], [], []
+        for _ in range(args.runs):  # interleaved so machine noise hits all alike
             small_runs.append(_run_child(small, jump=False))
             big_runs.append(_run_child(big, jump=True))
+            sample_runs.append(_run_child(sample, jump=False))
+            epub_runs.append(_run_child(epub, jump=True))
     small_paint = statistics.median(r["first_paint"] for r in small_runs)
     big_paint = statistics.median(r["first_paint"] for r in big_runs)
     jump = statistics.median(r["jump_end"] for r in big_runs)
@@ -143,6 +182,15 @@ def main() -> None:
     print(f"whole book parsed (bg):     {full * 1000:8.1f} ms after start")
     print(f"jump to end (G), big book:  {jump * 1000:8.1f} ms")
     print(f"peak RSS with the big book: {rss:8.1f} MB  (target < 250 MB)")
+    sample_paint = statistics.median(r["first_paint"] for r in sample_runs)
+    epub_paint = statistics.median(r["first_paint"] for r in epub_runs)
+    epub_full = statistics.median(r["full_load"] for r in epub_runs)
+    epub_rss = max(r["max_rss_mb"] for r in epub_runs)
+    print(f"first paint, bundled sample: {sample_paint * 1000:7.1f} ms (median of {args.runs})")
+    print(f"first paint, EPUB book:      {epub_paint * 1000:7.1f} ms (median of {args.runs})")
+    print(f"ratio epub/sample:           {epub_paint / sample_paint:7.2f}   (target <= 1.3)")
+    print(f"whole EPUB parsed (bg):      {epub_full * 1000:7.1f} ms after start")
+    print(f"peak RSS with the EPUB:      {epub_rss:7.1f} MB")
 
 
 if __name__ == "__main__":

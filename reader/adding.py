@@ -4,8 +4,9 @@ Each article is stored as UTF-8 under a readable slug of its title (``the-quiet-
 collisions get ``-2``, ``-3``), written atomically and never over an existing file. Plain text and
 Markdown are stored as they are (decoded, newlines normalised — the article id stays the same);
 an HTML page is stored as its extracted article in Markdown, with front matter keeping title,
-author, date and source URL. An article whose content is already in the library (same
-fingerprint) is not copied again.
+author, date and source URL; an EPUB book is checked (it must be readable, not DRM-protected)
+and copied unchanged. An article whose content is already in the library (same fingerprint) is
+not copied again.
 
 Web pages (:func:`add_url`) are fetched with :mod:`reader.web.fetch` and stored as described in
 :mod:`reader.web.page`; a URL already in the library, or the same text under another URL, is a
@@ -23,12 +24,14 @@ from typing import TYPE_CHECKING
 
 import yaml
 
-from annotations.atomicfile import atomic_write_text
+from annotations.atomicfile import atomic_write_bytes, atomic_write_text
 from reader.formats import parser_for
 from reader.formats.frontmatter import split_front_matter
 from reader.loading import (
     ArticleError,
     fingerprint,
+    is_book,
+    load_article,
     read_text,
 )
 from reader.sanitize import clean_line, clean_text, normalize_newlines
@@ -115,7 +118,10 @@ def library_fingerprints(folders: Iterable[Path]) -> dict[str, Path]:
             known.setdefault(cached.id, path)
             continue
         try:
-            known.setdefault(fingerprint(normalize_newlines(read_text(path))), path)
+            if is_book(path):
+                known.setdefault(load_article(path).meta.id, path)
+            else:
+                known.setdefault(fingerprint(normalize_newlines(read_text(path))), path)
         except ArticleError:
             continue
     return known
@@ -143,14 +149,10 @@ def add_article(
         ArticleError: when the file cannot be read, is empty, or cannot be written.
     """
     source = source.absolute()
-    text = read_text(source)
-    fmt = _SUFFIX_FORMATS.get(source.suffix.lower()) or guess_format(text)
-    if known is None:
-        known = library_fingerprints([library])
-    source_id = fingerprint(normalize_newlines(text))
-    if source_id in known:
-        return AddResult(str(source), _title_of(text, fmt, source.stem), known[source_id], True)
-    result = add_text(text, library, known, source=str(source), title=title, fmt=fmt)
+    if is_book(source):
+        result = _add_book(source, library, known, title)
+    else:
+        result = _add_text_file(source, library, known, title)
     if move and result.incomplete:
         result.notice = f"{result.notice}; the source was kept (not moved)"
     elif move and not result.duplicate:
@@ -163,6 +165,39 @@ def add_article(
             ) from None
         result.moved = True
     return result
+
+
+def _add_book(
+    source: Path, library: Path, known: dict[str, Path] | None, title: str | None
+) -> AddResult:
+    """Copy an EPUB as it is, after checking that it can be read (not DRM-protected)."""
+    if title:
+        raise ArticleError("--title cannot rename a book (EPUB files are copied unchanged)")
+    article = load_article(source)
+    if known is None:
+        known = library_fingerprints([library])
+    if article.id in known:
+        return AddResult(str(source), article.meta.title, known[article.id], True)
+    try:
+        data = source.read_bytes()
+    except OSError as error:
+        raise ArticleError(error.strerror or str(error)) from None
+    path = write_new_file(library, slugify(article.meta.title), ".epub", data)
+    known[article.id] = path
+    return AddResult(str(source), article.meta.title, path, notice=article.notice)
+
+
+def _add_text_file(
+    source: Path, library: Path, known: dict[str, Path] | None, title: str | None
+) -> AddResult:
+    text = read_text(source)
+    fmt = _SUFFIX_FORMATS.get(source.suffix.lower()) or guess_format(text)
+    if known is None:
+        known = library_fingerprints([library])
+    source_id = fingerprint(normalize_newlines(text))
+    if source_id in known:
+        return AddResult(str(source), _title_of(text, fmt, source.stem), known[source_id], True)
+    return add_text(text, library, known, source=str(source), title=title, fmt=fmt)
 
 
 def add_text(
@@ -296,7 +331,7 @@ def slugify(title: str, max_length: int = MAX_SLUG_LENGTH) -> str:
     return slug
 
 
-def write_new_file(folder: Path, stem: str, suffix: str, content: str) -> Path:
+def write_new_file(folder: Path, stem: str, suffix: str, content: str | bytes) -> Path:
     """Write ``content`` atomically as a new file ``stem[-N]suffix`` in ``folder``; return it.
 
     Each attempt is linked into place only if the name is still free, so an existing file is
@@ -307,7 +342,10 @@ def write_new_file(folder: Path, stem: str, suffix: str, content: str) -> Path:
         if target.exists():
             continue
         try:
-            atomic_write_text(target, content, create=True)
+            if isinstance(content, bytes):
+                atomic_write_bytes(target, content, create=True)
+            else:
+                atomic_write_text(target, content, create=True)
         except FileExistsError:
             continue  # someone took the name meanwhile
         except OSError as error:
@@ -396,6 +434,11 @@ def library_index(folders: Iterable[Path]) -> LibraryIndex:
         cached = cache.lookup(path, stat)
         if cached is not None:
             article_id, url = cached.id, cached.url
+        elif is_book(path):
+            try:
+                article_id, url = load_article(path).meta.id, ""
+            except ArticleError:
+                continue
         else:
             try:
                 raw = normalize_newlines(read_text(path))

@@ -19,7 +19,15 @@ from pathlib import Path
 
 from reader import paths
 from reader.library import LibrarySource, resolve_library
-from reader.loading import MAX_ARTICLE_BYTES, Article, ArticleError, decode_bytes, parse_article
+from reader.loading import (
+    MAX_ARTICLE_BYTES,
+    Article,
+    ArticleError,
+    decode_bytes,
+    is_book,
+    load_book,
+    parse_article,
+)
 from reader.safe_read import RefusedFile, read_regular_file
 from reader.sanitize import normalize_newlines
 
@@ -87,6 +95,9 @@ class ArticleScope:
         """
         if not self.allows(path):
             raise OutsideLibrary("not in the library: kept as data, not opened")
+        if is_book(Path(path)):
+            # A zip: the EPUB reader checks regular file, size and zip caps itself.
+            return load_book(Path(path).absolute())
         try:
             data = read_regular_file(path, MAX_ARTICLE_BYTES)
         except RefusedFile as error:

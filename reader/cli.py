@@ -34,6 +34,7 @@ COMMANDS: dict[str, str] = {
     "list": "list the articles in the library",
     "highlight": "highlight a quote in an article (with an optional note, tags and colour)",
     "notes": "list annotations (all, or those of the given articles/folders)",
+    "toc": "print a book's table of contents (title, level, start offset); --json for scripts",
     "search": "search the library's passages (typo-tolerant); --batch for scripts",
     "export": "export highlights, notes and tags as Markdown (Obsidian/Logseq) or W3C JSON",
     "edit": "change one annotation's note, colour or tags, or delete it",

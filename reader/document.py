@@ -33,6 +33,10 @@ class BlockKind(StrEnum):
     RULE = "rule"
     CHROME = "chrome"
     """Site chrome in scraped text ("Most Popular", "SHOW COMMENT"): dimmed, collapsible."""
+    NOTE = "note"
+    """A footnote or endnote of a book (counted and searched like prose)."""
+    IMAGE = "image"
+    """An image placeholder, ``[image: alt text]``: shown, but not searched or counted."""
 
 
 #: Block kinds that hold the article's own prose (counted as words, searched by default).
@@ -44,6 +48,7 @@ BODY_KINDS = frozenset(
         BlockKind.LIST_ITEM,
         BlockKind.CODE,
         BlockKind.DEK,
+        BlockKind.NOTE,
     }
 )
 

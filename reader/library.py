@@ -22,7 +22,7 @@ from reader.formats import ARTICLE_SUFFIXES
 from reader.loading import ArticleMeta, read_metadata
 from reader.safe_read import MAX_CACHE_BYTES, read_regular_file
 
-CACHE_VERSION = 4  # 4: titles from file names, decoded entities, split tags, dates
+CACHE_VERSION = 5  # 5: titles from file names, entities, split tags, dates; books
 ProgressCallback = Callable[[int, int], None]
 
 
@@ -227,6 +227,14 @@ def scan(
         batch(pending)
     cache.save()
     return results
+
+
+def metadata_for(path: Path, cache: MetadataCache) -> ArticleMeta:
+    """Metadata of one file: from ``cache`` when the file is unchanged, else read (and cached).
+
+    Never raises; the caller saves the cache.
+    """
+    return _metadata(path.absolute(), cache)
 
 
 def _metadata(path: Path, cache: MetadataCache) -> ArticleMeta:

@@ -17,9 +17,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from reader.book import Book
 from reader.document import BlockKind, Document
 from reader.formats import parser_for
 from reader.formats.entities import decode_entities
+from reader.formats.parsed import ParsedArticle
 from reader.safe_read import MAX_ARTICLE_BYTES, RefusedFile, read_file_start, read_regular_file
 from reader.sanitize import clean_line, clean_text, normalize_newlines
 
@@ -48,7 +50,14 @@ class ArticleMeta:
         error: ``None``, or why the file could not be read.
         date: Publication date from front matter, or "".
         url: Source URL from front matter / the HTML page, or "".
-        tags: Tags from front matter.
+        tags: Tags from front matter (a book's subjects).
+        format: ``"text"``, ``"markdown"``, ``"html"`` or ``"epub"``.
+        language: A book's language code(s), or "".
+        publisher: A book's publisher, or "".
+        identifier: A book's identifier (ISBN, UUID), or "".
+        series: The series a book belongs to, or "".
+        series_index: Its number in the series, or "".
+        creators: A book's authors and contributors: ``{"name", "file_as", "role"}`` objects.
     """
 
     id: str
@@ -64,6 +73,13 @@ class ArticleMeta:
     date: str = ""
     url: str = ""
     tags: list[str] = field(default_factory=list)
+    format: str = ""
+    language: str = ""
+    publisher: str = ""
+    identifier: str = ""
+    series: str = ""
+    series_index: str = ""
+    creators: list[dict[str, str]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the metadata as a JSON-ready dict."""
@@ -92,7 +108,10 @@ class ArticleMeta:
 
 #: Largest word count, size or reading time accepted from a cache (far beyond any real file).
 MAX_COUNT = 2**53
-_META_STRINGS = frozenset({"id", "path", "title", "author", "dek", "date", "url"})
+_META_STRINGS = frozenset(
+    {"id", "path", "title", "author", "dek", "date", "url", "format", "language", "publisher",
+     "identifier", "series", "series_index"}
+)
 _META_COUNTS = frozenset({"words", "reading_minutes", "size"})
 
 
@@ -110,6 +129,13 @@ def _check_meta_value(name: str, value: Any) -> None:
         valid = value is None or isinstance(value, str)
     elif name == "tags":
         valid = isinstance(value, list) and all(isinstance(tag, str) for tag in value)
+    elif name == "creators":
+        valid = isinstance(value, list) and all(
+            isinstance(creator, dict)
+            and set(creator) == {"name", "file_as", "role"}
+            and all(isinstance(part, str) for part in creator.values())
+            for creator in value
+        )
     else:
         valid = True
     if not valid:
@@ -123,6 +149,8 @@ class Article:
     meta: ArticleMeta
     document: Document
     notice: str | None = None
+    book: Book | None = None
+    """A book's chapters, contents and link targets (None for articles)."""
 
     @property
     def id(self) -> str:
@@ -236,21 +264,63 @@ def load_article(path: Path | str) -> Article:
         ArticleError: when the file cannot be read or decoded.
     """
     path = Path(path).absolute()
+    if is_book(path):
+        return load_book(path)
     return parse_article(path, normalize_newlines(read_text(path)))
+
+
+#: Format names by file suffix (``ArticleMeta.format``).
+FORMATS = {
+    ".txt": "text", ".text": "text", ".md": "markdown", ".markdown": "markdown",
+    ".html": "html", ".htm": "html", ".epub": "epub",
+}  # fmt: skip
+
+
+def is_book(path: Path) -> bool:
+    """True when ``path`` is read as a book (EPUB) rather than as a text article."""
+    return path.suffix.lower() == ".epub"
+
+
+def load_book(path: Path, *, limit: int | None = None, summary: bool = False) -> Article:
+    """Load the EPUB at ``path`` (only its first chapters, about ``limit`` characters, if set;
+    with ``summary``, only its metadata and word count: what the library lists).
+
+    Raises:
+        ArticleError: not a readable EPUB, or DRM-protected (the reason says which).
+    """
+    from reader.formats.epub import BookError, parse_book
+
+    try:
+        parsed = parse_book(path, limit=limit, summary=summary)
+    except BookError as error:
+        raise ArticleError(str(error)) from None
+    except RecursionError:
+        raise ArticleError("too deeply nested to parse") from None
+    except MemoryError:
+        raise ArticleError("too large to read") from None
+    except Exception as error:  # a parser bug must not take the reader down
+        raise ArticleError(f"could not be parsed ({type(error).__name__})") from None
+    return _article(path, parsed, parsed.fingerprint or fingerprint(parsed.document.text), 0)
 
 
 def parse_article(path: Path, raw: str) -> Article:
     """Parse decoded, newline-normalised ``raw`` text of the file at ``path``."""
     parsed = parser_for(path)(clean_text(raw))
+    return _article(path, parsed, fingerprint(raw), len(raw))
+
+
+def _article(path: Path, parsed: ParsedArticle, ident: str, length: int) -> Article:
+    """The :class:`Article` for a parsed file: metadata from the format, else the document."""
     document = parsed.document
     try:
         stat = path.stat()
         modified, size = stat.st_mtime, stat.st_size
     except OSError:
-        modified, size = 0.0, len(raw)
-    words = document.word_count()
+        modified, size = 0.0, length
+    words = parsed.words if parsed.words is not None else document.word_count()
+    book = parsed.book
     meta = ArticleMeta(
-        id=fingerprint(raw),
+        id=ident,
         path=str(path),
         title=metadata_text(
             parsed.title or _first_of(document, BlockKind.TITLE) or readable_file_name(path)
@@ -264,13 +334,25 @@ def parse_article(path: Path, raw: str) -> Article:
         date=clean_line(parsed.date or ""),
         url=clean_line(parsed.url or ""),
         tags=[clean_line(tag) for tag in parsed.tags if clean_line(tag)],
+        format=FORMATS.get(path.suffix.lower(), "text"),
     )
-    return Article(meta, document, parsed.notice)
+    if book is not None:
+        meta.language = clean_line(book.language)
+        meta.publisher = clean_line(book.publisher)
+        meta.identifier = clean_line(book.identifier)
+        meta.series = clean_line(book.series)
+        meta.series_index = clean_line(book.series_index)
+        meta.creators = [creator.to_json() for creator in book.creators]
+    return Article(meta, document, parsed.notice, book)
 
 
 #: Plain-text files larger than this are shown from a parsed preview of their start first.
 PREVIEW_THRESHOLD = 256 * 1024
 PREVIEW_BYTES = 16 * 1024
+#: EPUB files larger than this are shown from their first chapters first.
+BOOK_PREVIEW_THRESHOLD = 128 * 1024
+#: About this many characters of a book's first chapters make its preview.
+BOOK_PREVIEW_CHARS = 12 * 1024
 
 
 def preview_article(path: Path) -> Article | None:
@@ -279,7 +361,17 @@ def preview_article(path: Path) -> Article | None:
     Only the first :data:`PREVIEW_BYTES` are read. Plain text is parsed paragraph by
     paragraph, so the preview's canonical text is a prefix of the full article's and offsets in
     it stay valid when the full parse replaces it. The preview's id is not the article's.
+
+    A large EPUB's preview is its first chapters (about :data:`BOOK_PREVIEW_CHARS`), also a
+    prefix of the whole book's text.
     """
+    if is_book(path):
+        try:
+            if path.stat().st_size < BOOK_PREVIEW_THRESHOLD:
+                return None
+            return load_book(path, limit=BOOK_PREVIEW_CHARS)
+        except (OSError, ArticleError):
+            return None
     if path.suffix.lower() not in {".txt", ".text"}:
         return None
     try:
@@ -307,6 +399,8 @@ def read_metadata(path: Path | str) -> ArticleMeta:
     """Describe the article at ``path``; never raises (``error`` says what went wrong)."""
     path = Path(path).absolute()
     try:
+        if is_book(path):
+            return load_book(path, summary=True).meta  # no text needed: much faster
         return load_article(path).meta
     except ArticleError as error:
         return unreadable(path, str(error))
@@ -330,6 +424,7 @@ def unreadable(path: Path, reason: str) -> ArticleMeta:
         modified=modified,
         size=size,
         error=reason,
+        format=FORMATS.get(path.suffix.lower(), ""),
     )
 
 

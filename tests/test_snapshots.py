@@ -155,3 +155,58 @@ def test_reading_screen_in_sixteen_colours(
     five_highlights(isolated_paths, seed_library / SEED.name)
     app = make_app(isolated_paths, seed_library / SEED.name)
     assert snap_compare(app, terminal_size=SIZE, run_before=reading_ready)
+
+
+def _snapshot_book(folder: Path) -> Path:
+    from tests.epub_builder import BookSpec, Chapter, write_epub
+
+    verse = (
+        '<div class="poem"><div class="stanza"><div class="line">The sea is calm tonight.</div>'
+        '<div class="line">The tide is full, the moon lies fair</div>'
+        '<div class="line">Upon the straits.</div></div></div>'
+    )
+    chapters = [
+        Chapter(
+            "c1.xhtml",
+            '<h1>Chapter One: Loomings</h1><p>Call me <em>Ishmael</em>. Some years ago, never '
+            "mind how long precisely, having little or no money in my purse, I thought I would "
+            'sail about a little.<a epub:type="noteref" href="c1.xhtml#n1">1</a></p>'
+            + verse
+            + '<blockquote><p>Whenever I find myself growing grim about the mouth.</p></blockquote>'
+            '<p><img src="whale.png" alt="A sperm whale breaching"/></p>'
+            '<aside epub:type="footnote" id="n1"><p>1. The narrator.</p></aside>',
+            "Chapter One: Loomings",
+        ),
+        Chapter("c2.xhtml", "<h1>The Carpet-Bag</h1><p>I stuffed a shirt or two.</p>",
+                "The Carpet-Bag"),
+        Chapter("c3.xhtml", "<h2>The Spouter-Inn</h2><p>Entering that gable-ended inn.</p>",
+                "The Spouter-Inn"),
+    ]
+    entries = [
+        ("Chapter One: Loomings", "c1.xhtml", 1),
+        ("The Carpet-Bag", "c2.xhtml", 1),
+        ("The Spouter-Inn", "c3.xhtml", 2),
+    ]
+    return write_epub(folder / "moby.epub", BookSpec(title="Moby-Dick", chapters=chapters,
+                                                     toc_entries=entries))
+
+
+def test_book_chapter_opening(snap_compare: Any, isolated_paths: Path, tmp_path: Path) -> None:
+    app = make_app(isolated_paths, _snapshot_book(tmp_path))
+    assert snap_compare(app, terminal_size=SIZE, run_before=reading_ready)
+
+
+def test_book_contents_screen(snap_compare: Any, isolated_paths: Path, tmp_path: Path) -> None:
+    async def ready(pilot: Pilot[object]) -> None:
+        from textual.widgets import Input
+
+        from reader.ui.screens.contents import ContentsScreen
+
+        await reading_ready(pilot)
+        await pilot.press("T")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ContentsScreen))
+        pilot.app.screen.query_one(Input).cursor_blink = False  # a steady picture
+        await pilot.pause()
+
+    app = make_app(isolated_paths, _snapshot_book(tmp_path))
+    assert snap_compare(app, terminal_size=SIZE, run_before=ready)

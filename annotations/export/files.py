@@ -115,6 +115,11 @@ def write_region_file(
                     "title": article.title,
                     "author": article.author,
                     "source": article.url,
+                    "publisher": article.publisher,
+                    "published": article.date if article.chapters else "",
+                    "language": article.language,
+                    "identifier": article.identifier,
+                    "series": article.series,
                     **owned,
                 }
             ) + "\n"

@@ -12,6 +12,7 @@ built-in one and :data:`ARTICLE_FIELDS` / :data:`HIGHLIGHT_FIELDS` document ever
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 from collections.abc import Iterable, Sequence
@@ -36,6 +37,12 @@ ARTICLE_FIELDS: dict[str, str] = {
     "path": "source file path (Markdown-escaped text)",
     "url": "original URL as a Markdown link, or empty",
     "date": "publication date, or empty",
+    "publisher": "a book's publisher, or empty",
+    "language": "a book's language, or empty",
+    "identifier": "a book's identifier (ISBN, UUID), or empty",
+    "series": "a book's series (with its number), or empty",
+    "has_chapters": "true for a book: its highlights are grouped by chapter",
+    "chapters": "list: a book's chapters that have highlights, in reading order",
     "exported": "export time, ISO 8601 UTC",
     "article_id": "postil's article id",
     "missing": "true when the article file could not be read",
@@ -48,7 +55,13 @@ ARTICLE_FIELDS: dict[str, str] = {
     "orphans": "list: orphaned highlights, oldest first",
 }
 
+CHAPTER_FIELDS: dict[str, str] = {
+    "chapter": "the chapter title (Markdown-escaped)",
+    "highlights": "list: the chapter's highlights in reading order",
+}
+
 HIGHLIGHT_FIELDS: dict[str, str] = {
+    "chapter": "for a book, the chapter title (Markdown-escaped); else empty",
     "quote": "the quote as a blockquote that renders literally (several lines)",
     "quote_text": "the quote as escaped inline text on one line",
     "note": "the note, the user's Markdown (headings demoted, markers defused); may be empty",
@@ -78,8 +91,37 @@ DEFAULT_TEMPLATE = """\
 {{#date}}
 - Published: {{date}}
 {{/date}}
+{{#publisher}}
+- Publisher: {{publisher}}
+{{/publisher}}
+{{#series}}
+- Series: {{series}}
+{{/series}}
+{{#language}}
+- Language: {{language}}
+{{/language}}
+{{#identifier}}
+- Identifier: {{identifier}}
+{{/identifier}}
 - Exported: {{exported}}
 - Highlights: {{count}}{{#orphan_count}} ({{orphan_count}} orphaned){{/orphan_count}}
+{{#chapters}}
+
+## {{chapter}}
+{{#highlights}}
+
+{{quote}}
+
+{{block_id}}
+{{#note}}
+
+{{note}}
+{{/note}}
+
+{{color}}{{#tags}} · {{tags}}{{/tags}} · {{created_date}}
+{{/highlights}}
+{{/chapters}}
+{{^has_chapters}}
 {{#has_highlights}}
 
 ## Highlights
@@ -96,6 +138,7 @@ DEFAULT_TEMPLATE = """\
 
 {{color}}{{#tags}} · {{tags}}{{/tags}} · {{created_date}}
 {{/highlights}}
+{{/has_chapters}}
 {{#has_orphans}}
 
 ## Orphaned highlights
@@ -117,15 +160,24 @@ Kept as they were highlighted.*
 {{/orphans}}
 """
 
-_LIST_FIELDS = frozenset({"highlights", "orphans"})
+_LIST_FIELDS = frozenset({"highlights", "orphans", "chapters"})
 _TEMPLATE_SCOPES: dict[str, frozenset[str]] = {
     "": frozenset(ARTICLE_FIELDS),
+    "chapters": frozenset(CHAPTER_FIELDS),
     "highlights": frozenset(HIGHLIGHT_FIELDS),
     "orphans": frozenset(HIGHLIGHT_FIELDS),
 }
 _REGION_MARKER = re.compile(r"<!--\s*postil\s*:", re.IGNORECASE)
 _UUID_HEX = re.compile(r"^[0-9a-f]{32}$")
 _TAG_UNSAFE = re.compile(r"[^\w/-]+")
+
+
+@dataclass(frozen=True, slots=True)
+class ChapterMark:
+    """Where a book's chapter starts in its canonical text, and its title."""
+
+    start: int
+    title: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +192,11 @@ class ArticleInfo:
         url: Original URL, or "".
         date: Publication date, or "".
         missing: True when the file could not be read (metadata then comes from the path).
+        publisher: A book's publisher, or "".
+        language: A book's language, or "".
+        identifier: A book's identifier, or "".
+        series: A book's series with its number ("The Sea #2"), or "".
+        chapters: A book's chapters (start offsets, sorted); empty for articles.
     """
 
     id: str
@@ -149,6 +206,17 @@ class ArticleInfo:
     url: str = ""
     date: str = ""
     missing: bool = False
+    publisher: str = ""
+    language: str = ""
+    identifier: str = ""
+    series: str = ""
+    chapters: tuple[ChapterMark, ...] = ()
+
+    def chapter_at(self, offset: int) -> str:
+        """The title of the chapter ``offset`` is in ("" before the first or for articles)."""
+        starts = [mark.start for mark in self.chapters]
+        index = bisect.bisect_right(starts, offset) - 1
+        return self.chapters[index].title if index >= 0 else ""
 
     @classmethod
     def for_missing(cls, path: str, article_id: str = "") -> ArticleInfo:
@@ -267,9 +335,12 @@ def _file_link(path: str) -> str:
     return f"[{escape_inline(path)}](<{candidate.as_uri()}>)"
 
 
-def highlight_fields(annotation: Annotation, block_id: str) -> dict[str, Any]:
+def highlight_fields(
+    annotation: Annotation, block_id: str, chapter: str = ""
+) -> dict[str, Any]:
     """The template fields of one highlight (see :data:`HIGHLIGHT_FIELDS`)."""
     return {
+        "chapter": escape_inline(chapter),
         "quote": quote_block(annotation.quote.exact),
         "quote_text": escape_inline(annotation.quote.exact),
         "note": neutralise_note(annotation.note),
@@ -290,6 +361,17 @@ def article_fields(export: ArticleExport, exported_at: str) -> dict[str, Any]:
     article = export.article
     located, orphans = export.located, export.orphans
     ids = block_ids(export.annotations)
+    chapters: list[dict[str, Any]] = []
+    if article.chapters:
+        current: str | None = None
+        for annotation in located:
+            title = article.chapter_at(annotation.start) or annotation.chapter
+            if title != current or not chapters:
+                current = title
+                chapters.append({"chapter": escape_inline(title) or "(untitled)", "highlights": []})
+            fields = highlight_fields(annotation, ids[annotation.id], title)
+            chapters[-1]["highlights"].append(fields)
+    series = article.series
     return {
         "title": escape_inline(article.title) or "(untitled)",
         "author": escape_inline(article.author),
@@ -297,6 +379,12 @@ def article_fields(export: ArticleExport, exported_at: str) -> dict[str, Any]:
         "path": escape_inline(article.path),
         "url": _link(article.url, article.url) if article.url.strip() else "",
         "date": escape_inline(article.date),
+        "publisher": escape_inline(article.publisher),
+        "language": escape_inline(article.language),
+        "identifier": escape_inline(article.identifier),
+        "series": escape_inline(series),
+        "has_chapters": bool(article.chapters),
+        "chapters": chapters,
         "exported": exported_at if is_timestamp(exported_at) else "",
         "article_id": article.id,
         "missing": article.missing,
@@ -305,8 +393,8 @@ def article_fields(export: ArticleExport, exported_at: str) -> dict[str, Any]:
         "orphan_count": len(orphans),
         "has_highlights": bool(located),
         "has_orphans": bool(orphans),
-        "highlights": [highlight_fields(a, ids[a.id]) for a in located],
-        "orphans": [highlight_fields(a, ids[a.id]) for a in orphans],
+        "highlights": [highlight_fields(a, ids[a.id], a.chapter) for a in located],
+        "orphans": [highlight_fields(a, ids[a.id], a.chapter) for a in orphans],
     }
 
 

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -64,6 +64,9 @@ STATUS_KEY = "postil:status"
 PATH_KEY = "postil:path"
 SOURCE_KEY = "postil:source"
 _QUOTE_ONLY_PREFIX = "urn:postil:quote-only:"
+CHAPTER_KEY = "postil:chapter"
+#: ``conformsTo`` of an EPUB CFI ``FragmentSelector``.
+EPUB_CFI = "http://www.idpf.org/epub/linking/cfi/epub-cfi.html"
 _UUID_PREFIX = "urn:uuid:"
 _ID_PREFIX = "urn:postil:annotation:"
 _COLLECTION_NAMESPACE = uuid.UUID("6f1d2c3e-8a45-4b0e-9c71-2f5e9d0a7b13")
@@ -105,8 +108,12 @@ def path_from_source(source: str) -> str:
     return source
 
 
-def annotation_to_w3c(annotation: Annotation) -> dict[str, Any]:
-    """One annotation as a W3C ``Annotation`` object."""
+def annotation_to_w3c(annotation: Annotation, cfi: str = "") -> dict[str, Any]:
+    """One annotation as a W3C ``Annotation`` object.
+
+    ``cfi``, for a highlight in an EPUB, is the EPUB CFI of its chapter (``epubcfi(/6/4)``),
+    added as a ``FragmentSelector`` so other EPUB tools can place the annotation.
+    """
     quote: dict[str, Any] = {"type": "TextQuoteSelector", "exact": annotation.quote.exact}
     if annotation.quote.prefix:
         quote["prefix"] = annotation.quote.prefix
@@ -150,6 +157,10 @@ def annotation_to_w3c(annotation: Annotation) -> dict[str, Any]:
             },
         ],
     }
+    if cfi:
+        item["target"]["selector"].append(
+            {"type": "FragmentSelector", "conformsTo": EPUB_CFI, "value": cfi}
+        )
     item[COLOR_KEY] = annotation.color.value
     if annotation.article_id:
         item[ARTICLE_ID_KEY] = annotation.article_id
@@ -160,6 +171,8 @@ def annotation_to_w3c(annotation: Annotation) -> dict[str, Any]:
         item[SOURCE_KEY] = annotation.source.to_record()
     if annotation.status is AnchorStatus.FUZZY:
         item["postil:score"] = annotation.score
+    if annotation.chapter:
+        item[CHAPTER_KEY] = annotation.chapter
     return item
 
 
@@ -167,8 +180,16 @@ def _sort_key(annotation: Annotation) -> tuple[str, int, int, str, str]:
     return (annotation.path, annotation.start, annotation.end, annotation.created, annotation.id)
 
 
-def collection_to_w3c(annotations: Iterable[Annotation], *, exported_at: str) -> dict[str, Any]:
-    """Every annotation as one ``AnnotationCollection`` with an embedded first page."""
+def collection_to_w3c(
+    annotations: Iterable[Annotation],
+    *,
+    exported_at: str,
+    cfis: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """Every annotation as one ``AnnotationCollection`` with an embedded first page.
+
+    ``cfis`` maps annotation ids to the EPUB CFI of their chapter (books only).
+    """
     ordered = sorted(annotations, key=_sort_key)
     name = "\n".join(sorted(a.id for a in ordered))
     collection_id = _UUID_PREFIX + str(uuid.uuid5(_COLLECTION_NAMESPACE, name))
@@ -185,14 +206,19 @@ def collection_to_w3c(annotations: Iterable[Annotation], *, exported_at: str) ->
             "id": page_id,
             "type": "AnnotationPage",
             "startIndex": 0,
-            "items": [annotation_to_w3c(a) for a in ordered],
+            "items": [annotation_to_w3c(a, (cfis or {}).get(a.id, "")) for a in ordered],
         },
     }
 
 
-def dumps(annotations: Iterable[Annotation], *, exported_at: str) -> str:
+def dumps(
+    annotations: Iterable[Annotation],
+    *,
+    exported_at: str,
+    cfis: Mapping[str, str] | None = None,
+) -> str:
     """The JSON-LD text of :func:`collection_to_w3c` (UTF-8 friendly, indented, final newline)."""
-    document = collection_to_w3c(annotations, exported_at=exported_at)
+    document = collection_to_w3c(annotations, exported_at=exported_at, cfis=cfis)
     return json.dumps(document, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
 
 
@@ -490,6 +516,9 @@ def annotation_from_w3c(item: Any) -> Annotation:
     }
     if origin is not None:
         record["source"] = origin.to_record()
+    chapter = item.get(CHAPTER_KEY)
+    if isinstance(chapter, str) and chapter:
+        record["chapter"] = chapter
     return Annotation.from_record(record)
 
 

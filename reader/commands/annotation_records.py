@@ -36,4 +36,6 @@ def annotation_record(annotation: Annotation, title: str) -> dict[str, Any]:
         record["review"] = needs_review(annotation)
     if annotation.source is not None:
         record["source"] = annotation.source.to_record()
+    if annotation.chapter:
+        record["chapter"] = annotation.chapter
     return record

@@ -34,9 +34,11 @@ from annotations.export import (
 )
 from annotations.export.files import write_export_file
 from annotations.export.guard import WriteGuard
+from annotations.export.markdown import ChapterMark
 from annotations.model import AnchorStatus, Annotation, Color, now_iso
 from reader import paths
 from reader.article_access import ArticleScope
+from reader.book import Book
 from reader.cli import CommandError, Context
 from reader.commands.common import relocated_articles
 from reader.loading import ArticleMeta, load_article
@@ -116,8 +118,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def article_info(meta: ArticleMeta) -> ArticleInfo:
-    """The export's view of an article's metadata."""
+def article_info(meta: ArticleMeta, book: Book | None = None) -> ArticleInfo:
+    """The export's view of an article's metadata (a book's chapters and details too)."""
+    series = meta.series
+    if series and meta.series_index:
+        series = f"{series} #{meta.series_index}"
     return ArticleInfo(
         id=meta.id,
         path=meta.path,
@@ -125,17 +130,26 @@ def article_info(meta: ArticleMeta) -> ArticleInfo:
         author=meta.author,
         url=meta.url,
         date=meta.date,
+        publisher=meta.publisher,
+        language=meta.language,
+        identifier=meta.identifier,
+        series=series,
+        chapters=tuple(ChapterMark(entry.start, entry.title) for entry in book.toc)
+        if book is not None
+        else (),
     )
 
 
 def collect_exports(
-    annotations: Iterable[Annotation], scope: ArticleScope
+    annotations: Iterable[Annotation], scope: ArticleScope, cfis: dict[str, str] | None = None
 ) -> list[ArticleExport]:
     """Group ``annotations`` by article path, load each article and re-anchor its annotations.
 
     Only articles inside ``scope`` are opened (stored paths are data). An article that is not,
     or cannot be read, is exported with metadata from its path (title from the file name) and
     the annotations as last anchored. Articles are ordered by title, then path.
+    A book's annotations get the chapter they are now in; ``cfis``, when given, receives the
+    EPUB CFI of each book annotation's chapter (by annotation id).
     """
     from annotations.anchoring import anchor_all
 
@@ -162,7 +176,17 @@ def collect_exports(
             exports.append(ArticleExport(ArticleInfo.for_missing(path, known_id), tuple(members)))
             continue
         anchored = anchor_all(members, article.text)
-        exports.append(ArticleExport(article_info(article.meta), tuple(anchored)))
+        book = article.book
+        if book is not None:
+            anchored = [
+                a if a.status is AnchorStatus.ORPHANED
+                else replace(a, chapter=book.chapter_title(a.start) or a.chapter)
+                for a in anchored
+            ]
+            if cfis is not None:
+                cfis.update({a.id: book.cfi_at(a.start) for a in anchored if a.status
+                             is not AnchorStatus.ORPHANED})
+        exports.append(ArticleExport(article_info(article.meta, book), tuple(anchored)))
     exports.sort(key=lambda e: (e.article.title.casefold(), e.article.path))
     return exports
 
@@ -245,7 +269,8 @@ def run(args: argparse.Namespace, context: Context) -> int:
     selected = annotation_filter.apply(_stored_annotations(context, annotation_filter, scope))
     if not selected:
         print("postil: no highlights match", file=sys.stderr)
-    exports = collect_exports(selected, scope)
+    cfis: dict[str, str] = {}
+    exports = collect_exports(selected, scope, cfis)
     count = sum(len(e.annotations) for e in exports)
     summary = f"{count} highlight{'s' * (count != 1)} from {len(exports)} article" + (
         "s" * (len(exports) != 1)
@@ -253,7 +278,9 @@ def run(args: argparse.Namespace, context: Context) -> int:
     guard = _guard(context, [Path(p) for p in args.paths]
                    + [Path(e.article.path) for e in exports])
     if args.format == "json":
-        text = dumps([a for e in exports for a in e.annotations], exported_at=exported_at)
+        text = dumps(
+            [a for e in exports for a in e.annotations], exported_at=exported_at, cfis=cfis
+        )
         return _emit(args.output, text, summary, fmt="json", guard=guard, force=args.force)
     if args.dir:
         return _export_dir(Path(args.dir).expanduser(), exports, exported_at, template, guard)

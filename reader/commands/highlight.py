@@ -79,6 +79,7 @@ def run(args: argparse.Namespace, context: Context) -> int:
         color=args.color,
         note=note,
         tags=[clean_line(argument_text(tag)) for tag in args.tag],
+        chapter=article.book.chapter_title(start) if article.book else "",
     )
     store = context.open_store(load=False)  # adding needs no parse of the database
     try:

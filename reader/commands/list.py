@@ -22,8 +22,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def article_record(meta: ArticleMeta, highlights: int, progress: float) -> dict[str, Any]:
-    """The JSON object ``postil list --json`` prints for one article."""
-    return {
+    """The JSON object ``postil list --json`` prints for one article (books say more)."""
+    record: dict[str, Any] = {
         "id": meta.id,
         "path": meta.path,
         "title": meta.title,
@@ -34,7 +34,22 @@ def article_record(meta: ArticleMeta, highlights: int, progress: float) -> dict[
         "highlights": highlights,
         "progress": round(progress, 4),
         "error": meta.error,
+        "format": meta.format,
     }
+    if meta.format == "epub":
+        record.update(
+            {
+                "date": meta.date,
+                "tags": list(meta.tags),
+                "language": meta.language,
+                "publisher": meta.publisher,
+                "identifier": meta.identifier,
+                "series": meta.series,
+                "series_index": meta.series_index,
+                "creators": [dict(creator) for creator in meta.creators],
+            }
+        )
+    return record
 
 
 def run(args: argparse.Namespace, context: Context) -> int:

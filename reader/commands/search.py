@@ -6,7 +6,8 @@ prints one JSON object per line: ``{"query": ..., "results": [...]}``.
 
 Each result object has ``path``, ``title``, ``score`` (0-100), ``start`` / ``end`` (the passage,
 as character offsets into the article's canonical text), ``match_start`` / ``match_end`` (the
-best-matching span) and ``text`` (the passage).
+best-matching span) and ``text`` (the passage); results in EPUB books also have ``chapter``
+(the title of the chapter the match is in).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from reader.cli import CommandError, Context
 from reader.safe_read import MAX_BATCH_BYTES, read_regular_file, read_stdin_lines
 from reader.sanitize import clean_line, is_clean
 from reader.search import SearchHit, SearchIndex, library_index
+from reader.search.chapters import with_chapters
 from reader.terminal_output import json_text, print_json, write_trusted
 
 HELP = "search the library's passages (typo-tolerant); --batch for scripts"
@@ -69,12 +71,12 @@ def run(args: argparse.Namespace, context: Context) -> int:
     index = _ready_index(context, paths)
     if queries is not None:
         for query in queries:
-            hits = index.search(query, args.limit)
+            hits = with_chapters(index.search(query, args.limit))
             record = {"query": query, "results": [hit.to_json() for hit in hits]}
             sys.stdout.write(json_text(record) + "\n")
         sys.stdout.flush()
         return 0
-    hits = index.search(args.query, args.limit)
+    hits = with_chapters(index.search(args.query, args.limit))
     if args.json:
         print_json([hit.to_json() for hit in hits])
         return 0
@@ -147,7 +149,8 @@ def _print_hits(hits: list[SearchHit], stream: TextIO) -> None:
     width = 100
     for hit in hits:
         snippet, spans = hit.snippet(width)
-        print(f"{hit.score:5.1f}  {clean_line(hit.title)}  ({clean_line(hit.path)} "
+        chapter = f" · {clean_line(hit.chapter)}" if hit.chapter else ""
+        print(f"{hit.score:5.1f}  {clean_line(hit.title)}{chapter}  ({clean_line(hit.path)} "
               f"@{hit.match_start})", file=stream)
         if emphasise and is_clean(snippet):
             # Bold is postil's own escape sequence around text that is clean (same offsets).

@@ -14,11 +14,15 @@ from reader.formats.parsed import ParsedArticle
 __all__ = ["ParsedArticle", "parser_for", "ARTICLE_SUFFIXES"]
 
 #: File suffixes postil reads as articles.
-ARTICLE_SUFFIXES = frozenset({".txt", ".text", ".md", ".markdown", ".html", ".htm"})
+ARTICLE_SUFFIXES = frozenset({".txt", ".text", ".md", ".markdown", ".html", ".htm", ".epub"})
 
 
 def parser_for(path: Path) -> Callable[[str], ParsedArticle]:
-    """Return the parser for ``path``'s format (plain text for unknown suffixes)."""
+    """Return the parser for ``path``'s text format (plain text for unknown suffixes).
+
+    EPUB books are not text: :func:`reader.loading.load_article` reads them with
+    :func:`reader.formats.epub.parse_book`.
+    """
     suffix = path.suffix.lower()
     if suffix in {".md", ".markdown"}:
         from reader.formats import markdown

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from reader.book import Book
 from reader.document import Document
 
 
@@ -24,3 +25,9 @@ class ParsedArticle:
     tags: list[str] = field(default_factory=list)
     notice: str | None = None
     """Something the reader should know about how the file was read (e.g. no main text found)."""
+    book: Book | None = None
+    """For a book (EPUB): its chapters, contents, link targets and book metadata."""
+    fingerprint: str | None = None
+    """The article id when the format computes its own (books); else from the decoded text."""
+    words: int | None = None
+    """The word count when the document was not built (a book's library summary)."""

@@ -24,6 +24,7 @@ class SearchHit:
         match_end: End of the best-matching span.
         text: The passage text, ``article.text[start:end]`` with image placeholders blanked.
         words: Spans of the passage's words that match a query word (to emphasise).
+        chapter: For a book, the title of the chapter the match is in; None for articles.
     """
 
     path: str
@@ -36,10 +37,11 @@ class SearchHit:
     match_end: int
     text: str
     words: tuple[tuple[int, int], ...] = ()
+    chapter: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        """The JSON object ``postil search --json`` prints for this hit."""
-        return {
+        """The JSON object ``postil search --json`` prints for this hit (``chapter``: books)."""
+        record: dict[str, Any] = {
             "path": self.path,
             "title": self.title,
             "score": round(self.score, 1),
@@ -49,6 +51,9 @@ class SearchHit:
             "match_end": self.match_end,
             "text": self.text,
         }
+        if self.chapter is not None:
+            record["chapter"] = self.chapter
+        return record
 
     def snippet(self, width: int = 80) -> tuple[str, list[tuple[int, int]]]:
         """A one-line excerpt of about ``width`` characters around the match.

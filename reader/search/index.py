@@ -192,6 +192,9 @@ class SearchIndex:
             changes += self._update_one(path)
             if progress is not None:
                 progress(done, total)
+        from reader.search.chapters import save_contents
+
+        save_contents()
         with self._lock:
             if changes:
                 self._dirty = True
@@ -214,6 +217,10 @@ class SearchIndex:
             return int(self.remove(path))
         except Exception:  # a parser bug must not stop indexing the rest of the library
             return int(self.remove(path))
+        if article.book is not None:  # its contents name the chapters of search results
+            from reader.search.chapters import remember_contents
+
+            remember_contents(article, stat.st_size, stat.st_mtime_ns)
         if entry is not None and entry.id == article.meta.id:
             with self._lock:
                 entry.size, entry.mtime_ns = stat.st_size, stat.st_mtime_ns

@@ -387,7 +387,7 @@ class PostilApp(App[int]):
                 yield SystemCommand("Refresh from the web",
                                     "Fetch this article's page again (highlights kept)",
                                     partial(self.refresh_web_article, screen.path))
-        yield SystemCommand("Add article…", "A web page (URL) or a .txt, .md or .html file",
+        yield SystemCommand("Add article…", "A web page (URL) or a .txt, .md, .html or .epub file",
                             self.action_add_article)
         yield SystemCommand("Change theme…", "Pick a theme (saved in your settings)",
                             self.action_change_theme)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from dataclasses import dataclass, field
 from functools import partial
@@ -13,7 +14,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 
@@ -21,15 +21,16 @@ from annotations.anchoring import needs_review, reanchor_article, reattached
 from annotations.changelog import Change as StoredChange
 from annotations.model import AnchorStatus, Annotation, Color
 from annotations.storage import AnnotationStore, ReadingPosition
+from reader.book import INTERNAL_LINK
 from reader.loading import (
     Article,
     ArticleError,
-    parse_article,
+    load_article,
     preview_article,
-    read_text,
 )
 from reader.reading_progress import format_percent, time_left
-from reader.sanitize import clean_line, normalize_newlines
+from reader.sanitize import clean_line
+from reader.ui.screens.book_navigation import NAVIGATION_BINDINGS, BookNavigation
 from reader.ui.status_line import StatusPart, ellipsize, fit_status
 from reader.ui.widgets.annotations_panel import AnnotationsPanel
 from reader.ui.widgets.article_view import ArticleView, Highlight
@@ -91,7 +92,7 @@ class Change:
         return f"{' and '.join(what) or 'change'} on {quote}"
 
 
-class ReadingScreen(Screen[None]):
+class ReadingScreen(BookNavigation):
     """Shows an article in the reading view and handles annotation keys."""
 
     BINDINGS = [
@@ -114,6 +115,7 @@ class ReadingScreen(Screen[None]):
                     id=f"color-{color.value}")
             for number, color in enumerate(Color, start=1)
         ),
+        *NAVIGATION_BINDINGS,
     ]
 
     def __init__(
@@ -190,13 +192,14 @@ class ReadingScreen(Screen[None]):
                 call_from_worker(
                     self, self._show_preview, preview, position.offset if position else 0, shown
                 )
-                shown.wait(1.0)  # let the first page paint before parsing the rest
+                # Let the first page paint before parsing the rest: the parse holds the GIL,
+                # and on a busy machine painting can take more than a second.
+                shown.wait(5.0)
         try:
-            raw = normalize_newlines(read_text(path))
+            article = load_article(path)
         except ArticleError as error:
             call_from_worker(self, self._load_failed, str(error))
             return
-        article = parse_article(path, raw)
         loaded = LoadedArticle(article, store_error=store_error)
         if store is not None:
             loaded.annotations = self._anchor(store, article)
@@ -213,7 +216,15 @@ class ReadingScreen(Screen[None]):
         result = reanchor_article(found, article.text, article.id, article.meta.path)
         if result.changed:  # one batch, written off this thread (the text need not wait for it)
             self.postil.session.apply([StoredChange.anchors(a) for a in result.changed])
-        return result.annotations
+        current = result.annotations
+        book = article.book
+        if book is not None:  # the chapter each quote is in now (shown in the panel)
+            current = [
+                a if a.status is AnchorStatus.ORPHANED
+                else dataclasses.replace(a, chapter=book.chapter_title(a.start) or a.chapter)
+                for a in current
+            ]
+        return current
 
     def _load_failed(self, reason: str) -> None:
         self.notify(f"Cannot open {clean_line(self.path)}: {reason}", severity="error")
@@ -247,12 +258,19 @@ class ReadingScreen(Screen[None]):
             return
         progress = self.view.progress
         meta = article.meta
-        parts = [
-            StatusPart(Text(clean_line(meta.title), style="bold"), shrink=12, prefer=28),
-            StatusPart(Text(format_percent(progress, none="0%"))),
-            StatusPart(Text(f"{meta.words:,} words"), drop=1),
-            StatusPart(Text(time_left(meta.reading_minutes, progress)), drop=3),
-        ]
+        book = self.book_status()
+        if book is not None:
+            parts = [
+                StatusPart(Text(clean_line(meta.title), style="bold"), shrink=12, prefer=28),
+                StatusPart(book, shrink=16, prefer=48),
+            ]
+        else:
+            parts = [
+                StatusPart(Text(clean_line(meta.title), style="bold"), shrink=12, prefer=28),
+                StatusPart(Text(format_percent(progress, none="0%"))),
+                StatusPart(Text(f"{meta.words:,} words"), drop=1),
+                StatusPart(Text(time_left(meta.reading_minutes, progress)), drop=3),
+            ]
         count = len(self.annotations)
         if count:
             parts.append(StatusPart(Text(f"{count} highlight{'s' if count != 1 else ''}"),
@@ -413,6 +431,7 @@ class ReadingScreen(Screen[None]):
             color=str(fields.get("color") or self.postil.session.settings.highlight_color),
             note=str(fields.get("note") or ""),
             tags=fields.get("tags") or (),
+            chapter=article.book.chapter_title(span[0]) if article.book else "",
         )
         self._apply(Change(None, annotation))
         self.view.set_selection(None)
@@ -676,10 +695,16 @@ class ReadingScreen(Screen[None]):
 
     def action_open_link(self) -> None:
         """Open a link in the cursor sentence (or, if it has none, on screen), or the
-        article's source, after confirmation."""
+        article's source, after confirmation; a link inside a book is followed there."""
         if self.view.when_complete(self.action_open_link):
             return
-        links = self._links_near_point() or self._links_on_screen()
+        near = self._links_near_point()
+        internal = [link for link in near if link[1].startswith(INTERNAL_LINK)]
+        if internal and self.follow_internal_link(*internal[0]):
+            return
+        links = [link for link in near if not link[1].startswith(INTERNAL_LINK)] or [
+            link for link in self._links_on_screen() if not link[1].startswith(INTERNAL_LINK)
+        ]
         source = self.article.meta.url if self.article is not None else ""
         if source.lower().startswith(("http://", "https://")) and source not in {
             url for _label, url in links

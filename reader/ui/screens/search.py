@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -18,6 +18,7 @@ from textual.worker import get_current_worker
 from reader.loading import Article
 from reader.sanitize import clean_line
 from reader.search import SearchHit, article_search, search_article
+from reader.search.chapters import with_chapters
 from reader.ui.widgets.list_keys import MovingOptionList
 from reader.ui.worker_calls import call_from_worker
 
@@ -161,6 +162,7 @@ class SearchScreen(ModalScreen[SearchOutcome | None]):
         if self.library_scope:
             index = self.postil.search_index
             hits = index.search(query, limit=50) if index is not None else []
+            hits = with_chapters(hits)  # results in books name their chapter
             done, total = self.postil.index_progress
             if total and done < total:
                 note = f"  (index {done}/{total} articles ready)"
@@ -169,6 +171,9 @@ class SearchScreen(ModalScreen[SearchOutcome | None]):
             return
         else:
             hits = search_article(self.article, query, limit=50)
+            book = self.article.book
+            if book is not None:
+                hits = [replace(hit, chapter=book.chapter_title(hit.match_start)) for hit in hits]
         if not worker.is_cancelled:
             call_from_worker(self, self._show, query, hits, note)
 
@@ -181,6 +186,8 @@ class SearchScreen(ModalScreen[SearchOutcome | None]):
         for number, hit in enumerate(hits):
             label = Text()
             label.append(clean_line(hit.title) or "(untitled)", style="bold")
+            if hit.chapter:
+                label.append(f"  · {clean_line(hit.chapter)}", style="italic")
             label.append(f"  {round(hit.score)}", style="dim")
             label.append("\n")
             label.append_text(snippet(hit))

@@ -47,8 +47,10 @@ class AddDialog(ModalScreen[AddResult | None]):
         """Prompt, path box, status line, hint."""
         with Vertical(id="add-dialog", classes="dialog"):
             yield Label(Text("Add an article to your library", style="bold"))
-            yield Input(placeholder="https://… or ~/Downloads/article.html (.txt, .md, .html)",
-                        id="add-path")
+            yield Input(
+                placeholder="https://… or ~/Downloads/article.html (.txt, .md, .html, .epub)",
+                id="add-path",
+            )
             yield Static("", id="add-status")
             # The folder may be long: the hint wraps (width 100%), it is never cut.
             hint = Text("enter adds it to ", style="dim")

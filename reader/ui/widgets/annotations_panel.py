@@ -38,6 +38,8 @@ def annotation_label(
     if annotation.tags:
         label.append("\n  " + " ".join(f"#{clean_line(tag)}" for tag in annotation.tags),
                      style="dim")
+    if annotation.chapter:
+        label.append(f"\n  § {clean_line(annotation.chapter)[:width]}", style="dim")
     if annotation.status is AnchorStatus.FUZZY and needs_review(annotation):
         label.append(f"\n  [needs review · fuzzy {annotation.score:g}%]", style="bold yellow")
     elif annotation.status is not AnchorStatus.ANCHORED:

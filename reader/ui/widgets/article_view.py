@@ -743,6 +743,8 @@ class ArticleView(ScrollView, can_focus=True):
             BlockKind.CODE: "code",
             BlockKind.CHROME: "chrome",
             BlockKind.RULE: "decoration",
+            BlockKind.IMAGE: "decoration",
+            BlockKind.NOTE: "dek",
         }.get(kind)
         return self._style(name) if name else Style()
 
