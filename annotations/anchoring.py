@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
-from annotations.model import AnchorStatus, Annotation, TextPositionSelector
+from annotations.model import AnchorStatus, Annotation, TextPositionSelector, quote_selector
 
 #: Quotes shorter than this are only anchored exactly (a fuzzy match would be a guess).
 MIN_FUZZY_LENGTH = 8
@@ -33,6 +33,21 @@ MAX_OCCURRENCES = 5000
 MAX_FUZZY_LENGTH = 4000
 #: Texts longer than this are fuzzily searched only near the old position.
 MAX_FULL_SEARCH = 8 * 1024 * 1024
+#: A fuzzy placement scoring below this (0-100 similarity of the quote to the text found)
+#: "needs review": shown as such in the reader and listed by ``postil notes --status review``.
+REVIEW_THRESHOLD = 90.0
+
+
+def needs_review(annotation: Annotation) -> bool:
+    """True for a fuzzy placement below :data:`REVIEW_THRESHOLD` (or an orphan)."""
+    if annotation.status is AnchorStatus.ORPHANED:
+        return bool(annotation.path)
+    return annotation.status is AnchorStatus.FUZZY and annotation.score < REVIEW_THRESHOLD
+
+
+def similarity(quote: str, found: str) -> float:
+    """How alike a quote and the text found for it are, 0-100 (one decimal)."""
+    return round(fuzz.ratio(quote, found), 1)
 
 
 def error_budget(quote: str) -> int:
@@ -54,8 +69,9 @@ def anchor(annotation: Annotation, text: str) -> Annotation:
         return _with(annotation, found, found + len(exact), AnchorStatus.MOVED)
     fuzzy = _fuzzy_match(text, exact, quote.prefix, quote.suffix, start)
     if fuzzy is not None:
-        return _with(annotation, fuzzy[0], fuzzy[1], AnchorStatus.FUZZY)
-    return replace(annotation, status=AnchorStatus.ORPHANED)
+        placed = _with(annotation, fuzzy[0], fuzzy[1], AnchorStatus.FUZZY)
+        return replace(placed, score=similarity(exact, text[fuzzy[0] : fuzzy[1]]))
+    return replace(annotation, status=AnchorStatus.ORPHANED, score=100.0)
 
 
 def anchor_all(annotations: Iterable[Annotation], text: str) -> list[Annotation]:
@@ -93,8 +109,10 @@ def find_quote(
 
 def _with(annotation: Annotation, start: int, end: int, status: AnchorStatus) -> Annotation:
     if (start, end) == (annotation.position.start, annotation.position.end):
-        return replace(annotation, status=status)
-    return replace(annotation, position=TextPositionSelector(start, end), status=status)
+        return replace(annotation, status=status, score=100.0)
+    return replace(
+        annotation, position=TextPositionSelector(start, end), status=status, score=100.0
+    )
 
 
 def _common_suffix(a: str, b: str) -> int:
@@ -220,6 +238,22 @@ def _hypothesis_score(
     return 50 * quote_score + 20 * prefix_score + 20 * suffix_score + 2 * position_score
 
 
+def reattached(
+    annotation: Annotation, text: str, span: tuple[int, int], article_id: str, path: str
+) -> Annotation:
+    """``annotation`` moved by hand to ``text[start:end]``: the quote (and its context) is the
+    new text, the status exact; note, tags and colour are kept."""
+    start, end = span
+    return annotation.edited(
+        quote=quote_selector(text, start, end),
+        position=TextPositionSelector(start, end),
+        status=AnchorStatus.ANCHORED,
+        score=100.0,
+        article_id=article_id,
+        path=path,
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Reanchored:
     """Annotations of one article re-anchored against its current text.
@@ -251,6 +285,13 @@ class Reanchored:
         """Not found (kept with their old offsets)."""
         return self.count(AnchorStatus.ORPHANED)
 
+    @property
+    def review(self) -> int:
+        """Placed approximately with too little confidence: the user should look."""
+        return sum(
+            1 for a in self.annotations if a.status is AnchorStatus.FUZZY and needs_review(a)
+        )
+
 
 def reanchor_article(
     found: Iterable[Annotation], text: str, article_id: str, path: str
@@ -270,8 +311,9 @@ def reanchor_article(
         else annotation
         for annotation in anchored
     ]
-    before = {a.id: (a.position, a.status, a.article_id, a.path) for a in found}
+    before = {a.id: (a.position, a.status, a.article_id, a.path, a.score) for a in found}
     changed = [
-        a for a in current if before.get(a.id) != (a.position, a.status, a.article_id, a.path)
+        a for a in current
+        if before.get(a.id) != (a.position, a.status, a.article_id, a.path, a.score)
     ]
     return Reanchored(current, changed)

@@ -68,7 +68,7 @@ _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 #: The annotation fields a change may set (``id`` names the record and never changes).
 ANNOTATION_FIELDS = ("article_id", "path", "quote", "position", "color", "note", "tags",
-                     "created", "updated", "status")
+                     "created", "updated", "status", "score", "source", "chapter")
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,10 +108,12 @@ class Change:
 
     @classmethod
     def anchors(cls, annotation: Annotation) -> Change:
-        """Where re-anchoring found an annotation: position, status, article id and path."""
+        """Where re-anchoring found an annotation: position, status, article id, path and the
+        score of a fuzzy placement."""
         record = annotation.to_record()
-        return cls(ANNOTATIONS, annotation.id, SET,
-                   {key: record[key] for key in ("position", "status", "article_id", "path")})
+        fields = {key: record[key] for key in ("position", "status", "article_id", "path")}
+        fields["score"] = record.get("score")
+        return cls(ANNOTATIONS, annotation.id, SET, fields)
 
     @classmethod
     def delete(cls, annotation_id: str) -> Change:
@@ -122,7 +124,9 @@ class Change:
     def between(cls, before: Annotation, after: Annotation) -> Change | None:
         """The fields that differ from ``before`` to ``after`` (None when nothing did)."""
         old, new = before.to_record(), after.to_record()
-        fields = {name: new[name] for name in ANNOTATION_FIELDS if old[name] != new[name]}
+        fields = {
+            name: new.get(name) for name in ANNOTATION_FIELDS if old.get(name) != new.get(name)
+        }
         return cls(ANNOTATIONS, after.id, SET, fields) if fields else None
 
     @classmethod

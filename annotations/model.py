@@ -123,6 +123,55 @@ def quote_selector(text: str, start: int, end: int) -> TextQuoteSelector:
 
 
 @dataclass(frozen=True, slots=True)
+class ImportSource:
+    """Where an imported highlight came from (a Kindle, KOReader, Readwise, Hypothesis).
+
+    An annotation with a source but no library ``path`` is *quote-only*: its article or book is
+    not (yet) in the library; it attaches itself when a matching article is added.
+
+    Attributes:
+        format: The importer: ``kindle``, ``koreader``, ``readwise`` or ``hypothesis``.
+        title: The book or page title as the source gave it.
+        author: Its author(s), or "".
+        url: The page URL (Hypothesis, Readwise), or "".
+        identifier: An ISBN/ASIN/document file name, or "".
+        location: Where the source said the highlight was (``location 180-182``, ``page 12``).
+    """
+
+    format: str
+    title: str = ""
+    author: str = ""
+    url: str = ""
+    identifier: str = ""
+    location: str = ""
+
+    def to_record(self) -> dict[str, str]:
+        """Serialise (JSON-ready)."""
+        return {
+            "format": self.format,
+            "title": self.title,
+            "author": self.author,
+            "url": self.url,
+            "identifier": self.identifier,
+            "location": self.location,
+        }
+
+    @classmethod
+    def from_record(cls, record: Any) -> ImportSource | None:
+        """Rebuild from :meth:`to_record` output; anything malformed gives None."""
+        if not isinstance(record, dict) or not isinstance(record.get("format"), str):
+            return None
+        return cls(
+            format=record["format"],
+            title=_str_or_empty(record.get("title")),
+            author=_str_or_empty(record.get("author")),
+            url=_str_or_empty(record.get("url")),
+            identifier=_str_or_empty(record.get("identifier")),
+            location=_str_or_empty(record.get("location")),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class Annotation:
     """One highlight with its note and tags.
 
@@ -138,6 +187,9 @@ class Annotation:
         created: ISO 8601 UTC creation time.
         updated: ISO 8601 UTC time of the last change.
         status: Anchoring status from the last anchoring (not a user field).
+        score: Similarity 0-100 of a ``fuzzy`` placement (100 for the others).
+        source: Where an imported highlight came from; with an empty ``path`` the
+            annotation is quote-only (not in the library yet).
         chapter: For a book, the title of the chapter the quote is in ("" for articles).
     """
 
@@ -152,6 +204,13 @@ class Annotation:
     created: str = field(default_factory=now_iso)
     updated: str = field(default_factory=now_iso)
     status: AnchorStatus = AnchorStatus.ANCHORED
+    score: float = 100.0
+    source: ImportSource | None = None
+
+    @property
+    def quote_only(self) -> bool:
+        """True for an imported highlight whose article is not in the library."""
+        return not self.path and self.source is not None
     chapter: str = ""
 
     def __post_init__(self) -> None:
@@ -214,7 +273,7 @@ class Annotation:
 
         ``chapter`` is written only when there is one, so article records are unchanged.
         """
-        record = {
+        record: dict[str, Any] = {
             "id": self.id,
             "article_id": self.article_id,
             "path": self.path,
@@ -231,6 +290,10 @@ class Annotation:
             "updated": self.updated,
             "status": self.status.value,
         }
+        if self.status is AnchorStatus.FUZZY:
+            record["score"] = self.score
+        if self.source is not None:
+            record["source"] = self.source.to_record()
         if self.chapter:
             record["chapter"] = self.chapter
         return record
@@ -274,10 +337,18 @@ class Annotation:
                 status=AnchorStatus(record["status"])
                 if _is_member(record.get("status"), AnchorStatus)
                 else AnchorStatus.ANCHORED,
+                score=_score(record.get("score")),
+                source=ImportSource.from_record(record.get("source")),
                 chapter=_str_or_empty(record.get("chapter"))[:1000],
             )
         except (KeyError, TypeError, AttributeError) as error:
             raise ValueError(f"malformed annotation record: {error!r}") from None
+
+
+def _score(value: Any) -> float:
+    if isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= 100:
+        return float(value)
+    return 100.0
 
 
 def _is_member(value: Any, kind: type[StrEnum]) -> bool:

@@ -38,7 +38,7 @@ COMMANDS: dict[str, str] = {
     "search": "search the library's passages (typo-tolerant); --batch for scripts",
     "export": "export highlights, notes and tags as Markdown (Obsidian/Logseq) or W3C JSON",
     "edit": "change one annotation's note, colour or tags, or delete it",
-    "import": "import annotations from W3C Web Annotation JSON (merged by id)",
+    "import": "import highlights from Kindle, KOReader, Readwise, Hypothesis or W3C JSON",
     "add": "add article files or web pages to your library (pages are stored as Markdown)",
     "refresh": "fetch web articles again (highlights re-anchored; unchanged pages untouched)",
     "review": "today's spaced review of your highlights (--answer to record one, --stats)",

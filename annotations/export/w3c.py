@@ -41,11 +41,19 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote as url_quote
 from urllib.parse import unquote, urlparse
 from urllib.request import url2pathname
 
 from annotations import jsonread
-from annotations.model import AnchorStatus, Annotation, Color, normalize_id, normalize_tags
+from annotations.model import (
+    AnchorStatus,
+    Annotation,
+    Color,
+    ImportSource,
+    normalize_id,
+    normalize_tags,
+)
 
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 #: The namespace of postil's extension fields (``postil:color`` -> ``urn:postil:color``).
@@ -55,6 +63,8 @@ COLOR_KEY = "postil:color"
 ARTICLE_ID_KEY = "postil:articleId"
 STATUS_KEY = "postil:status"
 PATH_KEY = "postil:path"
+SOURCE_KEY = "postil:source"
+_QUOTE_ONLY_PREFIX = "urn:postil:quote-only:"
 CHAPTER_KEY = "postil:chapter"
 #: ``conformsTo`` of an EPUB CFI ``FragmentSelector``.
 EPUB_CFI = "http://www.idpf.org/epub/linking/cfi/epub-cfi.html"
@@ -132,8 +142,13 @@ def annotation_to_w3c(annotation: Annotation, cfi: str = "") -> dict[str, Any]:
     }
     if bodies:
         item["body"] = bodies
+    target_source = source_iri(annotation.path)
+    if annotation.quote_only and annotation.source is not None:
+        target_source = annotation.source.url or _QUOTE_ONLY_PREFIX + url_quote(
+            f"{annotation.source.title} / {annotation.source.author}", safe=" /"
+        ).replace(" ", "%20")
     item["target"] = {
-        "source": source_iri(annotation.path),
+        "source": target_source,
         "selector": [
             quote,
             {
@@ -151,7 +166,12 @@ def annotation_to_w3c(annotation: Annotation, cfi: str = "") -> dict[str, Any]:
     if annotation.article_id:
         item[ARTICLE_ID_KEY] = annotation.article_id
     item[STATUS_KEY] = annotation.status.value
-    item[PATH_KEY] = annotation.path
+    if annotation.path:
+        item[PATH_KEY] = annotation.path
+    if annotation.source is not None:
+        item[SOURCE_KEY] = annotation.source.to_record()
+    if annotation.status is AnchorStatus.FUZZY:
+        item["postil:score"] = annotation.score
     if annotation.chapter:
         item[CHAPTER_KEY] = annotation.chapter
     return item
@@ -470,10 +490,17 @@ def annotation_from_w3c(item: Any) -> Annotation:
     _string(article_id, ARTICLE_ID_KEY, MAX_ID_CHARS)
     created = _check_time(item.get("created"), "created")
     modified = _check_time(item.get("modified"), "modified") or created
+    origin = ImportSource.from_record(item.get(SOURCE_KEY))
+    if not path and origin is not None and (
+        source.startswith(_QUOTE_ONLY_PREFIX) or source == origin.url
+    ):
+        path = ""  # a quote-only highlight: its book is not in any library yet
+    else:
+        path = path or path_from_source(source)
     record = {
         "id": annotation_id_from_iri(iri.strip()),
         "article_id": article_id,
-        "path": path or path_from_source(source),
+        "path": path,
         "quote": {
             "exact": exact,
             "prefix": quote.get("prefix", ""),
@@ -486,7 +513,10 @@ def annotation_from_w3c(item: Any) -> Annotation:
         "created": created,
         "updated": modified,
         "status": status,
+        "score": item.get("postil:score"),
     }
+    if origin is not None:
+        record["source"] = origin.to_record()
     chapter = item.get(CHAPTER_KEY)
     if isinstance(chapter, str) and chapter:
         record["chapter"] = chapter

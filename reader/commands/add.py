@@ -146,7 +146,24 @@ def run(args: argparse.Namespace, context: Context) -> int:
 
         with Fetcher(options) as fetcher:
             failures += _add_pages(urls, library, index, fetcher, args, context)
+    _attach_quote_only(context)
     return 1 if failures else 0
+
+
+def _attach_quote_only(context: Context) -> None:
+    """Imported quote-only highlights whose book was just added attach to it (and we say so)."""
+    if not context.db_path.exists():
+        return
+    from reader.library_matching import attach_pending, attached_lines
+
+    try:
+        store = context.open_store()
+        attached = attach_pending(store, context.library_source())
+    except (CommandError, OSError) as error:
+        print(f"postil: warning: quote-only highlights not attached: {error}", file=sys.stderr)
+        return
+    for line in attached_lines(attached):
+        print(f"postil: {clean_line(line)}")
 
 
 def read_url_list(name: str) -> list[str]:

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from annotations.model import Annotation
+from annotations.anchoring import needs_review
+from annotations.model import AnchorStatus, Annotation
 
 
 def annotation_record(annotation: Annotation, title: str) -> dict[str, Any]:
-    """One annotation as the CLI prints it (a book's highlights also name their chapter)."""
+    """One annotation as the CLI prints it.
+
+    An imported highlight has a ``source`` (title, author, url, identifier, format, location);
+    a quote-only one (its book not in the library) has no ``path``. A fuzzy placement carries
+    its ``score`` and ``review`` (true when it is below the confidence threshold).
+    """
     record: dict[str, Any] = {
         "id": annotation.id,
         "path": annotation.path,
@@ -23,6 +29,13 @@ def annotation_record(annotation: Annotation, title: str) -> dict[str, Any]:
         "created": annotation.created,
         "updated": annotation.updated,
     }
+    if annotation.quote_only:
+        del record["path"]
+    if annotation.status is AnchorStatus.FUZZY:
+        record["score"] = annotation.score
+        record["review"] = needs_review(annotation)
+    if annotation.source is not None:
+        record["source"] = annotation.source.to_record()
     if annotation.chapter:
         record["chapter"] = annotation.chapter
     return record

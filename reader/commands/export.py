@@ -155,9 +155,20 @@ def collect_exports(
     from annotations.anchoring import anchor_all
 
     groups: dict[str, list[Annotation]] = {}
+    books: dict[tuple[str, str, str], list[Annotation]] = {}
     for annotation in annotations:
-        groups.setdefault(annotation.path, []).append(annotation)
+        if annotation.quote_only and annotation.source is not None:
+            source = annotation.source
+            books.setdefault((source.title, source.author, source.url), []).append(annotation)
+        else:
+            groups.setdefault(annotation.path, []).append(annotation)
     exports: list[ArticleExport] = []
+    for (title, author, url), members in books.items():
+        # A quote-only book: its highlights as they were imported (not orphans of a text).
+        info = ArticleInfo(id="", path="", title=title or url or "(untitled)", author=author,
+                           url=url)
+        shown = tuple(replace(a, status=AnchorStatus.ANCHORED) for a in members)
+        exports.append(ArticleExport(info, shown))
     for path, members in groups.items():
         try:
             article = scope.load(path)
@@ -219,8 +230,11 @@ def _stored_annotations(context: Context, wanted: AnnotationFilter,
     store = context.open_store()
     # Articles moved or renamed since: found again by content id, exported from where they are.
     # Stored paths are data: only those inside the library are looked at (see ArticleScope).
+    # Quote-only highlights have no path (their book is not in the library).
     index = store.article_paths()
-    missing = {path: article for path, article in index.items() if not scope.exists(path)}
+    missing = {
+        path: article for path, article in index.items() if path and not scope.exists(path)
+    }
     moved = relocated_articles(context, missing)
     if wanted.selects_articles:  # only the asked-for articles' records are read
         annotations = store.annotations_where(

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from annotations.anchoring import needs_review
 from annotations.model import AnchorStatus, Annotation, normalize_tag
 from reader.article_access import ArticleScope, OutsideLibrary
 from reader.cli import Context
@@ -30,7 +31,50 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="articles or folders (also deleted ones: their orphaned notes)")
     parser.add_argument("--tag", action="append", default=[], metavar="TAG",
                         help="only annotations with this tag; repeatable (all must match)")
+    parser.add_argument(
+        "--status", metavar="LIST", type=parse_statuses,
+        help="only these placements, comma separated: exact, moved, fuzzy, review (fuzzy "
+        "below the confidence threshold), orphan, quote-only",
+    )
     parser.add_argument("--json", action="store_true", help="print a JSON list of objects")
+
+
+#: ``--status`` names (and their aliases) → the placement they select.
+STATUS_NAMES: dict[str, str] = {
+    "exact": "exact", "anchored": "exact", "moved": "moved", "fuzzy": "fuzzy",
+    "review": "review", "needs-review": "review", "orphan": "orphan", "orphaned": "orphan",
+    "quote-only": "quote-only", "quote_only": "quote-only", "unmatched": "quote-only",
+}
+
+
+def parse_statuses(value: str) -> frozenset[str]:
+    """Parse ``--status fuzzy,orphan`` (argparse type)."""
+    chosen = set()
+    for part in value.split(","):
+        name = part.strip().lower()
+        if not name:
+            continue
+        if name not in STATUS_NAMES:
+            known = ", ".join(sorted(set(STATUS_NAMES.values())))
+            raise argparse.ArgumentTypeError(f"unknown status {clean_line(name)!r} ({known})")
+        chosen.add(STATUS_NAMES[name])
+    if not chosen:
+        raise argparse.ArgumentTypeError("no status given")
+    return frozenset(chosen)
+
+
+def placement(annotation: Annotation) -> set[str]:
+    """The ``--status`` names an annotation answers to."""
+    if annotation.quote_only:
+        return {"quote-only"}
+    names = {
+        AnchorStatus.ANCHORED: "exact", AnchorStatus.MOVED: "moved",
+        AnchorStatus.FUZZY: "fuzzy", AnchorStatus.ORPHANED: "orphan",
+    }
+    found = {names[annotation.status]}
+    if needs_review(annotation):
+        found.add("review")
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +117,8 @@ def _title_from_path(path: str) -> str:
 
 
 def _anchoring(annotation: Annotation) -> tuple[object, ...]:
-    return (annotation.position, annotation.status, annotation.path, annotation.article_id)
+    return (annotation.position, annotation.status, annotation.path, annotation.article_id,
+            annotation.score)
 
 
 def collect(store_annotations: list[Annotation], wanted: PathFilter | None,
@@ -90,14 +135,18 @@ def collect(store_annotations: list[Annotation], wanted: PathFilter | None,
     from annotations.anchoring import anchor_all
 
     groups: dict[str, list[Annotation]] = {}
+    rows: list[tuple[str, Annotation]] = []
     for annotation in store_annotations:
+        if annotation.quote_only:
+            if wanted is None and annotation.source is not None:
+                rows.append((annotation.source.title or annotation.source.url, annotation))
+            continue
         path = (moved or {}).get(annotation.path, annotation.path)
         if path != annotation.path:
             annotation = replace(annotation, path=path)
         if wanted is None or wanted.matches(path):
             groups.setdefault(path, []).append(annotation)
     before = {a.id: _anchoring(a) for a in store_annotations}
-    rows: list[tuple[str, Annotation]] = []
     changed: list[Annotation] = []
     for path, members in groups.items():
         try:
@@ -146,7 +195,8 @@ def merge_anchoring(changed: Iterable[Annotation], read: dict[str, Annotation],
         if (current.position, current.quote) != (original.position, original.quote):
             continue
         result.append(replace(current, position=annotation.position, status=annotation.status,
-                              path=annotation.path, article_id=annotation.article_id))
+                              path=annotation.path, article_id=annotation.article_id,
+                              score=annotation.score))
     return result
 
 
@@ -163,8 +213,13 @@ def print_plain(rows: list[tuple[str, Annotation]]) -> None:
             if current_path is not None:
                 print()
             current_path = annotation.path
-            print(f"# {clean_line(title)}  ({clean_line(annotation.path)})")
-        status = "" if annotation.status is AnchorStatus.ANCHORED else f" [{annotation.status}]"
+            if annotation.quote_only and annotation.source is not None:
+                author = annotation.source.author
+                by = f" — {clean_line(author)}" if author else ""
+                print(f"# {clean_line(title)}{by}  (quote-only: not in the library)")
+            else:
+                print(f"# {clean_line(title)}  ({clean_line(annotation.path)})")
+        status = _status_label(annotation)
         chapter = f"  · {_shorten(annotation.chapter, 60)}" if annotation.chapter else ""
         print(f"  “{_shorten(annotation.quote.exact, QUOTE_CHARS)}” ({annotation.color})"
               f"{status}{chapter}  id {clean_line(annotation.id)[:8]}")
@@ -172,6 +227,15 @@ def print_plain(rows: list[tuple[str, Annotation]]) -> None:
             print(f"    ✎ {_shorten(annotation.note, NOTE_CHARS)}")
         if annotation.tags:
             print("    " + " ".join(f"#{clean_line(tag)}" for tag in annotation.tags))
+
+
+def _status_label(annotation: Annotation) -> str:
+    if annotation.quote_only:
+        return ""
+    if annotation.status is AnchorStatus.FUZZY:
+        review = ", needs review" if needs_review(annotation) else ""
+        return f" [fuzzy {annotation.score:g}%{review}]"
+    return "" if annotation.status is AnchorStatus.ANCHORED else f" [{annotation.status}]"
 
 
 def run(args: argparse.Namespace, context: Context) -> int:
@@ -183,7 +247,9 @@ def run(args: argparse.Namespace, context: Context) -> int:
         # Stored paths are data: only those inside the library are looked at (see ArticleScope).
         scope = ArticleScope.of(context.library_source(args.paths))
         index = store.article_paths()
-        missing = {path: article for path, article in index.items() if not scope.exists(path)}
+        missing = {
+            path: article for path, article in index.items() if path and not scope.exists(path)
+        }
         moved = relocated_articles(context, missing)
         if wanted is None:
             annotations = store.all_annotations()
@@ -200,11 +266,13 @@ def run(args: argparse.Namespace, context: Context) -> int:
     tags = [tag for tag in (normalize_tag(t) for t in args.tag) if tag]
     if tags:
         rows = [row for row in rows if all(tag in row[1].tags for tag in tags)]
+    if args.status:
+        rows = [row for row in rows if placement(row[1]) & args.status]
     if args.json:
         print_json([annotation_record(a, title) for title, a in rows])
     elif rows:
         print_plain(rows)
-    elif args.paths or tags:
+    elif args.paths or tags or args.status:
         print("No annotations match.")
     else:
         print("No annotations yet. Highlight with h in the reader, or `postil highlight`.")

@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Footer, Input, ProgressBar, Static
 from textual.worker import get_current_worker
 
 from reader.library import MetadataCache, cached_listing, scan
+from reader.library_matching import attached_lines, attachment_changes, quote_only_attachments
 from reader.loading import ArticleMeta
 from reader.ui.screens.welcome import WelcomeBanner
 from reader.ui.type_filter import TypeToFilter
@@ -179,8 +180,9 @@ class LibraryScreen(Screen[None]):
         def progress(done: int, total: int) -> None:
             call_from_worker(self, self._show_progress, done, total)
 
+        scanned: list[ArticleMeta] = []
         if listing.missing:
-            scan(
+            scanned = scan(
                 source,
                 cache,
                 progress=progress,
@@ -190,6 +192,24 @@ class LibraryScreen(Screen[None]):
             )
         if not worker.is_cancelled:
             call_from_worker(self, self._scan_finished)
+            if not source.is_sample:
+                self._attach_quote_only([*listing.known, *scanned])
+
+    def _attach_quote_only(self, metas: list[ArticleMeta]) -> None:
+        """(In the scan worker.) Imported quote-only highlights whose book is now in the
+        library attach to it; the user is told, one line per book."""
+        session = self.postil.session
+        store = session.ready_store
+        if store is None:
+            return
+        try:
+            attached, before = quote_only_attachments(store, metas)
+        except Exception as error:  # a damaged database must not stop the library
+            call_from_worker(self, self.postil.report_store_error, error)
+            return
+        changes = attachment_changes(attached, before)
+        if changes and session.apply(changes):
+            call_from_worker(self, self.notify, "\n".join(attached_lines(attached)), timeout=8)
 
     def _fill(self, rows: list[ArticleRow]) -> None:
         """Show these rows (sorted and filtered) in one go."""

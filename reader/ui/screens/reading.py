@@ -17,7 +17,7 @@ from textual.containers import Horizontal
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 
-from annotations.anchoring import reanchor_article
+from annotations.anchoring import needs_review, reanchor_article, reattached
 from annotations.changelog import Change as StoredChange
 from annotations.model import AnchorStatus, Annotation, Color
 from annotations.storage import AnnotationStore, ReadingPosition
@@ -103,6 +103,7 @@ class ReadingScreen(BookNavigation):
         Binding("t", "tags", "Tags", id="tags"),
         Binding("x", "delete", "Delete", show=False, id="delete"),
         Binding("u", "undo", "Undo", show=False, id="undo"),
+        Binding("r", "reattach", "Re-attach", show=False, id="reattach"),
         Binding("a", "toggle_panel", "Annotations", id="toggle_panel"),
         Binding("slash", "search", "Search", id="search"),
         Binding("n", "next_result", "Next hit", show=False, id="next_result"),
@@ -127,6 +128,7 @@ class ReadingScreen(BookNavigation):
         self.article: Article | None = None
         self.annotations: dict[str, Annotation] = {}
         self._undo: list[Change] = []
+        self._pending_reattach: str | None = None
         self._initial_selection = select
         self._save_timer: Timer | None = None
         self._results: list[SearchHit] = []
@@ -273,6 +275,10 @@ class ReadingScreen(BookNavigation):
         if count:
             parts.append(StatusPart(Text(f"{count} highlight{'s' if count != 1 else ''}"),
                                     drop=2))
+        review = sum(1 for a in self.annotations.values() if needs_review(a))
+        if review:
+            parts.append(StatusPart(Text(f"{review} need review (a, is:review; r re-attaches)",
+                                         style="bold yellow"), drop=3, shrink=14))
         links = self._links_near_point() if self.view.cursor is not None else []
         if links:
             link = Text("link: ")
@@ -534,6 +540,48 @@ class ReadingScreen(BookNavigation):
         self._apply(Change(change.after, change.before), record=False)
         self.notify(f"Undone: {change.description}", timeout=4)
 
+    def reattach_target(self) -> Annotation | None:
+        """The highlight ``r`` moves: the one chosen in the panel (an orphan, say), else the
+        one needing review that the selection overlaps, else the only one needing review."""
+        pending = self._pending_reattach
+        if pending is not None and pending in self.annotations:
+            return self.annotations[pending]
+        chosen = self.query_one(AnnotationsPanel).chosen_id
+        if chosen is not None and chosen in self.annotations:
+            return self.annotations[chosen]
+        view = self.view
+        if view.selection is not None:
+            for found in view.highlights_in(*view.selection):
+                annotation = self.annotations.get(found.id)
+                if annotation is not None:
+                    return annotation
+        review = [a for a in self.annotations.values() if needs_review(a)]
+        return review[0] if len(review) == 1 else None
+
+    def action_reattach(self) -> None:
+        """Move the chosen highlight (or orphan) to the selected text: quote updated, note and
+        tags kept (u undoes)."""
+        if not self._require_store() or self.article is None:
+            return
+        if self.view.selection is None:
+            self.notify("Select the right text first, then press r to move the highlight there.")
+            return
+        target = self.reattach_target()
+        if target is None:
+            self.notify("Choose the highlight to move in the annotations panel (a), then "
+                        "select its text and press r.")
+            return
+        span = _trim(self.article.text, self.view.selection)
+        if span[1] <= span[0]:
+            return
+        moved = reattached(target, self.article.text, span, self.article.id,
+                           self.article.meta.path)
+        self._apply(Change(target, moved))
+        self._pending_reattach = None
+        self.view.set_selection(None)
+        self.view.set_cursor(span, scroll=False)
+        self.notify("Highlight re-attached (u to undo).", timeout=3)
+
     def action_toggle_panel(self) -> None:
         """Show or hide the annotations panel."""
         if self.view.when_complete(self.action_toggle_panel):
@@ -556,7 +604,10 @@ class ReadingScreen(BookNavigation):
         if annotation is None:
             return
         if annotation.status is AnchorStatus.ORPHANED:
-            self.notify("This highlight's text is no longer in the article (orphaned).")
+            self._pending_reattach = annotation.id
+            self.view.focus()
+            self.notify("This highlight's text is no longer in the article (orphaned): select "
+                        "where it belongs and press r to re-attach it.")
             return
         self.view.scroll_to_offset(annotation.start, center=True)
         self.view.set_cursor((annotation.start, annotation.end), scroll=False)

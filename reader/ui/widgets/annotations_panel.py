@@ -10,6 +10,7 @@ from textual.message import Message
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
+from annotations.anchoring import needs_review
 from annotations.model import AnchorStatus, Annotation
 from reader.highlight_colors import highlight_color
 from reader.sanitize import clean_line
@@ -39,10 +40,21 @@ def annotation_label(
                      style="dim")
     if annotation.chapter:
         label.append(f"\n  § {clean_line(annotation.chapter)[:width]}", style="dim")
-    if annotation.status is not AnchorStatus.ANCHORED:
+    if annotation.status is AnchorStatus.FUZZY and needs_review(annotation):
+        label.append(f"\n  [needs review · fuzzy {annotation.score:g}%]", style="bold yellow")
+    elif annotation.status is not AnchorStatus.ANCHORED:
         style = "bold red" if annotation.status is AnchorStatus.ORPHANED else "dim"
         label.append(f"\n  [{annotation.status.value}]", style=style)
     return label
+
+
+#: Filter words that select by placement instead of searching the text.
+STATUS_FILTERS = {
+    "is:review": lambda a: needs_review(a),
+    "is:orphan": lambda a: a.status is AnchorStatus.ORPHANED,
+    "is:fuzzy": lambda a: a.status is AnchorStatus.FUZZY,
+    "is:moved": lambda a: a.status is AnchorStatus.MOVED,
+}
 
 
 #: Filter hits must contain every typed word (typos allowed): search scores 60 and up.
@@ -102,12 +114,16 @@ class AnnotationsPanel(Vertical):
         options = self.query_one(OptionList)
         highlighted = options.highlighted_option.id if options.highlighted_option else None
         options.clear_options()
+        words = query.split()
+        checks = [STATUS_FILTERS[w.lower()] for w in words if w.lower() in STATUS_FILTERS]
+        query = " ".join(w for w in words if w.lower() not in STATUS_FILTERS)
+        candidates = [a for a in self._annotations if all(check(a) for check in checks)]
         if query.strip():
             # Typo-tolerant ranking over quote, note and tags, best first.
-            ranked = search_annotations(self._annotations, query, limit=len(self._annotations))
+            ranked = search_annotations(candidates, query, limit=len(candidates))
             shown = [hit.annotation for hit in ranked if hit.score >= MIN_FILTER_SCORE]
         else:
-            shown = list(self._annotations)
+            shown = candidates
         system = self.app.console.color_system
         options.add_options(
             [Option(annotation_label(a, color_system=system), id=a.id) for a in shown]
@@ -117,12 +133,24 @@ class AnnotationsPanel(Vertical):
         title = f"Annotations ({len(self._annotations)})"
         if orphans:
             title += f" · {orphans} orphaned"
+        review = sum(1 for a in self._annotations if a.status is AnchorStatus.FUZZY
+                     and needs_review(a))
+        if review:
+            title += f" · {review} need review"
         self.query_one("#annotations-title", Label).update(Text(title, style="bold"))
         if highlighted is not None:
             try:
                 options.highlighted = options.get_option_index(highlighted)
             except Exception:
                 pass
+
+    @property
+    def chosen_id(self) -> str | None:
+        """The id of the entry highlighted in the list (when the panel is shown), or None."""
+        options = self.query_one(OptionList)
+        if not self.display or options.highlighted_option is None:
+            return None
+        return options.highlighted_option.id
 
     def focus_list(self) -> None:
         """Focus the list (typing then filters)."""
