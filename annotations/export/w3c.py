@@ -93,16 +93,25 @@ def annotation_id_from_iri(iri: str) -> str:
     return normalize_id(text)
 
 
+#: ``target.source`` of a relative path: ``urn:postil:path:`` and the percent-encoded path.
+RELATIVE_PATH_URN = "urn:postil:path:"
+
+
 def source_iri(path: str) -> str:
     """``target.source`` for an article path: a ``file://`` URI for absolute paths."""
     candidate = Path(path)
     if candidate.is_absolute():
         return candidate.as_uri()
-    return path
+    if not path or urlparse(path).scheme:
+        return path  # already an IRI (an imported web page), or no source at all
+    # A relative path (only an import can store one) is not a URI: carry it in a URN.
+    return RELATIVE_PATH_URN + url_quote(path, safe="/")
 
 
 def path_from_source(source: str) -> str:
     """The local path of a ``file://`` source (other IRIs are returned as they are)."""
+    if source.startswith(RELATIVE_PATH_URN):
+        return unquote(source[len(RELATIVE_PATH_URN):])
     parsed = urlparse(source)
     if parsed.scheme == "file":
         return url2pathname(unquote(parsed.path)) if parsed.path else source
