@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from reader.cli import main
-from reader.library import MetadataCache
+from reader.library import CACHE_VERSION, MetadataCache
 from reader.loading import ArticleMeta, load_article
 from tests.conftest import SEED
 
@@ -21,7 +21,7 @@ def _forge(cache_file: Path, article: Path, **changes: object) -> None:
     meta.update(changes)
     stat = article.stat()
     cache_file.parent.mkdir(parents=True, exist_ok=True)
-    cache_file.write_text(json.dumps({"version": 3, "entries": {str(article): {
+    cache_file.write_text(json.dumps({"version": CACHE_VERSION, "entries": {str(article): {
         "size": stat.st_size, "mtime": stat.st_mtime_ns, "meta": meta}}}), encoding="utf-8")
 
 
@@ -68,5 +68,5 @@ def test_a_cache_entry_that_is_not_an_object_is_ignored(seed_library: Path,
     article = seed_library / SEED.name
     cache_file = isolated_paths / "cache" / "library-metadata.json"
     cache_file.parent.mkdir(parents=True)
-    cache_file.write_text(json.dumps({"version": 3, "entries": {str(article): 5}}))
+    cache_file.write_text(json.dumps({"version": CACHE_VERSION, "entries": {str(article): 5}}))
     assert MetadataCache(cache_file).lookup(article, os.stat(article)) is None

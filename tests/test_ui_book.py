@@ -187,8 +187,10 @@ async def test_chapter_keys_work_while_the_rest_is_read(
     monkeypatch.setattr(reading_module, "load_article", slow_load)
     app = make_app(isolated_paths, book)
     async with app.run_test(size=(100, 30)) as pilot:
+        # The preview is laid out (is_ready waits for the whole book, which is held back here).
         await wait_for(pilot, lambda: isinstance(app.screen, ReadingScreen)
-                       and bool(app.screen.view.document.text) and app.screen.view.is_ready)
+                       and bool(app.screen.view.document.text)
+                       and app.screen.view.layout_rows is not None)
         reading = app.screen
         assert isinstance(reading, ReadingScreen) and reading.article is None  # preview only
         preview = reading.view.document.text
