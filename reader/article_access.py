@@ -20,15 +20,13 @@ from pathlib import Path
 from reader import paths
 from reader.library import LibrarySource, resolve_library
 from reader.loading import (
-    MAX_ARTICLE_BYTES,
     Article,
     ArticleError,
-    decode_bytes,
     is_book,
     load_book,
     parse_article,
+    read_text,
 )
-from reader.safe_read import RefusedFile, read_regular_file
 from reader.sanitize import normalize_newlines
 
 
@@ -98,17 +96,8 @@ class ArticleScope:
         if is_book(Path(path)):
             # A zip: the EPUB reader checks regular file, size and zip caps itself.
             return load_book(Path(path).absolute())
+        text = read_text(Path(path))  # regular file only, size cap, one-line errors
         try:
-            data = read_regular_file(path, MAX_ARTICLE_BYTES)
-        except RefusedFile as error:
-            raise ArticleError(str(error)) from None
-        except FileNotFoundError:
-            raise ArticleError("file not found (moved, deleted or a broken link)") from None
-        except PermissionError:
-            raise ArticleError("permission denied") from None
-        except OSError as error:
-            raise ArticleError(error.strerror or str(error)) from None
-        try:
-            return parse_article(Path(path), normalize_newlines(decode_bytes(data)))
+            return parse_article(Path(path), normalize_newlines(text))
         except RecursionError:
             raise ArticleError("too deeply nested to parse") from None

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from annotations.importers import hypothesis, kindle, koreader, readwise
 from annotations.importers.record import ImportFormatError, ParseResult, Rejected
+from reader.safe_read import RefusedFile, read_regular_file
 
 #: Import formats (``--from``); ``w3c`` is postil's own JSON, read by annotations.export.w3c.
 FORMATS = ("kindle", "koreader", "readwise", "hypothesis", "w3c")
@@ -49,27 +50,17 @@ def read_regular(path: Path, limit: int = MAX_FILE_BYTES) -> str:
         ImportReadError: for a missing, special, over-large or non-UTF-8 file.
     """
     try:
-        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
-        info = path.lstat()
-        if stat.S_ISLNK(info.st_mode):
+        if stat.S_ISLNK(path.lstat().st_mode):
             raise ImportReadError(f"{path}: a symbolic link (not followed)")
-        if not stat.S_ISREG(info.st_mode):
-            raise ImportReadError(f"{path}: not a file (only regular files are read)")
-        if info.st_size > limit:
-            raise ImportReadError(f"{path}: too large (limit {limit // (1024 * 1024)} MB)")
-        descriptor = os.open(path, flags)
-        with os.fdopen(descriptor, "rb") as handle:
-            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                raise ImportReadError(f"{path}: not a file (only regular files are read)")
-            data = handle.read(limit + 1)
+        data = read_regular_file(path, limit)  # regular files only, never past the cap
+    except RefusedFile as error:
+        raise ImportReadError(f"{path}: {error}") from None
     except FileNotFoundError:
         raise ImportReadError(f"{path}: no such file") from None
     except PermissionError:
         raise ImportReadError(f"{path}: permission denied") from None
     except OSError as error:
         raise ImportReadError(f"{path}: {error.strerror or error}") from None
-    if len(data) > limit:
-        raise ImportReadError(f"{path}: too large (limit {limit // (1024 * 1024)} MB)")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
