@@ -41,6 +41,7 @@ bench: $(RUN_STAMP)
 	$(BIN)/python bench/store.py
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/tables.py
+	$(BIN)/python bench/big_files.py
 	$(BIN)/python bench/web.py
 
 clean:

@@ -52,6 +52,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from reader.document import BlockKind, DocumentBuilder, Span
 from reader.formats.chrome import is_chrome_line
 from reader.formats.frontmatter import FrontMatter, split_front_matter
+from reader.formats.markdown_simple import SimpleKind, simple_blocks
 from reader.formats.parsed import ParsedArticle
 from reader.formats.plaintext import looks_like_byline
 from reader.sanitize import clean_line
@@ -78,6 +79,21 @@ ALIGNED_TABLE_WIDTH = 100
 #: inline formatting): markdown-it makes three tokens and an inline parse per cell, which for a
 #: 5 MB table meant a gigabyte of memory and tens of seconds.
 MAX_FORMATTED_TABLE_CELLS = 5_000
+#: Lines of block structure (lists, quotes, code, HTML: everything but plain paragraphs, single
+#: headings and large tables) that markdown-it reads per file. It makes several tokens and runs
+#: every block rule per line (a 5 MB bullet list took 40 s); lines past this budget are read by
+#: :mod:`reader.formats.markdown_simple`, one pattern per line.
+MAX_BLOCK_LINES = 5_000
+#: Work (characters + :data:`_MARK_WORK` per syntax character) that markdown-it's inline parser
+#: may do per file: a token per delimiter made 5 MB of links and emphasis take a minute. Later
+#: paragraphs are shown without their inline formatting.
+MAX_INLINE_WORK = 3_000_000
+_MARK_WORK = 100
+#: Notices for text shown with less formatting than usual.
+SIMPLE_NOTICE = ("This file has a lot of block structure: its later lists are shown as plain text "
+                 "lines (as written), quotes and code with simplified formatting.")
+PLAIN_INLINE_NOTICE = ("This file has a lot of inline formatting: its later paragraphs are shown "
+                       "without it.")
 
 
 class _KeepTextBlockParser(ParserBlock):
@@ -278,6 +294,8 @@ _CHUNK = re.compile(r"(?:^[ \t]*[^ \t\n][^\n]*(?:\n|\Z))+", re.MULTILINE)
 # A line that could start (or, under a paragraph, interrupt into) a block construct.
 _BLOCK_START = re.compile(r"^ {0,3}(?:[#>*+\-=_~`<|:\[]|\d{1,9}[.)])", re.MULTILINE)
 _FENCE_OPEN = re.compile(r"^ {0,3}(`{3,}(?!.*`)|~{3,})")
+# A line that may open a fence or one of the HTML blocks of _HTML_BLOCK_ENDS.
+_OPENER = re.compile(r"^ {0,3}(?:`{3}|~{3}|<)", re.MULTILINE)
 _HTML_BLOCK_ENDS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
     (
         re.compile(r"^ {0,3}<(?:script|pre|style|textarea)(?:\s|>|$)", re.IGNORECASE),
@@ -351,30 +369,83 @@ def parse_markdown_body(
 # --- Block tokens ---------------------------------------------------------------------------
 
 
-def _block_tokens_slow(body: str, env: dict[str, Any]) -> list[Token | str]:
+def _block_tokens_slow(body: str, env: dict[str, Any]) -> list[Token | str | _Heading]:
     tokens: list[Token] = []
     _MD.block.parse(body, _MD, env, tokens)
     return list(tokens)
 
 
-def _block_tokens(body: str, env: dict[str, Any]) -> list[Token | str]:
-    """Block tokens of ``body``; a plain top-level paragraph is just its text (a ``str``)."""
-    tokens: list[Token | str] = []
-    for plain, segment in _segments(body):
-        table = None if plain else _large_top_level_table(segment, env)
+def _block_tokens(body: str, env: dict[str, Any]) -> list[Token | str | _Heading]:
+    """Block tokens of ``body``; a plain top-level paragraph is just its text (a ``str``).
+
+    Headings on a line of their own are read directly (:class:`_Heading`); runs of other block
+    structure go through markdown-it until :data:`MAX_BLOCK_LINES` are used up, and after that
+    become one ``postil_simple`` token (read by :func:`simple_blocks` when rendered).
+    """
+    tokens: list[Token | str | _Heading] = []
+    budget = MAX_BLOCK_LINES
+    for kind, segment in _segments(body):
+        if kind == "plain":
+            tokens.append(segment.strip())
+            continue
+        if kind == "heading":
+            tokens.append(_heading(segment))
+            continue
+        table = _large_top_level_table(segment, env)
         if table is not None:
             tokens.append(table)
-        elif plain:
-            tokens.append(segment.strip())
-        else:
-            parsed: list[Token] = []
-            _MD.block.parse(segment, _MD, env, parsed)
-            tokens.extend(parsed)
+            continue
+        lines = segment.count("\n") + 1
+        if lines > budget:
+            budget = 0
+            simple = Token("postil_simple", "", 0)
+            simple.content = segment
+            tokens.append(simple)
+            continue
+        budget -= lines
+        parsed: list[Token] = []
+        _MD.block.parse(segment, _MD, env, parsed)
+        tokens.extend(parsed)
     return tokens
 
 
-def _segments(body: str) -> Iterator[tuple[bool, str]]:
-    """Split ``body`` into plain paragraphs and runs of everything else (kept together)."""
+def _atx_heading(line: str) -> tuple[int, str] | None:
+    """``(level, content)`` of an ATX heading line starting in column 0, as markdown-it reads it."""
+    level = len(line) - len(line.lstrip("#"))
+    if not 1 <= level <= 6 or (level < len(line) and line[level] not in " \t"):
+        return None
+    end = max(len(line.rstrip(" \t")), level)
+    closing = end
+    while closing > level and line[closing - 1] == "#":
+        closing -= 1
+    if closing > level and line[closing - 1] in " \t":
+        end = closing
+    return level, line[level:end].strip()
+
+
+@dataclass(frozen=True, slots=True)
+class _Heading:
+    """A heading on a line of its own, found without markdown-it (its three tokens' content)."""
+
+    level: int
+    content: str
+
+    @property
+    def type(self) -> str:
+        """The token type, as markdown-it tokens have one."""
+        return "postil_heading"
+
+
+def _heading(chunk: str) -> _Heading:
+    """The heading of a one-line heading chunk (as markdown-it reads it)."""
+    heading = _atx_heading(chunk.rstrip("\n"))
+    assert heading is not None  # _segments only yields lines that are headings
+    return _Heading(*heading)
+
+
+def _segments(body: str) -> Iterator[tuple[str, str]]:
+    """Split ``body`` into plain paragraphs (``"plain"``), one-line headings (``"heading"``) and
+    runs of everything else (``"blocks"``, kept together)."""
     state = _OpenBlock()
     complex_start = -1
     complex_end = -1
@@ -382,22 +453,29 @@ def _segments(body: str) -> Iterator[tuple[bool, str]]:
         chunk = match.group()
         if not state.is_open and chunk[0] not in " \t" and not _BLOCK_START.search(chunk):
             if complex_start >= 0:
-                yield False, body[complex_start:complex_end]
+                yield "blocks", body[complex_start:complex_end]
                 complex_start = -1
-            yield True, chunk
+            yield "plain", chunk
             continue
+        if not state.is_open and chunk[0] == "#" and chunk.find("\n", 0, len(chunk) - 1) < 0:
+            if _atx_heading(chunk.rstrip("\n")) is not None:
+                if complex_start >= 0:
+                    yield "blocks", body[complex_start:complex_end]
+                    complex_start = -1
+                yield "heading", chunk
+                continue
         if not state.is_open and _may_be_large_table(chunk):
             if complex_start >= 0:
-                yield False, body[complex_start:complex_end]
+                yield "blocks", body[complex_start:complex_end]
                 complex_start = -1
-            yield False, chunk  # a table on its own: _block_tokens checks it exactly
+            yield "blocks", chunk  # a table on its own: _block_tokens checks it exactly
             continue
         state.scan(chunk)
         if complex_start < 0:
             complex_start = match.start()
         complex_end = match.end()
     if complex_start >= 0:
-        yield False, body[complex_start:complex_end]
+        yield "blocks", body[complex_start:complex_end]
 
 
 @dataclass(slots=True)
@@ -412,6 +490,8 @@ class _OpenBlock:
         return bool(self.fence) or self.html_end is not None
 
     def scan(self, chunk: str) -> None:
+        if not self.is_open and _OPENER.search(chunk) is None:
+            return  # nothing in the chunk can open a fence or an HTML block
         for line in chunk.split("\n"):
             if self.fence:
                 stripped = line.strip()
@@ -482,6 +562,7 @@ class _Renderer:
         self._table: _Table | None = None
         self._heading_level = 0
         self._footnote_label: str | None = None
+        self._inline_work = MAX_INLINE_WORK
         self.notice: str | None = None
 
     # The target list: footnote definitions are collected apart and listed at the end.
@@ -490,7 +571,7 @@ class _Renderer:
             return
         (self.footnotes if self._footnote_label is not None else self.blocks).append(block)
 
-    def render(self, tokens: list[Token | str]) -> list[_Block]:
+    def render(self, tokens: list[Token | str | _Heading]) -> list[_Block]:
         """Render all tokens; footnotes follow the body after a rule."""
         handlers = {
             "heading_open": self._heading_open,
@@ -509,6 +590,7 @@ class _Renderer:
             "html_block": self._html_block,
             "table_open": self._table_open,
             "postil_large_table": self._large_table,
+            "postil_simple": self._simple,
             "table_close": self._table_close,
             "thead_open": self._thead_open,
             "thead_close": self._thead_close,
@@ -519,6 +601,11 @@ class _Renderer:
         for token in tokens:
             if isinstance(token, str):
                 self._plain_paragraph(token)
+                continue
+            if isinstance(token, _Heading):
+                self._flush_item()
+                text, spans = _strip(*self._inline_text(token.content))
+                self._emit(_Block(BlockKind.HEADING, text, token.level, "", spans))
                 continue
             if token.type == "inline":
                 self._inline(token)
@@ -601,6 +688,27 @@ class _Renderer:
                 ]
         item.flushed = True
         self._emit(_Block(BlockKind.LIST_ITEM, text, min(item.level, 12), marker, spans))
+
+    def _simple(self, token: Token) -> None:
+        """A run of block structure past :data:`MAX_BLOCK_LINES`, read by :func:`simple_blocks`.
+
+        Lists (and whatever else is not a paragraph, quote or code) are shown as their text
+        lines, the way a large table is: a block and an inline parse per item cost far more
+        than the text itself.
+        """
+        self._flush_item()
+        self.notice = SIMPLE_NOTICE
+        for block in simple_blocks(token.content):
+            if block.kind is SimpleKind.CODE:
+                self._emit(_Block(BlockKind.CODE, block.content.expandtabs(4)))
+            elif block.kind is SimpleKind.TEXT:
+                self._emit(_Block(BlockKind.PARAGRAPH, block.content))
+            elif block.kind is SimpleKind.QUOTE:
+                text, spans = _strip(*self._inline_text(block.content))
+                self._emit(_Block(BlockKind.QUOTE, text, min(block.level, 12), "", spans))
+            else:
+                text, spans = _strip(*self._inline_text(block.content))
+                self._emit(_Block(BlockKind.PARAGRAPH, text, 0, "", spans))
 
     def _footnote_open(self, token: Token) -> None:
         self._flush_item()
@@ -734,6 +842,10 @@ class _Renderer:
             return _literal(content), []
         if not _INLINE_SYNTAX.search(content):
             return _LINE_BREAK.sub(_line_break, content).replace("\t", " "), []
+        if self._inline_work <= 0:
+            self.notice = self.notice or PLAIN_INLINE_NOTICE
+            return _LINE_BREAK.sub(_line_break, content).replace("\t", " "), []
+        self._inline_work -= len(content) + _MARK_WORK * len(_INLINE_SYNTAX.findall(content))
         children: list[Token] = []
         _MD.inline.parse(content, _MD, self.env, children)
         return self._render_children(children)
