@@ -166,3 +166,12 @@ def test_simple_blocks_lose_no_word() -> None:
                       "| x7 | x8 |", "    x9", "<div>x10</div>", "x11  ", "", "# x12"])
     out = " ".join(block.content for block in simple_blocks(text))
     assert sorted(words(out)) == sorted(words(text))
+
+
+def test_paragraphs_past_the_inline_budget_lose_their_escapes() -> None:
+    filler = "\n\n".join(f"See [a{i}](https://x.example/{i}) *b*" for i in range(4000))
+    body = f"{filler}\n\nA \\*literal\\* star and a hard\\\nbreak.\n"
+    parsed = parse(body)
+    assert parsed.notice == PLAIN_INLINE_NOTICE
+    last = parsed.document.block_text(len(parsed.document.blocks) - 1)
+    assert last == "A *literal* star and a hard\nbreak."

@@ -64,6 +64,14 @@ _HEADING = re.compile(r"h([1-6])")
 #: Pages with more block elements than this use the structural extraction (see
 #: :func:`is_large_page`).
 LARGE_PAGE_BLOCKS = 1500
+#: Pages larger than this (characters) also use the structural extraction, whatever their
+#: elements: trafilatura took 20 s on a page of 20,000 nested ``<div>``.
+LARGE_PAGE_CHARS = 1_000_000
+#: Pages with more tags than this are read as their visible text only (paragraphs, table rows as
+#: lines), with :data:`TEXT_ONLY_NOTICE`: converting half a million elements to Markdown and
+#: parsing that took tens of seconds.
+MAX_FORMATTED_PAGE_TAGS = 100_000
+TEXT_ONLY_NOTICE = "This page is very large: it is shown as its text, without formatting."
 _BLOCK_START_TAG = re.compile(r"<(?:p|li|h[1-6]|tr|blockquote|pre|dd)[\s>]", re.IGNORECASE)
 _BOILERPLATE = re.compile(
     r"\b(?:comments?|sidebar|advert\w*|ads?|share|sharing|social|related|promo\w*|newsletter"
@@ -197,8 +205,11 @@ def extract_page(text: str, base_url: str | None = None) -> ExtractedPage:
     ``base_url`` is where the page came from: relative links and images are made absolute
     against it (or against the page's ``<base href>``).
     """
+    text = clean_text(text)
+    if text.count("<") > MAX_FORMATTED_PAGE_TAGS:
+        return _extract_text_only(text)  # by patterns: nesting does not matter
     # A page nested deeper than libxml2 parses would lose all its text: flatten it first.
-    text = limit_nesting(clean_text(text))
+    text = limit_nesting(text)
     if not text.strip():
         return ExtractedPage("", FrontMatter())
     base = _base_url(text, base_url) if base_url else None
@@ -233,6 +244,9 @@ def extract_page(text: str, base_url: str | None = None) -> ExtractedPage:
 
 
 def _with_fallback(markdown: str, front: FrontMatter, page: str, site: str = "") -> ExtractedPage:
+    words = len(markdown.split())
+    if words >= _MIN_WORDS:  # found, whatever the page holds: no need to read it all again
+        return ExtractedPage(markdown, front, site=site)
     full_text = visible_text(page)
     if _found_main_text(markdown, full_text):
         return ExtractedPage(markdown, front, site=site)
@@ -271,9 +285,13 @@ def is_large_page(text: str) -> bool:
     """Tell whether a page has so many blocks that trafilatura would take too long.
 
     trafilatura's main-text search grows quadratically with the number of blocks (about 1 s for
-    2,000 paragraphs, a minute for 20,000: an HTML book); such pages use a structural extraction
-    (the ``<article>`` / ``<main>`` element without navigation, asides, forms and comments).
+    2,000 paragraphs, a minute for 20,000: an HTML book), and with the page's size; such pages
+    (more than :data:`LARGE_PAGE_BLOCKS` blocks or :data:`LARGE_PAGE_CHARS` characters) use a
+    structural extraction (the ``<article>`` / ``<main>`` element without navigation, asides,
+    forms and comments).
     """
+    if len(text) > LARGE_PAGE_CHARS:
+        return True
     count = 0
     for _match in _BLOCK_START_TAG.finditer(text):
         count += 1
@@ -298,6 +316,22 @@ def _extract_large_page(text: str, base: str | None = None) -> ExtractedPage:
     if base:
         absolute_links(container, base)
     return _with_fallback(article_markdown(container), front, text, site)
+
+
+def _extract_text_only(text: str) -> ExtractedPage:
+    """A very large page: its metadata and visible text, without structure or formatting.
+
+    The text is found by patterns (:func:`visible_text_by_patterns`, no element tree: building
+    and walking half a million elements was most of the cost); the metadata from the page's
+    ``<head>`` alone.
+    """
+    head_end = text.find("</head>", 0, LARGE_PAGE_CHARS)
+    root = _parse_html(text[:head_end] + "</head><body></body></html>") if head_end > 0 else None
+    front = _page_metadata(root) if root is not None else FrontMatter()
+    front.title = front.title or _page_title(text[:LARGE_PAGE_CHARS])
+    paragraphs = visible_text_by_patterns(text, table_cells=True)
+    markdown = "\n\n".join(_escape_paragraph(p) for p in paragraphs)
+    return ExtractedPage(markdown, front, TEXT_ONLY_NOTICE if paragraphs else None)
 
 
 def _parse_html(text: str) -> Any:
@@ -701,20 +735,27 @@ _RAW_ELEMENT = re.compile(
     r"<(script|style|noscript|template|svg|head|textarea)\b.*?(?:</\1\s*>|\Z)",
     re.IGNORECASE | re.DOTALL,
 )
+_CELL_END = re.compile(r"</t[dh]\s*>", re.IGNORECASE)
 _BLOCK_TAG = re.compile(
     r"</?(?:p|div|section|article|h[1-6]|li|ul|ol|blockquote|pre|table|tr|br|hr)\b[^>]*>", re.I
 )
 
 
-def visible_text_by_patterns(text: str) -> list[str]:
-    """Visible text without a parser (last resort): drop raw elements, comments and tags."""
+def visible_text_by_patterns(text: str, *, table_cells: bool = False) -> list[str]:
+    """Visible text without a parser (last resort): drop raw elements, comments and tags.
+
+    With ``table_cells``, the cells of a table row are separated by ``" | "``.
+    """
     import html as html_entities
 
     text = re.sub(r"<!--.*?(?:-->|\Z)", " ", text, flags=re.DOTALL)
     text = _RAW_ELEMENT.sub(" ", text)
+    if table_cells:
+        text = _CELL_END.sub(" | ", text)
     text = _BLOCK_TAG.sub("\n\n", text)
     text = html_entities.unescape(re.sub(r"<[^>]*>", " ", text))
-    paragraphs = (_SPACE.sub(" ", chunk).strip() for chunk in re.split(r"\n\s*\n", text))
+    paragraphs = (_SPACE.sub(" ", chunk).strip(" |" if table_cells else None)
+                  for chunk in re.split(r"\n\s*\n", text))
     return [paragraph for paragraph in paragraphs if paragraph]
 
 

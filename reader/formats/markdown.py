@@ -84,11 +84,13 @@ MAX_FORMATTED_TABLE_CELLS = 5_000
 #: every block rule per line (a 5 MB bullet list took 40 s); lines past this budget are read by
 #: :mod:`reader.formats.markdown_simple`, one pattern per line.
 MAX_BLOCK_LINES = 5_000
-#: Work (characters + :data:`_MARK_WORK` per syntax character) that markdown-it's inline parser
-#: may do per file: a token per delimiter made 5 MB of links and emphasis take a minute. Later
-#: paragraphs are shown without their inline formatting.
+#: Work (characters + :data:`_MARK_WORK` per syntax character + :data:`_LINK_WORK` per link)
+#: that markdown-it's inline parser may do per file: a token per delimiter made 5 MB of links
+#: and emphasis take a minute. Later paragraphs are shown as written, without their formatting
+#: (backslash escapes removed).
 MAX_INLINE_WORK = 3_000_000
 _MARK_WORK = 100
+_LINK_WORK = 1_000
 #: Notices for text shown with less formatting than usual.
 SIMPLE_NOTICE = ("This file has a lot of block structure: its later lists are shown as plain text "
                  "lines (as written), quotes and code with simplified formatting.")
@@ -308,6 +310,8 @@ _HTML_BLOCK_ENDS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
 )
 # Characters that make markdown-it's inline parser do more than copy text.
 _INLINE_SYNTAX = re.compile(r"[\\`*_~\[\]<&]")
+# A backslash escape (CommonMark: any ASCII punctuation).
+_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
 _LINE_BREAK = re.compile(r"( *)\n[ \t]*")
 _HTML_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
 _HTML_RAW = re.compile(r"<(script|style|template)\b.*?(?:</\1\s*>|\Z)", re.DOTALL | re.IGNORECASE)
@@ -844,8 +848,9 @@ class _Renderer:
             return _LINE_BREAK.sub(_line_break, content).replace("\t", " "), []
         if self._inline_work <= 0:
             self.notice = self.notice or PLAIN_INLINE_NOTICE
-            return _LINE_BREAK.sub(_line_break, content).replace("\t", " "), []
-        self._inline_work -= len(content) + _MARK_WORK * len(_INLINE_SYNTAX.findall(content))
+            return _as_written(content), []
+        self._inline_work -= (len(content) + _MARK_WORK * len(_INLINE_SYNTAX.findall(content))
+                              + _LINK_WORK * content.count("]("))
         children: list[Token] = []
         _MD.inline.parse(content, _MD, self.env, children)
         return self._render_children(children)
@@ -931,6 +936,13 @@ def _absolute_links(spans: list[Span], base: str) -> list[Span]:
 
 def _line_break(match: re.Match[str]) -> str:
     return "\n" if len(match.group(1)) >= 2 else " "
+
+
+def _as_written(content: str) -> str:
+    """Paragraph text without its inline formatting: soft breaks joined, escapes removed."""
+    lines = content.split("\\\n")  # backslash hard breaks
+    text = "\n".join(_LINE_BREAK.sub(_line_break, line) for line in lines).replace("\t", " ")
+    return _ESCAPED.sub(r"\1", text) if "\\" in text else text
 
 
 def _literal(content: str) -> str:

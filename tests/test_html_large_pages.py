@@ -1,0 +1,72 @@
+"""Very large HTML pages cost work in proportion to their text (issue 11 item 12).
+
+A 5 MB page of small elements took 34 s (every element converted to Markdown, then parsed), a
+page of 100,000 nested ``<div>`` over 100 s (trafilatura). A page of more than
+``MAX_FORMATTED_PAGE_TAGS`` tags is now read as its visible text by patterns, and a page over
+``LARGE_PAGE_CHARS`` never goes to trafilatura. These tests check which path ran and that no
+text is lost, never the clock.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from reader.formats import html
+from reader.formats.html import (
+    LARGE_PAGE_CHARS,
+    MAX_FORMATTED_PAGE_TAGS,
+    TEXT_ONLY_NOTICE,
+    parse,
+)
+
+
+@pytest.fixture
+def calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Names of the expensive steps that ran."""
+    seen: list[str] = []
+    for name in ("_extract_large_page", "limit_nesting", "visible_text", "_parse_html"):
+        original = getattr(html, name)
+
+        def counting(*args: object, _name: str = name, _original: object = original,
+                     **kwargs: object) -> object:
+            seen.append(_name)
+            return _original(*args, **kwargs)  # type: ignore[operator]
+
+        monkeypatch.setattr(html, name, counting)
+    import trafilatura
+
+    def no_trafilatura(*args: object, **kwargs: object) -> object:
+        seen.append("trafilatura")
+        raise AssertionError("trafilatura must not run on this page")
+
+    monkeypatch.setattr(trafilatura, "bare_extraction", no_trafilatura)
+    return seen
+
+
+def page(body: str, title: str = "Huge page") -> str:
+    return (f"<html><head><title>{title}</title><meta name='author' content='Ann Author'>"
+            f"</head><body>{body}</body></html>")
+
+
+def test_a_page_of_very_many_elements_is_read_as_text(calls: list[str]) -> None:
+    rows = MAX_FORMATTED_PAGE_TAGS // 6 + 10
+    table = "".join(f"<tr><td>r{i}</td><td>v{i} &amp; w</td></tr>" for i in range(rows))
+    nested = "<div>" * 3000 + "deep words" + "</div>" * 3000
+    parsed = parse(page(f"<h1>Huge page</h1><table>{table}</table>{nested}<p>The end.</p>"))
+    assert "trafilatura" not in calls and "_extract_large_page" not in calls
+    assert "limit_nesting" not in calls
+    assert calls.count("_parse_html") <= 1  # the <head> only
+    assert parsed.notice == TEXT_ONLY_NOTICE
+    assert parsed.title == "Huge page" and parsed.author == "Ann Author"
+    text = parsed.document.text
+    assert "r0 | v0 & w" in text and f"r{rows - 1} | v{rows - 1} & w" in text
+    assert "deep words" in text and text.endswith("The end.")
+
+
+def test_a_large_page_of_few_elements_skips_trafilatura(calls: list[str]) -> None:
+    words = " ".join(f"word{i}" for i in range(LARGE_PAGE_CHARS // 8))
+    parsed = parse(page(f"<article><h1>Long</h1><p>{words}</p></article>"))
+    assert "trafilatura" not in calls and "_extract_large_page" in calls
+    assert "visible_text" not in calls  # main text found: the page is not read a second time
+    assert parsed.notice is None or "formatting" in parsed.notice
+    assert f"word{LARGE_PAGE_CHARS // 8 - 1}" in parsed.document.text
