@@ -39,8 +39,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from rapidfuzz import fuzz, process  # noqa: E402
 from rapidfuzz.utils import default_process  # noqa: E402
 
+from reader.article import Article, ArticleMeta  # noqa: E402
 from reader.document import BlockKind, DocumentBuilder  # noqa: E402
-from reader.loading import Article, ArticleError, ArticleMeta, fingerprint, load_article  # noqa: E402
+from reader.loading import ArticleError, fingerprint, load_article  # noqa: E402
 from reader.search import SearchHit, SearchIndex  # noqa: E402
 from reader.search.passages import Passage, article_passages  # noqa: E402
 

@@ -18,15 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reader import paths
+from reader.article import Article
 from reader.library import LibrarySource, resolve_library
-from reader.loading import (
-    Article,
-    ArticleError,
-    is_book,
-    load_book,
-    parse_article,
-    read_text,
-)
+from reader.loading import ArticleError, is_book, load_book, parse_article, read_text
 from reader.sanitize import normalize_newlines
 
 

@@ -41,7 +41,7 @@ from annotations.model import (
     quote_selector,
 )
 from reader.adding import normalize_url
-from reader.loading import ArticleMeta
+from reader.article import ArticleMeta
 
 #: Least rapidfuzz score (0-100) for a title to name the same book.
 TITLE_THRESHOLD = 88

@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reader import paths
+from reader.article import ArticleMeta
 from reader.config import atomic_write_text, load_settings
 from reader.formats import ARTICLE_SUFFIXES
-from reader.loading import ArticleMeta, read_metadata
+from reader.loading import read_metadata
 from reader.safe_read import MAX_CACHE_BYTES, read_regular_file
 
 CACHE_VERSION = 5  # 5: titles from file names, entities, split tags, dates; books

@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING
 
 from annotations.changelog import Change
 from annotations.model import Annotation
+from reader.article import ArticleMeta
 from reader.importing import Attached, LibraryMatcher, attach_quote_only
-from reader.loading import ArticleError, ArticleMeta, load_article
+from reader.loading import ArticleError, load_article
 
 if TYPE_CHECKING:
     from annotations.storage import AnnotationStore

@@ -6,8 +6,8 @@ import argparse
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from reader.article import ArticleMeta
 from reader.cli import CommandError, Context
-from reader.loading import ArticleMeta
 from reader.terminal_output import err
 
 if TYPE_CHECKING:

@@ -37,11 +37,12 @@ from annotations.export.guard import WriteGuard
 from annotations.export.markdown import ChapterMark
 from annotations.model import AnchorStatus, Annotation, Color, now_iso
 from reader import paths
+from reader.article import ArticleMeta
 from reader.article_access import ArticleScope
 from reader.book import Book
 from reader.cli import CommandError, Context
 from reader.commands.common import relocated_articles
-from reader.loading import ArticleMeta, load_article
+from reader.loading import load_article
 from reader.terminal_output import data_stream, err, escape_json_controls
 
 HELP = "export highlights, notes and tags as Markdown (Obsidian/Logseq) or W3C JSON"

@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from reader.article import ArticleMeta
 from reader.cli import Context
 from reader.commands.common import reading_state
 from reader.library import scan
-from reader.loading import ArticleMeta
 from reader.reading_progress import format_duration, format_percent
 from reader.terminal_output import print_json
 

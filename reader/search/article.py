@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 
-from reader.loading import Article
+from reader.article import Article
 from reader.search.hit import SearchHit
 from reader.search.index import SearchIndex
 

@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import TypeGuard
 
 from reader import paths
+from reader.article import Article
 from reader.book import TocEntry, chapter_for
-from reader.loading import Article, ArticleError, is_book, load_article
+from reader.loading import ArticleError, is_book, load_article
 from reader.search.hit import SearchHit
 
 #: Books whose contents are kept (memory and file).

@@ -34,7 +34,8 @@ from pathlib import Path
 
 from rapidfuzz import fuzz
 
-from reader.loading import Article, ArticleError, load_article
+from reader.article import Article
+from reader.loading import ArticleError, load_article
 from reader.search import storage
 from reader.search.data import IndexData, IndexedArticle
 from reader.search.hit import SearchHit

@@ -15,8 +15,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from reader.article import Article
 from reader.document import BODY_KINDS, BlockKind
-from reader.loading import Article
 
 #: Blocks up to this many characters are one passage.
 MAX_PASSAGE_CHARS = 480

@@ -20,8 +20,8 @@ from annotations.changelog import ANNOTATIONS
 from annotations.review import ReviewFilter
 from annotations.storage import DatabaseLocked
 from reader import paths
+from reader.article import Article
 from reader.library import LibrarySource
-from reader.loading import Article
 from reader.sanitize import clean_line, clean_text
 from reader.search import SearchIndex
 from reader.ui.executor import DaemonExecutor

@@ -13,10 +13,11 @@ from typing import Any
 import pytest
 
 from annotations.storage import AnnotationStore
+from reader.article import ArticleMeta
 from reader.cli import main
 from reader.json_output import dumps_json
 from reader.library import CACHE_VERSION, MetadataCache
-from reader.loading import ArticleMeta, load_article
+from reader.loading import load_article
 from reader.ui.widgets.article_table import ArticleTable
 from tests.pilot_helpers import make_app, wait_for
 

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from reader.article import ArticleMeta
 from reader.cli import main
 from reader.library import CACHE_VERSION, MetadataCache
-from reader.loading import ArticleMeta, load_article
+from reader.loading import load_article
 from tests.conftest import SEED
 
 

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from reader.article import Article
 from reader.document import BlockKind
-from reader.loading import Article, ArticleError, load_article, read_metadata
+from reader.loading import ArticleError, load_article, read_metadata
 
 TEXT = "Café au lait — “naïve” façade, Über straße. Ça va? Très bien!"
 

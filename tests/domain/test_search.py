@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from annotations.model import Annotation
+from reader.article import Article, ArticleMeta
 from reader.document import BlockKind, DocumentBuilder
-from reader.loading import Article, ArticleMeta, fingerprint, load_article
+from reader.loading import fingerprint, load_article
 from reader.search import (
     MAX_QUERY_CHARS,
     SearchIndex,

@@ -125,8 +125,8 @@ def test_numbers_are_not_typos(tmp_path: Path) -> None:
 def test_long_paragraph_windows_overlap_by_a_phrase_and_stay_passage_sized() -> None:
     import random
 
+    from reader.article import Article, ArticleMeta
     from reader.document import BlockKind, DocumentBuilder
-    from reader.loading import Article, ArticleMeta
     from reader.search.passages import MAX_PASSAGE_CHARS, PHRASE_CHARS, article_passages
 
     rng = random.Random(3)

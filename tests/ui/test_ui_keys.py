@@ -14,6 +14,7 @@ import pytest
 from textual.widgets import Label, OptionList
 
 from reader import loading
+from reader.article import Article
 from reader.ui.screens import reading as reading_module
 from reader.ui.screens.library import LibraryScreen
 from reader.ui.screens.reading import ReadingScreen
@@ -36,7 +37,7 @@ def held_parse(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
     """Hold the full parse of an article until the returned event is set (a slow big book)."""
     release = threading.Event()
 
-    def slow_load(path: Path | str) -> loading.Article:
+    def slow_load(path: Path | str) -> Article:
         release.wait(20)
         return loading.load_article(path)
 

@@ -18,6 +18,7 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.screen import Screen
 
+from reader.article import WORDS_PER_MINUTE, Article
 from reader.book import (
     INTERNAL_LINK,
     TocEntry,
@@ -28,7 +29,7 @@ from reader.book import (
     step_entry,
 )
 from reader.jumps import JumpList
-from reader.loading import WORDS_PER_MINUTE, Article, is_book
+from reader.loading import is_book
 from reader.ui.screens.contents import ContentsScreen
 from reader.ui.widgets.article_view import ArticleView
 from reader.ui.widgets.footnote_dialog import FootnoteDialog

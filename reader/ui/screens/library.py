@@ -15,9 +15,9 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, ProgressBar, Static
 from textual.worker import get_current_worker
 
+from reader.article import ArticleMeta
 from reader.library import MetadataCache, cached_listing, scan
 from reader.library_matching import attached_lines, attachment_changes, quote_only_attachments
-from reader.loading import ArticleMeta
 from reader.ui.screens.welcome import WelcomeBanner
 from reader.ui.type_filter import TypeToFilter
 from reader.ui.widgets.article_table import ArticleRow, ArticleTable

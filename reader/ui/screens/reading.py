@@ -21,13 +21,9 @@ from annotations.anchoring import needs_review, reanchor_article, reattached
 from annotations.changelog import Change as StoredChange
 from annotations.model import AnchorStatus, Annotation, Color
 from annotations.storage import AnnotationStore, ReadingPosition
+from reader.article import Article
 from reader.book import INTERNAL_LINK
-from reader.loading import (
-    Article,
-    ArticleError,
-    load_article,
-    preview_article,
-)
+from reader.loading import ArticleError, load_article, preview_article
 from reader.reading_progress import format_percent, time_left
 from reader.sanitize import clean_line
 from reader.ui.screens.book_navigation import NAVIGATION_BINDINGS, BookNavigation

@@ -15,7 +15,7 @@ from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
-from reader.loading import Article
+from reader.article import Article
 from reader.sanitize import clean_line
 from reader.search import SearchHit, article_search, search_article
 from reader.search.chapters import with_chapters

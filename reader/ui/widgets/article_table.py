@@ -14,7 +14,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey
 
-from reader.loading import ArticleMeta
+from reader.article import ArticleMeta
 from reader.reading_progress import format_percent
 from reader.sanitize import clean_line
 
