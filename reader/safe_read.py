@@ -81,12 +81,15 @@ class RefusedFile(OSError):
 
     Attributes:
         reason: The one-line reason (also ``str(error)`` and ``strerror``).
+        brief: The reason without its detail (``"not a regular file"`` for a FIFO or a
+            device), for messages that name no kind of file.
     """
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, brief: str | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
         self.strerror = reason
+        self.brief = brief or reason
 
     def __str__(self) -> str:
         return self.reason
@@ -113,6 +116,11 @@ def _kind(mode: int) -> str:
     return "not a regular file"
 
 
+def _not_regular(mode: int) -> RefusedFile:
+    reason = _kind(mode)
+    return RefusedFile(reason, None if stat.S_ISDIR(mode) else "not a regular file")
+
+
 def _too_large(size: int, limit: int) -> RefusedFile:
     return RefusedFile(f"too large ({describe_size(size)}; limit {describe_size(limit)})")
 
@@ -126,7 +134,7 @@ def read_regular_file(path: Path | str, limit: int) -> bytes:
         OSError: when it cannot be opened or read (``FileNotFoundError``,
             ``PermissionError``, …), as :func:`open` would.
     """
-    with _open_regular(path, limit) as stream:
+    with open_regular_file(path, limit) as stream:
         return _read_capped(stream, limit)
 
 
@@ -137,19 +145,24 @@ def read_file_start(path: Path | str, count: int) -> bytes:
         RefusedFile: when ``path`` is not a regular file.
         OSError: when it cannot be opened or read.
     """
-    with _open_regular(path, None) as stream:
+    with open_regular_file(path, None) as stream:
         return stream.read(count)
 
 
-def _open_regular(path: Path | str, limit: int | None) -> BinaryIO:
-    """Open ``path`` for reading after checking (before and after opening) it is a regular file.
+def open_regular_file(path: Path | str, limit: int | None) -> BinaryIO:
+    """Open ``path`` for reading after checking (before and after opening) it is a regular file
+    of at most ``limit`` bytes (any size for ``None``); the caller closes the stream.
+
+    Raises:
+        RefusedFile: not a regular file, or larger than ``limit``.
+        OSError: when it cannot be opened, as :func:`open` would.
 
     ``O_NONBLOCK`` makes opening a FIFO return at once instead of waiting for a writer, so the
     ``fstat`` check refuses it even when it replaced a regular file after the first check.
     """
     before = os.stat(path)
     if not stat.S_ISREG(before.st_mode):
-        raise RefusedFile(_kind(before.st_mode))
+        raise _not_regular(before.st_mode)
     if limit is not None and before.st_size > limit:
         raise _too_large(before.st_size, limit)
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
@@ -158,7 +171,7 @@ def _open_regular(path: Path | str, limit: int | None) -> BinaryIO:
     try:
         opened = os.fstat(fd)
         if not stat.S_ISREG(opened.st_mode):
-            raise RefusedFile(_kind(opened.st_mode))
+            raise _not_regular(opened.st_mode)
         if limit is not None and opened.st_size > limit:
             raise _too_large(opened.st_size, limit)
         return os.fdopen(fd, "rb")

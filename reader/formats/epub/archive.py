@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import os
 import posixpath
-import stat
 import zipfile
 import zlib
 from pathlib import Path
 from urllib.parse import unquote
+
+from reader.safe_read import RefusedFile, open_regular_file, read_file_start
 
 #: EPUB files larger than this are not opened.
 MAX_BOOK_BYTES = 512 * 1024 * 1024
@@ -47,29 +48,28 @@ class EpubArchive:
 
     def __init__(self, path: Path) -> None:
         try:
-            info = os.stat(path)
+            self._stream = open_regular_file(path, MAX_BOOK_BYTES)
+        except RefusedFile as error:
+            raise BookError(error.brief) from None
         except FileNotFoundError:
             raise BookError("file not found (moved, deleted or a broken link)") from None
         except PermissionError:
             raise BookError("permission denied") from None
         except OSError as error:
             raise BookError(error.strerror or str(error)) from None
-        if stat.S_ISDIR(info.st_mode):
-            raise BookError("is a directory")
-        if not stat.S_ISREG(info.st_mode):
-            raise BookError("not a regular file")
-        if info.st_size == 0:
-            raise BookError("empty file (0 bytes)")
-        if info.st_size > MAX_BOOK_BYTES:
-            raise BookError(f"too large ({info.st_size // (1024 * 1024)} MB; limit 512 MB)")
         try:
-            self._zip = zipfile.ZipFile(path)
+            if os.fstat(self._stream.fileno()).st_size == 0:
+                raise BookError("empty file (0 bytes)")
+            self._zip = zipfile.ZipFile(self._stream)
         except zipfile.BadZipFile:
+            self._stream.close()
             raise BookError(_not_zip_reason(path)) from None
-        except PermissionError:
-            raise BookError("permission denied") from None
         except (OSError, ValueError, EOFError) as error:
+            self._stream.close()
             raise BookError(f"not a readable zip archive ({error})") from None
+        except BaseException:
+            self._stream.close()
+            raise
         self.skipped: list[str] = []
         self._entries: dict[str, zipfile.ZipInfo] = {}
         self._folded: dict[str, str] = {}
@@ -93,6 +93,7 @@ class EpubArchive:
     def close(self) -> None:
         """Close the zip file."""
         self._zip.close()
+        self._stream.close()
 
     def __enter__(self) -> EpubArchive:
         return self
@@ -178,8 +179,7 @@ def _normalise(name: str) -> str:
 
 def _not_zip_reason(path: Path) -> str:
     try:
-        with open(path, "rb") as stream:
-            head = stream.read(4)
+        head = read_file_start(path, 4)
     except OSError:
         head = b""
     if head.startswith(b"PK"):
