@@ -2,9 +2,9 @@
 
 markdown-it builds several tokens and runs every block rule for each line of a list, a quote or
 a code block: about a tenth of a millisecond per line, so a 5 MB bullet list (130,000 items)
-took 40 s. Past a budget of lines (see :mod:`reader.formats.markdown`), Markdown is read here
-instead, a blank-line separated chunk at a time with a few regular expressions (no Python work
-per line), into :class:`SimpleBlock` records:
+took 40 s. Past a budget of lines (see :mod:`reader.formats.markdown_tokens`), Markdown is read
+here instead, a blank-line separated chunk at a time with a few regular expressions (no Python
+work per line), into :class:`SimpleBlock` records:
 
 - fenced code (a chunk opening with a fence, to its closing fence) → ``CODE``;
 - a chunk of block quote lines → ``QUOTE`` (depth = the ``>`` markers of its first line, the
@@ -52,7 +52,7 @@ class SimpleBlock:
     level: int = 0
 
 
-# A chunk is a run of non-blank lines (as in reader.formats.markdown).
+# A chunk is a run of non-blank lines (as in reader.formats.markdown_tokens).
 _CHUNK = re.compile(r"(?:^[ \t]*[^ \t\n][^\n]*(?:\n|\Z))+", re.MULTILINE)
 _FENCE_START = re.compile(r"[ \t]{0,3}(`{3,}|~{3,})([^\n]*)(?:\n|\Z)")
 _QUOTE_START = re.compile(r"(?: {0,3}>[ \t]?)+")

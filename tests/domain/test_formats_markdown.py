@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reader.document import BlockKind, Document
-from reader.formats import markdown
+from reader.formats import markdown, markdown_render
 from reader.formats.frontmatter import (
     FrontMatter,
     parse_tags,
@@ -153,7 +153,7 @@ def test_lists_markers_and_nesting(article: markdown.ParsedArticle) -> None:
         ("Fuel prices doubled.", 1, "•"),
         ("first nested", 2, "1."),
         ("second nested", 2, "2."),
-        ("The item goes on.", 1, markdown.CONTINUATION),
+        ("The item goes on.", 1, markdown_render.CONTINUATION),
         ("Last item.", 1, "•"),
         ("seven", 1, "7."),
         ("eight", 1, "8."),
@@ -175,7 +175,7 @@ def test_code_blocks_keep_newlines_and_expand_tabs(article: markdown.ParsedArtic
 def test_rule_table_image_and_breaks(article: markdown.ParsedArticle) -> None:
     document = article.document
     kinds = blocks_of(document)
-    assert (BlockKind.RULE, markdown.RULE_TEXT) in kinds
+    assert (BlockKind.RULE, markdown_render.RULE_TEXT) in kinds
     assert (BlockKind.PARAGRAPH, "Boat  | Catch\nMaria | 12\nSven  | 3") in kinds
     assert ("strong", "Boat", None) in spans_of(document)
     assert ("em", "Maria", None) in spans_of(document)
@@ -223,8 +223,8 @@ def test_task_lists_wiki_links_and_inline_scripts() -> None:
         if b.kind is BlockKind.LIST_ITEM
     ]
     assert items == [
-        (markdown.TASK_OPEN, "open task"),
-        (markdown.TASK_DONE, "done task"),
+        (markdown_render.TASK_OPEN, "open task"),
+        (markdown_render.TASK_DONE, "done task"),
         ("•", "[link] not a task"),
     ]
     assert ("em", "task", None) in spans_of(document)

@@ -15,30 +15,25 @@ import re
 import pytest
 
 from reader.document import BlockKind
-from reader.formats import markdown
+from reader.formats import markdown_tokens
 from reader.formats.frontmatter import FrontMatter
-from reader.formats.markdown import (
-    MAX_BLOCK_LINES,
-    MAX_INLINE_WORK,
-    PLAIN_INLINE_NOTICE,
-    SIMPLE_NOTICE,
-    parse,
-    parse_markdown_body,
-)
+from reader.formats.markdown import parse, parse_markdown_body
+from reader.formats.markdown_render import MAX_INLINE_WORK, PLAIN_INLINE_NOTICE, SIMPLE_NOTICE
 from reader.formats.markdown_simple import SimpleBlock, SimpleKind, simple_blocks
+from reader.formats.markdown_tokens import MAX_BLOCK_LINES
 
 
 @pytest.fixture
 def block_lines(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Lines of every text markdown-it's block parser is given."""
     seen: list[int] = []
-    original = markdown._MD.block.parse
+    original = markdown_tokens.MD.block.parse
 
     def counting(src: str, *args: object) -> object:
         seen.append(src.count("\n") + 1)
         return original(src, *args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(markdown._MD.block, "parse", counting)
+    monkeypatch.setattr(markdown_tokens.MD.block, "parse", counting)
     return seen
 
 
@@ -46,13 +41,13 @@ def block_lines(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 def inline_sources(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Every text markdown-it's inline parser is given."""
     seen: list[str] = []
-    original = markdown._MD.inline.parse
+    original = markdown_tokens.MD.inline.parse
 
     def counting(src: str, *args: object) -> object:
         seen.append(src)
         return original(src, *args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(markdown._MD.inline, "parse", counting)
+    monkeypatch.setattr(markdown_tokens.MD.inline, "parse", counting)
     return seen
 
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 import pytest
 
 from reader.document import BlockKind
-from reader.formats import markdown
+from reader.formats import markdown_tokens
 from reader.formats.frontmatter import FrontMatter
-from reader.formats.markdown import MAX_FORMATTED_TABLE_CELLS, parse, parse_markdown_body
+from reader.formats.markdown import parse, parse_markdown_body
+from reader.formats.markdown_tokens import MAX_FORMATTED_TABLE_CELLS
 
 
 def table(rows: int, columns: int, *, extra: str = "") -> str:
@@ -27,13 +28,13 @@ def table(rows: int, columns: int, *, extra: str = "") -> str:
 @pytest.fixture
 def inline_parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     calls: list[str] = []
-    original = markdown._MD.inline.parse
+    original = markdown_tokens.MD.inline.parse
 
     def counting(src: str, *args: object) -> object:
         calls.append(src)
         return original(src, *args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(markdown._MD.inline, "parse", counting)
+    monkeypatch.setattr(markdown_tokens.MD.inline, "parse", counting)
     return calls
 
 
@@ -45,7 +46,8 @@ def test_large_table_is_one_token_without_inline_parsing(
     rows, columns = shape
     body = "# Data\n\n" + table(rows, columns)
     env: dict[str, object] = {}
-    tokens = (markdown._block_tokens if fast else markdown._block_tokens_slow)(body, env)
+    read = markdown_tokens.block_tokens if fast else markdown_tokens.block_tokens_slow
+    tokens = read(body, env)
     large = [t for t in tokens if not isinstance(t, str) and t.type == "postil_large_table"]
     assert len(large) == 1
     assert len(tokens) <= 4  # heading open / inline / close, and the table
