@@ -1,4 +1,7 @@
-"""Markdown escaping: quotes that render literally, and notes that cannot break the layout.
+"""Markdown for exports: quotes that render literally, and notes that cannot break the layout.
+
+The characters themselves are escaped by :mod:`annotations.markdown_escape` (the one Markdown
+escaper, which the HTML reader uses too).
 
 Quotes (:func:`quote_block`)
     A quote is article text and must render as exactly that text. Every character with a
@@ -32,69 +35,7 @@ from collections.abc import Iterable
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-#: Characters escaped wherever they appear (inline syntax in CommonMark, GFM or Obsidian).
-_ALWAYS = frozenset("\\`*_[]#|~$^")
-#: Characters escaped when doubled (Obsidian ``==highlight==`` and ``%%comment%%``).
-_WHEN_DOUBLED = frozenset("=%")
-#: Characters escaped at the start of a line (block syntax: lists, quotes, setext lines).
-_LINE_START = frozenset("-+>=")
-_ENTITY_LIKE = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
-_ORDERED_MARKER = re.compile(r"^(\d{1,9})([.)])(?=[ \t]|$)")
-#: ``<`` that could open an HTML tag, comment, processing instruction or autolink.
-_TAG_OPEN = re.compile(r"<(?=[A-Za-z/!?])")
-
-
-def _char_ref(char: str) -> str:
-    return f"&#{ord(char)};"
-
-
-def _escape_run(text: str, *, line_start: bool) -> str:
-    """Escape one line's text (no newlines) so it renders literally inside a paragraph."""
-    out: list[str] = []
-    length = len(text)
-    for index, char in enumerate(text):
-        doubled = (index > 0 and text[index - 1] == char) or (
-            index + 1 < length and text[index + 1] == char
-        )
-        if char in _ALWAYS or (char in _WHEN_DOUBLED and doubled):
-            out.append("\\" + char)
-        elif char == "&" and _ENTITY_LIKE.match(text, index):
-            out.append("\\&")
-        elif char == "<" and _TAG_OPEN.match(text, index):
-            out.append("\\<")
-        elif char == "\r":
-            out.append(_char_ref(char))
-        elif index == 0 and line_start and char in _LINE_START:
-            out.append("\\" + char)
-        else:
-            out.append(char)
-    escaped = "".join(out)
-    if line_start:
-        escaped = _ORDERED_MARKER.sub(r"\1\\\2", escaped, count=1)
-    return escaped
-
-
-def escape_inline(text: str) -> str:
-    """Escape single-line text (a title, an author, a path) for use inside Markdown prose.
-
-    Newlines and runs of whitespace become single spaces; the result renders as ``text``.
-    """
-    return _escape_line(" ".join(text.split()))
-
-
-def _escape_line(line: str) -> str:
-    """Escape one line of a quote: syntax escaped, edge whitespace as character references."""
-    stripped = line.lstrip()
-    lead = line[: len(line) - len(stripped)]
-    core = stripped.rstrip()
-    trail = stripped[len(core) :]
-    if not core:
-        return "".join(_char_ref(char) for char in line)
-    return (
-        "".join(_char_ref(char) for char in lead)
-        + _escape_run(core, line_start=not lead)
-        + "".join(_char_ref(char) for char in trail)
-    )
+from annotations.markdown_escape import escape_line
 
 
 def quote_lines(quote: str) -> list[str]:
@@ -119,7 +60,7 @@ def quote_lines(quote: str) -> list[str]:
             else:
                 out.extend(["\\"] * pending_empty)
             pending_empty = 0
-        out.append(_escape_line(line) + "  ")
+        out.append(escape_line(line) + "  ")
         seen_content = True
     out[-1] = out[-1].removesuffix("  ") + "&#10;" * trailing_newlines
     return out

@@ -21,9 +21,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote as url_quote
 
-from annotations.export.escape import escape_inline, neutralise_note, quote_block
+from annotations.export.escape import neutralise_note, quote_block
 from annotations.export.filters import is_timestamp
 from annotations.export.template import Template, TemplateError
+from annotations.markdown_escape import escape_inline
 from annotations.model import AnchorStatus, Annotation
 from reader.safe_read import MAX_TEMPLATE_BYTES, read_regular_file
 

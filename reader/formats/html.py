@@ -30,14 +30,21 @@ from lxml import html as lxml_html
 
 from reader.formats.dates import published_date
 from reader.formats.frontmatter import FrontMatter, parse_tags, render_front_matter
-from reader.formats.html_nesting import limit_nesting
+from reader.formats.html_markdown import BLOCK_TAGS, article_markdown, paragraph_markdown
+from reader.formats.html_text import (
+    DROP_TAGS,
+    limit_nesting,
+    remove_keep_tail,
+    visible_text,
+    visible_text_by_patterns,
+)
 from reader.formats.markdown import parse_markdown_body
 from reader.formats.parsed import ParsedArticle
 from reader.sanitize import clean_line, clean_text
 
 __all__ = [
     "parse", "ExtractedPage", "ExtractionCheck", "extract_page", "check_extraction",
-    "article_markdown", "NO_MAIN_TEXT",
+    "NO_MAIN_TEXT",
 ]  # fmt: skip
 
 # trafilatura logs warnings about odd markup; without a handler Python would print them.
@@ -49,18 +56,6 @@ logging.getLogger("courlan").addHandler(logging.NullHandler())
 NO_MAIN_TEXT = "No main article text found in this page: showing all of its text."
 #: Below this many words, an extraction from a much longer page counts as not found.
 _MIN_WORDS = 12
-#: Elements nested deeper than this are flattened to their text (hostile pages).
-_MAX_DEPTH = 60
-
-_SPACE = re.compile(r"\s+")
-_ODD_SPACE = re.compile(r"\s\s|[^\S ]")
-_NEEDS_ESCAPE = re.compile(r"[\\`*\[\]<>~_&]")
-_ENTITY_LIKE = re.compile(r"&(?=#?\w+;)")
-_LINE_START = re.compile(r"^(\s*)([#>+=\-]|\d+(?=[.)]))", re.MULTILINE)
-_ALWAYS_ESCAPE = re.compile(r"([\\`*\[\]<>~])")
-_LONE_UNDERSCORE = re.compile(r"(?<![^\W_])_|_(?![^\W_])")
-_SAFE_SCHEME = re.compile(r"^(?:https?|ftp|mailto):|^[^:]*$", re.IGNORECASE)
-_HEADING = re.compile(r"h([1-6])")
 #: Pages with more block elements than this use the structural extraction (see
 #: :func:`is_large_page`).
 LARGE_PAGE_BLOCKS = 1500
@@ -93,21 +88,6 @@ _HTML_TO_ARTICLE: dict[str, tuple[str, str]] = {
         "details", "summary", "address", "hgroup", "body",
     )},
 }  # fmt: skip
-_BLOCK_TAGS = frozenset({"head", "p", "list", "quote", "code", "table", "div", "section"})
-_EMPHASIS = {"#b": "**", "#i": "*", "#u": "", "#sub": "", "#sup": ""}
-_DROP_TAGS = (
-    "script", "style", "noscript", "template", "svg", "iframe", "object", "embed",
-    "canvas", "head", "button", "select", "input", "textarea", "form",
-)  # fmt: skip
-_BLOCK_HTML = frozenset(
-    {
-        "p", "div", "section", "article", "main", "header", "footer", "aside", "nav",
-        "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd", "blockquote",
-        "pre", "table", "tr", "figure", "figcaption", "hr", "address", "details", "summary",
-    }
-)  # fmt: skip
-
-
 @dataclass(slots=True)
 class ExtractedPage:
     """What was read from an HTML page.
@@ -250,7 +230,7 @@ def _with_fallback(markdown: str, front: FrontMatter, page: str, site: str = "")
     full_text = visible_text(page)
     if _found_main_text(markdown, full_text):
         return ExtractedPage(markdown, front, site=site)
-    fallback = "\n\n".join(_escape_paragraph(p) for p in full_text)
+    fallback = "\n\n".join(paragraph_markdown(p) for p in full_text)
     return ExtractedPage(fallback, front, NO_MAIN_TEXT if full_text else None, site)
 
 
@@ -330,7 +310,7 @@ def _extract_text_only(text: str) -> ExtractedPage:
     front = _page_metadata(root) if root is not None else FrontMatter()
     front.title = front.title or _page_title(text[:LARGE_PAGE_CHARS])
     paragraphs = visible_text_by_patterns(text, table_cells=True)
-    markdown = "\n\n".join(_escape_paragraph(p) for p in paragraphs)
+    markdown = "\n\n".join(paragraph_markdown(p) for p in paragraphs)
     return ExtractedPage(markdown, front, TEXT_ONLY_NOTICE if paragraphs else None)
 
 
@@ -392,20 +372,20 @@ def _main_container(root: Any) -> Any:
 
 def _prune_boilerplate(container: Any) -> None:
     for element in list(container.iter(etree.Comment, etree.ProcessingInstruction)):
-        _remove_keep_tail(element)
+        remove_keep_tail(element)
     doomed = [
         element
         for element in container.iter()
         if isinstance(element.tag, str)
         and (
-            element.tag.lower() in _DROP_TAGS
+            element.tag.lower() in DROP_TAGS
             or element.tag.lower() in {"nav", "aside", "footer"}
             or _BOILERPLATE.search(f"{element.get('class') or ''} {element.get('id') or ''}")
         )
     ]
     for element in doomed:
         if element is not container and element.getparent() is not None:
-            _remove_keep_tail(element)
+            remove_keep_tail(element)
 
 
 def _to_article_tags(container: Any) -> None:
@@ -429,7 +409,7 @@ def _to_article_tags(container: Any) -> None:
             for key in ("src", "alt", "title"):
                 if attributes.get(key):
                     element.set(key, attributes[key])
-    if container.tag not in _BLOCK_TAGS:
+    if container.tag not in BLOCK_TAGS:
         container.tag = "div"
 
 
@@ -465,309 +445,4 @@ def _page_title(text: str) -> str:
     match = re.search(r"<title[^>]*>(.*?)</title>", text, re.IGNORECASE | re.DOTALL)
     if not match:
         return ""
-    import html
-
-    return clean_line(html.unescape(re.sub(r"<[^>]*>", "", match.group(1))))
-
-
-# --- trafilatura's XML → Markdown ----------------------------------------------------------
-
-
-def article_markdown(body: Any) -> str:
-    """Convert trafilatura's article tree (``head``, ``p``, ``hi``, ``ref``, ...) to Markdown."""
-    return "\n\n".join(block for block in _blocks(body, 0) if block.strip())
-
-
-def _blocks(element: Any, depth: int) -> list[str]:
-    """Markdown blocks for the children of a container element (mixed text and blocks)."""
-    blocks: list[str] = []
-    pending: list[str] = []
-
-    def flush() -> None:
-        text = _finish_inline("".join(pending))
-        pending.clear()
-        if text:
-            blocks.append(_escape_line_starts(text))
-
-    if element.text:
-        pending.append(_escape(element.text))
-    for child in element:
-        tag = child.tag if isinstance(child.tag, str) else ""
-        if tag in _BLOCK_TAGS or tag == "graphic" and not pending:
-            flush()
-            blocks.extend(_block(child, depth + 1))
-        elif tag:
-            pending.append(_inline(child, depth + 1))
-        if child.tail:
-            pending.append(_escape(child.tail))
-    flush()
-    return blocks
-
-
-def _block(element: Any, depth: int) -> list[str]:
-    tag = element.tag
-    if depth > _MAX_DEPTH:
-        text = _escape(" ".join(element.itertext()))
-        return [_escape_line_starts(_finish_inline(text))]
-    if tag == "head":
-        level = _HEADING.fullmatch(element.get("rend") or "")
-        hashes = "#" * (int(level.group(1)) if level else 2)
-        text = _finish_inline(_inline_content(element, depth)).replace("\n", " ")
-        text = text.replace("\\ ", " ").strip("\\ ")
-        return [f"{hashes} {text}"] if text else []
-    if tag == "quote":
-        inner = "\n\n".join(_blocks(element, depth))
-        if not inner:
-            return []
-        return ["\n".join(f"> {line}" if line else ">" for line in inner.split("\n"))]
-    if tag == "list":
-        return [_list(element, depth)]
-    if tag == "code":
-        return [_code(element)]
-    if tag == "table":
-        return [_table(element, depth)]
-    if tag == "graphic":
-        image = _image(element)
-        return [image] if image else []
-    return _blocks(element, depth)
-
-
-def _list(element: Any, depth: int) -> str:
-    ordered = (element.get("rend") or "").lower() in {"ol", "decimal", "1"}
-    rendered: list[str] = []
-    loose = False
-    number = 1
-    for item in element:
-        if item.tag != "item":
-            continue
-        marker = f"{number}." if ordered else "-"
-        number += 1
-        inner = _blocks(item, depth + 1)
-        loose = loose or len(inner) > 1
-        text = "\n\n".join(inner)
-        indent = " " * (len(marker) + 1)
-        lines = text.split("\n") if text else [""]
-        first = f"{marker} {lines[0]}".rstrip()
-        rest = [f"{indent}{line}" if line else "" for line in lines[1:]]
-        rendered.append("\n".join([first, *rest]))
-    return ("\n\n" if loose else "\n").join(rendered)
-
-
-def _code(element: Any) -> str:
-    parts: list[str] = [element.text or ""]
-    for child in element.iterdescendants():
-        if child.tag == "lb":
-            parts.append("\n")
-        elif child.text:
-            parts.append(child.text)
-        if child.tail:
-            parts.append(child.tail)
-    content = "".join(parts).strip("\n")
-    longest = max((len(run) for run in re.findall(r"`+", content)), default=0)
-    fence = "`" * max(3, longest + 1)
-    return f"{fence}\n{content}\n{fence}"
-
-
-def _table(element: Any, depth: int) -> str:
-    rows: list[list[str]] = []
-    for row in element.iter("row"):
-        cells = [
-            _finish_inline(_inline_content(cell, depth)).replace("\n", " ").replace("|", "\\|")
-            for cell in row
-            if cell.tag == "cell"
-        ]
-        if cells:
-            rows.append(cells)
-    if not rows:
-        return ""
-    columns = max(len(row) for row in rows)
-    rows = [row + [""] * (columns - len(row)) for row in rows]
-    lines = ["| " + " | ".join(rows[0]) + " |", "|" + " --- |" * columns]
-    lines.extend("| " + " | ".join(row) + " |" for row in rows[1:])
-    return "\n".join(lines)
-
-
-def _image(element: Any) -> str:
-    alt = _escape(clean_line(element.get("alt") or element.get("title") or ""))
-    src = (element.get("src") or "").strip()
-    if not src or not _SAFE_SCHEME.match(src):
-        return f"![{alt}]()" if alt else ""
-    return f"![{alt}]({_link_target(src)})"
-
-
-def _inline_content(element: Any, depth: int) -> str:
-    parts = [_escape(element.text)] if element.text else []
-    for child in element:
-        if isinstance(child.tag, str):
-            parts.append(_inline(child, depth + 1))
-        if child.tail:
-            parts.append(_escape(child.tail))
-    return "".join(parts)
-
-
-def _inline(element: Any, depth: int) -> str:
-    tag = element.tag
-    if tag == "lb":
-        return "\\\n"
-    if tag == "graphic":
-        return _image(element)
-    if depth > _MAX_DEPTH:
-        return _escape(" ".join(element.itertext()))
-    inner = _inline_content(element, depth)
-    if tag == "hi":
-        rend = element.get("rend") or ""
-        if rend == "#t":
-            return _code_span(" ".join(element.itertext()))
-        return _wrap(inner, _EMPHASIS.get(rend, ""))
-    if tag == "del":
-        return _wrap(inner, "~~")
-    if tag == "code":
-        return _code_span(" ".join(element.itertext()))
-    if tag == "ref":
-        target = (element.get("target") or "").strip()
-        text = inner.strip()
-        if not target or not _SAFE_SCHEME.match(target) or not text:
-            return inner
-        lead = inner[: len(inner) - len(inner.lstrip())]
-        trail = inner[len(inner.rstrip()) :]
-        return f"{lead}[{text}]({_link_target(target)}){trail}"
-    return inner
-
-
-def _wrap(inner: str, marker: str) -> str:
-    core = inner.strip()
-    if not marker or not core:
-        return inner
-    lead = inner[: len(inner) - len(inner.lstrip())]
-    trail = inner[len(inner.rstrip()) :]
-    return f"{lead}{marker}{core}{marker}{trail}"
-
-
-def _code_span(text: str) -> str:
-    text = _SPACE.sub(" ", text)
-    if not text.strip():
-        return text
-    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
-    ticks = "`" * (longest + 1)
-    pad = " " if text.startswith("`") or text.endswith("`") else ""
-    return f"{ticks}{pad}{text}{pad}{ticks}"
-
-
-def _link_target(url: str) -> str:
-    url = clean_line(url)
-    if re.search(r"[\s()<>]", url):
-        return "<" + url.replace("<", "%3C").replace(">", "%3E").replace(" ", "%20") + ">"
-    return url
-
-
-def _escape(text: str) -> str:
-    """Escape text so that Markdown reads it back literally (whitespace collapsed)."""
-    if _ODD_SPACE.search(text):
-        text = _SPACE.sub(" ", text)
-    if not _NEEDS_ESCAPE.search(text):
-        return text
-    text = _ALWAYS_ESCAPE.sub(r"\\\1", text)
-    if "_" in text:
-        text = _LONE_UNDERSCORE.sub(r"\\_", text)
-    if "&" in text:
-        text = _ENTITY_LIKE.sub(r"\\&", text)
-    return text
-
-
-def _escape_line_starts(text: str) -> str:
-    return _LINE_START.sub(lambda m: f"{m.group(1)}\\{m.group(2)}", text)
-
-
-def _finish_inline(text: str) -> str:
-    lines = [line.strip() for line in text.split("\n")]
-    while lines and lines[-1] in {"", "\\"}:
-        lines.pop()
-    return "\n".join(lines).strip()
-
-
-def _escape_paragraph(text: str) -> str:
-    lines = [_escape(line).strip() for line in text.split("\n")]
-    return _escape_line_starts("\\\n".join(line for line in lines if line))
-
-
-# --- Full page text (fallback) --------------------------------------------------------------
-
-
-def visible_text(text: str) -> list[str]:
-    """All visible text of an HTML page as paragraphs (scripts, styles, forms dropped)."""
-    try:
-        # huge_tree and limit_nesting: a deeply nested page still shows all its text (the walk
-        # below is iterative).
-        parser = lxml_html.HTMLParser(huge_tree=True)
-        root = lxml_html.document_fromstring(limit_nesting(clean_text(text)), parser=parser)
-    except (etree.LxmlError, ValueError):
-        return visible_text_by_patterns(text)
-    if not root.text_content().strip():
-        # libxml2 gives up on pages nested thousands of levels deep.
-        return visible_text_by_patterns(text)
-    for element in list(root.iter(etree.Comment, etree.ProcessingInstruction)):
-        _remove_keep_tail(element)
-    for element in list(root.iter(*_DROP_TAGS)):
-        if element.getparent() is not None:
-            _remove_keep_tail(element)
-    for element in root.iter():
-        if not isinstance(element.tag, str):
-            continue
-        tag = element.tag.lower()
-        if tag == "br":
-            element.tail = "\n" + (element.tail or "")
-        elif tag in _BLOCK_HTML:
-            element.text = "\n\n" + (element.text or "")
-            element.tail = "\n\n" + (element.tail or "")
-        elif tag in {"td", "th"}:
-            element.tail = " | " + (element.tail or "")
-    content = root.text_content()
-    paragraphs = []
-    for chunk in re.split(r"\n\s*\n", content):
-        lines = [_SPACE.sub(" ", line).strip(" |") for line in chunk.split("\n")]
-        paragraph = "\n".join(line for line in lines if line)
-        if paragraph:
-            paragraphs.append(paragraph)
-    return paragraphs
-
-
-_RAW_ELEMENT = re.compile(
-    r"<(script|style|noscript|template|svg|head|textarea)\b.*?(?:</\1\s*>|\Z)",
-    re.IGNORECASE | re.DOTALL,
-)
-_CELL_END = re.compile(r"</t[dh]\s*>", re.IGNORECASE)
-_BLOCK_TAG = re.compile(
-    r"</?(?:p|div|section|article|h[1-6]|li|ul|ol|blockquote|pre|table|tr|br|hr)\b[^>]*>", re.I
-)
-
-
-def visible_text_by_patterns(text: str, *, table_cells: bool = False) -> list[str]:
-    """Visible text without a parser (last resort): drop raw elements, comments and tags.
-
-    With ``table_cells``, the cells of a table row are separated by ``" | "``.
-    """
-    import html as html_entities
-
-    text = re.sub(r"<!--.*?(?:-->|\Z)", " ", text, flags=re.DOTALL)
-    text = _RAW_ELEMENT.sub(" ", text)
-    if table_cells:
-        text = _CELL_END.sub(" | ", text)
-    text = _BLOCK_TAG.sub("\n\n", text)
-    text = html_entities.unescape(re.sub(r"<[^>]*>", " ", text))
-    paragraphs = (_SPACE.sub(" ", chunk).strip(" |" if table_cells else None)
-                  for chunk in re.split(r"\n\s*\n", text))
-    return [paragraph for paragraph in paragraphs if paragraph]
-
-
-def _remove_keep_tail(element: Any) -> None:
-    parent = element.getparent()
-    if parent is None:
-        return
-    tail = element.tail or ""
-    previous = element.getprevious()
-    if tail:
-        if previous is not None:
-            previous.tail = (previous.tail or "") + tail
-        else:
-            parent.text = (parent.text or "") + tail
-    parent.remove(element)
+    return clean_line(" ".join(visible_text_by_patterns(match.group(1))))

@@ -2,13 +2,14 @@
 
 libxml2 (under lxml and trafilatura) stops building the tree at a fixed depth — 256 elements, or
 2,048 with ``huge_tree`` — and, in recovery mode, silently drops everything below: a page of
-2,500 nested ``<div>`` comes back as an empty body. :func:`limit_nesting` rewrites such a page so
+2,500 nested ``<div>`` comes back as an empty body. :func:`flatten` rewrites such a page so
 that no element is deeper than :data:`MAX_NESTING`: below that depth, an element that opens
 closes the one open at the deepest level first, so deep elements become siblings there. Every
 character of text stays, in order, and paragraphs stay paragraphs; only the nesting is lost.
 
-Pages libxml2 parses whole (nearly all) are returned unchanged, so their extraction is exactly
-what it was.
+:func:`reader.formats.html_text.limit_nesting` applies it only to pages libxml2 does not parse
+whole (see :func:`parser_loses_depth`); nearly all are returned unchanged, so their extraction is
+exactly what it was.
 """
 
 from __future__ import annotations
@@ -56,27 +57,6 @@ def parser_loses_depth(text: str) -> bool:
     except (etree.LxmlError, ValueError):
         pass
     return any(entry.type == etree.ErrorTypes.ERR_RESOURCE_LIMIT for entry in parser.error_log)
-
-
-def limit_nesting(text: str, max_depth: int = MAX_NESTING) -> str:
-    """``text`` with no element nested deeper than ``max_depth`` (unchanged when libxml2 parses
-    it whole); see the module docstring."""
-    if not parser_loses_depth(text):
-        return text
-    flat = flatten(text, max_depth)
-    if parser_loses_depth(flat):  # markup this tokenizer reads otherwise than libxml2 does
-        return _paragraphs_only(flat)
-    return flat
-
-
-def _paragraphs_only(text: str) -> str:
-    """The page's text as plain paragraphs (the last resort: all text, no structure)."""
-    import html
-
-    from reader.formats.html import visible_text_by_patterns
-
-    paragraphs = "".join(f"<p>{html.escape(p)}</p>" for p in visible_text_by_patterns(text))
-    return f"<html><body>{paragraphs}</body></html>"
 
 
 def flatten(text: str, max_depth: int) -> str:

@@ -25,7 +25,6 @@ Inline parsing is skipped for text without inline syntax, and has a budget per f
 
 from __future__ import annotations
 
-import html
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -34,6 +33,7 @@ from typing import Any
 from markdown_it.token import Token
 
 from reader.document import BlockKind, Span
+from reader.formats.html_text import visible_text_by_patterns
 from reader.formats.markdown_simple import SimpleKind, simple_blocks
 from reader.formats.markdown_tokens import MD, BlockToken, HeadingLine
 from reader.sanitize import clean_line
@@ -74,13 +74,9 @@ _INLINE_SYNTAX = re.compile(r"[\\`*_~\[\]<&]")
 # A backslash escape (CommonMark: any ASCII punctuation).
 _ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
 _LINE_BREAK = re.compile(r"( *)\n[ \t]*")
-_HTML_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
-_HTML_RAW = re.compile(r"<(script|style|template)\b.*?(?:</\1\s*>|\Z)", re.DOTALL | re.IGNORECASE)
-_HTML_TAG = re.compile(r"<[^>]*>?")
 _RAW_OPEN = re.compile(r"<(script|style|template)\b[^>]*(?<!/)>$", re.IGNORECASE)
 _TASK = re.compile(r"\[([ xX])\] ")
 _BR_TAG = re.compile(r"<br\s*/?>", re.IGNORECASE)
-_WHITESPACE = re.compile(r"[ \t\n]+")
 
 
 @dataclass(slots=True)
@@ -307,7 +303,7 @@ class Renderer:
         self._emit(RenderedBlock(BlockKind.RULE, RULE_TEXT))
 
     def _html_block(self, token: Token) -> None:
-        text = _visible_html_text(token.content)
+        text = "\n".join(visible_text_by_patterns(token.content, lines=True))
         if text:
             self._paragraph(text, [])
 
@@ -555,14 +551,3 @@ def _render_table(table: _Table) -> tuple[str, list[Span]]:
         line, line_spans = _join_parts(cells, " | ")
         lines.append((line.rstrip(), [s for s in line_spans if s.start < len(line.rstrip())]))
     return _join_parts(lines, "\n")
-
-
-def _visible_html_text(source: str) -> str:
-    """The text a raw HTML block would show, without interpreting any of it."""
-    text = _HTML_COMMENT.sub("", source)
-    text = _HTML_RAW.sub("", text)
-    text = _BR_TAG.sub("\n", text)
-    text = _HTML_TAG.sub(" ", text)
-    text = html.unescape(text)
-    lines = [_WHITESPACE.sub(" ", line).strip() for line in text.split("\n")]
-    return "\n".join(line for line in lines if line)

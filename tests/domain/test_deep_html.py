@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 
 from reader.cli import main
-from reader.formats.html import extract_page, visible_text
-from reader.formats.html_nesting import flatten, limit_nesting, parser_loses_depth
+from reader.formats.html import extract_page
+from reader.formats.html_nesting import flatten, parser_loses_depth
+from reader.formats.html_text import limit_nesting, visible_text
 from reader.loading import load_article
 
 WORDS = [f"word{n}" for n in range(300)]

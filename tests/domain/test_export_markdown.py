@@ -28,12 +28,12 @@ from annotations.export import (
 )
 from annotations.export.escape import (
     blockquote_text,
-    escape_inline,
     neutralise_note,
     quote_block,
 )
 from annotations.export.markdown import DEFAULT_TEMPLATE, block_ids
 from annotations.export.region import END_MARKER
+from annotations.markdown_escape import escape_inline
 from annotations.model import (
     AnchorStatus,
     Annotation,

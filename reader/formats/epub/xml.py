@@ -9,12 +9,13 @@ well-formed XML are read again with lxml's forgiving HTML parser (same restricti
 
 from __future__ import annotations
 
-import re
 import threading
 from typing import Any
 
 from lxml import etree
 from lxml import html as lxml_html
+
+from reader.formats.html_text import visible_text_by_patterns
 
 #: Namespace of the ``epub:type`` attribute.
 OPS_NS = "http://www.idpf.org/2007/ops"
@@ -97,20 +98,9 @@ def parse_content(data: bytes) -> tuple[Any, bool]:
     return root, True
 
 
-_RAW = re.compile(rb"<(script|style|head)\b.*?(?:</\1\s*>|\Z)", re.IGNORECASE | re.DOTALL)
-_BLOCK_TAG = re.compile(rb"</?(?:p|div|h[1-6]|li|blockquote|pre|tr|br|section|aside)\b[^>]*>", re.I)
-_TAG = re.compile(rb"<[^>]*>")
-
-
 def _text_only(data: bytes) -> Any:
     """A document of plain paragraphs made from the text between the tags (last resort)."""
-    import html
-
-    text = _RAW.sub(b" ", re.sub(rb"<!--.*?(?:-->|\Z)", b" ", data, flags=re.DOTALL))
-    text = _TAG.sub(b" ", _BLOCK_TAG.sub(b"\n\n", text))
-    decoded = html.unescape(text.decode("utf-8", "replace"))
-    paragraphs = [" ".join(chunk.split()) for chunk in re.split(r"\n\s*\n", decoded)]
-    paragraphs = [paragraph for paragraph in paragraphs if paragraph]
+    paragraphs = visible_text_by_patterns(data.decode("utf-8", "replace"))
     if not paragraphs:
         return None
     root = etree.Element("html")
