@@ -218,3 +218,14 @@ def test_large_page_is_read_quickly_without_boilerplate() -> None:
         assert junk not in text
     assert (parsed.title, parsed.author) == ("A Long Book", "Ann Lee")
     assert elapsed < 4, f"{elapsed:.2f}s"
+
+
+def test_page_text_that_looks_like_block_syntax_reads_back_as_written() -> None:
+    """One escaper (annotations.markdown_escape): "1." at a line start was escaped as "\\1.",
+    which Markdown shows with its backslash."""
+    sentences = ["1. Not a list, but a sentence long enough to be kept as the text.",
+                 "- Neither is this line, which is also long enough to be kept.",
+                 "# Nor a heading; C# and $5 and ^note and a|b stay as written too."]
+    page = "<html><body><article>" + "".join(f"<p>{s}</p>" for s in sentences) + "</article>"
+    document = html.parse(page + "</body></html>").document
+    assert document.text.split("\n\n")[-3:] == sentences
