@@ -9,6 +9,7 @@ of call-to-action images are marked ``CHROME``.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from reader.document import BlockKind
 from reader.formats.chrome import is_chrome_line
@@ -16,7 +17,7 @@ from reader.formats.frontmatter import FrontMatter
 from reader.formats.markdown_render import RenderedBlock
 from reader.formats.plaintext import looks_like_byline
 
-__all__ = ["mark_header", "mark_chrome"]
+__all__ = ["ArticleHeader", "mark_header", "mark_chrome"]
 
 _SENTENCE_END = re.compile(r"[.!?…:;,][\"'”’)\]]*$")
 _BY_PREFIX = re.compile(r"^(?:by|written by|words by)\s+", re.IGNORECASE)
@@ -26,10 +27,17 @@ def _normalised(text: str) -> str:
     return " ".join(text.casefold().split()).strip(" .:")
 
 
-def mark_header(
-    blocks: list[RenderedBlock], front: FrontMatter
-) -> tuple[str | None, str | None, str | None]:
-    """Turn the opening blocks into title / dek / byline; return (title, author, dek)."""
+@dataclass(frozen=True, slots=True)
+class ArticleHeader:
+    """What the header says: each ``None`` when neither front matter nor the text says."""
+
+    title: str | None
+    author: str | None
+    dek: str | None
+
+
+def mark_header(blocks: list[RenderedBlock], front: FrontMatter) -> ArticleHeader:
+    """Turn the opening blocks into title / dek / byline blocks; return what they say."""
     title = front.title or None
     author = front.author or None
     dek = front.dek or None
@@ -69,7 +77,7 @@ def mark_header(
                 dek = blocks[after].text
             blocks[found].kind = BlockKind.BYLINE
             author = _BY_PREFIX.sub("", blocks[found].text)
-    return title, author, dek
+    return ArticleHeader(title, author, dek)
 
 
 def _mark_title(blocks: list[RenderedBlock], front: FrontMatter) -> int | None:

@@ -53,7 +53,7 @@ def parse_markdown_body(
     renderer = Renderer(env)
     blocks = renderer.render(tokens)
     notice = notice or renderer.notice
-    title, author, dek = mark_header(blocks, front)
+    header = mark_header(blocks, front)
     mark_chrome(blocks)
     base = front.url if front.url.lower().startswith(("http://", "https://")) else ""
     builder = DocumentBuilder()
@@ -62,9 +62,9 @@ def parse_markdown_body(
         builder.add(block.kind, block.text, level=block.level, marker=block.marker, spans=spans)
     return ParsedArticle(
         builder.build(),
-        title=title,
-        author=author,
-        dek=dek,
+        title=header.title,
+        author=header.author,
+        dek=header.dek,
         date=front.date or None,
         url=front.url or None,
         tags=list(front.tags),
