@@ -38,7 +38,7 @@ from reader.formats.html_text import (
     visible_text,
     visible_text_by_patterns,
 )
-from reader.formats.markdown import parse_markdown_body
+from reader.formats.markdown import parse_markdown_body, plain_paragraphs
 from reader.formats.parsed import ParsedArticle
 from reader.sanitize import clean_line, clean_text
 
@@ -97,12 +97,15 @@ class ExtractedPage:
         front: The page's metadata.
         notice: :data:`NO_MAIN_TEXT` when the full page text was used, else ``None``.
         site: The site's name (``og:site_name`` and the like), or "".
+        paragraphs: For a page read as text only (:data:`TEXT_ONLY_NOTICE`), its paragraphs:
+            the document is made from them directly, without parsing ``markdown`` again.
     """
 
     markdown: str
     front: FrontMatter
     notice: str | None = None
     site: str = ""
+    paragraphs: list[str] | None = None
 
     def to_markdown_file(self) -> str:
         """The Markdown file ``postil add`` stores: front matter, blank line, body."""
@@ -176,6 +179,8 @@ def check_extraction(page_html: str, page: ExtractedPage) -> ExtractionCheck:
 def parse(text: str) -> ParsedArticle:
     """Parse a cleaned HTML page into a document with the page's metadata."""
     page = extract_page(text)
+    if page.paragraphs is not None:
+        return plain_paragraphs(page.paragraphs, page.front, notice=page.notice)
     return parse_markdown_body(page.markdown, page.front, notice=page.notice)
 
 
@@ -311,7 +316,8 @@ def _extract_text_only(text: str) -> ExtractedPage:
     front.title = front.title or _page_title(text[:LARGE_PAGE_CHARS])
     paragraphs = visible_text_by_patterns(text, table_cells=True)
     markdown = "\n\n".join(paragraph_markdown(p) for p in paragraphs)
-    return ExtractedPage(markdown, front, TEXT_ONLY_NOTICE if paragraphs else None)
+    notice = TEXT_ONLY_NOTICE if paragraphs else None
+    return ExtractedPage(markdown, front, notice, paragraphs=paragraphs)
 
 
 def _parse_html(text: str) -> Any:

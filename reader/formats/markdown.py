@@ -16,14 +16,14 @@ import re
 from typing import Any
 from urllib.parse import urljoin
 
-from reader.document import DocumentBuilder, Span
+from reader.document import BlockKind, DocumentBuilder, Span
 from reader.formats.article_header import mark_chrome, mark_header
 from reader.formats.frontmatter import FrontMatter, split_front_matter
-from reader.formats.markdown_render import Renderer
+from reader.formats.markdown_render import RenderedBlock, Renderer
 from reader.formats.markdown_tokens import block_tokens, block_tokens_slow
 from reader.formats.parsed import ParsedArticle
 
-__all__ = ["parse", "parse_markdown_body"]
+__all__ = ["parse", "parse_markdown_body", "plain_paragraphs"]
 
 _HAS_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
@@ -52,7 +52,21 @@ def parse_markdown_body(
     tokens = block_tokens(body, env) if fast else block_tokens_slow(body, env)
     renderer = Renderer(env)
     blocks = renderer.render(tokens)
-    notice = notice or renderer.notice
+    return _article(blocks, front, notice or renderer.notice)
+
+
+def plain_paragraphs(
+    paragraphs: list[str], front: FrontMatter, *, notice: str | None = None
+) -> ParsedArticle:
+    """An article of plain text paragraphs (no Markdown in them), with the header guessed as
+    for Markdown: what a very large web page read as text gives, without escaping its text into
+    Markdown and parsing that back."""
+    blocks = [RenderedBlock(BlockKind.PARAGRAPH, text) for text in paragraphs if text]
+    return _article(blocks, front, notice)
+
+
+def _article(blocks: list[RenderedBlock], front: FrontMatter, notice: str | None) -> ParsedArticle:
+    """The parsed article of rendered ``blocks``: header and chrome marked, links absolute."""
     header = mark_header(blocks, front)
     mark_chrome(blocks)
     base = front.url if front.url.lower().startswith(("http://", "https://")) else ""

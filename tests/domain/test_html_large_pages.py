@@ -24,7 +24,8 @@ from reader.formats.html import (
 def calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Names of the expensive steps that ran."""
     seen: list[str] = []
-    for name in ("_extract_large_page", "limit_nesting", "visible_text", "_parse_html"):
+    for name in ("_extract_large_page", "limit_nesting", "visible_text", "_parse_html",
+                 "parse_markdown_body"):
         original = getattr(html, name)
 
         def counting(*args: object, _name: str = name, _original: object = original,
@@ -56,6 +57,7 @@ def test_a_page_of_very_many_elements_is_read_as_text(calls: list[str]) -> None:
     assert "trafilatura" not in calls and "_extract_large_page" not in calls
     assert "limit_nesting" not in calls
     assert calls.count("_parse_html") <= 1  # the <head> only
+    assert "parse_markdown_body" not in calls  # its paragraphs are the document
     assert parsed.notice == TEXT_ONLY_NOTICE
     assert parsed.title == "Huge page" and parsed.author == "Ann Author"
     text = parsed.document.text
@@ -70,3 +72,15 @@ def test_a_large_page_of_few_elements_skips_trafilatura(calls: list[str]) -> Non
     assert "visible_text" not in calls  # main text found: the page is not read a second time
     assert parsed.notice is None or "formatting" in parsed.notice
     assert f"word{LARGE_PAGE_CHARS // 8 - 1}" in parsed.document.text
+
+
+def test_a_text_only_page_reads_as_its_stored_markdown_would() -> None:
+    rows = MAX_FORMATTED_PAGE_TAGS // 2 + 10
+    body = "".join(f"<p>Row {i}: a *b* [c] 1. - # $d | e_f &amp;amp; \\g</p>" for i in range(rows))
+    extracted = html.extract_page(page(body))
+    direct = parse(page(body))
+    stored = html.parse_markdown_body(extracted.markdown, extracted.front,
+                                      notice=extracted.notice)
+    assert extracted.paragraphs is not None and direct.notice == TEXT_ONLY_NOTICE
+    assert direct.document.text == stored.document.text
+    assert direct.title == stored.title == "Huge page"
