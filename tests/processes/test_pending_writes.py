@@ -19,8 +19,8 @@ from annotations.model import Annotation
 from annotations.storage import AnnotationStore
 from reader.library import LibrarySource
 from reader.ui.session import ReaderSession
-from tests.conftest import ROOT, SEED
-from tests.pilot_helpers import make_app, wait_for, wait_reading
+from tests.support.paths import ROOT, SEED
+from tests.support.pilot import make_app, wait_for, wait_reading
 
 HOLD_LOCK = (
     "import sys\n"

@@ -9,7 +9,7 @@ from rich.color import Color as RichColor
 
 from reader.document import BlockKind
 from reader.ui.widgets.article_view import ArticleView
-from tests.pilot_helpers import make_app, wait_for, wait_reading
+from tests.support.pilot import make_app, wait_for, wait_reading
 
 
 def story(tmp_path: Path) -> Path:

@@ -16,8 +16,8 @@ from reader import config
 from reader.highlight_colors import HIGHLIGHT_COLORS, HIGHLIGHT_NAMES, Shade, no_color_style
 from reader.loading import load_article
 from reader.ui.widgets.article_view import ArticleView
-from tests.conftest import SEED
-from tests.pilot_helpers import make_app, wait_reading
+from tests.support.paths import SEED
+from tests.support.pilot import make_app, wait_reading
 
 #: Rich's number of the standard palette's bright black: the status bar's colour.
 BRIGHT_BLACK = 8

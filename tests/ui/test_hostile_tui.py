@@ -16,9 +16,9 @@ from reader.ui.screens.library import LibraryScreen
 from reader.ui.screens.reading import ReadingScreen
 from reader.ui.screens.search import SearchScreen
 from reader.ui.widgets.article_view import ArticleView
-from tests.conftest import ROOT
-from tests.hostile.fixtures import has_forbidden, make_big_files, make_hostile_library
-from tests.pilot_helpers import make_app, wait_for, wait_library, wait_reading
+from tests.support.hostile import has_forbidden, make_big_files, make_hostile_library
+from tests.support.paths import ROOT
+from tests.support.pilot import make_app, wait_for, wait_library, wait_reading
 
 READABLE = ["markup.txt", "escapes.txt", "empty.txt", "whitespace.txt", "latin1.txt",
             "utf16.txt", "nested.md", "page.html", "crlf.txt"]

@@ -8,8 +8,8 @@ from pathlib import Path
 from reader.reading_progress import format_duration, format_percent, reading_progress, time_left
 from reader.ui.screens.library import LibraryScreen
 from reader.ui.widgets.article_view import ArticleView
-from tests.conftest import SEED
-from tests.pilot_helpers import make_app, wait_for, wait_library, wait_reading
+from tests.support.paths import SEED
+from tests.support.pilot import make_app, wait_for, wait_library, wait_reading
 
 
 def test_long_times_read_as_hours_and_minutes() -> None:

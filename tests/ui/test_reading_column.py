@@ -7,8 +7,8 @@ from pathlib import Path
 
 from reader.document import BlockKind
 from reader.ui.widgets.article_view import ArticleView
-from tests.conftest import SEED
-from tests.pilot_helpers import make_app, wait_reading
+from tests.support.paths import SEED
+from tests.support.pilot import make_app, wait_reading
 
 
 async def test_body_lines_measure_60_to_72_characters_at_120x40(

@@ -10,8 +10,8 @@ from reader.ui.widgets.annotations_panel import AnnotationsPanel
 from reader.ui.widgets.article_view import ArticleView
 from reader.ui.widgets.note_dialog import NoteDialog
 from reader.ui.widgets.tag_dialog import TagDialog
-from tests.conftest import SEED
-from tests.pilot_helpers import make_app, wait_for, wait_reading
+from tests.support.paths import SEED
+from tests.support.pilot import make_app, wait_for, wait_reading
 
 
 def stored(home: Path) -> list:  # type: ignore[type-arg]

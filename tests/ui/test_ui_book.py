@@ -10,8 +10,8 @@ from textual.widgets import Input, OptionList, Static
 
 from reader.ui.screens.contents import ContentsScreen
 from reader.ui.widgets.footnote_dialog import FootnoteDialog
-from tests.epub_builder import BookSpec, Chapter, write_epub
-from tests.pilot_helpers import make_app, wait_for, wait_reading
+from tests.support.epub_builder import BookSpec, Chapter, write_epub
+from tests.support.pilot import make_app, wait_for, wait_reading
 
 
 def _book(folder: Path) -> Path:

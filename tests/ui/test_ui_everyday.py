@@ -13,8 +13,8 @@ from reader.ui.app import PostilApp
 from reader.ui.screens.help import HelpScreen
 from reader.ui.screens.library import LibraryScreen
 from reader.ui.screens.welcome import WelcomeBanner
-from tests.conftest import SEED
-from tests.pilot_helpers import make_app, wait_for, wait_library, wait_reading
+from tests.support.paths import SEED
+from tests.support.pilot import make_app, wait_for, wait_library, wait_reading
 
 
 async def test_help_lists_the_keys_of_the_current_screen(

@@ -8,8 +8,8 @@ from pathlib import Path
 from reader.ui.screens.library import LibraryScreen
 from reader.ui.screens.reading import ReadingScreen
 from reader.ui.widgets.article_view import ArticleView
-from tests.conftest import SEED, SEED_AUTHOR, SEED_TITLE
-from tests.pilot_helpers import make_app, wait_for, wait_library, wait_reading
+from tests.support.paths import SEED, SEED_AUTHOR, SEED_TITLE
+from tests.support.pilot import make_app, wait_for, wait_library, wait_reading
 
 
 def _text_on_screen(app: object) -> str:

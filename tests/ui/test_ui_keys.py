@@ -19,8 +19,8 @@ from reader.ui.screens.library import LibraryScreen
 from reader.ui.screens.reading import ReadingScreen
 from reader.ui.screens.search import SearchScreen
 from reader.ui.widgets.annotations_panel import AnnotationsPanel
-from tests.conftest import SEED
-from tests.pilot_helpers import (
+from tests.support.paths import SEED
+from tests.support.pilot import (
     BOOK_END,
     make_app,
     press_fast,

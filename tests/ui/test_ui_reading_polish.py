@@ -15,8 +15,8 @@ from reader.ui.widgets.add_dialog import AddDialog
 from reader.ui.widgets.annotations_panel import AnnotationsPanel
 from reader.ui.widgets.link_dialog import LinkDialog
 from reader.ui.widgets.tag_dialog import TagDialog
-from tests.conftest import SEED
-from tests.pilot_helpers import make_app, screen_text, wait_for, wait_library, wait_reading
+from tests.support.paths import SEED
+from tests.support.pilot import make_app, screen_text, wait_for, wait_library, wait_reading
 
 LONG_TITLE = ("A Remarkably Long Title About Rivers, Mills and the Roads That Run Beside Them "
               "in the Valley")

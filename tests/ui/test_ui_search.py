@@ -8,8 +8,8 @@ from pathlib import Path
 from reader.ui.screens.library import LibraryScreen
 from reader.ui.screens.reading import ReadingScreen
 from reader.ui.screens.search import SearchScreen
-from tests.conftest import SEED
-from tests.pilot_helpers import make_app, wait_for, wait_library, wait_reading
+from tests.support.paths import SEED
+from tests.support.pilot import make_app, wait_for, wait_library, wait_reading
 
 
 async def test_search_in_article_jump_and_highlight(

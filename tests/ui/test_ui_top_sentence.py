@@ -13,8 +13,8 @@ from annotations.storage import AnnotationStore
 from reader.loading import load_article
 from reader.ui.screens.reading import ReadingScreen
 from reader.ui.widgets.note_dialog import NoteDialog
-from tests.conftest import SEED
-from tests.pilot_helpers import make_app, wait_for, wait_reading
+from tests.support.paths import SEED
+from tests.support.pilot import make_app, wait_for, wait_reading
 
 
 def _highlight_top_sentence(home: Path, article_path: Path) -> Annotation:
