@@ -1,14 +1,11 @@
-"""The annotation database: one TinyDB JSON file, made safe against crashes and concurrency.
+"""The annotation store: annotations, positions and state in one TinyDB file, safe across crashes
+and concurrent writers, with writes proportional to the change.
 
-TinyDB's own ``JSONStorage`` rewrites the file in place, so a crash mid-write leaves a truncated
-file (tinydb#301, #113), and two processes overwrite each other's changes (tinydb#72, #341).
-:class:`SafeJSONStorage` fixes both:
-
-* **Atomic writes.** The whole database is serialised first, written to a temp file in the same
-  directory, fsynced, and moved over the database with ``os.replace``; then the directory is
-  fsynced. A crash at any moment leaves the old file or the new one, never a mix.
+* **The file.** The database of record is a TinyDB JSON file, read and written through
+  :class:`~annotations.jsonfile.SafeJSONStorage` (atomic writes, damaged files preserved, bad
+  records quarantined and written back untouched).
 * **Cross-process safety.** Every read-modify-write holds a :class:`filelock.FileLock` on
-  ``<db>.lock`` and starts from the file's current content: the storage re-reads the file
+  ``<db>.lock`` and starts from the file's current content: the store re-reads the file
   whenever its (mtime, size, inode) changed, so two postil processes never lose each other's
   writes.
 * **Field-level changes, proportional writes.** Every change carries only the fields it
@@ -17,33 +14,25 @@ file (tinydb#301, #113), and two processes overwrite each other's changes (tinyd
   of one field wins, a delete is a tombstone. Past a small size, changes are appended to a
   per-device change log beside the file (:mod:`annotations.changelog`) instead of rewriting it;
   the log is folded into the file (compaction) atomically from time to time.
-* **Damage is preserved, never overwritten.** A file that is not JSON, or JSON of another
-  shape, is copied aside byte for byte to ``<name>.corrupt-<timestamp>`` and reported
-  (:class:`DatabaseDamaged`); postil then leaves the file alone. Single records of the wrong
-  shape are skipped when reading and written back untouched.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import math
 import os
 import shutil
 import stat
-import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from filelock import FileLock, Timeout
-from tinydb.storages import Storage
 
 from annotations import jsonread
-from annotations.atomicfile import fsync_directory, write_target
+from annotations.atomicfile import write_target
 from annotations.changelog import (
     LOG_SUFFIX,
     PENDING_PREFIX,
@@ -55,9 +44,20 @@ from annotations.changelog import (
     write_pending,
 )
 from annotations.clock import CLOCK, device_id
+from annotations.jsonfile import (
+    DatabaseDamaged,
+    SafeJSONStorage,
+    StoreError,
+    encode_database,
+    file_signature,
+    remove_stale_temp_files,
+)
 from annotations.model import Annotation, normalize_tags
 from annotations.records import CHANGELOG, TOMBSTONES, Tables
-from reader.safe_read import MAX_DATABASE_BYTES, read_regular_file
+
+#: Re-exported: callers and tests name the file's errors and encoder through this module.
+__all__ = ["AnnotationStore", "DatabaseDamaged", "DatabaseLocked", "ReadingPosition",
+           "SafeJSONStorage", "StoreError", "encode_database", "remove_stale_temp_files"]
 
 ANNOTATIONS_TABLE = "annotations"
 POSITIONS_TABLE = POSITIONS = "positions"
@@ -77,34 +77,10 @@ LOG_DIR_SUFFIX = ".changes"
 LEGACY_COPY_SUFFIX = ".before-changelog"
 #: The file format version, recorded in the ``changelog`` table.
 FORMAT_VERSION = 2
-_TEMP_PREFIX = "."
-_TEMP_SUFFIX = ".postil-tmp"
-
-
-class StoreError(Exception):
-    """The database cannot be used; ``str()`` is one clear line naming the path(s)."""
 
 
 class DatabaseLocked(StoreError):
     """Another postil held the database lock for longer than the wait allowed."""
-
-
-class DatabaseDamaged(StoreError):
-    """The database file is damaged; it was copied aside and is left untouched.
-
-    Attributes:
-        original: The damaged database file.
-        preserved: The byte-for-byte copy made of it.
-    """
-
-    def __init__(self, original: Path, preserved: Path, reason: str) -> None:
-        super().__init__(
-            f"the annotation database {original} is damaged ({reason}); it was left as it is "
-            f"and a copy was saved as {preserved}. Repair it, or move it away to start a new one."
-        )
-        self.original = original
-        self.preserved = preserved
-        self.reason = reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,199 +90,6 @@ class ReadingPosition:
     offset: int
     progress: float
     updated: str
-
-
-def _signature(path: Path) -> tuple[int, int, int] | None:
-    try:
-        stat = path.stat()
-    except OSError:
-        return None
-    return (stat.st_mtime_ns, stat.st_size, stat.st_ino)
-
-
-def _shape_problem(data: Any) -> str | None:
-    """Why ``data`` is not a TinyDB database postil can use (None when it is)."""
-    if not isinstance(data, dict):
-        return f"expected a JSON object of tables, found {type(data).__name__}"
-    if data and not (set(data) & KNOWN_TABLES):
-        return "it holds no postil tables (another program's JSON file?)"
-    for name, table in data.items():
-        if not isinstance(table, dict):
-            return f"table {name!r} is not a JSON object"
-    return None
-
-
-_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-
-
-def _loads(raw: bytes) -> Any:
-    """Parse the database: orjson (several times faster on a big file), and the standard
-    library for what orjson refuses but JSON allows (lone surrogate escapes, huge integers,
-    NaN), so a file reads exactly as before — only faster."""
-    return jsonread.loads(raw)
-
-
-def encode_database(data: dict[str, dict[str, Any]]) -> str:
-    """``json.dumps(data, ensure_ascii=False, separators=(",", ":"))``, one record at a time.
-
-    The same text, but not one long C call: ``json.dumps`` holds the GIL for the whole
-    database (about 60 ms for 10,000 annotations), which freezes the UI thread while the
-    background writer saves. Encoding record by record lets the UI run in between
-    (bench/store.py measures the difference).
-    """
-    tables = []
-    for name, table in data.items():
-        rows = ",".join(f"{_encode(str(key))}:{_encode(value)}" for key, value in table.items())
-        tables.append(f"{_encode(name)}:{{{rows}}}")
-    return "{" + ",".join(tables) + "}"
-
-
-class SafeJSONStorage(Storage):
-    """A TinyDB storage with atomic writes, change detection and quarantined bad records.
-
-    Not safe for concurrent use from several threads without external locking: the
-    :class:`AnnotationStore` serialises access.
-    """
-
-    def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
-        self._cache: dict[str, dict[str, Any]] | None = None
-        self._signature: tuple[int, int, int] | None = None
-        self._quarantine: dict[str, dict[str, Any]] = {}
-
-    def read(self) -> dict[str, dict[str, Any]] | None:
-        """Return the database, re-reading the file only when it changed on disk."""
-        signature = _signature(self.path)
-        if signature is None:
-            self._cache, self._signature, self._quarantine = None, None, {}
-            return None
-        if self._cache is not None and signature == self._signature:
-            return self._cache
-        raw = read_regular_file(self.path, MAX_DATABASE_BYTES)
-        if not raw.strip():
-            if raw:
-                raise DatabaseDamaged(self.path, self._preserve(raw), "it holds only whitespace")
-            self._cache, self._signature, self._quarantine = None, signature, {}
-            return None
-        try:
-            data = _loads(raw)
-        except (UnicodeDecodeError, ValueError, RecursionError) as error:
-            reason = "not valid JSON: truncated or overwritten"
-            if isinstance(error, json.JSONDecodeError):
-                reason = f"not valid JSON at line {error.lineno}, column {error.colno}"
-            elif isinstance(error, RecursionError):
-                reason = "nested too deeply to read"
-            elif not isinstance(error, UnicodeDecodeError):
-                reason = "it holds a number too long to read"
-            raise DatabaseDamaged(self.path, self._preserve(raw), reason) from None
-        problem = _shape_problem(data)
-        if problem is not None:
-            raise DatabaseDamaged(self.path, self._preserve(raw), problem)
-        self._quarantine = {}
-        for name, table in data.items():
-            bad = {key: value for key, value in table.items()
-                   if value.__class__ is not dict or not key.isdigit()}
-            if bad:
-                self._quarantine[name] = bad
-                for key in bad:
-                    del table[key]
-        self._cache, self._signature = data, signature
-        return data
-
-    def write(self, data: dict[str, dict[str, Any]]) -> None:
-        """Write ``data`` atomically (temp file, fsync, os.replace, fsync directory)."""
-        self._cache, self._signature = None, None  # on failure, re-read from disk
-        merged = data
-        if self._quarantine:
-            merged = {name: dict(table) for name, table in data.items()}
-            for name, bad in self._quarantine.items():
-                _keep_quarantined(merged.setdefault(name, {}), bad)
-        # Lone surrogates (undecodable bytes from a terminal or argv) cannot be UTF-8: they
-        # become "?" rather than failing the write or producing a file that no longer loads.
-        payload = encode_database(merged).encode("utf-8", errors="replace")
-        directory = self.path.parent
-        try:
-            mode = self.path.stat().st_mode
-        except FileNotFoundError:
-            mode = None
-        if mode is not None and not mode & stat.S_IWUSR:
-            # Replacing the file would succeed, but the user made it read-only: respect that.
-            raise StoreError(f"the annotation database {self.path} is read-only; "
-                             "nothing was saved (make it writable to save annotations)")
-        try:
-            directory.mkdir(parents=True, exist_ok=True)
-            handle, temp_name = tempfile.mkstemp(
-                prefix=f"{_TEMP_PREFIX}{self.path.name}.", suffix=_TEMP_SUFFIX, dir=directory
-            )
-        except OSError as error:
-            raise StoreError(
-                f"cannot write the annotation database {self.path}: {error.strerror or error}"
-            ) from None
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(payload)
-                stream.flush()
-                os.fsync(stream.fileno())
-            if mode is not None:
-                os.chmod(temp_name, stat.S_IMODE(mode))  # keep the file's permissions
-            os.replace(temp_name, self.path)
-        except OSError as error:
-            with contextlib.suppress(OSError):
-                os.unlink(temp_name)
-            raise StoreError(
-                f"cannot write the annotation database {self.path}: {error.strerror or error}"
-            ) from None
-        fsync_directory(directory)
-        self._cache, self._signature = data, _signature(self.path)
-
-    def close(self) -> None:
-        """Nothing to release: every write is complete when it returns."""
-
-    def _preserve(self, raw: bytes) -> Path:
-        """Copy the damaged file aside (once per distinct content) and return the copy's path."""
-        for existing in sorted(self.path.parent.glob(f"{self.path.name}.corrupt-*")):
-            try:
-                if read_regular_file(existing, len(raw)) == raw:
-                    return existing
-            except OSError:
-                continue
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-        target = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
-        counter = 1
-        while target.exists():
-            counter += 1
-            target = self.path.with_name(f"{self.path.name}.corrupt-{stamp}-{counter}")
-        try:
-            shutil.copy2(self.path, target)
-        except OSError as error:
-            raise StoreError(
-                f"the annotation database {self.path} is damaged and could not be copied aside "
-                f"({error.strerror or error}); it was left untouched"
-            ) from None
-        return target
-
-
-def _keep_quarantined(table: dict[str, Any], bad: dict[str, Any]) -> None:
-    """Put records that could not be read back into ``table``, never over a live record.
-
-    TinyDB does not see quarantined records, so it may give a new record the id (key) of one;
-    the quarantined record then moves to a free key instead of overwriting the new one.
-    """
-    for key, value in bad.items():
-        if key in table:
-            numbers = [int(k) for k in (*table, *bad) if k.isdigit() and len(k) < 19]
-            key = str(max(numbers, default=0) + 1)
-        table[key] = value
-
-
-def remove_stale_temp_files(path: Path) -> int:
-    """Delete temp files a crashed write left beside the database (call under the lock)."""
-    removed = 0
-    for leftover in path.parent.glob(f"{_TEMP_PREFIX}{path.name}.*{_TEMP_SUFFIX}"):
-        with contextlib.suppress(OSError):
-            leftover.unlink()
-            removed += 1
-    return removed
 
 
 @dataclass(slots=True)
@@ -359,7 +142,7 @@ class AnnotationStore:
             if not stat.S_ISREG(self.path.stat().st_mode):  # a device or FIFO: never replaced
                 raise StoreError(f"the annotation database {self.path} is not a regular file")
         self.log_dir = self.path.with_name(self.path.name + LOG_DIR_SUFFIX)
-        self._storage = SafeJSONStorage(self.path)
+        self._storage = SafeJSONStorage(self.path, KNOWN_TABLES)
         self._lock = FileLock(str(self.path) + ".lock")
         self._mutex = threading.RLock()
         self._tables: Tables | None = None
@@ -424,7 +207,7 @@ class AnnotationStore:
     def _refresh(self) -> Tables:
         """Bring the records up to date: re-read the file if it changed, apply new log lines."""
         with self._mutex:
-            signature = _signature(self.path)
+            signature = file_signature(self.path)
             tables = self._tables
             if tables is None or signature != self._signature:
                 data = self._read_file()
@@ -557,7 +340,7 @@ class AnnotationStore:
         except BaseException:
             self._tables, self._signature = None, None  # re-read from disk next time
             raise
-        self._signature = _signature(self.path)
+        self._signature = file_signature(self.path)
         device = self._device_id()
         for name, known in list(self._logs.items()):
             path = self.log_dir / name

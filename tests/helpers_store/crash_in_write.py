@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import annotations.jsonfile as jsonfile
 import annotations.storage as storage
 from annotations.model import Annotation
 from annotations.storage import AnnotationStore
@@ -62,7 +63,7 @@ def arm(stage: str) -> None:
     elif stage == "before-replace":
         storage.os.replace = die
     elif stage == "after-replace":
-        storage.fsync_directory = die
+        jsonfile.fsync_directory = die
     else:
         raise SystemExit(f"unknown stage {stage!r}; one of {', '.join(STAGES)}")
 
