@@ -26,6 +26,7 @@ import shutil
 import stat
 import tempfile
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -108,6 +109,51 @@ def encode_database(data: dict[str, dict[str, Any]]) -> str:
     return "{" + ",".join(tables) + "}"
 
 
+@dataclass(slots=True)
+class Layout:
+    """Where each table and record is in a written file (byte offsets, end exclusive).
+
+    Attributes:
+        size: The file's size in bytes.
+        tables: Table name → (start, end) of its JSON object.
+        records: Table name → document id → (start, end) of the record's JSON value.
+    """
+
+    size: int = 0
+    tables: dict[str, tuple[int, int]] = field(default_factory=dict)
+    records: dict[str, dict[str, tuple[int, int]]] = field(default_factory=dict)
+
+
+def encode_with_layout(data: dict[str, dict[str, Any]]) -> tuple[bytes, Layout]:
+    """The UTF-8 bytes of :func:`encode_database` (lone surrogates become ``?``), and where
+    each table and record is in them (for :mod:`annotations.recordindex`)."""
+    layout = Layout()
+    parts: list[bytes] = [b"{"]
+    position = 1
+    for number, (name, table) in enumerate(data.items()):
+        head = (b"," if number else b"") + _encode(name).encode("utf-8", errors="replace") + b":{"
+        parts.append(head)
+        position += len(head)
+        table_start = position - 1
+        spans: dict[str, tuple[int, int]] = {}
+        for row, (key, value) in enumerate(table.items()):
+            name_bytes = (b"," if row else b"") + _encode(str(key)).encode(
+                "utf-8", errors="replace") + b":"
+            value_bytes = _encode(value).encode("utf-8", errors="replace")
+            parts.append(name_bytes)
+            parts.append(value_bytes)
+            position += len(name_bytes)
+            spans[str(key)] = (position, position + len(value_bytes))
+            position += len(value_bytes)
+        parts.append(b"}")
+        position += 1
+        layout.tables[name] = (table_start, position)
+        layout.records[name] = spans
+    parts.append(b"}")
+    layout.size = position + 1
+    return b"".join(parts), layout
+
+
 class SafeJSONStorage(Storage):
     """A TinyDB storage with atomic writes, change detection and quarantined bad records.
 
@@ -164,6 +210,10 @@ class SafeJSONStorage(Storage):
 
     def write(self, data: dict[str, dict[str, Any]]) -> None:
         """Write ``data`` atomically (temp file, fsync, os.replace, fsync directory)."""
+        self.write_with_layout(data)
+
+    def write_with_layout(self, data: dict[str, dict[str, Any]]) -> Layout:
+        """:meth:`write`, returning where each table and record is in the new file."""
         self._cache, self._signature = None, None  # on failure, re-read from disk
         merged = data
         if self._quarantine:
@@ -172,7 +222,7 @@ class SafeJSONStorage(Storage):
                 _keep_quarantined(merged.setdefault(name, {}), bad)
         # Lone surrogates (undecodable bytes from a terminal or argv) cannot be UTF-8: they
         # become "?" rather than failing the write or producing a file that no longer loads.
-        payload = encode_database(merged).encode("utf-8", errors="replace")
+        payload, layout = encode_with_layout(merged)
         directory = self.path.parent
         try:
             mode = self.path.stat().st_mode
@@ -207,6 +257,7 @@ class SafeJSONStorage(Storage):
             ) from None
         fsync_directory(directory)
         self._cache, self._signature = data, file_signature(self.path)
+        return layout
 
     def close(self) -> None:
         """Nothing to release: every write is complete when it returns."""

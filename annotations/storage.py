@@ -27,7 +27,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from filelock import FileLock, Timeout
 
@@ -53,6 +53,7 @@ from annotations.jsonfile import (
     remove_stale_temp_files,
 )
 from annotations.model import Annotation, normalize_tags
+from annotations.recordindex import PartialView, StaleIndex, remove_index, write_index
 from annotations.records import CHANGELOG, TOMBSTONES, Tables
 
 #: Re-exported: callers and tests name the file's errors and encoder through this module.
@@ -64,6 +65,7 @@ POSITIONS_TABLE = POSITIONS = "positions"
 STATE_TABLE = "state"
 KNOWN_TABLES = frozenset({"_default", ANNOTATIONS_TABLE, POSITIONS_TABLE, STATE_TABLE,
                           TOMBSTONES, CHANGELOG})
+T = TypeVar("T")
 LOCK_TIMEOUT = 30.0
 #: Below this size the database file is rewritten whole on every change (cheap, and no log).
 DIRECT_WRITE_BYTES = 256 * 1024
@@ -146,6 +148,11 @@ class AnnotationStore:
         self._lock = FileLock(str(self.path) + ".lock")
         self._mutex = threading.RLock()
         self._tables: Tables | None = None
+        #: Set while the records are read one article at a time through the index
+        #: (:mod:`annotations.recordindex`); ``_tables`` is then the view's.
+        self._view: PartialView | None = None
+        #: Set once a caller needed every record: the whole file is read from then on.
+        self._whole = False
         self._signature: tuple[int, int, int] | None = None
         self._logs: dict[str, _LogPosition] = {}
         self._device: str | None = None
@@ -153,7 +160,7 @@ class AnnotationStore:
         #: Log lines that failed their checksum (a torn last line is not counted).
         self.damaged_log_lines = 0
         if load:
-            self._refresh()
+            self._current()
         else:
             self._check_readable()
         if self.path.parent.is_dir():
@@ -204,9 +211,66 @@ class AnnotationStore:
         if head.strip() and not (head.lstrip().startswith(b"{") and tail.rstrip().endswith(b"}")):
             self._refresh()  # looks damaged: the full read copies it aside and reports it
 
-    def _refresh(self) -> Tables:
-        """Bring the records up to date: re-read the file if it changed, apply new log lines."""
+    def _current(self) -> Tables:
+        """The records, up to date, read through the index where it is valid: the records of
+        the whole file, or (a :class:`PartialView`) those read so far; new log lines applied."""
         with self._mutex:
+            if self._whole or (self._tables is not None and self._view is None):
+                return self._refresh()
+            try:
+                if self._view is None or file_signature(self.path) != self._signature:
+                    self._open_view()
+                view = self._view
+                if view is None:
+                    return self._refresh()
+                self._replay(view.tables)
+                return view.tables
+            except StaleIndex:
+                return self._refresh()
+
+    def _open_view(self) -> None:
+        """Read the file through its index if that checks out (else leave no view)."""
+        self._drop_view()
+        try:
+            view = PartialView(self.path)
+        except StaleIndex:
+            return
+        self._view, self._tables, self._signature = view, view.tables, view.signature
+        self._logs = _log_positions(view.tables.data)
+
+    def _drop_view(self) -> None:
+        if self._view is not None:
+            self._view.close()
+            self._view, self._tables, self._signature = None, None, None
+
+    def _reading(self, load: Callable[[PartialView], None]) -> Tables:
+        """The current records, after ``load`` adopted what the caller needs when they are
+        read through the index (all of it is in there otherwise)."""
+        tables = self._current()
+        view = self._view
+        if view is not None:
+            try:
+                load(view)
+            except StaleIndex:
+                return self._refresh()
+        return tables
+
+    def _ask(self, in_view: Callable[[PartialView], T], whole: Callable[[Tables], T]) -> T:
+        """A library-wide answer: from the index (corrected for the records read) when the
+        records are read through it, else from every record."""
+        tables = self._current()
+        view = self._view
+        if view is not None:
+            try:
+                return in_view(view)
+            except StaleIndex:
+                tables = self._refresh()
+        return whole(tables)
+
+    def _refresh(self) -> Tables:
+        """Bring every record up to date: re-read the file if it changed, apply new log lines."""
+        with self._mutex:
+            self._drop_view()
             signature = file_signature(self.path)
             tables = self._tables
             if tables is None or signature != self._signature:
@@ -291,7 +355,7 @@ class AnnotationStore:
                                  f"(its change log {self._own_log()}): "
                                  f"{error.strerror or error}") from None
             if self._tables is not None:
-                self._refresh()  # reads this batch back, and whatever others wrote
+                self._current()  # reads this batch back, and whatever others wrote
             if self._own_log_bytes() > FORCE_COMPACT_SHARE * size:
                 self._refresh()
                 self._write_whole()
@@ -336,11 +400,16 @@ class AnnotationStore:
                                  "offset": known.offset}
         tables.data[CHANGELOG] = meta
         try:
-            self._storage.write(tables.data)
+            layout = self._storage.write_with_layout(tables.data)
         except BaseException:
             self._tables, self._signature = None, None  # re-read from disk next time
             raise
         self._signature = file_signature(self.path)
+        indexed = layout.size >= DIRECT_WRITE_BYTES
+        if indexed:
+            write_index(self.path, tables, layout)
+        else:
+            remove_index(self.path)
         device = self._device_id()
         for name, known in list(self._logs.items()):
             path = self.log_dir / name
@@ -354,6 +423,8 @@ class AnnotationStore:
                 with contextlib.suppress(OSError):
                     path.unlink()
                     del self._logs[name]
+        if indexed and not self._whole:
+            self._tables, self._signature = None, None  # read through the new index next
 
     def _keep_legacy_copy(self, data: dict[str, dict[str, Any]]) -> None:
         """Before the first write of a file from the previous version, copy it aside once."""
@@ -463,44 +534,40 @@ class AnnotationStore:
     def all_annotations(self) -> list[Annotation]:
         """Every valid annotation (malformed records are skipped and left in the file)."""
         with self._mutex:
+            self._whole = True  # a caller that needs everything: keep it all from now on
             return self._parse(list(self._refresh().annotations()))
 
     def annotations_for(self, article_id: str, path: str) -> list[Annotation]:
         """Annotations of an article, found by its content id or by its path (from the index)."""
         with self._mutex:
-            tables = self._refresh()
+            tables = self._reading(lambda view: view.load_article(article_id, path))
             idents = tables.by_article.get(article_id, set()) | tables.by_path.get(path, set())
             return self._parse(list(tables.annotations(idents)))
 
     def article_paths(self) -> dict[str, str]:
         """Every article path annotations are stored under, with (one of) its article ids."""
         with self._mutex:
-            tables = self._refresh()
-            found = {}
-            for path, idents in tables.by_path.items():
-                record = tables.annotation(next(iter(idents)))
-                article = record.get("article_id") if record else None
-                found[path] = article if isinstance(article, str) else ""
-            return found
+            return self._ask(PartialView.article_paths, _article_paths)
 
     def annotations_where(self, path: Callable[[str], bool],
                           article_ids: Iterable[str] = ()) -> list[Annotation]:
         """Annotations whose path passes ``path`` (asked once per path) or whose article id is
         one of ``article_ids``, from the index: only those records are read."""
+        wanted = list(article_ids)
         with self._mutex:
-            tables = self._refresh()
+            tables = self._reading(lambda view: view.load_where(path, wanted))
             idents: set[str] = set()
             for stored_path, members in tables.by_path.items():
                 if path(stored_path):
                     idents |= members
-            for article in article_ids:
+            for article in wanted:
                 idents |= tables.by_article.get(article, set())
             return self._parse(list(tables.annotations(idents)))
 
     def get(self, annotation_id: str) -> Annotation | None:
         """The annotation with this id, if any."""
         with self._mutex:
-            record = self._refresh().annotation(annotation_id)
+            record = self._current().annotation(annotation_id)
             if record is None:
                 return None
             try:
@@ -511,7 +578,7 @@ class AnnotationStore:
     def get_many(self, annotation_ids: Iterable[str]) -> dict[str, Annotation]:
         """The annotations with these ids that exist (one refresh for all)."""
         with self._mutex:
-            tables = self._refresh()
+            tables = self._current()
             found = {}
             for ident in annotation_ids:
                 record = tables.annotation(ident)
@@ -524,7 +591,9 @@ class AnnotationStore:
         """Ids of annotations that start with ``prefix`` (compared in lower case)."""
         wanted = prefix.lower()
         with self._mutex:
-            return sorted(i for i in self._refresh().live if i.lower().startswith(wanted))
+            return self._ask(lambda view: view.ids_starting_with(wanted),
+                             lambda tables: sorted(i for i in tables.live
+                                                   if i.lower().startswith(wanted)))
 
     def add(self, annotation: Annotation) -> None:
         """Store a new annotation (or bring back a deleted one)."""
@@ -571,20 +640,21 @@ class AnnotationStore:
     def highlight_counts(self) -> tuple[dict[str, int], dict[str, int]]:
         """Number of annotations per article id and per article path (from the index)."""
         with self._mutex:
-            tables = self._refresh()
-            return ({key: len(ids) for key, ids in tables.by_article.items()},
-                    {key: len(ids) for key, ids in tables.by_path.items()})
+            return self._ask(PartialView.highlight_counts, lambda tables: (
+                {key: len(ids) for key, ids in tables.by_article.items()},
+                {key: len(ids) for key, ids in tables.by_path.items()}))
 
     def tags_in_use(self) -> set[str]:
         """Every tag of a stored annotation (from the index)."""
         with self._mutex:
-            return set(normalize_tags(list(self._refresh().tags)))
+            tags = self._ask(PartialView.tags, lambda tables: tables.tags)
+            return set(normalize_tags(list(tags)))
 
     # ------------------------------------------------------------------ positions
     def get_position(self, article_id: str, path: str) -> ReadingPosition | None:
         """The saved position of an article (by id, else the newest saved for its path)."""
         with self._mutex:
-            tables = self._refresh()
+            tables = self._current()
             record = tables.position(article_id) if article_id else None
             if record is not None and (position := _position(record)) is not None:
                 return position
@@ -605,7 +675,7 @@ class AnnotationStore:
         """Every saved position, keyed by article id."""
         positions: dict[str, ReadingPosition] = {}
         with self._mutex:
-            for record in self._refresh().data[POSITIONS].values():
+            for record in self._current().data[POSITIONS].values():
                 position = _position(record)
                 if position is not None and isinstance(record.get("article_id"), str):
                     positions.setdefault(record["article_id"], position)
@@ -615,7 +685,7 @@ class AnnotationStore:
     def get_state(self, key: str, default: Any = None) -> Any:
         """A small value saved under ``key``."""
         with self._mutex:
-            record = self._refresh().state(key)
+            record = self._current().state(key)
         if isinstance(record, dict):
             return record.get("value", default)
         return default
@@ -629,11 +699,21 @@ class AnnotationStore:
         per item, such as :mod:`annotations.review`), keyed by the whole key."""
         values: dict[str, Any] = {}
         with self._mutex:
-            for record in self._refresh().data[STATE_TABLE].values():
+            for record in self._current().data[STATE_TABLE].values():
                 key = record.get("key") if isinstance(record, dict) else None
                 if isinstance(key, str) and key.startswith(prefix):
                     values[key] = record.get("value")
         return values
+
+
+def _article_paths(tables: Tables) -> dict[str, str]:
+    """Every stored path of a visible annotation, with one of its article ids."""
+    found = {}
+    for path, idents in tables.by_path.items():
+        record = tables.annotation(next(iter(idents)))
+        article = record.get("article_id") if record else None
+        found[path] = article if isinstance(article, str) else ""
+    return found
 
 
 def _log_positions(data: dict[str, dict[str, Any]] | None) -> dict[str, _LogPosition]:

@@ -57,7 +57,12 @@ def arm(stage: str) -> None:
     """Make the next database write die at ``stage``."""
     if stage == "half-written":
         real_fdopen = os.fdopen
-        storage.os.fdopen = lambda *a, **k: HalfWriter(real_fdopen(*a, **k))  # type: ignore
+
+        def half_writer(fd: int, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+            stream = real_fdopen(fd, mode, *args, **kwargs)
+            return HalfWriter(stream) if "w" in mode else stream  # reads go on as usual
+
+        storage.os.fdopen = half_writer  # type: ignore[assignment]
     elif stage == "before-fsync":
         storage.os.fsync = die
     elif stage == "before-replace":
