@@ -119,27 +119,33 @@ def _encode_index(database: Path, tables: Tables, layout: Layout) -> bytes | Non
     articles: dict[str, list[int]] = {}
     paths: dict[str, list[int]] = {}
     path_article: dict[str, str] = {}
-    records = tables.data[ANNOTATIONS]
-    for ident, doc in tables.live.items():
-        start, end = spans[ANNOTATIONS][doc]
-        number = len(ids)
+    records, live_spans = tables.data[ANNOTATIONS], spans[ANNOTATIONS]
+    add_range = ranges.extend
+    for number, (ident, doc) in enumerate(tables.live.items()):
         ids.append(ident)
         docs.append(doc)
-        ranges += (start, end)
+        add_range(live_spans[doc])
         record = records[doc]
         article, path = record.get("article_id"), record.get("path")
         if article.__class__ is str:
-            articles.setdefault(article, []).append(number)
+            members = articles.get(article)
+            if members is None:
+                articles[article] = [number]
+            else:
+                members.append(number)
         if path.__class__ is str:
-            paths.setdefault(path, []).append(number)
-            if path not in path_article:
+            members = paths.get(path)
+            if members is None:
+                paths[path] = [number]
                 path_article[path] = article if article.__class__ is str else ""
+            else:
+                members.append(number)
     live = len(ids)
+    hidden_spans = spans[TOMBSTONES]
     for ident, doc in tables.hidden.items():
-        start, end = spans[TOMBSTONES][doc]
         ids.append(ident)
         docs.append(doc)
-        ranges += (start, end)
+        add_range(hidden_spans[doc])
     following = {}
     for name in (ANNOTATIONS, TOMBSTONES):
         numbers = [int(key) for key in spans.get(name, {}) if key.isdigit() and len(key) < 19]
@@ -275,6 +281,11 @@ class PartialView:
             return b"".join(chunks)
         finally:
             os.close(fd)
+
+    @property
+    def size(self) -> int:
+        """How many records (visible and deleted) the index describes."""
+        return len(self._ids)
 
     def close(self) -> None:
         """Release the file's mapping."""

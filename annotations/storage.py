@@ -73,6 +73,9 @@ DIRECT_WRITE_BYTES = 256 * 1024
 COMPACT_SHARE = 0.25
 #: ...and a writer that does not keep the database loaded folds it in past this share.
 FORCE_COMPACT_SHARE = 1.0
+#: Asked for more than this share of the records at once, the store reads the whole file
+#: rather than record by record through the index.
+WHOLE_READ_SHARE = 0.2
 #: The folder of change logs beside the database: ``<db>.changes``.
 LOG_DIR_SUFFIX = ".changes"
 #: The copy of a database from the previous version, kept once before its first upgrade.
@@ -577,10 +580,14 @@ class AnnotationStore:
 
     def get_many(self, annotation_ids: Iterable[str]) -> dict[str, Annotation]:
         """The annotations with these ids that exist (one refresh for all)."""
+        wanted = list(annotation_ids)
         with self._mutex:
             tables = self._current()
+            view = self._view
+            if view is not None and len(wanted) > WHOLE_READ_SHARE * view.size:
+                tables = self._refresh()  # most of the file (an import): one parse is faster
             found = {}
-            for ident in annotation_ids:
+            for ident in wanted:
                 record = tables.annotation(ident)
                 if record is not None:
                     with contextlib.suppress(ValueError):
