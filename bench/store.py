@@ -5,13 +5,14 @@ Everything is measured in one run, each figure next to its baseline measured in 
 * ``postil highlight`` as a whole process on a 50k database vs an empty one (time, peak RSS),
   on the change-log path and on the whole-file path (every change rewrites the file, as before
   the change log: forced by setting ``DIRECT_WRITE_BYTES`` above the file's size);
-* durability: how long ``add`` takes until the change is fsynced, at 50k, both paths;
+* durability: how long ``add`` takes until the change is fsynced, at 50k, both paths, next to
+  an fsync of one appended line alone in the same folder (what the disk costs, interleaved);
 * opening an article with 500 highlights (read and parse it, its annotations from the index,
   anchoring, position, tags in use) on the 50k database vs a database holding only those 500,
   with the store already open (the app opens it at start) and cold (opening it included); after
   the article was edited (all 500 re-anchor) and how long saving the 500 re-anchored positions
   takes (one batch, off the UI thread), both paths;
-* ``notes --json ARTICLE`` and ``export ARTICLE`` as processes, 50k vs 500;
+* ``notes --json ARTICLE``, ``export ARTICLE`` and ``edit ID`` as processes, 50k vs 500;
 * ``import`` of the 50k as W3C JSON into an empty database, and again unchanged; the same at
   100k, with ``highlight`` at 100k;
 * how long the UI thread is held up while the background writer saves (p95 of the longest gap
@@ -223,6 +224,25 @@ def idle_gaps(rounds: int, duration: float = 0.05) -> list[float]:
     return gaps
 
 
+def fsync_baseline(folder: Path, count: int) -> list[float]:
+    """Seconds to append one log-sized line to a file in ``folder`` and fsync it: what the
+    disk alone costs for a durable change, measured beside the store's figures."""
+    line = b"x" * 600 + b"\n"
+    target = folder / "fsync-baseline"
+    latencies = []
+    fd = os.open(target, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    try:
+        for _ in range(count):
+            began = time.perf_counter()
+            os.write(fd, line)
+            os.fsync(fd)
+            latencies.append(time.perf_counter() - began)
+    finally:
+        os.close(fd)
+        target.unlink()
+    return latencies
+
+
 def durability(store: AnnotationStore, count: int, base: int) -> list[float]:
     """Seconds from the start of ``add`` until the highlight is fsynced, ``count`` times."""
     latencies = []
@@ -281,9 +301,12 @@ def main() -> None:
               f"{time.perf_counter() - began:.1f} s")
 
         def copy_of(db: Path, name: str) -> Path:
+            """A copy of ``db`` as a user's database is: compacted in place, so with the
+            byte-range index its compaction writes (a copied index never matches a copy)."""
             target = scratch / name / db.name
             target.parent.mkdir()
             shutil.copy2(db, target)
+            AnnotationStore(target).compact()
             return target
 
         quotes = [f"Sentence number {600 + n} says" for n in range(50)]
@@ -313,15 +336,24 @@ def main() -> None:
 
         # ------------------------------------------------------------ durability
         if "durability" in only:
-            print("\ndurability: add() until fsynced, 20 highlights:")
-            log_store = AnnotationStore(copy_of(full_db, "durable-log"), load=False)
-            log_latency = durability(log_store, 20, 20_000_000)
+            print("\ndurability: add() until fsynced, 20 highlights (and the disk alone):")
+            log_db = copy_of(full_db, "durable-log")
+            log_store = AnnotationStore(log_db, load=False)
+            disk, log_latency = [], []
+            for round_number in range(20):  # interleaved: both see the same disk load
+                disk += fsync_baseline(log_db.parent, 1)
+                log_latency += durability(log_store, 1, 20_000_000 + round_number)
             with whole_file_path():
                 whole_store = AnnotationStore(copy_of(full_db, "durable-whole"))
                 whole_latency = durability(whole_store, 20, 21_000_000)
+            row("fsync of one appended line alone, median / p95",
+                f"{statistics.median(disk) * 1000:.1f} / "
+                f"{percentile(disk, 0.95) * 1000:.1f} ms", goal="baseline")
             row(f"{count:,}: change log, median / p95",
                 f"{statistics.median(log_latency) * 1000:.1f} / "
-                f"{percentile(log_latency, 0.95) * 1000:.1f} ms", goal="<= 20 ms")
+                f"{percentile(log_latency, 0.95) * 1000:.1f} ms",
+                f"{statistics.median(disk) * 1000:.1f} / {percentile(disk, 0.95) * 1000:.1f} ms",
+                goal="<= 20 ms")
             row(f"{count:,}: whole-file path, median / p95",
                 f"{statistics.median(whole_latency) * 1000:.1f} / "
                 f"{percentile(whole_latency, 0.95) * 1000:.1f} ms",
@@ -389,6 +421,20 @@ def main() -> None:
                 row(f"{name}: {ARTICLE_HIGHLIGHTS}-only database", ms(small_time), goal="baseline")
                 row(f"{name}: {count:,} database", ms(full_time), ms(small_time),
                     full_time / small_time, "<= 2x")
+            edit_args: Callable[[int], list[str]] = lambda n: [  # noqa: E731
+                "edit", own[n % len(own)].id[:8], "--note", f"edited {n}", "--color", "blue"]
+            small_edit, _ = median_cli(args.runs, copy_of(small_db, "edit-small"), library,
+                                       edit_args)
+            full_edit, _ = median_cli(args.runs, copy_of(full_db, "edit-full"), library,
+                                      edit_args)
+            whole_edit, _ = median_cli(args.runs, copy_of(full_db, "edit-whole"), library,
+                                       edit_args, whole_file=True)
+            row(f"edit ID --note --color: {ARTICLE_HIGHLIGHTS}-only database", ms(small_edit),
+                goal="baseline")
+            row(f"edit ID --note --color: {count:,} database", ms(full_edit), ms(small_edit),
+                full_edit / small_edit)
+            row("  the same on the whole-file path (before)", ms(whole_edit), ms(small_edit),
+                whole_edit / small_edit)
 
         # ------------------------------------------------------------ import
         if "import" in only:
