@@ -92,10 +92,16 @@ def write_index(database: Path, tables: Tables, layout: Layout) -> None:
         if payload is None:
             raise OSError("the file changed")
         target = write_target(target)
-        temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        with open(temp, "wb") as stream:
-            stream.write(payload)
-        os.replace(temp, target)
+        # Named like the database's own temp files: one a crash leaves is removed at the next
+        # start (annotations.jsonfile.remove_stale_temp_files).
+        temp = database.with_name(f".{database.name}.index-{os.getpid()}.postil-tmp")
+        try:
+            with open(temp, "wb") as stream:
+                stream.write(payload)
+            os.replace(temp, target)
+        finally:
+            with contextlib.suppress(OSError):
+                temp.unlink()
     except OSError:
         remove_index(database)
 

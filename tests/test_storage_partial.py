@@ -197,3 +197,31 @@ def test_a_small_database_has_no_index_and_a_left_over_one_goes(tmp_path: Path) 
     assert AnnotationStore(db).get(first.id) == first  # not fooled by it
     store.add(make(2, 1))
     assert not index_path(db).exists()
+
+
+def test_an_index_that_cannot_be_written_is_removed_not_left_stale(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import annotations.recordindex as recordindex
+
+    db = tmp_path / "db.json"
+    made = big(db)
+
+    def refuse(*_args: object) -> bytes:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(recordindex, "_encode_index", refuse)
+    store = AnnotationStore(db)
+    store.apply_changes([Change.edit(made[0].id, note="after the failed index")])
+    store.compact()
+    assert not index_path(db).exists()
+    monkeypatch.undo()
+    assert AnnotationStore(db).get(made[0].id).note == "after the failed index"  # type: ignore[union-attr]
+
+
+def test_a_temp_file_of_an_interrupted_index_write_is_cleaned_up(tmp_path: Path) -> None:
+    db = tmp_path / "db.json"
+    big(db)
+    leftover = tmp_path / ".db.json.index-4242.postil-tmp"
+    leftover.write_bytes(b'{"format":"postil-index"')
+    AnnotationStore(db)
+    assert not leftover.exists()
