@@ -168,6 +168,13 @@ class SafeJSONStorage(Storage):
         self._cache: dict[str, dict[str, Any]] | None = None
         self._signature: tuple[int, int, int] | None = None
         self._quarantine: dict[str, dict[str, Any]] = {}
+        #: When set, a read of a file of at least this size also finds where each record is
+        #: in it (:attr:`read_layout`), if the file is exactly as :meth:`write` writes it.
+        self.layout_from: int | None = None
+        #: The layout of the last read (None when not asked for, or not postil's encoding),
+        #: and the file's signature when it was read.
+        self.read_layout: Layout | None = None
+        self.read_signature: tuple[int, int, int] | None = None
 
     def read(self) -> dict[str, dict[str, Any]] | None:
         """Return the database, re-reading the file only when it changed on disk."""
@@ -197,6 +204,12 @@ class SafeJSONStorage(Storage):
         problem = _shape_problem(data, self.known_tables)
         if problem is not None:
             raise DatabaseDamaged(self.path, self._preserve(raw), problem)
+        self.read_layout, self.read_signature = None, signature
+        if self.layout_from is not None and len(raw) >= self.layout_from:
+            with contextlib.suppress(TypeError, ValueError):
+                payload, layout = encode_with_layout(data)
+                if payload == raw:  # written by postil: the offsets are the file's
+                    self.read_layout = layout
         self._quarantine = {}
         for name, table in data.items():
             bad = {key: value for key, value in table.items()

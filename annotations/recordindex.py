@@ -80,15 +80,18 @@ def _edges(fd: int, size: int) -> tuple[bytes, bytes]:
 # --------------------------------------------------------------------------- writing
 
 
-def write_index(database: Path, tables: Tables, layout: Layout) -> None:
-    """Write the index of ``database`` as just written from ``tables`` (call under the lock).
+def write_index(database: Path, tables: Tables, layout: Layout,
+                signature: tuple[int, int, int] | None) -> None:
+    """Write the index of ``database``, whose records are ``tables`` as they are in the file
+    and at ``layout``, when the file still has ``signature`` (mtime, size, inode); call under
+    the lock.
 
     Best effort, not fsynced (a cache): on failure an old index is removed, and one that
     was not written whole never validates.
     """
     target = index_path(database)
     try:
-        payload = _encode_index(database, tables, layout)
+        payload = _encode_index(database, tables, layout, signature)
         if payload is None:
             raise OSError("the file changed")
         target = write_target(target)
@@ -112,11 +115,13 @@ def remove_index(database: Path) -> None:
         index_path(database).unlink()
 
 
-def _encode_index(database: Path, tables: Tables, layout: Layout) -> bytes | None:
+def _encode_index(database: Path, tables: Tables, layout: Layout,
+                  signature: tuple[int, int, int] | None) -> bytes | None:
     with open(database, "rb") as stream:
         status = os.fstat(stream.fileno())
-        if status.st_size != layout.size:
-            return None
+        if (status.st_size != layout.size
+                or (status.st_mtime_ns, status.st_size, status.st_ino) != signature):
+            return None  # not the file the layout describes
         head, tail = _edges(stream.fileno(), status.st_size)
     spans = layout.records
     ids: list[str] = []

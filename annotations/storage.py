@@ -237,6 +237,9 @@ class AnnotationStore:
         try:
             view = PartialView(self.path)
         except StaleIndex:
+            # No index that matches (a copied or restored file, one from an earlier postil):
+            # the whole read that follows writes one if the file is postil's encoding.
+            self._storage.layout_from = DIRECT_WRITE_BYTES
             return
         self._view, self._tables, self._signature = view, view.tables, view.signature
         self._logs = _log_positions(view.tables.data)
@@ -281,8 +284,21 @@ class AnnotationStore:
                 tables = Tables(data if data is not None else {})
                 self._logs = _log_positions(data)
                 self._tables, self._signature = tables, signature
+                self._index_as_read(tables)
             self._replay(tables)
             return tables
+
+    def _index_as_read(self, tables: Tables) -> None:
+        """Write the missing index of the file just read (before the log is replayed onto its
+        records), if the read found its layout; best effort, only if the lock is free."""
+        storage = self._storage
+        layout, signature = storage.read_layout, storage.read_signature
+        storage.layout_from, storage.read_layout = None, None
+        if layout is None:
+            return
+        with contextlib.suppress(StoreError):
+            with self._locked(timeout=0):
+                write_index(self.path, tables, layout, signature)
 
     def _read_file(self) -> dict[str, dict[str, Any]] | None:
         self._storage._cache = None  # always from disk: the records in memory were changed
@@ -410,7 +426,7 @@ class AnnotationStore:
         self._signature = file_signature(self.path)
         indexed = layout.size >= DIRECT_WRITE_BYTES
         if indexed:
-            write_index(self.path, tables, layout)
+            write_index(self.path, tables, layout, self._signature)
         else:
             remove_index(self.path)
         device = self._device_id()

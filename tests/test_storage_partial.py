@@ -225,3 +225,36 @@ def test_a_temp_file_of_an_interrupted_index_write_is_cleaned_up(tmp_path: Path)
     leftover.write_bytes(b'{"format":"postil-index"')
     AnnotationStore(db)
     assert not leftover.exists()
+
+
+def test_a_copied_database_gets_its_index_at_its_first_whole_read(tmp_path: Path) -> None:
+    import shutil
+
+    db = tmp_path / "db.json"
+    made = big(db)
+    copy = tmp_path / "restored" / "db.json"
+    copy.parent.mkdir()
+    shutil.copy2(db, copy)  # a backup restored: another inode, so no index matches it
+    shutil.copy2(index_path(db), index_path(copy))
+    first = AnnotationStore(copy)
+    assert first._view is None  # read whole: the copied index does not describe the copy
+    second = AnnotationStore(copy)
+    assert second._view is not None  # the whole read wrote one that does
+    assert answers(second) == answers(whole(copy))
+    assert second.get(made[1].id) == made[1]
+
+
+def test_a_file_not_in_postils_encoding_gets_no_index_until_postil_writes_it(
+        tmp_path: Path) -> None:
+    db = tmp_path / "db.json"
+    made = big(db)
+    index_path(db).unlink()
+    db.write_text(json.dumps(json.loads(db.read_text(encoding="utf-8")), indent=1),
+                  encoding="utf-8")  # pretty-printed by a JSON tool
+    AnnotationStore(db)
+    assert not index_path(db).exists()
+    store = AnnotationStore(db)
+    assert store._view is None and store.get(made[2].id) == made[2]
+    store.apply_changes([Change.edit(made[2].id, note="now written by postil")])
+    store.compact()
+    assert AnnotationStore(db)._view is not None
