@@ -24,6 +24,7 @@ Run: ``.venv/bin/python bench/store.py [--count 50000] [--big 100000]``
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import resource
 import shutil
@@ -189,6 +190,19 @@ def open_article(store: AnnotationStore, path: Path) -> float:
     elapsed = time.perf_counter() - began
     assert len(anchored) == ARTICLE_HIGHLIGHTS, len(anchored)
     return elapsed
+
+
+def paired(runs: int, first: Callable[[], float],
+           second: Callable[[], float]) -> tuple[float, float]:
+    """Medians of ``runs`` measurements of ``first`` and ``second``, taken in turn (each after
+    a garbage collection), so that both see the same load on a shared machine."""
+    ones, twos = [], []
+    for _ in range(runs):
+        gc.collect()
+        ones.append(first())
+        gc.collect()
+        twos.append(second())
+    return statistics.median(ones), statistics.median(twos)
 
 
 def best_of(runs: int, measure: Callable[[], float]) -> float:
@@ -371,15 +385,16 @@ def main() -> None:
 
         # ------------------------------------------------------------ opening the article
         if "open" in only:
-            print(f"\nopening the article with {ARTICLE_HIGHLIGHTS} highlights (median of 5):")
+            print(f"\nopening the article with {ARTICLE_HIGHLIGHTS} highlights (median of 9, "
+                  "the two databases in turn):")
             began = time.perf_counter()
             full_store = AnnotationStore(open_db)
             full_open_store = time.perf_counter() - began
             began = time.perf_counter()
             own_store = AnnotationStore(copy_of(small_db, "open-small"))
             small_open_store = time.perf_counter() - began
-            warm_small = best_of(5, lambda: open_article(own_store, article_path))
-            warm_full = best_of(5, lambda: open_article(full_store, article_path))
+            warm_small, warm_full = paired(9, lambda: open_article(own_store, article_path),
+                                           lambda: open_article(full_store, article_path))
             row(f"{ARTICLE_HIGHLIGHTS}-only database, store open", ms(warm_small), goal="baseline")
             row(f"{count:,} database, store open", ms(warm_full), ms(warm_small),
                 warm_full / warm_small, "<= 1.3x")
@@ -390,8 +405,9 @@ def main() -> None:
             edited = article_path.read_text(encoding="utf-8").replace(
                 "# The Bench Article\n\n", "# The Bench Article\n\nA new first paragraph.\n\n")
             article_path.write_text(edited, encoding="utf-8")
-            after_small = best_of(5, lambda: open_article(own_store, article_path))
-            after_full = best_of(5, lambda: open_article(full_store, article_path))
+            after_small, after_full = paired(
+                9, lambda: open_article(own_store, article_path),
+                lambda: open_article(full_store, article_path))
             row(f"after an edit of the article: {ARTICLE_HIGHLIGHTS}-only database",
                 ms(after_small), ms(warm_small), after_small / warm_small)
             row(f"after an edit of the article: {count:,} database", ms(after_full),
