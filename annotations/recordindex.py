@@ -272,7 +272,9 @@ class PartialView:
                                   for name in (ANNOTATIONS, TOMBSTONES)})
         self.tables.tags  # noqa: B018 - count from here on, kept up to date by every change
         self.tables.fetch = self.fetch
-        self._numbers: dict[str, int] | None = None
+        # Built here, not at the first change of a record (a write on the writer thread would
+        # hold the interpreter for it while the UI waits).
+        self._numbers = {known: number for number, known in enumerate(self._ids)}
         self._read: set[int] = set()
         self._counted: dict[str, _Contribution] = {}
 
@@ -357,8 +359,6 @@ class PartialView:
 
     def fetch(self, ident: str) -> None:
         """Adopt the record of annotation ``ident`` (normalised) if the file has it."""
-        if self._numbers is None:
-            self._numbers = {known: number for number, known in enumerate(self._ids)}
         number = self._numbers.get(ident)
         if number is not None:
             self._load(number)

@@ -258,3 +258,30 @@ def test_a_file_not_in_postils_encoding_gets_no_index_until_postil_writes_it(
     store.apply_changes([Change.edit(made[2].id, note="now written by postil")])
     store.compact()
     assert AnnotationStore(db)._view is not None
+
+
+def test_edit_and_one_article_reads_never_parse_the_whole_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from annotations.editing import EditRequest, edit_annotation
+    from annotations.jsonfile import SafeJSONStorage
+    from annotations.model import Color
+
+    db = tmp_path / "db.json"
+    made = big(db)
+    AnnotationStore(db, load=False).apply_changes([Change.edit(made[3].id, note="logged")])
+
+    def whole_read(_self: object) -> None:
+        raise AssertionError("the whole database was parsed")
+
+    monkeypatch.setattr(SafeJSONStorage, "read", whole_read)
+    store = AnnotationStore(db)
+    result = edit_annotation(store, made[3].id[:8], EditRequest(color=Color.BLUE))
+    assert result.after is not None and result.after.note == "logged"
+    assert result.after.color is Color.BLUE and result.changed == ("color",)
+    assert len(store.annotations_for("article-3", "/library/article-3.md")) == 30
+    store.highlight_counts()
+    store.tags_in_use()
+    store.article_paths()
+    monkeypatch.undo()
+    got = whole(db).get(made[3].id)
+    assert got is not None and got.note == "logged" and got.color is Color.BLUE
