@@ -179,6 +179,20 @@ def median_cli(runs: int, db: Path, library: Path, make_args: Callable[[int], li
     return statistics.median(times), max(peaks)
 
 
+def interleaved_cli(runs: int, library: Path, make_args: Callable[[int], list[str]],
+                    cases: Sequence[tuple[Path, bool]]) -> list[tuple[float, int]]:
+    """Median time and largest peak RSS per case ``(database, whole_file)``: the cases run in
+    turn, ``runs`` rounds, so that all of them see the same load on a shared machine."""
+    times: list[list[float]] = [[] for _ in cases]
+    peaks: list[list[int]] = [[] for _ in cases]
+    for number in range(runs):
+        for slot, (db, whole_file) in enumerate(cases):
+            elapsed, peak = run_cli(db, library, make_args(number), whole_file=whole_file)
+            times[slot].append(elapsed)
+            peaks[slot].append(peak)
+    return [(statistics.median(t), max(p)) for t, p in zip(times, peaks, strict=True)]
+
+
 def open_article(store: AnnotationStore, path: Path) -> float:
     """What the reading screen does before the text is on screen, with an open store."""
     began = time.perf_counter()
@@ -343,13 +357,13 @@ def main() -> None:
 
         # ------------------------------------------------------------ highlight process
         if "highlight" in only:
-            print(f"\npostil highlight, whole process (median of {args.runs}; peak RSS):")
-            empty_time, empty_rss = median_cli(args.runs, empty_db, library, highlight_args)
+            print(f"\npostil highlight, whole process (median of {args.runs}, the databases in "
+                  "turn; peak RSS):")
             log_db = copy_of(full_db, "highlight-log")
-            log_time, log_rss = median_cli(args.runs, log_db, library, highlight_args)
             whole_db = copy_of(full_db, "highlight-whole")
-            whole_time, whole_rss = median_cli(args.runs, whole_db, library, highlight_args,
-                                               whole_file=True)
+            (empty_time, empty_rss), (log_time, log_rss), (whole_time, whole_rss) = (
+                interleaved_cli(args.runs, library, highlight_args,
+                                [(empty_db, False), (log_db, False), (whole_db, True)]))
             row("empty database", ms(empty_time), goal="baseline")
             row(f"{count:,}: change log", ms(log_time), ms(empty_time), log_time / empty_time,
                 "<= 2x")
@@ -436,25 +450,22 @@ def main() -> None:
 
         # ------------------------------------------------------------ notes and export
         if "notes" in only:
-            print("\nnotes --json and export of the article, whole process "
-                  f"(median of {args.runs}):")
+            print("\nnotes --json and export of the article, edit of one highlight, whole "
+                  f"process (median of {args.runs}, the databases in turn):")
             for name, command in (("notes --json ARTICLE", ["notes", "--json"]),
                                   ("export ARTICLE", ["export"])):
-                small_time, _ = median_cli(args.runs, small_db, library,
-                                           lambda _n, c=command: [*c, str(article_path)])
-                full_time, _ = median_cli(args.runs, open_db, library,
-                                          lambda _n, c=command: [*c, str(article_path)])
+                (small_time, _), (full_time, _) = interleaved_cli(
+                    args.runs, library, lambda _n, c=command: [*c, str(article_path)],
+                    [(small_db, False), (open_db, False)])
                 row(f"{name}: {ARTICLE_HIGHLIGHTS}-only database", ms(small_time), goal="baseline")
                 row(f"{name}: {count:,} database", ms(full_time), ms(small_time),
                     full_time / small_time, "<= 2x")
             edit_args: Callable[[int], list[str]] = lambda n: [  # noqa: E731
                 "edit", own[n % len(own)].id[:8], "--note", f"edited {n}", "--color", "blue"]
-            small_edit, _ = median_cli(args.runs, copy_of(small_db, "edit-small"), library,
-                                       edit_args)
-            full_edit, _ = median_cli(args.runs, copy_of(full_db, "edit-full"), library,
-                                      edit_args)
-            whole_edit, _ = median_cli(args.runs, copy_of(full_db, "edit-whole"), library,
-                                       edit_args, whole_file=True)
+            (small_edit, _), (full_edit, _), (whole_edit, _) = interleaved_cli(
+                args.runs, library, edit_args,
+                [(copy_of(small_db, "edit-small"), False), (copy_of(full_db, "edit-full"), False),
+                 (copy_of(full_db, "edit-whole"), True)])
             row(f"edit ID --note --color: {ARTICLE_HIGHLIGHTS}-only database", ms(small_edit),
                 goal="baseline")
             row(f"edit ID --note --color: {count:,} database", ms(full_edit), ms(small_edit),
