@@ -573,11 +573,18 @@ class AnnotationStore:
         """Annotations whose path passes ``path`` (asked once per path) or whose article id is
         one of ``article_ids``, from the index: only those records are read."""
         wanted = list(article_ids)
+        answers: dict[str, bool] = {}
+
+        def chosen(stored: str) -> bool:  # the index's paths and the records' may overlap
+            if stored not in answers:
+                answers[stored] = path(stored)
+            return answers[stored]
+
         with self._mutex:
-            tables = self._reading(lambda view: view.load_where(path, wanted))
+            tables = self._reading(lambda view: view.load_where(chosen, wanted))
             idents: set[str] = set()
             for stored_path, members in tables.by_path.items():
-                if path(stored_path):
+                if chosen(stored_path):
                     idents |= members
             for article in wanted:
                 idents |= tables.by_article.get(article, set())

@@ -285,3 +285,19 @@ def test_edit_and_one_article_reads_never_parse_the_whole_file(
     monkeypatch.undo()
     got = whole(db).get(made[3].id)
     assert got is not None and got.note == "logged" and got.color is Color.BLUE
+
+
+def test_annotations_where_asks_about_each_path_once(tmp_path: Path) -> None:
+    db = tmp_path / "db.json"
+    big(db)
+    AnnotationStore(db, load=False).apply_changes([Change.put(make(9000, 3))])
+    store = AnnotationStore(db)
+    asked: list[str] = []
+
+    def wanted(path: str) -> bool:
+        asked.append(path)
+        return path.endswith("-3.md")
+
+    found = store.annotations_where(wanted)
+    assert len(found) == 31
+    assert sorted(asked) == sorted(set(asked)) and len(asked) == 30
