@@ -334,7 +334,9 @@ def test_heading_level_of_first_block_decides_title() -> None:
 def test_hostile_nesting_keeps_text_and_does_not_crash(text: str) -> None:
     started = time.perf_counter()
     document = markdown.parse(text).document
-    assert time.perf_counter() - started < 5
+    # A hang guard, not a speed goal (bench/big_files.py measures speed with a baseline): the
+    # deepest brackets take ~3 s on a loaded 2-core machine and took minutes when this hung.
+    assert time.perf_counter() - started < 60
     for word in ("deep text", "item199", "x99", "after"):
         if word in text:
             assert word in document.text
