@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from annotations.importers import hypothesis, kindle, koreader, readwise
 from annotations.importers.lua import LuaError, as_list, parse_lua_table
@@ -376,3 +378,61 @@ def test_stable_ids() -> None:
     again = kindle.parse(text.replace("Same quote.", "Same  quote.")).highlights[0].stable_id()
     other = kindle.parse(text.replace("Same quote.", "Other quote.")).highlights[0].stable_id()
     assert first == again != other
+
+
+def _reference_kept(entries: list[tuple[int | None, int | None, str, str]]) -> list[str]:
+    """The revision rule stated plainly (each clipping against every kept one, quadratic)."""
+    kept: list[tuple[int | None, int | None, str, str]] = []
+    for entry in entries:
+        start, end, page, text = entry
+        for position, (old_start, old_end, old_page, old_text) in enumerate(kept):
+            if old_start is not None and start is not None:
+                overlaps = old_start <= (end or start) and start <= (old_end or old_start)
+            else:
+                overlaps = bool(old_page) and old_page == page
+            if not overlaps:
+                continue
+            if old_text in text or text in old_text or (
+                (old_start, old_end) == (start, end) and old_start is not None
+            ):
+                kept.pop(position)
+                break
+        kept.append(entry)
+    return [entry[3] for entry in kept]
+
+
+_CLIPPINGS = st.lists(
+    st.tuples(
+        st.one_of(st.none(), st.integers(1, 60)),
+        st.integers(0, 8),
+        st.sampled_from(["", "1", "2"]),
+        st.sampled_from(["alpha", "alpha beta", "beta", "beta gamma", "gamma", "delta"]),
+    ),
+    max_size=25,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_CLIPPINGS)
+def test_kindle_revisions_match_the_plain_rule(
+    clippings: list[tuple[int | None, int, str, str]],
+) -> None:
+    """The location index finds exactly the earlier versions the plain rule finds (wide
+    ranges included)."""
+    entries = []
+    parts = []
+    for start, width, page, text in clippings:
+        end = None if start is None else start + (width if width < 8 else 5000)
+        where = [f"page {page}"] if page else []
+        if start is not None:
+            where.append(f"Location {start}-{end}" if end != start else f"Location {start}")
+        if not where:
+            continue
+        header = "Your Highlight on " + " | ".join(where) + " | Added on Monday, 3 March 2025"
+        parts.append(clip("Book (A)", header, text))
+        entries.append((start, end, page, text))
+    result = kindle.parse("".join(parts) or SEP + "\n")
+    expected = _reference_kept(entries)
+    got = [h.quote for h in result.highlights]
+    assert sorted(got) == sorted(expected)
+    assert result.revisions == len(entries) - len(expected)

@@ -34,7 +34,12 @@ _PM = ("pm", "p.m.", "下午", "午後", "nachm")
 _AM = ("am", "a.m.", "上午", "午前", "vorm")
 
 
+_WORDS = re.compile(r"[^\W\d_]+|\d+")
+
+
 def _fold(text: str) -> str:
+    if text.isascii():
+        return text.casefold()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
@@ -76,8 +81,7 @@ def parse_kindle_date(text: str) -> str:
     if cjk:
         year, month, day = int(cjk[1]), int(cjk[2]), int(cjk[3])
     else:
-        words = re.findall(r"[^\W\d_]+|\d+", rest)
-        for word in words:
+        for word in _WORDS.findall(rest):
             if word.isdigit():
                 if len(word) == 4 and not year:
                     year = int(word)
@@ -86,9 +90,10 @@ def parse_kindle_date(text: str) -> str:
             elif not month and word.rstrip(".") in _MONTHS:
                 month = _MONTHS[word.rstrip(".")]
     try:
-        return iso(datetime(year, month, day, hour, minute, second))
+        datetime(year, month, day, hour, minute, second)  # validates the parts
     except ValueError:
         return ""
+    return f"{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}Z"
 
 
 def parse_iso(value: object) -> str:

@@ -19,6 +19,7 @@ earlier version (the latest is kept), and one deleted and made again collapses i
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -152,6 +153,82 @@ def _revision_of(old: _Entry, new: _Entry) -> bool:
     return (old.start, old.end) == (new.start, new.end) and old.start is not None
 
 
+#: A highlight spanning more locations than this is checked against every later one.
+_WIDE = 2000
+
+
+class _Book:
+    """The highlights kept for one book, indexed by location so that finding the earlier
+    version of a highlight looks only at the highlights near it (a book with thousands of
+    highlights stays linear)."""
+
+    __slots__ = ("entries", "_starts", "_by_start", "_widest", "_wide", "_by_page")
+
+    def __init__(self) -> None:
+        self.entries: dict[int, _Entry] = {}
+        """Kept entries by clipping index (insertion order is file order)."""
+        self._starts: list[int] = []
+        self._by_start: dict[int, list[_Entry]] = {}
+        self._widest = 0
+        self._wide: list[_Entry] = []
+        """Entries spanning more than :data:`_WIDE` locations (always looked at)."""
+        self._by_page: dict[str, list[_Entry]] = {}
+
+    def candidates(self, entry: _Entry) -> list[_Entry]:
+        """The kept entries that may overlap ``entry`` (a superset), in file order: those
+        whose location range may meet its range, and those on its page when one of the two
+        has no location."""
+        same_page = self._by_page.get(entry.page, []) if entry.page else []
+        if entry.start is None:
+            return list(same_page)
+        end = entry.end or entry.start
+        low = bisect.bisect_left(self._starts, entry.start - self._widest)
+        high = bisect.bisect_right(self._starts, end)
+        found = [old for start in self._starts[low:high] for old in self._by_start[start]]
+        found.extend(old for old in same_page if old.start is None)
+        found.extend(self._wide)
+        found.sort(key=_index)
+        return found
+
+    def add(self, entry: _Entry) -> bool:
+        """Keep ``entry``; returns True when it replaced an earlier version."""
+        replaced = False
+        for old in self.candidates(entry):
+            if _revision_of(old, entry):
+                self._remove(old)
+                replaced = True
+                break
+        self.entries[entry.index] = entry
+        if entry.start is not None and (entry.end or entry.start) - entry.start > _WIDE:
+            self._wide.append(entry)
+        elif entry.start is not None:
+            if entry.start not in self._by_start:
+                bisect.insort(self._starts, entry.start)
+                self._by_start[entry.start] = []
+            self._by_start[entry.start].append(entry)
+            self._widest = max(self._widest, (entry.end or entry.start) - entry.start)
+        if entry.page:
+            self._by_page.setdefault(entry.page, []).append(entry)
+        return replaced
+
+    def _remove(self, entry: _Entry) -> None:
+        del self.entries[entry.index]
+        if entry in self._wide:
+            self._wide.remove(entry)
+        elif entry.start is not None:
+            same = self._by_start[entry.start]
+            same.remove(entry)
+            if not same:
+                del self._by_start[entry.start]
+                del self._starts[bisect.bisect_left(self._starts, entry.start)]
+        if entry.page:
+            self._by_page[entry.page].remove(entry)
+
+
+def _index(entry: _Entry) -> int:
+    return entry.index
+
+
 def parse(text: str) -> ParseResult:
     """Read every clipping of a ``My Clippings.txt``.
 
@@ -162,7 +239,7 @@ def parse(text: str) -> ParseResult:
     if not SEPARATOR.search(text) and "\n- " not in text:
         raise ImportFormatError("not a Kindle 'My Clippings.txt' (no '==========' separators)")
     result = ParseResult()
-    books: dict[tuple[str, str], list[_Entry]] = {}
+    books: dict[tuple[str, str], _Book] = {}
     notes: list[_Entry] = []
     for index, block in enumerate(SEPARATOR.split(text), start=1):
         entry = _entry(index, block)
@@ -186,16 +263,15 @@ def parse(text: str) -> ParseResult:
         if entry.kind == "note":
             notes.append(entry)
             continue
-        kept = books.setdefault((entry.title, entry.author), [])
-        for position, old in enumerate(kept):
-            if _revision_of(old, entry):
-                kept.pop(position)
-                result.revisions += 1
-                break
-        kept.append(entry)
+        book = books.get((entry.title, entry.author))
+        if book is None:
+            book = books[(entry.title, entry.author)] = _Book()
+        if book.add(entry):
+            result.revisions += 1
     attached: dict[int, list[str]] = {}
     for note in notes:
-        target = _note_target(books.get((note.title, note.author), []), note)
+        book = books.get((note.title, note.author))
+        target = _note_target(book, note) if book is not None else None
         if target is None:
             where = f"clipping {note.index} ({note.title[:40]})"
             result.rejected.append(
@@ -203,8 +279,8 @@ def parse(text: str) -> ParseResult:
             )
             continue
         attached.setdefault(target.index, []).append(note.text)
-    for entries in books.values():
-        for entry in entries:
+    for book in books.values():
+        for entry in book.entries.values():
             result.highlights.append(
                 ImportedHighlight(
                     format=FORMAT,
@@ -227,9 +303,9 @@ def _order(highlight: ImportedHighlight) -> tuple[str, str, int]:
     return (highlight.title, highlight.author, highlight.location_start or 0)
 
 
-def _note_target(entries: list[_Entry], note: _Entry) -> _Entry | None:
+def _note_target(book: _Book, note: _Entry) -> _Entry | None:
     best: _Entry | None = None
-    for entry in entries:
+    for entry in book.candidates(note):
         if note.start is not None and entry.start is not None:
             if entry.start <= note.start <= (entry.end or entry.start):
                 best = entry  # the latest one holding the note's location
