@@ -80,9 +80,10 @@ def anchor_all(annotations: Iterable[Annotation], text: str) -> list[Annotation]
 
 
 def find_quote(
-    text: str, quote: str, near: int | None = None
+    text: str, quote: str, near: int | None = None, *, fuzzy: bool = True
 ) -> tuple[int, int, AnchorStatus] | None:
-    """Find ``quote`` in ``text``: exactly, then ignoring whitespace differences, then fuzzily.
+    """Find ``quote`` in ``text``: exactly, then ignoring whitespace differences, then fuzzily
+    (unless ``fuzzy`` is False).
 
     Returns ``(start, end, status)`` — ``anchored`` for an exact match, ``fuzzy`` otherwise —
     or None when nothing close enough is found.
@@ -100,11 +101,13 @@ def find_quote(
         if matches:
             best = min(matches, key=lambda m: abs(m.start() - (near or 0)))
             return (best.start(), best.end(), AnchorStatus.ANCHORED)
-    fuzzy = _fuzzy_match(text, quote, "", "", near if near is not None else 0,
-                         whole_text_first=near is None)
-    if fuzzy is None:
+    if not fuzzy:
         return None
-    return (fuzzy[0], fuzzy[1], AnchorStatus.FUZZY)
+    found = _fuzzy_match(text, quote, "", "", near if near is not None else 0,
+                         whole_text_first=near is None)
+    if found is None:
+        return None
+    return (found[0], found[1], AnchorStatus.FUZZY)
 
 
 def _with(annotation: Annotation, start: int, end: int, status: AnchorStatus) -> Annotation:

@@ -117,7 +117,7 @@ def _run_w3c(name: str, text: str, args: argparse.Namespace, context: Context) -
 def _run_highlights(
     name: str, found: ImportInput, args: argparse.Namespace, context: Context
 ) -> int:
-    from reader.importing import plan_import
+    from reader.importing import import_changes, plan_import
     from reader.library_matching import library_matcher
 
     result = found.result
@@ -129,15 +129,7 @@ def _run_highlights(
     existing = store.all_annotations() if store is not None else []
     plan = plan_import(report.annotations, existing)
     if store is not None and not args.dry_run and (plan.writes or plan.replaced):
-        # One batch: new highlights whole, updated ones only the fields that changed (an
-        # edit made meanwhile in the reader is kept), replaced Kindle versions deleted.
-        from annotations.changelog import Change
-
-        base = {a.id: a for a in existing}
-        changes = [Change.put(a) if a.id not in base else Change.between(base[a.id], a)
-                   for a in plan.writes]
-        changes.extend(Change.delete(ident) for ident in plan.replaced)
-        store.apply_changes([c for c in changes if c is not None])
+        store.apply_changes(import_changes(plan, existing))  # one batch
     review = sum(1 for a in report.annotations if a.status is AnchorStatus.FUZZY)
     verb = "would import" if args.dry_run else "imported"
     total = _plural(len(result.highlights), "highlight")
