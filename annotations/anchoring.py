@@ -103,11 +103,11 @@ def find_quote(
             return (best.start(), best.end(), AnchorStatus.ANCHORED)
     if not fuzzy:
         return None
-    found = _fuzzy_match(text, quote, "", "", near if near is not None else 0,
+    close = _fuzzy_match(text, quote, "", "", near if near is not None else 0,
                          whole_text_first=near is None)
-    if found is None:
+    if close is None:
         return None
-    return (found[0], found[1], AnchorStatus.FUZZY)
+    return (close[0], close[1], AnchorStatus.FUZZY)
 
 
 def _with(annotation: Annotation, start: int, end: int, status: AnchorStatus) -> Annotation:
