@@ -15,9 +15,11 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, ProgressBar, Static
 from textual.worker import get_current_worker
 
+from annotations.quote_only import QuoteOnlySource, quote_only_sources
 from reader.library import MetadataCache, cached_listing, scan
 from reader.library_matching import attached_lines, attachment_changes, quote_only_attachments
 from reader.loading import ArticleMeta
+from reader.sanitize import clean_line
 from reader.ui.screens.welcome import WelcomeBanner
 from reader.ui.type_filter import TypeToFilter
 from reader.ui.widgets.article_table import ArticleRow, ArticleTable
@@ -120,6 +122,8 @@ class LibraryScreen(Screen[None]):
                 text = Text(f"{table.row_count:,} of {total:,} {noun} match")
             else:
                 text = Text(f"{total:,} {noun}")
+            if table.quote_only_count:
+                text.append(f"  ·  {table.quote_only_count:,} quote-only")
             text.append(f"  ·  sorted by {table.sort_description}")
         if extra:
             text.append(f"  ·  {extra}")
@@ -194,6 +198,24 @@ class LibraryScreen(Screen[None]):
             call_from_worker(self, self._scan_finished)
             if not source.is_sample:
                 self._attach_quote_only([*listing.known, *scanned])
+            self._list_quote_only()
+
+    def _list_quote_only(self) -> None:
+        """(In the scan worker.) List the imported books not in the library, with a mark."""
+        store = self.postil.session.ready_store
+        if store is None:
+            return
+        try:
+            sources = quote_only_sources(a for a in store.all_annotations() if a.quote_only)
+        except Exception as error:  # a damaged database must not stop the library
+            call_from_worker(self, self.postil.report_store_error, error)
+            return
+        call_from_worker(self, self._show_quote_only, sources)
+
+    def _show_quote_only(self, sources: list[QuoteOnlySource]) -> None:
+        if self.is_attached:
+            self.table.set_quote_only(sources)
+            self._set_message()
 
     def _attach_quote_only(self, metas: list[ArticleMeta]) -> None:
         """(In the scan worker.) Imported quote-only highlights whose book is now in the
@@ -209,7 +231,8 @@ class LibraryScreen(Screen[None]):
             return
         changes = attachment_changes(attached, before)
         if changes and session.apply(changes):
-            call_from_worker(self, self.notify, "\n".join(attached_lines(attached)), timeout=8)
+            call_from_worker(self, partial(self.notify, markup=False),
+                             "\n".join(attached_lines(attached)), timeout=8)
 
     def _fill(self, rows: list[ArticleRow]) -> None:
         """Show these rows (sorted and filtered) in one go."""
@@ -278,6 +301,13 @@ class LibraryScreen(Screen[None]):
         if path is None:
             return
         row = self.table.row_for(path)
+        if row is not None and row.quote_only is not None:
+            source = row.quote_only
+            by = f" by {source.author}" if source.author else ""
+            self.notify(f"“{clean_line(source.display_title)}”{clean_line(by)}: "
+                        f"{source.description}. They are in the review, the notes and the "
+                        "export.", title="Quote-only", timeout=8, markup=False)
+            return
         if row is not None and row.meta.error:
             self.notify(f"Cannot open: {row.meta.error}", severity="error")
             return
