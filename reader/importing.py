@@ -387,7 +387,12 @@ class LibraryMatcher:
         if article is None:
             return imported_annotation(highlight)
         start, end = highlight.position or (0, 0)
-        placed = self.placement(article, highlight.quote, start if end else None)
+        placed = None
+        if highlight.page_note and article.title.strip():
+            # A note on the whole page: on the article's title (where the text shows it).
+            placed = self.placement(article, article.title.strip(), None)
+        if placed is None:
+            placed = self.placement(article, highlight.quote, start if end else None)
         if placed is None:
             placed = {"path": article.path, "article_id": article.id}
         return imported_annotation(highlight, placed)

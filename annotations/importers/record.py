@@ -38,6 +38,8 @@ class ImportedHighlight:
         prefix: Text before the quote (Hypothesis), or "".
         suffix: Text after the quote, or "".
         key: Extra source-specific identity (the source's own annotation id), or "".
+        page_note: True for a note on a whole page (Hypothesis): ``quote`` is the page's
+            title (or URL); the matcher places it on the library article's title.
     """
 
     format: str
@@ -59,6 +61,7 @@ class ImportedHighlight:
     prefix: str = ""
     suffix: str = ""
     key: str = ""
+    page_note: bool = False
 
     def stable_id(self) -> str:
         """An id derived from the source record: importing it again gives the same id.

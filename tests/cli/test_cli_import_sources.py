@@ -225,6 +225,29 @@ def test_hypothesis_import_by_url(
     assert row["path"] == str(library / "quiet-garden.md")
 
 
+def test_hypothesis_page_note_lands_on_the_article_title_or_stays_quote_only(
+    tmp_path: Path, library: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    export = tmp_path / "hypothesis.json"
+    here = h_annotation("p1", None, text="A calm piece.")
+    here["document"] = {"title": ["Garden page"]}
+    away = h_annotation("p2", None, text="Read later.", uri="https://elsewhere.example/x")
+    away["target"] = [{"source": "https://elsewhere.example/x"}]
+    away["document"] = {"title": ["Elsewhere"]}
+    export.write_text(json.dumps({"export_date": "x", "annotations": [here, away]}),
+                      encoding="utf-8")
+    code, out, err = run(capsys, library, "import", str(export))
+    assert code == 0, err
+    assert summary(out)["new"] == 2
+    rows = {r["note"]: r for r in notes(capsys, library)}
+    placed = rows["A calm piece."]
+    assert placed["path"] == str(library / "quiet-garden.md")  # matched by its URL
+    assert placed["quote"] == "The Quiet Garden" and placed["status"] == "anchored"
+    kept = rows["Read later."]
+    assert "path" not in kept and kept["quote"] == "Elsewhere"
+    assert kept["source"]["location"] == "page note"
+
+
 def test_w3c_still_detected(
     tmp_path: Path, library: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -345,24 +345,36 @@ def test_hypothesis_export() -> None:
         "annotations": [
             h_annotation("abc", "garden"),
             h_annotation("page", None),
-            h_annotation("reply", "garden", references=["abc"]),
+            h_annotation("reply", None, references=["abc"], user="acct:ann@hypothes.is",
+                         updated="2024-02-05T10:00:00+00:00"),
+            h_annotation("stray", None, references=["elsewhere"]),
+            h_annotation("empty-page", None, text=""),
             "junk",
         ],
     }
     assert hypothesis.looks_like(document)
     result = hypothesis.parse_document(json.loads(json.dumps(document)))
-    [highlight] = result.highlights
+    highlight, page = result.highlights
     assert highlight.quote == "garden"
     assert (highlight.prefix, highlight.suffix) == ("The ", " was")
     assert highlight.position == (4, 10)
-    assert highlight.note == "note abc"
+    # The reply is a paragraph of the note it answers; its time is the note's last change.
+    assert highlight.note == "note abc\n\n↳ reply (ann, 2024-02-01): note reply"
     assert highlight.tags == ("Nature", "calm")
     assert highlight.url == "https://example.org/garden"
     assert highlight.title == "The Quiet Garden"
     assert highlight.created == "2024-02-01T10:00:00Z"
-    assert highlight.updated == "2024-02-02T10:00:00Z"
+    assert highlight.updated == "2024-02-05T10:00:00Z"
+    # A page note: a note on the page's title.
+    assert (page.quote, page.note, page.location, page.page_note) == (
+        "The Quiet Garden", "note page", "page note", True
+    )
+    assert page.position is None
+    reasons = "\n".join(str(r) for r in result.rejected)
     assert len(result.rejected) == 3
-    assert "page note" in str(result.rejected[0])
+    assert "annotation 4 (stray): a reply to an annotation not in this file" in reasons
+    assert "annotation 5 (empty-page): a page note without text" in reasons
+    assert "annotation 6: not a JSON object" in reasons
 
 
 def test_hypothesis_search_rows() -> None:
