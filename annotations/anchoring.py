@@ -58,11 +58,19 @@ def error_budget(quote: str) -> int:
 
 
 def anchor(annotation: Annotation, text: str) -> Annotation:
-    """Return ``annotation`` with its position and status for ``text``."""
+    """Return ``annotation`` with its position and status for ``text``.
+
+    An imported highlight placed fuzzily (its quote was not in the text as the source wrote
+    it; it covers the article's own text) stays fuzzy, with its score, while that text is
+    still where it was placed: whether the place is right is for the user to say (select it
+    and re-attach it), never settled silently by re-anchoring.
+    """
     quote = annotation.quote
     exact = quote.exact
     start, end = annotation.position.start, annotation.position.end
     if exact and text[start:end] == exact:
+        if annotation.status is AnchorStatus.FUZZY and annotation.source is not None:
+            return annotation
         return _with(annotation, start, end, AnchorStatus.ANCHORED)
     found = _exact_match(text, exact, quote.prefix, quote.suffix, start)
     if found is not None:

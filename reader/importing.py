@@ -31,7 +31,7 @@ from rapidfuzz import fuzz, process, utils
 
 from annotations.anchoring import find_quote
 from annotations.changelog import Change
-from annotations.importers.record import ImportedHighlight
+from annotations.importers.record import ImportedHighlight, ParseResult
 from annotations.model import (
     CONTEXT_CHARS,
     AnchorStatus,
@@ -581,6 +581,13 @@ def plan_import(incoming: Sequence[Annotation], existing: Sequence[Annotation]) 
         else:
             plan.duplicates += 1
     return plan
+
+
+def replaced_count(result: ParseResult, plan: ImportPlan) -> int:
+    """How many highlights a newer version replaced: in the file (an earlier version the
+    file still holds) or in the database (one stored by an earlier import), each once."""
+    superseded = {stable_uuid(h.stable_id()) for h in result.superseded}
+    return len(superseded | set(plan.replaced))
 
 
 def import_changes(plan: ImportPlan, existing: Sequence[Annotation]) -> list[Change]:

@@ -190,13 +190,13 @@ class _Book:
         found.sort(key=_index)
         return found
 
-    def add(self, entry: _Entry) -> bool:
-        """Keep ``entry``; returns True when it replaced an earlier version."""
-        replaced = False
+    def add(self, entry: _Entry) -> _Entry | None:
+        """Keep ``entry``; returns the earlier version it replaced, if any."""
+        replaced = None
         for old in self.candidates(entry):
             if _revision_of(old, entry):
                 self._remove(old)
-                replaced = True
+                replaced = old
                 break
         self.entries[entry.index] = entry
         if entry.start is not None and (entry.end or entry.start) - entry.start > _WIDE:
@@ -266,8 +266,10 @@ def parse(text: str) -> ParseResult:
         book = books.get((entry.title, entry.author))
         if book is None:
             book = books[(entry.title, entry.author)] = _Book()
-        if book.add(entry):
+        replaced = book.add(entry)
+        if replaced is not None:
             result.revisions += 1
+            result.superseded.append(_highlight(replaced, ""))
     attached: dict[int, list[str]] = {}
     for note in notes:
         book = books.get((note.title, note.author))
@@ -281,22 +283,25 @@ def parse(text: str) -> ParseResult:
         attached.setdefault(target.index, []).append(note.text)
     for book in books.values():
         for entry in book.entries.values():
-            result.highlights.append(
-                ImportedHighlight(
-                    format=FORMAT,
-                    quote=entry.text,
-                    note="\n\n".join(attached.get(entry.index, [])),
-                    created=entry.created,
-                    updated=entry.created,
-                    location=entry.location,
-                    location_start=entry.start,
-                    location_end=entry.end,
-                    title=entry.title,
-                    author=entry.author,
-                )
-            )
+            note = "\n\n".join(attached.get(entry.index, []))
+            result.highlights.append(_highlight(entry, note))
     result.highlights.sort(key=_order)
     return result
+
+
+def _highlight(entry: _Entry, note: str) -> ImportedHighlight:
+    return ImportedHighlight(
+        format=FORMAT,
+        quote=entry.text,
+        note=note,
+        created=entry.created,
+        updated=entry.created,
+        location=entry.location,
+        location_start=entry.start,
+        location_end=entry.end,
+        title=entry.title,
+        author=entry.author,
+    )
 
 
 def _order(highlight: ImportedHighlight) -> tuple[str, str, int]:

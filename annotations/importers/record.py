@@ -104,6 +104,8 @@ class ParseResult:
     """Records deliberately not imported (bookmarks, superseded revisions)."""
     revisions: int = 0
     """Earlier versions of a highlight replaced by a later one in the same file."""
+    superseded: list[ImportedHighlight] = field(default_factory=list)
+    """Those earlier versions (a database may hold them from an earlier import)."""
 
     def extend(self, other: ParseResult) -> None:
         """Add another file's results."""
@@ -111,6 +113,7 @@ class ParseResult:
         self.rejected.extend(other.rejected)
         self.skipped += other.skipped
         self.revisions += other.revisions
+        self.superseded.extend(other.superseded)
 
 
 class ImportFormatError(ValueError):
