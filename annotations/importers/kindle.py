@@ -283,8 +283,8 @@ def parse(text: str) -> ParseResult:
         attached.setdefault(target.index, []).append(note.text)
     for book in books.values():
         for entry in book.entries.values():
-            note = "\n\n".join(attached.get(entry.index, []))
-            result.highlights.append(_highlight(entry, note))
+            notes_text = "\n\n".join(attached.get(entry.index, []))
+            result.highlights.append(_highlight(entry, notes_text))
     result.highlights.sort(key=_order)
     return result
 

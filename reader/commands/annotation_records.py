@@ -13,8 +13,8 @@ def annotation_record(annotation: Annotation, title: str) -> dict[str, Any]:
 
     An imported highlight has a ``source`` (title, author, url, identifier, format, location);
     a quote-only one (its book not in the library) has no ``path`` and ``quote_only`` true.
-    A fuzzy placement carries
-    its ``score`` and ``review`` (true when it is below the confidence threshold).
+    A fuzzy placement carries its ``score`` and ``review`` (true when it is below the
+    confidence threshold).
     """
     record: dict[str, Any] = {
         "id": annotation.id,
