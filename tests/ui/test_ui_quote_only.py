@@ -9,6 +9,7 @@ from pathlib import Path
 from textual.widgets import Static
 
 from reader.ui.screens.library import LibraryScreen
+from reader.ui.screens.search import SearchScreen
 from reader.ui.widgets.article_table import ArticleTable
 from tests.cli.test_cli_import_sources import library  # noqa: F401  (a fixture)
 from tests.cli.test_cli_quote_only import _quote_only, imported  # noqa: F401  (a fixture)
@@ -39,6 +40,41 @@ async def test_the_library_lists_quote_only_sources_and_says_what_they_are(
         [notice] = list(app._notifications)
         assert "Meditations" in notice.message and "not in the library" in notice.message
         assert isinstance(app.screen, LibraryScreen)
+
+
+async def test_the_list_opens_at_the_top_with_quote_only_rows_first(
+    imported: Path, isolated_paths: Path,  # noqa: F811
+) -> None:
+    """"Meditations" sorts before "The Quiet Garden": the cursor starts on it."""
+    app = make_app(isolated_paths, imported)
+    async with app.run_test(size=(110, 30)) as pilot:
+        await wait_library(pilot, 2)
+        screen = app.screen
+        assert isinstance(screen, LibraryScreen)
+        table = screen.query_one(ArticleTable)
+        await wait_for(pilot, lambda: table.quote_only_count == 1)
+        assert table.cursor_row == 0
+        row = table.row_for(table.selected_path or "")
+        assert row is not None and row.quote_only is not None
+
+
+async def test_the_library_search_finds_quote_only_highlights(
+    imported: Path, isolated_paths: Path,  # noqa: F811
+) -> None:
+    app = make_app(isolated_paths, imported)
+    async with app.run_test(size=(110, 30)) as pilot:
+        await wait_library(pilot, 2)
+        await pilot.press("slash")
+        await wait_for(pilot, lambda: isinstance(app.screen, SearchScreen))
+        search = app.screen
+        assert isinstance(search, SearchScreen)
+        await pilot.press(*"power over your mind")
+        await wait_for(pilot, lambda: bool(search.hits) and search.hits[0].quote_only)
+        assert search.hits[0].title == "Meditations — Marcus Aurelius"
+        await pilot.press("enter")  # nothing to open: it says what the highlight is
+        await wait_for(pilot, lambda: bool(app._notifications))
+        assert "quote-only" in next(iter(app._notifications)).message
+        assert app.screen is search
 
 
 def test_the_review_card_of_a_quote_only_highlight_says_where_it_came_from() -> None:

@@ -214,7 +214,10 @@ class LibraryScreen(Screen[None]):
 
     def _show_quote_only(self, sources: list[QuoteOnlySource]) -> None:
         if self.is_attached:
+            untouched = self.table.selected_path == self._auto_cursor
             self.table.set_quote_only(sources)
+            if untouched:
+                self._to_top()  # the reader did not move the cursor: the list opens at the top
             self._set_message()
 
     def _attach_quote_only(self, metas: list[ArticleMeta]) -> None:
