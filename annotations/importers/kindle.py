@@ -90,6 +90,38 @@ def split_title(line: str) -> tuple[str, str]:
     return line, ""
 
 
+#: The header English Kindles write, read in one match (the general rules read the rest).
+_ENGLISH = re.compile(
+    r"Your (Highlight|Note|Bookmark) (?:on page (\d+|[ivxlcdm]+) \| |on |at )?"
+    r"[Ll]ocation (\d+)(?:-(\d+))? \| Added on (.*)"
+)
+
+
+def _english_header(header: str) -> tuple[str, str, str, str, str | None] | None:
+    """(kind, page, location start, location end, added text) of an English header."""
+    found = _ENGLISH.fullmatch(header)
+    if found is None:
+        return None
+    return (found[1].lower(), found[2] or "", found[3], found[4] or "", found[5])
+
+
+def _any_header(header: str) -> tuple[str, str, str, str, str | None] | None:
+    """The same as :func:`_english_header`, for a header in any language."""
+    kind = _kind(header)
+    if kind is None:
+        return None
+    location = _LOCATION.search(header)
+    page = _PAGE.search(header)
+    added = _ADDED.search(header)
+    return (
+        kind,
+        (page[1] or page[3] or "") if page else "",
+        location[1] if location else "",
+        (location[2] or "") if location else "",
+        added[1] if added else None,
+    )
+
+
 def _entry(index: int, block: str) -> _Entry | Rejected | None:
     lines = block.lstrip("\ufeff\n").split("\n")
     lines = [line.rstrip() for line in lines]
@@ -102,30 +134,26 @@ def _entry(index: int, block: str) -> _Entry | Rejected | None:
         return Rejected(where, "no '- Your Highlight …' header line after the title")
     title, author = split_title(lines[0])
     header = lines[1].lstrip()[1:].strip()
-    kind = _kind(header)
-    if kind is None:
+    parts = _english_header(header) or _any_header(header)
+    if parts is None:
         return Rejected(where, f"unknown kind of clipping: {header[:60]!r}")
-    location = _LOCATION.search(header)
-    page = _PAGE.search(header)
-    start = int(location[1]) if location else None
-    end = int(location[2]) if location and location[2] else start
-    if location and location[2] and start is not None and end is not None and end < start:
+    kind, page_text, first, last, added = parts
+    if len(first) > 10 or len(last) > 10:  # int() of thousands of digits would raise
+        return Rejected(where, "location out of range")
+    start = int(first) if first else None
+    end = int(last) if last else start
+    if last and start is not None and end is not None and end < start:
         # Old Kindles abbreviate "1801-1805" as "1801-05": take the missing leading digits.
-        digits = location[1]
-        expanded = int(digits[: len(digits) - len(location[2])] + location[2])
+        expanded = int(first[: len(first) - len(last)] + last)
         end = expanded if expanded >= start else start
     if start is not None and (start > 10**9 or (end or 0) > 10**9):
         return Rejected(where, "location out of range")
-    page_text = ""
-    if page:
-        page_text = page[1] or page[3] or ""
     place = []
     if page_text:
         place.append(f"page {page_text}")
     if start is not None:
         place.append(f"location {start}" + (f"-{end}" if end != start else ""))
-    added = _ADDED.search(header)
-    created = parse_kindle_date(added[1]) if added else ""
+    created = parse_kindle_date(added) if added is not None else ""
     if not created and "|" in header:
         created = parse_kindle_date(header.rsplit("|", 1)[1])
     try:

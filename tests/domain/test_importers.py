@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from annotations.importers import hypothesis, kindle, koreader, readwise
+from annotations.importers import dates, hypothesis, kindle, koreader, readwise
 from annotations.importers.lua import LuaError, as_list, parse_lua_table
 from annotations.importers.record import ImportFormatError
 from annotations.model import Color
@@ -106,6 +107,40 @@ def test_kindle_revisions_keep_the_latest_and_remade_is_one() -> None:
     assert result.revisions == 3
     remade = result.highlights[-1]
     assert remade.created == "2025-03-04T10:04:00Z"
+
+
+def test_kindle_location_of_thousands_of_digits_is_rejected_not_a_crash() -> None:
+    header = "Your Highlight on Location " + "9" * 5000 + " | Added on Monday, 3 March 2025"
+    result = kindle.parse(clip("B (A)", header, "x") + clip("B (A)", HEADERS["en"], "kept"))
+    assert [h.quote for h in result.highlights] == ["kept"]
+    assert "location out of range" in str(result.rejected[0])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2090, 12, 31)),
+    st.booleans(), st.sampled_from(["Highlight", "Note", "Bookmark"]),
+    st.one_of(st.none(), st.integers(1, 999), st.sampled_from(["xiv", "iv"])),
+    st.integers(1, 99999), st.integers(0, 120),
+)
+def test_the_english_fast_path_reads_as_the_general_rules(
+    moment: datetime, american: bool, kind: str, page: int | str | None, start: int,
+    width: int,
+) -> None:
+    """English headers and dates are read in one match; the result is the general one."""
+    if american:
+        hour = moment.hour % 12 or 12
+        added = (f"{moment:%A}, {moment:%B} {moment.day}, {moment.year} "
+                 f"{hour}:{moment:%M:%S} {'PM' if moment.hour >= 12 else 'AM'}")
+    else:
+        added = f"{moment:%A}, {moment.day} {moment:%B} {moment.year} {moment:%H:%M:%S}"
+    assert dates.parse_kindle_date(added) == dates.parse_any_kindle_date(added)
+    assert dates.parse_kindle_date(added) == moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    where = f"on page {page} | Location" if page is not None else "on Location"
+    span = f"{start}-{start + width}" if width else f"{start}"
+    header = f"Your {kind} {where} {span} | Added on {added}"
+    assert kindle._english_header(header) is not None
+    assert kindle._english_header(header) == kindle._any_header(header)
 
 
 def test_kindle_malformed_entries_are_rejected_not_fatal() -> None:
