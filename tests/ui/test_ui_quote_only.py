@@ -3,11 +3,15 @@ are; the review card names where they came from."""
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 from pathlib import Path
+from typing import Any
 
+import pytest
 from textual.widgets import Static
 
+from annotations.storage import AnnotationStore
 from reader.ui.screens.library import LibraryScreen
 from reader.ui.screens.search import SearchScreen
 from reader.ui.widgets.article_table import ArticleTable
@@ -88,3 +92,40 @@ def test_the_review_card_of_a_quote_only_highlight_says_where_it_came_from() -> 
     text = card_text(BatchItem(annotation, None, date(2026, 1, 1)), context).plain
     assert "Imported from Kindle; the book is not in the library (quote-only)." in text
     assert "no longer in the article" not in text
+
+
+async def test_a_book_found_by_the_library_scan_attaches_and_leaves_the_quote_only_rows(
+    imported: Path, isolated_paths: Path, monkeypatch: pytest.MonkeyPatch,  # noqa: F811
+) -> None:
+    # The attachment is written by the background writer: hold it until the list is shown,
+    # so the list cannot rely on the write having landed.
+    gate = threading.Event()
+    real = AnnotationStore.apply_changes
+
+    def held(store: AnnotationStore, changes: Any, timeout: float | None = None) -> None:
+        gate.wait(10)
+        real(store, changes, timeout)
+
+    monkeypatch.setattr(AnnotationStore, "apply_changes", held)
+    (imported / "meditations.md").write_text(
+        "---\ntitle: Meditations\nauthor: Marcus Aurelius\n---\n\n"
+        "You have power over your mind, not outside events. Realize this.\n",
+        encoding="utf-8",
+    )
+    app = make_app(isolated_paths, imported)
+    async with app.run_test(size=(110, 30)) as pilot:
+        await wait_library(pilot, 2)
+        screen = app.screen
+        assert isinstance(screen, LibraryScreen)
+        await wait_for(pilot, lambda: bool(app._notifications))
+        assert "1 quote-only highlight of “Meditations” attached" in next(
+            iter(app._notifications)
+        ).message
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        table = screen.query_one(ArticleTable)
+        try:
+            assert table.quote_only_count == 0
+            assert table.row_count == 2
+        finally:
+            gate.set()

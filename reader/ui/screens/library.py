@@ -196,17 +196,21 @@ class LibraryScreen(Screen[None]):
             )
         if not worker.is_cancelled:
             call_from_worker(self, self._scan_finished)
+            attached: set[str] = set()
             if not source.is_sample:
-                self._attach_quote_only([*listing.known, *scanned])
-            self._list_quote_only()
+                attached = self._attach_quote_only([*listing.known, *scanned])
+            self._list_quote_only(attached)
 
-    def _list_quote_only(self) -> None:
-        """(In the scan worker.) List the imported books not in the library, with a mark."""
+    def _list_quote_only(self, attached: set[str]) -> None:
+        """(In the scan worker.) List the imported books not in the library, with a mark;
+        ``attached`` are the ids just attached (their write may still be queued)."""
         store = self.postil.session.ready_store
         if store is None:
             return
         try:
-            sources = quote_only_sources(a for a in store.all_annotations() if a.quote_only)
+            sources = quote_only_sources(
+                a for a in store.all_annotations() if a.quote_only and a.id not in attached
+            )
         except Exception as error:  # a damaged database must not stop the library
             call_from_worker(self, self.postil.report_store_error, error)
             return
@@ -220,22 +224,24 @@ class LibraryScreen(Screen[None]):
                 self._to_top()  # the reader did not move the cursor: the list opens at the top
             self._set_message()
 
-    def _attach_quote_only(self, metas: list[ArticleMeta]) -> None:
+    def _attach_quote_only(self, metas: list[ArticleMeta]) -> set[str]:
         """(In the scan worker.) Imported quote-only highlights whose book is now in the
-        library attach to it; the user is told, one line per book."""
+        library attach to it; the user is told, one line per book. Returns their ids."""
         session = self.postil.session
         store = session.ready_store
         if store is None:
-            return
+            return set()
         try:
             attached, before = quote_only_attachments(store, metas)
         except Exception as error:  # a damaged database must not stop the library
             call_from_worker(self, self.postil.report_store_error, error)
-            return
+            return set()
         changes = attachment_changes(attached, before)
         if changes and session.apply(changes):
             call_from_worker(self, partial(self.notify, markup=False),
                              "\n".join(attached_lines(attached)), timeout=8)
+            return {annotation.id for annotation in attached.annotations}
+        return set()
 
     def _fill(self, rows: list[ArticleRow]) -> None:
         """Show these rows (sorted and filtered) in one go."""
