@@ -17,7 +17,7 @@ from reader.ui.screens.search import SearchScreen
 from reader.ui.widgets.article_table import ArticleTable
 from tests.cli.test_cli_import_sources import library  # noqa: F401  (a fixture)
 from tests.cli.test_cli_quote_only import _quote_only, imported  # noqa: F401  (a fixture)
-from tests.pilot_helpers import make_app, wait_for, wait_library
+from tests.support.pilot import make_app, wait_for, wait_library
 
 
 async def test_the_library_lists_quote_only_sources_and_says_what_they_are(
