@@ -58,11 +58,19 @@ def error_budget(quote: str) -> int:
 
 
 def anchor(annotation: Annotation, text: str) -> Annotation:
-    """Return ``annotation`` with its position and status for ``text``."""
+    """Return ``annotation`` with its position and status for ``text``.
+
+    An imported highlight placed fuzzily (its quote was not in the text as the source wrote
+    it; it covers the article's own text) stays fuzzy, with its score, while that text is
+    still where it was placed: whether the place is right is for the user to say (select it
+    and re-attach it), never settled silently by re-anchoring.
+    """
     quote = annotation.quote
     exact = quote.exact
     start, end = annotation.position.start, annotation.position.end
     if exact and text[start:end] == exact:
+        if annotation.status is AnchorStatus.FUZZY and annotation.source is not None:
+            return annotation
         return _with(annotation, start, end, AnchorStatus.ANCHORED)
     found = _exact_match(text, exact, quote.prefix, quote.suffix, start)
     if found is not None:
@@ -80,9 +88,10 @@ def anchor_all(annotations: Iterable[Annotation], text: str) -> list[Annotation]
 
 
 def find_quote(
-    text: str, quote: str, near: int | None = None
+    text: str, quote: str, near: int | None = None, *, fuzzy: bool = True
 ) -> tuple[int, int, AnchorStatus] | None:
-    """Find ``quote`` in ``text``: exactly, then ignoring whitespace differences, then fuzzily.
+    """Find ``quote`` in ``text``: exactly, then ignoring whitespace differences, then fuzzily
+    (unless ``fuzzy`` is False).
 
     Returns ``(start, end, status)`` — ``anchored`` for an exact match, ``fuzzy`` otherwise —
     or None when nothing close enough is found.
@@ -100,11 +109,13 @@ def find_quote(
         if matches:
             best = min(matches, key=lambda m: abs(m.start() - (near or 0)))
             return (best.start(), best.end(), AnchorStatus.ANCHORED)
-    fuzzy = _fuzzy_match(text, quote, "", "", near if near is not None else 0,
-                         whole_text_first=near is None)
-    if fuzzy is None:
+    if not fuzzy:
         return None
-    return (fuzzy[0], fuzzy[1], AnchorStatus.FUZZY)
+    close = _fuzzy_match(text, quote, "", "", near if near is not None else 0,
+                         whole_text_first=near is None)
+    if close is None:
+        return None
+    return (close[0], close[1], AnchorStatus.FUZZY)
 
 
 def _with(annotation: Annotation, start: int, end: int, status: AnchorStatus) -> Annotation:

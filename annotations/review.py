@@ -30,6 +30,7 @@ from typing import Any
 from fsrs import Card, Rating, Scheduler, State
 
 from annotations.model import AnchorStatus, Annotation
+from annotations.quote_only import article_key
 from annotations.storage import AnnotationStore, StoreError
 
 #: State keys of review records: one per highlight's card, one per article's frequency.
@@ -278,8 +279,16 @@ class BatchItem:
 
     @property
     def orphaned(self) -> bool:
-        """Whether its quote was no longer found in the article (it reviews from the quote)."""
-        return self.annotation.status is AnchorStatus.ORPHANED
+        """Whether its quote was no longer found in the article (it reviews from the quote).
+
+        A quote-only highlight (imported, its book not in the library) is not orphaned: it
+        never had a text here."""
+        return self.annotation.status is AnchorStatus.ORPHANED and not self.quote_only
+
+    @property
+    def quote_only(self) -> bool:
+        """Whether it is an imported highlight whose book is not in the library."""
+        return self.annotation.quote_only
 
 
 @dataclass(frozen=True, slots=True)
@@ -437,10 +446,11 @@ def daily_batch(
             due.append(BatchItem(annotation, card, due_day))
     due.sort(key=lambda item: (item.due, _tiebreak(today, item.annotation.id)))
     boost = {"more": 0, "normal": 1, "less": 2}
-    new.sort(key=lambda a: (boost[frequencies.get(a.path, "normal")], _tiebreak(today, a.id)))
+    new.sort(key=lambda a: (boost[frequencies.get(article_key(a), "normal")],
+                            _tiebreak(today, a.id)))
     new_room = max(0, policy.new_per_day - new_today)
     new_items = [BatchItem(a, None, today) for a in new[:new_room]]
-    articles = {item.annotation.path for item in due} | {a.path for a in new}
+    articles = {article_key(item.annotation) for item in due} | {article_key(a) for a in new}
     few_articles = len(articles) * policy.per_article < size
     return _cap_per_article([*due, *new_items], size, policy.per_article, relax=few_articles)
 
@@ -454,7 +464,7 @@ def _cap_per_article(items: list[BatchItem], size: int, cap: int, *,
     for item in items:
         if len(taken) >= size:
             break
-        key = item.annotation.path
+        key = article_key(item.annotation)
         if per_article.get(key, 0) < cap:
             per_article[key] = per_article.get(key, 0) + 1
             taken.append(item)
@@ -536,7 +546,7 @@ class Reviews:
         annotation = self.store.get(annotation_id)
         if annotation is None:
             raise ReviewError(f"no highlight with id {annotation_id}")
-        frequency = self.cards.frequencies().get(annotation.path, "normal")
+        frequency = self.cards.frequencies().get(article_key(annotation), "normal")
         try:
             card = apply_answer(self.cards.card(annotation_id), annotation_id, answer,
                                 when=review_time(today), frequency=frequency)

@@ -19,6 +19,7 @@ is added (:func:`attach_quote_only`).
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 import uuid
@@ -29,8 +30,10 @@ from pathlib import PurePath
 from rapidfuzz import fuzz, process, utils
 
 from annotations.anchoring import find_quote
-from annotations.importers.record import ImportedHighlight
+from annotations.changelog import Change
+from annotations.importers.record import ImportedHighlight, ParseResult
 from annotations.model import (
+    CONTEXT_CHARS,
     AnchorStatus,
     Annotation,
     ImportSource,
@@ -42,6 +45,7 @@ from annotations.model import (
 )
 from reader.adding import normalize_url
 from reader.article import ArticleMeta
+from reader.search.indexed_text import IndexedText
 
 #: Least rapidfuzz score (0-100) for a title to name the same book.
 TITLE_THRESHOLD = 88
@@ -52,8 +56,9 @@ SEARCH_MIN_CHARS = 40
 #: Quotes of an unknown book tried in the index.
 SEARCH_TRIES = 3
 _NAMESPACE = uuid.UUID("0c7f5a52-3b1e-4f0a-9d55-6a0d8e2b4c19")
+_NAMESPACE_BYTES = _NAMESPACE.bytes
 
-_SAME = str.maketrans(
+_SAME_PAIRS: dict[str, str] = (
     {
         "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
         "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
@@ -62,8 +67,31 @@ _SAME = str.maketrans(
         "\u2015": "-", "\u2212": "-", "\u00a0": " ", "\u2009": " ", "\u202f": " ",
     }
 )
+
+
+def _alike(text: str) -> str:
+    """``text`` with curly quotes, dashes and special spaces made plain (same length).
+
+    One ``str.replace`` per character present: far faster than ``str.translate`` with a
+    mapping on long texts.
+    """
+    for special, plain in _SAME_PAIRS.items():
+        if special in text:
+            text = text.replace(special, plain)
+    return text
 #: What changes length when made alike: dropped invisibles, ligatures, ellipses, dash runs.
 _SPECIAL = re.compile("[\u00ad\u200b\u200c\u200d\ufeff]|[\ufb00-\ufb06]|\u2026|-{2,}")
+
+
+_SPECIAL_CHARS = ("\u00ad", "\u200b", "\u200c", "\u200d", "\ufeff", "\u2026", "--", *map(
+    chr, range(0xFB00, 0xFB07)
+))
+
+
+def _has_special(text: str) -> bool:
+    """True when ``text`` holds something :data:`_SPECIAL` changes (``in`` is far faster
+    than a regex search over a long text)."""
+    return any(special in text for special in _SPECIAL_CHARS)
 
 
 def _special(match: re.Match[str]) -> str:
@@ -102,8 +130,8 @@ class NormalizedText:
 def normalize_for_matching(text: str) -> NormalizedText:
     """Make curly and straight quotes, dashes (and ``--``), ligatures, ellipses, soft hyphens
     and no-break spaces alike; whitespace runs are matched by the anchoring itself."""
-    same = text.translate(_SAME)
-    if not _SPECIAL.search(same):
+    same = _alike(text)
+    if not _has_special(same):
         return NormalizedText(same, None, len(text))
     out: list[str] = []
     origin: list[int] = []
@@ -122,9 +150,31 @@ def normalize_for_matching(text: str) -> NormalizedText:
     return NormalizedText("".join(out), origin, len(text))
 
 
+def normalize_quote(text: str) -> str:
+    """A quote made alike as :func:`normalize_for_matching` does (its offsets not needed)."""
+    same = _alike(text)
+    return _SPECIAL.sub(_special, same) if _has_special(same) else same
+
+
 def fold_title(text: str) -> str:
     """A title or author as compared: NFKC, quotes/dashes alike, case and punctuation folded."""
-    return utils.default_process(unicodedata.normalize("NFKC", text.translate(_SAME)))
+    return utils.default_process(unicodedata.normalize("NFKC", _alike(text)))
+
+
+def _sorted_words(text: str) -> str:
+    """The words of ``text`` sorted (what rapidfuzz's ``token_sort_ratio`` compares)."""
+    return " ".join(sorted(text.split()))
+
+
+@dataclass(frozen=True, slots=True)
+class _Placement:
+    """Where a quote was found in an article."""
+
+    start: int
+    end: int
+    status: AnchorStatus
+    score: float
+    quote: TextQuoteSelector
 
 
 @dataclass(slots=True)
@@ -150,11 +200,14 @@ class LibraryMatcher:
         articles: Sequence[ArticleMeta],
         load_text: Callable[[str], str | None],
         search: Callable[[str], list[str]] | None = None,
+        indexed_text: Callable[[ArticleMeta], IndexedText | None] | None = None,
     ) -> None:
         """Args:
         articles: The library's articles (unreadable ones are ignored).
         load_text: The canonical text of an article path (None if unreadable).
         search: Paths of articles whose text holds a quote (the library index), or None.
+        indexed_text: An article's prose as the search index holds it when the index is
+            current for it (quotes found there exactly need no loading of the article).
         """
         self._articles = [a for a in articles if a.error is None]
         self._load_text = load_text
@@ -166,6 +219,8 @@ class LibraryMatcher:
             self._by_name.setdefault(name.name.casefold(), article)
             self._by_name.setdefault(name.stem.casefold(), article)
         self._titles = [fold_title(a.title) for a in self._articles]
+        # token_sort_ratio is ratio of the sorted words: sort the library's side once.
+        self._sorted_titles = [_sorted_words(title) for title in self._titles]
         self._exact_titles: dict[str, list[int]] = {}
         for index, folded in enumerate(self._titles):
             self._exact_titles.setdefault(folded, []).append(index)
@@ -173,6 +228,8 @@ class LibraryMatcher:
         self._by_path = {a.path: a for a in self._articles}
         self._texts: dict[str, NormalizedText | None] = {}
         self._raw: dict[str, str] = {}
+        self._indexed_text = indexed_text
+        self._index_texts: dict[str, tuple[IndexedText, NormalizedText] | None] = {}
 
     def find_book(self, title: str, author: str, url: str, identifier: str) -> ArticleMeta | None:
         """The library article of a book or page by identity, then title and author."""
@@ -208,7 +265,7 @@ class LibraryMatcher:
             if self._author_agrees(author, self._articles[index]):
                 return self._articles[index]
         candidates = process.extract(
-            wanted, self._titles, scorer=fuzz.token_sort_ratio,
+            _sorted_words(wanted), self._sorted_titles, scorer=fuzz.ratio,
             score_cutoff=TITLE_THRESHOLD, limit=5,
         )
         for _choice, _score, index in candidates:
@@ -227,7 +284,7 @@ class LibraryMatcher:
             tried += 1
             for path in self._search(quote):
                 article = self._by_path.get(path)
-                if article is not None and self._place(article.path, quote, None) is not None:
+                if article is not None and self._place(article, quote, None) is not None:
                     return article
             if tried >= SEARCH_TRIES:
                 break
@@ -241,26 +298,66 @@ class LibraryMatcher:
                 self._raw[path] = text
         return self._texts[path]
 
-    def _place(
-        self, path: str, quote: str, near: int | None
-    ) -> tuple[int, int, AnchorStatus, float] | None:
-        """Where ``quote`` is in the article: offsets, status and similarity score."""
+    def _indexed(self, article: ArticleMeta) -> tuple[IndexedText, NormalizedText] | None:
+        if self._indexed_text is None:
+            return None
+        if article.path not in self._index_texts:
+            found = self._indexed_text(article)
+            self._index_texts[article.path] = (
+                (found, normalize_for_matching(found.text)) if found is not None else None
+            )
+        return self._index_texts[article.path]
+
+    def _place(self, article: ArticleMeta, quote: str, near: int | None) -> _Placement | None:
+        """Where ``quote`` is in the article, with its quote selector, status and score.
+
+        An exact find in the article's indexed prose (no position hint, wholly inside one
+        passage) is taken as it is; anything else is decided on the article's full text.
+        """
+        if near is None and quote.strip():
+            placed = self._place_indexed(article, quote)
+            if placed is not None:
+                return placed
+        path = article.path
         normal = self._normalized(path)
         if normal is None:
             return None
         raw = self._raw[path]
         direct = raw.find(quote) if quote else -1
         if direct >= 0:
-            return (direct, direct + len(quote), AnchorStatus.ANCHORED, 100.0)
-        wanted = normalize_for_matching(quote).text.strip()
+            end = direct + len(quote)
+            return _Placement(
+                direct, end, AnchorStatus.ANCHORED, 100.0, quote_selector(raw, direct, end)
+            )
+        wanted = normalize_quote(quote).strip()
         found = find_quote(normal.text, wanted, near)
         if found is None:
             return None
         start, end = normal.span(found[0], found[1])
+        selector = quote_selector(raw, start, end)
         if found[2] is AnchorStatus.ANCHORED:
-            return (start, end, AnchorStatus.ANCHORED, 100.0)
+            return _Placement(start, end, AnchorStatus.ANCHORED, 100.0, selector)
         score = fuzz.ratio(wanted, normal.text[found[0] : found[1]])
-        return (start, end, AnchorStatus.FUZZY, round(score, 1))
+        return _Placement(start, end, AnchorStatus.FUZZY, round(score, 1), selector)
+
+    def _place_indexed(self, article: ArticleMeta, quote: str) -> _Placement | None:
+        indexed = self._indexed(article)
+        if indexed is None:
+            return None
+        known, normal = indexed
+        direct = known.text.find(quote)
+        if direct >= 0:
+            start, end = direct, direct + len(quote)
+        else:
+            found = find_quote(normal.text, normalize_quote(quote), fuzzy=False)
+            if found is None:
+                return None
+            start, end = normal.span(found[0], found[1])
+        context = known.plain(start, end, CONTEXT_CHARS)
+        if context is None:
+            return None
+        selector = TextQuoteSelector(known.text[start:end], context[0], context[1])
+        return _Placement(start, end, AnchorStatus.ANCHORED, 100.0, selector)
 
     def match(self, highlights: Sequence[ImportedHighlight]) -> MatchReport:
         """Turn imported highlights into annotations, matched and anchored where possible."""
@@ -287,50 +384,81 @@ class LibraryMatcher:
     def _annotation(
         self, highlight: ImportedHighlight, article: ArticleMeta | None
     ) -> Annotation:
-        base = imported_annotation(highlight)
         if article is None:
-            return base
-        return self.attach(base, article) or replace(
-            base, path=article.path, article_id=article.id, status=AnchorStatus.ORPHANED
-        )
+            return imported_annotation(highlight)
+        start, end = highlight.position or (0, 0)
+        placed = None
+        if highlight.page_note and article.title.strip():
+            # A note on the whole page: on the article's title (where the text shows it).
+            placed = self.placement(article, article.title.strip(), None)
+        if placed is None:
+            placed = self.placement(article, highlight.quote, start if end else None)
+        if placed is None:
+            placed = {"path": article.path, "article_id": article.id}
+        return imported_annotation(highlight, placed)
+
+    def placement(
+        self, article: ArticleMeta, quote: str, near: int | None
+    ) -> dict[str, object] | None:
+        """The fields that place ``quote`` in ``article`` (path, article id, quote selector,
+        position, status, score), or None when its text lacks the quote."""
+        placed = self._place(article, quote, near)
+        if placed is None:
+            return None
+        status = placed.status
+        if status is AnchorStatus.ANCHORED and near is not None and placed.start != near:
+            status = AnchorStatus.MOVED
+        return {
+            "path": article.path,
+            "article_id": article.id,
+            "quote": placed.quote,
+            "position": TextPositionSelector(placed.start, placed.end),
+            "status": status,
+            "score": placed.score,
+        }
 
     def attach(self, annotation: Annotation, article: ArticleMeta) -> Annotation | None:
         """``annotation`` placed in ``article`` (quote found), or None if its text lacks it."""
         near = annotation.position.start if annotation.position.end else None
-        placed = self._place(article.path, annotation.quote.exact, near)
+        placed = self.placement(article, annotation.quote.exact, near)
         if placed is None:
             return None
-        start, end, status, score = placed
-        raw = self._raw[article.path]
-        if status is AnchorStatus.ANCHORED and near is not None and start != near:
-            status = AnchorStatus.MOVED
-        return replace(
-            annotation,
-            path=article.path,
-            article_id=article.id,
-            quote=quote_selector(raw, start, end),
-            position=TextPositionSelector(start, end),
-            status=status,
-            score=score,
-        )
+        return replace(annotation, **placed)  # type: ignore[arg-type]
 
 
-def imported_annotation(highlight: ImportedHighlight) -> Annotation:
-    """A quote-only annotation for ``highlight`` (its id stable across imports)."""
+def stable_uuid(name: str) -> str:
+    """``str(uuid.uuid5(namespace, name))`` for postil's import namespace, computed directly
+    (the same value, without building a ``UUID`` object: imports make tens of thousands)."""
+    digest = bytearray(hashlib.sha1(_NAMESPACE_BYTES + name.encode("utf-8")).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50
+    digest[8] = (digest[8] & 0x3F) | 0x80
+    hexed = digest.hex()
+    return f"{hexed[:8]}-{hexed[8:12]}-{hexed[12:16]}-{hexed[16:20]}-{hexed[20:]}"
+
+
+def imported_annotation(
+    highlight: ImportedHighlight, placed: dict[str, object] | None = None
+) -> Annotation:
+    """The annotation for ``highlight`` (its id stable across imports): quote-only, or with
+    the fields of :meth:`LibraryMatcher.placement` (``placed``) when matched."""
     stamp = highlight.created or now_iso()
     start, end = highlight.position or (0, 0)
+    fields: dict[str, object] = {
+        "article_id": "",
+        "path": "",
+        "quote": TextQuoteSelector(highlight.quote, highlight.prefix, highlight.suffix),
+        "position": TextPositionSelector(start, end),
+        "status": AnchorStatus.ORPHANED,
+    }
+    if placed:
+        fields.update(placed)
     return Annotation(
-        id=str(uuid.uuid5(_NAMESPACE, highlight.stable_id())),
-        article_id="",
-        path="",
-        quote=TextQuoteSelector(highlight.quote, highlight.prefix, highlight.suffix),
-        position=TextPositionSelector(start, end),
+        id=stable_uuid(highlight.stable_id()),
         color=highlight.color,
         note=highlight.note,
         tags=normalize_tags(highlight.tags),
         created=stamp,
         updated=highlight.updated or stamp,
-        status=AnchorStatus.ORPHANED,
         source=ImportSource(
             format=highlight.format,
             title=highlight.title,
@@ -339,6 +467,7 @@ def imported_annotation(highlight: ImportedHighlight) -> Annotation:
             identifier=highlight.identifier,
             location=" · ".join(p for p in (highlight.chapter, highlight.location) if p),
         ),
+        **fields,  # type: ignore[arg-type]
     )
 
 
@@ -452,6 +581,28 @@ def plan_import(incoming: Sequence[Annotation], existing: Sequence[Annotation]) 
         else:
             plan.duplicates += 1
     return plan
+
+
+def replaced_count(result: ParseResult, plan: ImportPlan) -> int:
+    """How many highlights a newer version replaced: in the file (an earlier version the
+    file still holds) or in the database (one stored by an earlier import), each once."""
+    superseded = {stable_uuid(h.stable_id()) for h in result.superseded}
+    return len(superseded | set(plan.replaced))
+
+
+def import_changes(plan: ImportPlan, existing: Sequence[Annotation]) -> list[Change]:
+    """The one batch that saves ``plan``: new highlights whole, updated ones only the fields
+    that changed (an edit made meanwhile in the reader is kept), replaced Kindle versions
+    deleted."""
+    base = {a.id: a for a in existing}
+    changes: list[Change] = []
+    for annotation in plan.writes:
+        before = base.get(annotation.id)
+        change = Change.put(annotation) if before is None else Change.between(before, annotation)
+        if change is not None:
+            changes.append(change)
+    changes.extend(Change.delete(ident) for ident in plan.replaced)
+    return changes
 
 
 def _replace_revision(

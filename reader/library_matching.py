@@ -15,6 +15,8 @@ if TYPE_CHECKING:
     from annotations.storage import AnnotationStore
     from reader.cli import Context
     from reader.library import LibrarySource
+    from reader.search import SearchIndex
+    from reader.search.indexed_text import IndexedText
 
 
 def _load_text(path: str) -> str | None:
@@ -25,29 +27,42 @@ def _load_text(path: str) -> str | None:
 
 
 def source_matcher(source: LibrarySource, *, use_index: bool = True) -> LibraryMatcher:
-    """A matcher over the articles of ``source`` (the search index opened only if needed)."""
+    """A matcher over the articles of ``source``.
+
+    With ``use_index``, the library's search index (its cache file, opened only when needed)
+    serves twice: the prose it holds for an article whose file it indexed in its current
+    version anchors quotes without loading the article, and a book found by no title is
+    looked for by its quotes' rarest words (then the index is first brought up to date).
+    """
     from reader.library import scan
 
     articles = [] if source.is_sample else scan(source)
     paths = [a.path for a in articles if a.error is None]
-    state: dict[str, object] = {}
+    if not use_index or not paths:
+        return LibraryMatcher(articles, _load_text)
+    state: dict[str, SearchIndex] = {}
 
-    def search(quote: str) -> list[str]:
-        index = state.get("index")
-        if index is None:
+    def index() -> SearchIndex:
+        if "index" not in state:
             from reader.search import library_index
 
-            index = library_index(source)
-            index.update(paths)
+            state["index"] = library_index(source)
+        return state["index"]
+
+    def indexed_text(article: ArticleMeta) -> IndexedText | None:
+        return index().indexed_text(article.path, article.id)
+
+    def search(quote: str) -> list[str]:
+        if "updated" not in state:
+            index().update(paths)
             try:
-                index.save()
+                index().save()
             except OSError:
                 pass
-            state["index"] = index
-        hits = index.search(quote, limit=5, paths=paths)  # type: ignore[attr-defined]
-        return [hit.path for hit in hits if hit.score >= 60]
+            state["updated"] = index()
+        return index().paths_with_words(quote, limit=5)
 
-    return LibraryMatcher(articles, _load_text, search if use_index and paths else None)
+    return LibraryMatcher(articles, _load_text, search, indexed_text)
 
 
 def _quote_only(store: AnnotationStore) -> list[Annotation]:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from annotations.anchoring import anchor
 from annotations.model import AnchorStatus, Annotation
+from annotations.quote_only import FORMAT_NAMES
 from reader.article_access import ArticleScope
 from reader.loading import ArticleError
 from reader.sanitize import clean_line, clean_text, normalize_newlines
@@ -32,6 +33,8 @@ class ReviewContext:
         orphaned: True when the quote is no longer in the article.
         start: Where the quote starts in the article's text now (None when orphaned).
         end: Where it ends.
+        imported_from: For a quote-only highlight (its book not in the library), the tools it
+            was imported from ("Kindle"); "" otherwise.
     """
 
     title: str
@@ -42,6 +45,7 @@ class ReviewContext:
     orphaned: bool
     start: int | None = None
     end: int | None = None
+    imported_from: str = ""
 
 
 def _title_from_path(path: str) -> str:
@@ -62,8 +66,20 @@ def _clip_after(text: str) -> str:
 
 
 def stored_context(annotation: Annotation, title: str = "", author: str = "") -> ReviewContext:
-    """The highlight from its stored quote and context (for an orphaned highlight)."""
+    """The highlight from its stored quote and context (for an orphaned highlight, or a
+    quote-only one: then the title and author are those the import gave)."""
     quote = annotation.quote
+    source = annotation.source
+    if annotation.quote_only and source is not None:
+        return ReviewContext(
+            title=clean_line(title or source.title or source.url or "(untitled)"),
+            author=clean_line(author or source.author),
+            before=_clean(quote.prefix),
+            quote=_clean(quote.exact),
+            after=_clean(quote.suffix),
+            orphaned=False,
+            imported_from=FORMAT_NAMES.get(source.format, source.format) or "an import",
+        )
     return ReviewContext(
         title=title or _title_from_path(annotation.path),
         author=author,
@@ -78,6 +94,8 @@ def review_context(annotation: Annotation, scope: ArticleScope) -> ReviewContext
     """Load the highlight's article (only from inside ``scope``: a stored path is data) and
     find its paragraph; never raises (an article outside the library, an unreadable one or a
     lost quote gives :func:`stored_context`)."""
+    if annotation.quote_only:
+        return stored_context(annotation)
     try:
         article = scope.load(annotation.path)
     except (ArticleError, OSError, RecursionError, ValueError):

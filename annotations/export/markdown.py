@@ -198,6 +198,8 @@ class ArticleInfo:
         identifier: A book's identifier, or "".
         series: A book's series with its number ("The Sea #2"), or "".
         chapters: A book's chapters (start offsets, sorted); empty for articles.
+        imported_from: For a quote-only book (imported, not in the library, no ``path``):
+            the tools its highlights came from ("Kindle"); "" for library articles.
     """
 
     id: str
@@ -212,6 +214,7 @@ class ArticleInfo:
     identifier: str = ""
     series: str = ""
     chapters: tuple[ChapterMark, ...] = ()
+    imported_from: str = ""
 
     def chapter_at(self, offset: int) -> str:
         """The title of the chapter ``offset`` is in ("" before the first or for articles)."""
@@ -329,6 +332,16 @@ def _link(text: str, target: str) -> str:
     return f"[{escape_inline(text)}](<{destination}>)"
 
 
+def _source(article: ArticleInfo) -> str:
+    """The article's file as a link, or what a quote-only book is (it has no file)."""
+    if not article.path and article.imported_from:
+        return escape_inline(
+            f"imported from {article.imported_from} (quote-only: the book is not in the "
+            "library)"
+        )
+    return _file_link(article.path)
+
+
 def _file_link(path: str) -> str:
     candidate = Path(path)
     if not candidate.is_absolute():
@@ -376,7 +389,7 @@ def article_fields(export: ArticleExport, exported_at: str) -> dict[str, Any]:
     return {
         "title": escape_inline(article.title) or "(untitled)",
         "author": escape_inline(article.author),
-        "source": _file_link(article.path),
+        "source": _source(article),
         "path": escape_inline(article.path),
         "url": _link(article.url, article.url) if article.url.strip() else "",
         "date": escape_inline(article.date),

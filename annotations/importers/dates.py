@@ -34,7 +34,12 @@ _PM = ("pm", "p.m.", "下午", "午後", "nachm")
 _AM = ("am", "a.m.", "上午", "午前", "vorm")
 
 
+_WORDS = re.compile(r"[^\W\d_]+|\d+")
+
+
 def _fold(text: str) -> str:
+    if text.isascii():
+        return text.casefold()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
@@ -47,6 +52,44 @@ def iso(moment: datetime) -> str:
     return moment.isoformat().replace("+00:00", "Z")
 
 
+#: The two forms English Kindles write, read without the general (multilingual) parser.
+_UK = re.compile(r"[A-Za-z]+, (\d{1,2}) ([A-Za-z]+) (\d{4}) (\d{1,2}):(\d{2}):(\d{2})")
+_US = re.compile(
+    r"[A-Za-z]+, ([A-Za-z]+) (\d{1,2}), (\d{4}) (\d{1,2}):(\d{2}):(\d{2}) ([AaPp][Mm])"
+)
+
+
+def _stamp(year: int, month: int, day: int, hour: int, minute: int, second: int) -> str:
+    try:
+        datetime(year, month, day, hour, minute, second)  # validates the parts
+    except ValueError:
+        return ""
+    return f"{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}Z"
+
+
+def _english(text: str) -> str | None:
+    """The date of an English "Added on" text, or None when it is in another form."""
+    found = _UK.fullmatch(text)
+    if found is not None:
+        month = _MONTHS.get(found[2].lower())
+        if month is None:
+            return None
+        return _stamp(int(found[3]), month, int(found[1]), int(found[4]), int(found[5]),
+                      int(found[6]))
+    found = _US.fullmatch(text)
+    if found is None:
+        return None
+    month = _MONTHS.get(found[1].lower())
+    if month is None:
+        return None
+    hour = int(found[4])
+    if found[7].lower() == "pm" and hour < 12:
+        hour += 12
+    elif found[7].lower() == "am" and hour == 12:
+        hour = 0
+    return _stamp(int(found[3]), month, int(found[2]), hour, int(found[5]), int(found[6]))
+
+
 def parse_kindle_date(text: str) -> str:
     """The ISO time of a Kindle "Added on" text in any of its languages, or "" if unreadable.
 
@@ -55,6 +98,12 @@ def parse_kindle_date(text: str) -> str:
     ``2025年3月3日星期一 上午10:15:00``. Kindles write local time without a zone: it is kept
     as written (stored as UTC).
     """
+    english = _english(text.strip())
+    return english if english is not None else parse_any_kindle_date(text)
+
+
+def parse_any_kindle_date(text: str) -> str:
+    """:func:`parse_kindle_date` by the general rules (any language; no English fast path)."""
     folded = _fold(text)
     time_match = _TIME.search(folded)
     hour = minute = second = 0
@@ -76,8 +125,7 @@ def parse_kindle_date(text: str) -> str:
     if cjk:
         year, month, day = int(cjk[1]), int(cjk[2]), int(cjk[3])
     else:
-        words = re.findall(r"[^\W\d_]+|\d+", rest)
-        for word in words:
+        for word in _WORDS.findall(rest):
             if word.isdigit():
                 if len(word) == 4 and not year:
                     year = int(word)
@@ -85,10 +133,7 @@ def parse_kindle_date(text: str) -> str:
                     day = int(word)
             elif not month and word.rstrip(".") in _MONTHS:
                 month = _MONTHS[word.rstrip(".")]
-    try:
-        return iso(datetime(year, month, day, hour, minute, second))
-    except ValueError:
-        return ""
+    return _stamp(year, month, day, hour, minute, second)
 
 
 def parse_iso(value: object) -> str:

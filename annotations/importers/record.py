@@ -38,6 +38,8 @@ class ImportedHighlight:
         prefix: Text before the quote (Hypothesis), or "".
         suffix: Text after the quote, or "".
         key: Extra source-specific identity (the source's own annotation id), or "".
+        page_note: True for a note on a whole page (Hypothesis): ``quote`` is the page's
+            title (or URL); the matcher places it on the library article's title.
     """
 
     format: str
@@ -59,6 +61,7 @@ class ImportedHighlight:
     prefix: str = ""
     suffix: str = ""
     key: str = ""
+    page_note: bool = False
 
     def stable_id(self) -> str:
         """An id derived from the source record: importing it again gives the same id.
@@ -101,6 +104,8 @@ class ParseResult:
     """Records deliberately not imported (bookmarks, superseded revisions)."""
     revisions: int = 0
     """Earlier versions of a highlight replaced by a later one in the same file."""
+    superseded: list[ImportedHighlight] = field(default_factory=list)
+    """Those earlier versions (a database may hold them from an earlier import)."""
 
     def extend(self, other: ParseResult) -> None:
         """Add another file's results."""
@@ -108,6 +113,7 @@ class ParseResult:
         self.rejected.extend(other.rejected)
         self.skipped += other.skipped
         self.revisions += other.revisions
+        self.superseded.extend(other.superseded)
 
 
 class ImportFormatError(ValueError):

@@ -12,8 +12,9 @@ def annotation_record(annotation: Annotation, title: str) -> dict[str, Any]:
     """One annotation as the CLI prints it.
 
     An imported highlight has a ``source`` (title, author, url, identifier, format, location);
-    a quote-only one (its book not in the library) has no ``path``. A fuzzy placement carries
-    its ``score`` and ``review`` (true when it is below the confidence threshold).
+    a quote-only one (its book not in the library) has no ``path`` and ``quote_only`` true.
+    A fuzzy placement carries its ``score`` and ``review`` (true when it is below the
+    confidence threshold).
     """
     record: dict[str, Any] = {
         "id": annotation.id,
@@ -31,6 +32,7 @@ def annotation_record(annotation: Annotation, title: str) -> dict[str, Any]:
     }
     if annotation.quote_only:
         del record["path"]
+        record["quote_only"] = True
     if annotation.status is AnchorStatus.FUZZY:
         record["score"] = annotation.score
         record["review"] = needs_review(annotation)

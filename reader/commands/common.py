@@ -6,6 +6,7 @@ import argparse
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from annotations.quote_only import QuoteOnlySource, quote_only_sources
 from reader.article import ArticleMeta
 from reader.cli import CommandError, Context
 from reader.terminal_output import err
@@ -22,6 +23,8 @@ class ReadingState:
     by_id: dict[str, int] = field(default_factory=dict)
     by_path: dict[str, int] = field(default_factory=dict)
     positions: dict[str, ReadingPosition] = field(default_factory=dict)
+    quote_only: list[QuoteOnlySource] = field(default_factory=list)
+    """Imported books not in the library (listed after the articles, with a mark)."""
 
     def highlights(self, meta: ArticleMeta) -> int:
         """Number of highlights of the article."""
@@ -43,7 +46,8 @@ def reading_state(context: Context) -> ReadingState:
         err(f"warning: {error}")
         return ReadingState()
     by_id, by_path = store.highlight_counts()
-    return ReadingState(by_id, by_path, store.all_positions())
+    sources = quote_only_sources(a for a in store.all_annotations() if a.quote_only)
+    return ReadingState(by_id, by_path, store.all_positions(), sources)
 
 
 def relocated_articles(context: Context, missing: dict[str, str]) -> dict[str, str]:

@@ -36,6 +36,7 @@ from annotations.export.files import write_export_file
 from annotations.export.guard import WriteGuard
 from annotations.export.markdown import ChapterMark
 from annotations.model import AnchorStatus, Annotation, Color, now_iso
+from annotations.quote_only import quote_only_sources, source_key
 from reader import paths
 from reader.article import ArticleMeta
 from reader.article_access import ArticleScope
@@ -156,19 +157,19 @@ def collect_exports(
     from annotations.anchoring import anchor_all
 
     groups: dict[str, list[Annotation]] = {}
-    books: dict[tuple[str, str, str], list[Annotation]] = {}
+    quote_only: list[Annotation] = []
     for annotation in annotations:
-        if annotation.quote_only and annotation.source is not None:
-            source = annotation.source
-            books.setdefault((source.title, source.author, source.url), []).append(annotation)
+        if source_key(annotation) is not None:
+            quote_only.append(annotation)
         else:
             groups.setdefault(annotation.path, []).append(annotation)
     exports: list[ArticleExport] = []
-    for (title, author, url), members in books.items():
+    for imported in quote_only_sources(quote_only):
         # A quote-only book: its highlights as they were imported (not orphans of a text).
-        info = ArticleInfo(id="", path="", title=title or url or "(untitled)", author=author,
-                           url=url)
-        shown = tuple(replace(a, status=AnchorStatus.ANCHORED) for a in members)
+        info = ArticleInfo(id="", path="", title=imported.display_title,
+                           author=imported.author, url=imported.url,
+                           imported_from=imported.origin)
+        shown = tuple(replace(a, status=AnchorStatus.ANCHORED) for a in imported.highlights)
         exports.append(ArticleExport(info, shown))
     for path, members in groups.items():
         try:

@@ -117,7 +117,8 @@ def _run_w3c(name: str, text: str, args: argparse.Namespace, context: Context) -
 def _run_highlights(
     name: str, found: ImportInput, args: argparse.Namespace, context: Context
 ) -> int:
-    from reader.importing import plan_import
+    from annotations.anchoring import needs_review
+    from reader.importing import import_changes, plan_import, replaced_count
     from reader.library_matching import library_matcher
 
     result = found.result
@@ -129,16 +130,10 @@ def _run_highlights(
     existing = store.all_annotations() if store is not None else []
     plan = plan_import(report.annotations, existing)
     if store is not None and not args.dry_run and (plan.writes or plan.replaced):
-        # One batch: new highlights whole, updated ones only the fields that changed (an
-        # edit made meanwhile in the reader is kept), replaced Kindle versions deleted.
-        from annotations.changelog import Change
-
-        base = {a.id: a for a in existing}
-        changes = [Change.put(a) if a.id not in base else Change.between(base[a.id], a)
-                   for a in plan.writes]
-        changes.extend(Change.delete(ident) for ident in plan.replaced)
-        store.apply_changes([c for c in changes if c is not None])
-    review = sum(1 for a in report.annotations if a.status is AnchorStatus.FUZZY)
+        store.apply_changes(import_changes(plan, existing))  # one batch
+    fuzzy = sum(1 for a in report.annotations if a.status is AnchorStatus.FUZZY)
+    review = sum(1 for a in report.annotations if needs_review(a) and not a.quote_only
+                 and a.status is not AnchorStatus.ORPHANED)
     verb = "would import" if args.dry_run else "imported"
     total = _plural(len(result.highlights), "highlight")
     _say(f"{verb} {total} from {found.format} ({_plural(found.files, 'file')}):")
@@ -146,14 +141,16 @@ def _run_highlights(
     _say(f"  updated: {len(plan.updated)}")
     _say(f"  duplicates (already imported): {plan.duplicates}")
     matched = f"  matched to the library: {report.matched}"
-    if review:
-        matched += f" ({review} need review: postil notes --status fuzzy)"
+    if fuzzy:
+        matched += f" ({fuzzy} placed approximately"
+        matched += f", {review} need review: postil notes --status review)" if review else ")"
     _say(matched)
     if report.orphaned:
         _say(f"  in the library but the quote was not found (orphans): {report.orphaned}")
     _say(f"  quote-only (not in the library yet): {report.quote_only}")
-    if result.revisions or plan.replaced:
-        _say(f"  earlier versions replaced: {result.revisions + len(plan.replaced)}")
+    replaced = replaced_count(result, plan)
+    if replaced:
+        _say(f"  earlier versions replaced: {replaced}")
     if result.skipped:
         _say(f"  skipped (bookmarks): {result.skipped}")
     _say(f"  rejected: {len(result.rejected)}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from annotations.quote_only import MARK, QuoteOnlySource
 from reader.article import ArticleMeta
 from reader.cli import Context
 from reader.commands.common import reading_state
@@ -35,6 +36,7 @@ def article_record(meta: ArticleMeta, highlights: int, progress: float) -> dict[
         "progress": round(progress, 4),
         "error": meta.error,
         "format": meta.format,
+        "quote_only": False,
     }
     if meta.format == "epub":
         record.update(
@@ -52,6 +54,24 @@ def article_record(meta: ArticleMeta, highlights: int, progress: float) -> dict[
     return record
 
 
+def quote_only_record(source: QuoteOnlySource) -> dict[str, Any]:
+    """The JSON object ``postil list --json`` prints for a quote-only source (no ``path``)."""
+    return {
+        "id": "",
+        "path": None,
+        "title": source.display_title,
+        "author": source.author,
+        "highlights": len(source.highlights),
+        "quote_only": True,
+        "source": {
+            "title": source.title,
+            "author": source.author,
+            "url": source.url,
+            "imported_from": source.origin,
+        },
+    }
+
+
 def run(args: argparse.Namespace, context: Context) -> int:
     """List articles with their reading progress and highlight counts."""
     source = context.library_source(args.paths)
@@ -60,8 +80,10 @@ def run(args: argparse.Namespace, context: Context) -> int:
     records = [
         article_record(meta, state.highlights(meta), state.progress(meta)) for meta in articles
     ]
+    # The whole library lists its quote-only sources too (imported books not in it yet).
+    sources = [] if args.paths else state.quote_only
     if args.json:
-        print_json(records)
+        print_json([*records, *(quote_only_record(source) for source in sources)])
         return 0
     if source.is_sample:
         print("(no articles of your own yet: showing the bundled sample; "
@@ -77,4 +99,7 @@ def run(args: argparse.Namespace, context: Context) -> int:
             f"{format_percent(record['progress'], none='0%')} read, "
             f"{record['highlights']} highlights)  {record['path']}"
         )
+    for imported in sources:
+        author = f" — {imported.author}" if imported.author else ""
+        print(f"{imported.display_title}{author}  [{MARK}: {imported.description}]")
     return 0

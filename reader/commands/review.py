@@ -139,6 +139,15 @@ def _title(path: str, titles: dict[str, str], scope: ArticleScope) -> str:
     return titles[path]
 
 
+def _item_title(item: BatchItem, titles: dict[str, str], scope: ArticleScope) -> str:
+    """The title of the highlight's article, or of its imported book when quote-only."""
+    source = item.annotation.source
+    if item.quote_only and source is not None:
+        by = f" by {source.author}" if source.author else ""
+        return clean_line(f"{source.title or source.url or '(untitled)'}{by}")
+    return _title(item.annotation.path, titles, scope)
+
+
 def batch_record(item: BatchItem, title: str) -> dict[str, Any]:
     """One highlight of the batch as ``--json`` prints it."""
     annotation = item.annotation
@@ -152,6 +161,7 @@ def batch_record(item: BatchItem, title: str) -> dict[str, Any]:
         "due": item.due.isoformat(),
         "new": item.is_new,
         "orphaned": item.orphaned,
+        "quote_only": item.quote_only,
     }
 
 
@@ -159,8 +169,7 @@ def _batch(reviews: Reviews, args: argparse.Namespace, scope: ArticleScope) -> i
     items = reviews.batch(today=args.today, theme=_theme(args), limit=args.limit)
     titles: dict[str, str] = {}
     if args.json:
-        print_json([batch_record(item, _title(item.annotation.path, titles, scope))
-                    for item in items])
+        print_json([batch_record(item, _item_title(item, titles, scope)) for item in items])
         return 0
     day = current_day(args.today).isoformat()
     if not items:
@@ -172,8 +181,9 @@ def _batch(reviews: Reviews, args: argparse.Namespace, scope: ArticleScope) -> i
         print()
         quote = " ".join(clean_text(annotation.quote.exact).split())
         print(f"{number}. “{quote}”")
-        source = _title(annotation.path, titles, scope)
+        source = _item_title(item, titles, scope)
         marks = [mark for mark, on in (("new", item.is_new),
+                                       ("quote-only: not in the library", item.quote_only),
                                        ("orphaned: the text is gone", item.orphaned)) if on]
         print(f"   — {source}" + (f" ({', '.join(marks)})" if marks else ""))
         if annotation.note:

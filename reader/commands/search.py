@@ -19,12 +19,13 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TextIO
 
+from annotations.model import Annotation
 from reader.cli import CommandError, Context
 from reader.safe_read import MAX_BATCH_BYTES, read_regular_file, read_stdin_lines
 from reader.sanitize import clean_line, is_clean
-from reader.search import SearchHit, SearchIndex, library_index
+from reader.search import SearchHit, SearchIndex, library_index, quote_only_hits
 from reader.search.chapters import with_chapters
-from reader.terminal_output import json_text, print_json, write_trusted
+from reader.terminal_output import err, json_text, print_json, write_trusted
 
 HELP = "search the library's passages (typo-tolerant); --batch for scripts"
 
@@ -69,14 +70,23 @@ def run(args: argparse.Namespace, context: Context) -> int:
     else:
         queries = None
     index = _ready_index(context, paths)
+    imported = [] if paths else _quote_only(context)
+
+    def search(query: str) -> list[SearchHit]:
+        hits = with_chapters(index.search(query, args.limit))
+        if imported:
+            extra = quote_only_hits(imported, query, args.limit)
+            hits = sorted([*hits, *extra], key=lambda hit: -hit.score)[: args.limit]
+        return hits
+
     if queries is not None:
         for query in queries:
-            hits = with_chapters(index.search(query, args.limit))
+            hits = search(query)
             record = {"query": query, "results": [hit.to_json() for hit in hits]}
             sys.stdout.write(json_text(record) + "\n")
         sys.stdout.flush()
         return 0
-    hits = with_chapters(index.search(args.query, args.limit))
+    hits = search(args.query)
     if args.json:
         print_json([hit.to_json() for hit in hits])
         return 0
@@ -85,6 +95,19 @@ def run(args: argparse.Namespace, context: Context) -> int:
         return 0
     _print_hits(hits, sys.stdout)
     return 0
+
+
+def _quote_only(context: Context) -> list[Annotation]:
+    """The quote-only highlights (imported books not in the library): the library search
+    finds them too. None when there is no database (a damaged one is reported)."""
+    if not context.db_path.exists():
+        return []
+    try:
+        store = context.open_store()
+    except CommandError as error:
+        err(f"warning: {error}")
+        return []
+    return [a for a in store.all_annotations() if a.quote_only]
 
 
 def _ready_index(context: Context, paths: list[str]) -> SearchIndex:
@@ -150,8 +173,9 @@ def _print_hits(hits: list[SearchHit], stream: TextIO) -> None:
     for hit in hits:
         snippet, spans = hit.snippet(width)
         chapter = f" · {clean_line(hit.chapter)}" if hit.chapter else ""
-        print(f"{hit.score:5.1f}  {clean_line(hit.title)}{chapter}  ({clean_line(hit.path)} "
-              f"@{hit.match_start})", file=stream)
+        where = (f"quote-only, id {clean_line(hit.annotation_id[:8])}" if hit.quote_only
+                 else f"{clean_line(hit.path)} @{hit.match_start}")
+        print(f"{hit.score:5.1f}  {clean_line(hit.title)}{chapter}  ({where})", file=stream)
         if emphasise and is_clean(snippet):
             # Bold is postil's own escape sequence around text that is clean (same offsets).
             write_trusted(stream, f"       {_bold(snippet, spans)}\n")

@@ -11,7 +11,7 @@ Public API:
 * :class:`SearchHit` — one ranked passage with its match span and emphasised words.
 """
 
-from reader.search.annotation_search import AnnotationHit, search_annotations
+from reader.search.annotation_search import AnnotationHit, quote_only_hits, search_annotations
 from reader.search.article import ArticleSearch, article_search, search_article
 from reader.search.hit import SearchHit
 from reader.search.index import SearchIndex
@@ -26,6 +26,7 @@ __all__ = [
     "SearchIndex",
     "article_search",
     "library_index",
+    "quote_only_hits",
     "search_annotations",
     "search_article",
 ]

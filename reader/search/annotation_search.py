@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from annotations.model import Annotation
+from reader.search.hit import SearchHit
 from reader.search.scoring import (
     PreparedQuery,
     TextScore,
@@ -90,3 +91,33 @@ def _best_tag(
         if best is None or candidate.key > best[0].key:
             best = (candidate, "tag", tag)
     return best
+
+
+def quote_only_hits(
+    annotations: Sequence[Annotation], query: str, limit: int = 50
+) -> list[SearchHit]:
+    """Library search results among the quote-only highlights (imported, their book not in
+    the library): their quote, note or tags ranked like passages, best first.
+
+    Each hit has no ``path``; its title names the book (and author), its text is the quote
+    (or the note, when that matched better) and ``annotation_id`` says which highlight.
+    """
+    candidates = [a for a in annotations if a.quote_only and a.source is not None]
+    results: list[SearchHit] = []
+    for hit in search_annotations(candidates, query, limit):
+        annotation = hit.annotation
+        source = annotation.source
+        assert source is not None
+        title = source.title or source.url or "(untitled)"
+        if source.author:
+            title += f" — {source.author}"
+        text = annotation.note if hit.field == "note" else annotation.quote.exact
+        start, end = (hit.match_start, hit.match_end) if hit.field != "tag" else (0, 0)
+        results.append(
+            SearchHit(
+                path="", title=title, article_id="", score=hit.score, start=0,
+                end=len(text), match_start=start, match_end=end, text=text,
+                words=((start, end),) if end > start else (), annotation_id=annotation.id,
+            )
+        )
+    return results

@@ -25,6 +25,8 @@ class SearchHit:
         text: The passage text, ``article.text[start:end]`` with image placeholders blanked.
         words: Spans of the passage's words that match a query word (to emphasise).
         chapter: For a book, the title of the chapter the match is in; None for articles.
+        annotation_id: For an imported highlight whose book is not in the library (a
+            quote-only source, no ``path``): its id; the passage is its quote (or note).
     """
 
     path: str
@@ -38,6 +40,12 @@ class SearchHit:
     text: str
     words: tuple[tuple[int, int], ...] = ()
     chapter: str | None = None
+    annotation_id: str = ""
+
+    @property
+    def quote_only(self) -> bool:
+        """True for a highlight of a quote-only source (nothing to open)."""
+        return bool(self.annotation_id)
 
     def to_json(self) -> dict[str, Any]:
         """The JSON object ``postil search --json`` prints for this hit (``chapter``: books)."""
@@ -53,6 +61,8 @@ class SearchHit:
         }
         if self.chapter is not None:
             record["chapter"] = self.chapter
+        if self.quote_only:
+            record.update(path=None, quote_only=True, annotation_id=self.annotation_id)
         return record
 
     def snippet(self, width: int = 80) -> tuple[str, list[tuple[int, int]]]:

@@ -39,9 +39,10 @@ from reader.loading import ArticleError, load_article
 from reader.search import storage
 from reader.search.data import IndexData, IndexedArticle
 from reader.search.hit import SearchHit
+from reader.search.indexed_text import IndexedText
 from reader.search.passages import article_passages, searchable_text
 from reader.search.scoring import PreparedQuery, matched_word_spans, prepare_query, score_text
-from reader.search.text import fold
+from reader.search.text import fold, tokens
 
 #: Passages proposed by the index per query; the SHORTLIST aligning best are ranked in full.
 CANDIDATES = 64
@@ -127,6 +128,65 @@ class SearchIndex:
         except OSError:
             return False
         return entry.size == stat.st_size and entry.mtime_ns == stat.st_mtime_ns
+
+    def indexed_text(self, path: Path | str, article_id: str = "") -> IndexedText | None:
+        """The article's prose as indexed, when the index is current for the file.
+
+        Current means the file's size and mtime are those indexed and, when ``article_id``
+        (the content fingerprint) is given, the indexed version has that id. None otherwise,
+        or when the stored passages are inconsistent.
+        """
+        key = path if isinstance(path, str) and os.path.isabs(path) else str(Path(path).absolute())
+        with self._lock:
+            data = self._data
+            entry = data.by_path.get(key)
+            if entry is None or (article_id and entry.id != article_id):
+                return None
+            passages = [
+                (data.starts[i], data.ends[i], data.texts[i])
+                for i in range(entry.first, entry.first + entry.count)
+                if i < len(data.texts) and data.alive[i]
+            ]
+            size, mtime_ns = entry.size, entry.mtime_ns
+        try:
+            stat = os.stat(key)
+        except OSError:
+            return None
+        if (size, mtime_ns) != (stat.st_size, stat.st_mtime_ns):
+            return None
+        return IndexedText.from_passages(passages)
+
+    def paths_with_words(self, text: str, words: int = 3, limit: int = 20) -> list[str]:
+        """Articles with a passage holding all of the ``words`` rarest indexed words of
+        ``text``: a cheap, exact first step to find which article a long quote comes from.
+
+        Empty when fewer than half of the text's distinct words are in the index at all (its
+        source is not in the library). At most ``limit`` paths, in passage order.
+        """
+        terms = list(dict.fromkeys(tokens(text)))
+        with self._lock:
+            data = self._data
+            known = [
+                data.postings[term_id]
+                for term in terms
+                if (term_id := data.vocabulary.ids.get(term)) is not None
+            ]
+            if not known or 2 * len(known) < len(terms):
+                return []
+            known.sort(key=len)
+            rarest, others = known[0], known[1:words]
+            found: list[str] = []
+            for passage_id in rarest:
+                if not data.alive[passage_id] or not all(
+                    _holds(posting, passage_id) for posting in others
+                ):
+                    continue
+                entry = data.articles[data.owners[passage_id]]
+                if entry is not None and entry.path not in found:
+                    found.append(entry.path)
+                    if len(found) >= limit:
+                        break
+            return found
 
     # -------------------------------------------------------------- building
 
@@ -458,6 +518,12 @@ def _first(item: tuple[int, list[tuple[float, int]]]) -> int:
 
 def _second(item: tuple[int, float]) -> float:
     return item[1]
+
+
+def _holds(posting: array[int], passage_id: int) -> bool:
+    """True when the ascending ``posting`` holds ``passage_id``."""
+    position = bisect_left(posting, passage_id)
+    return position < len(posting) and posting[position] == passage_id
 
 
 def _holders(postings: list[array[int]], group: list[tuple[float, int]]) -> set[int]:

@@ -138,6 +138,8 @@ def test_a_grown_file_adds_only_what_is_new_and_revisions_replace(
     assert code == 0
     counts = summary(out)
     assert counts["new"] == 2
+    # One highlight was replaced (its earlier version is in the file and the database).
+    assert counts["earlier versions replaced"] == 1
     rows = notes(capsys, library)
     assert sorted(r["quote"] for r in rows) == [
         "The garden was quiet in the morning",
@@ -145,6 +147,21 @@ def test_a_grown_file_adds_only_what_is_new_and_revisions_replace(
     ]
     extended = next(r for r in rows if r["quote"].startswith("The garden"))
     assert extended["tags"] == ["mine"]
+
+
+def test_a_fuzzy_placement_stays_fuzzy_until_the_user_accepts_it(
+    tmp_path: Path, library: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    clippings = tmp_path / "My Clippings.txt"
+    clippings.write_text(clip("The Quiet Garden (Ada Author)", HEADERS["en"],
+                              "teh birds hadd nto yet begun their snog"), encoding="utf-8")
+    code, out, _ = run(capsys, library, "import", str(clippings))
+    # 90.9: approximate, but above the review threshold (90): nobody is asked to review it.
+    assert "matched to the library: 1 (1 placed approximately)" in out
+    for _ in range(2):  # listing re-anchors against the text: the placement stays a guess
+        [row] = notes(capsys, library, "--status", "fuzzy")
+    assert row["quote"] == "the birds had not yet begun their song"
+    assert (row["status"], row["score"], row["review"]) == ("fuzzy", 90.9, False)
 
 
 def test_dry_run_writes_nothing(
@@ -223,6 +240,29 @@ def test_hypothesis_import_by_url(
     [row] = notes(capsys, library)
     assert row["quote"] == "birds" and row["tags"] == ["nature", "calm"]
     assert row["path"] == str(library / "quiet-garden.md")
+
+
+def test_hypothesis_page_note_lands_on_the_article_title_or_stays_quote_only(
+    tmp_path: Path, library: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    export = tmp_path / "hypothesis.json"
+    here = h_annotation("p1", None, text="A calm piece.")
+    here["document"] = {"title": ["Garden page"]}
+    away = h_annotation("p2", None, text="Read later.", uri="https://elsewhere.example/x")
+    away["target"] = [{"source": "https://elsewhere.example/x"}]
+    away["document"] = {"title": ["Elsewhere"]}
+    export.write_text(json.dumps({"export_date": "x", "annotations": [here, away]}),
+                      encoding="utf-8")
+    code, out, err = run(capsys, library, "import", str(export))
+    assert code == 0, err
+    assert summary(out)["new"] == 2
+    rows = {r["note"]: r for r in notes(capsys, library)}
+    placed = rows["A calm piece."]
+    assert placed["path"] == str(library / "quiet-garden.md")  # matched by its URL
+    assert placed["quote"] == "The Quiet Garden" and placed["status"] == "anchored"
+    kept = rows["Read later."]
+    assert "path" not in kept and kept["quote"] == "Elsewhere"
+    assert kept["source"]["location"] == "page note"
 
 
 def test_w3c_still_detected(

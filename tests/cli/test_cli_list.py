@@ -19,7 +19,8 @@ def test_list_json_fields(seed_library: Path, capsys: pytest.CaptureFixture[str]
     assert len(records) == 1
     record = records[0]
     assert set(record) == {"id", "path", "title", "author", "dek", "words",
-                           "reading_minutes", "highlights", "progress", "error", "format"}
+                           "reading_minutes", "highlights", "progress", "error", "format",
+                           "quote_only"}
     assert record["title"] == SEED_TITLE
     assert record["author"] == SEED_AUTHOR
     assert record["error"] is None and record["progress"] == 0 and record["highlights"] == 0

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from annotations.importers import hypothesis, kindle, koreader, readwise
+from annotations.importers import dates, hypothesis, kindle, koreader, readwise
 from annotations.importers.lua import LuaError, as_list, parse_lua_table
 from annotations.importers.record import ImportFormatError
 from annotations.model import Color
@@ -104,6 +107,40 @@ def test_kindle_revisions_keep_the_latest_and_remade_is_one() -> None:
     assert result.revisions == 3
     remade = result.highlights[-1]
     assert remade.created == "2025-03-04T10:04:00Z"
+
+
+def test_kindle_location_of_thousands_of_digits_is_rejected_not_a_crash() -> None:
+    header = "Your Highlight on Location " + "9" * 5000 + " | Added on Monday, 3 March 2025"
+    result = kindle.parse(clip("B (A)", header, "x") + clip("B (A)", HEADERS["en"], "kept"))
+    assert [h.quote for h in result.highlights] == ["kept"]
+    assert "location out of range" in str(result.rejected[0])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2090, 12, 31)),
+    st.booleans(), st.sampled_from(["Highlight", "Note", "Bookmark"]),
+    st.one_of(st.none(), st.integers(1, 999), st.sampled_from(["xiv", "iv"])),
+    st.integers(1, 99999), st.integers(0, 120),
+)
+def test_the_english_fast_path_reads_as_the_general_rules(
+    moment: datetime, american: bool, kind: str, page: int | str | None, start: int,
+    width: int,
+) -> None:
+    """English headers and dates are read in one match; the result is the general one."""
+    if american:
+        hour = moment.hour % 12 or 12
+        added = (f"{moment:%A}, {moment:%B} {moment.day}, {moment.year} "
+                 f"{hour}:{moment:%M:%S} {'PM' if moment.hour >= 12 else 'AM'}")
+    else:
+        added = f"{moment:%A}, {moment.day} {moment:%B} {moment.year} {moment:%H:%M:%S}"
+    assert dates.parse_kindle_date(added) == dates.parse_any_kindle_date(added)
+    assert dates.parse_kindle_date(added) == moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    where = f"on page {page} | Location" if page is not None else "on Location"
+    span = f"{start}-{start + width}" if width else f"{start}"
+    header = f"Your {kind} {where} {span} | Added on {added}"
+    assert kindle._english_header(header) is not None
+    assert kindle._english_header(header) == kindle._any_header(header)
 
 
 def test_kindle_malformed_entries_are_rejected_not_fatal() -> None:
@@ -343,24 +380,36 @@ def test_hypothesis_export() -> None:
         "annotations": [
             h_annotation("abc", "garden"),
             h_annotation("page", None),
-            h_annotation("reply", "garden", references=["abc"]),
+            h_annotation("reply", None, references=["abc"], user="acct:ann@hypothes.is",
+                         updated="2024-02-05T10:00:00+00:00"),
+            h_annotation("stray", None, references=["elsewhere"]),
+            h_annotation("empty-page", None, text=""),
             "junk",
         ],
     }
     assert hypothesis.looks_like(document)
     result = hypothesis.parse_document(json.loads(json.dumps(document)))
-    [highlight] = result.highlights
+    highlight, page = result.highlights
     assert highlight.quote == "garden"
     assert (highlight.prefix, highlight.suffix) == ("The ", " was")
     assert highlight.position == (4, 10)
-    assert highlight.note == "note abc"
+    # The reply is a paragraph of the note it answers; its time is the note's last change.
+    assert highlight.note == "note abc\n\n↳ reply (ann, 2024-02-01): note reply"
     assert highlight.tags == ("Nature", "calm")
     assert highlight.url == "https://example.org/garden"
     assert highlight.title == "The Quiet Garden"
     assert highlight.created == "2024-02-01T10:00:00Z"
-    assert highlight.updated == "2024-02-02T10:00:00Z"
+    assert highlight.updated == "2024-02-05T10:00:00Z"
+    # A page note: a note on the page's title.
+    assert (page.quote, page.note, page.location, page.page_note) == (
+        "The Quiet Garden", "note page", "page note", True
+    )
+    assert page.position is None
+    reasons = "\n".join(str(r) for r in result.rejected)
     assert len(result.rejected) == 3
-    assert "page note" in str(result.rejected[0])
+    assert "annotation 4 (stray): a reply to an annotation not in this file" in reasons
+    assert "annotation 5 (empty-page): a page note without text" in reasons
+    assert "annotation 6: not a JSON object" in reasons
 
 
 def test_hypothesis_search_rows() -> None:
@@ -376,3 +425,61 @@ def test_stable_ids() -> None:
     again = kindle.parse(text.replace("Same quote.", "Same  quote.")).highlights[0].stable_id()
     other = kindle.parse(text.replace("Same quote.", "Other quote.")).highlights[0].stable_id()
     assert first == again != other
+
+
+def _reference_kept(entries: list[tuple[int | None, int | None, str, str]]) -> list[str]:
+    """The revision rule stated plainly (each clipping against every kept one, quadratic)."""
+    kept: list[tuple[int | None, int | None, str, str]] = []
+    for entry in entries:
+        start, end, page, text = entry
+        for position, (old_start, old_end, old_page, old_text) in enumerate(kept):
+            if old_start is not None and start is not None:
+                overlaps = old_start <= (end or start) and start <= (old_end or old_start)
+            else:
+                overlaps = bool(old_page) and old_page == page
+            if not overlaps:
+                continue
+            if old_text in text or text in old_text or (
+                (old_start, old_end) == (start, end) and old_start is not None
+            ):
+                kept.pop(position)
+                break
+        kept.append(entry)
+    return [entry[3] for entry in kept]
+
+
+_CLIPPINGS = st.lists(
+    st.tuples(
+        st.one_of(st.none(), st.integers(1, 60)),
+        st.integers(0, 8),
+        st.sampled_from(["", "1", "2"]),
+        st.sampled_from(["alpha", "alpha beta", "beta", "beta gamma", "gamma", "delta"]),
+    ),
+    max_size=25,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_CLIPPINGS)
+def test_kindle_revisions_match_the_plain_rule(
+    clippings: list[tuple[int | None, int, str, str]],
+) -> None:
+    """The location index finds exactly the earlier versions the plain rule finds (wide
+    ranges included)."""
+    entries = []
+    parts = []
+    for start, width, page, text in clippings:
+        end = None if start is None else start + (width if width < 8 else 5000)
+        where = [f"page {page}"] if page else []
+        if start is not None:
+            where.append(f"Location {start}-{end}" if end != start else f"Location {start}")
+        if not where:
+            continue
+        header = "Your Highlight on " + " | ".join(where) + " | Added on Monday, 3 March 2025"
+        parts.append(clip("Book (A)", header, text))
+        entries.append((start, end, page, text))
+    result = kindle.parse("".join(parts) or SEP + "\n")
+    expected = _reference_kept(entries)
+    got = [h.quote for h in result.highlights]
+    assert sorted(got) == sorted(expected)
+    assert result.revisions == len(entries) - len(expected)

@@ -15,9 +15,11 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, ProgressBar, Static
 from textual.worker import get_current_worker
 
+from annotations.quote_only import QuoteOnlySource, quote_only_sources
 from reader.article import ArticleMeta
 from reader.library import MetadataCache, cached_listing, scan
 from reader.library_matching import attached_lines, attachment_changes, quote_only_attachments
+from reader.sanitize import clean_line
 from reader.ui.screens.welcome import WelcomeBanner
 from reader.ui.type_filter import TypeToFilter
 from reader.ui.widgets.article_table import ArticleRow, ArticleTable
@@ -120,6 +122,8 @@ class LibraryScreen(Screen[None]):
                 text = Text(f"{table.row_count:,} of {total:,} {noun} match")
             else:
                 text = Text(f"{total:,} {noun}")
+            if table.quote_only_count:
+                text.append(f"  ·  {table.quote_only_count:,} quote-only")
             text.append(f"  ·  sorted by {table.sort_description}")
         if extra:
             text.append(f"  ·  {extra}")
@@ -192,24 +196,52 @@ class LibraryScreen(Screen[None]):
             )
         if not worker.is_cancelled:
             call_from_worker(self, self._scan_finished)
+            attached: set[str] = set()
             if not source.is_sample:
-                self._attach_quote_only([*listing.known, *scanned])
+                attached = self._attach_quote_only([*listing.known, *scanned])
+            self._list_quote_only(attached)
 
-    def _attach_quote_only(self, metas: list[ArticleMeta]) -> None:
+    def _list_quote_only(self, attached: set[str]) -> None:
+        """(In the scan worker.) List the imported books not in the library, with a mark;
+        ``attached`` are the ids just attached (their write may still be queued)."""
+        store = self.postil.session.ready_store
+        if store is None:
+            return
+        try:
+            sources = quote_only_sources(
+                a for a in store.all_annotations() if a.quote_only and a.id not in attached
+            )
+        except Exception as error:  # a damaged database must not stop the library
+            call_from_worker(self, self.postil.report_store_error, error)
+            return
+        call_from_worker(self, self._show_quote_only, sources)
+
+    def _show_quote_only(self, sources: list[QuoteOnlySource]) -> None:
+        if self.is_attached:
+            untouched = self.table.selected_path == self._auto_cursor
+            self.table.set_quote_only(sources)
+            if untouched:
+                self._to_top()  # the reader did not move the cursor: the list opens at the top
+            self._set_message()
+
+    def _attach_quote_only(self, metas: list[ArticleMeta]) -> set[str]:
         """(In the scan worker.) Imported quote-only highlights whose book is now in the
-        library attach to it; the user is told, one line per book."""
+        library attach to it; the user is told, one line per book. Returns their ids."""
         session = self.postil.session
         store = session.ready_store
         if store is None:
-            return
+            return set()
         try:
             attached, before = quote_only_attachments(store, metas)
         except Exception as error:  # a damaged database must not stop the library
             call_from_worker(self, self.postil.report_store_error, error)
-            return
+            return set()
         changes = attachment_changes(attached, before)
         if changes and session.apply(changes):
-            call_from_worker(self, self.notify, "\n".join(attached_lines(attached)), timeout=8)
+            call_from_worker(self, partial(self.notify, markup=False),
+                             "\n".join(attached_lines(attached)), timeout=8)
+            return {annotation.id for annotation in attached.annotations}
+        return set()
 
     def _fill(self, rows: list[ArticleRow]) -> None:
         """Show these rows (sorted and filtered) in one go."""
@@ -278,6 +310,13 @@ class LibraryScreen(Screen[None]):
         if path is None:
             return
         row = self.table.row_for(path)
+        if row is not None and row.quote_only is not None:
+            source = row.quote_only
+            by = f" by {source.author}" if source.author else ""
+            self.notify(f"“{clean_line(source.display_title)}”{clean_line(by)}: "
+                        f"{source.description}. They are in the review, the notes and the "
+                        "export.", title="Quote-only", timeout=8, markup=False)
+            return
         if row is not None and row.meta.error:
             self.notify(f"Cannot open: {row.meta.error}", severity="error")
             return

@@ -21,6 +21,7 @@ from textual.widgets import Footer, Sparkline, Static
 
 from annotations.changelog import Change
 from annotations.model import Annotation
+from annotations.quote_only import article_key
 from annotations.review import (
     RATING_WORDS,
     Answer,
@@ -72,7 +73,10 @@ def card_text(item: BatchItem, context: ReviewContext | None) -> Text:
     if context.author:
         text.append("\n" + clean_line(context.author), style="italic")
     text.append("\n\n")
-    if context.orphaned or item.orphaned:
+    if context.imported_from:
+        text.append(f"Imported from {clean_line(context.imported_from)}; the book is not in "
+                    "the library (quote-only).\n\n", style="italic")
+    elif context.orphaned or item.orphaned:
         text.append("The text of this highlight is no longer in the article; "
                     "reviewing its stored quote.\n\n", style="italic yellow")
     text.append(clean_text(context.before), style="dim")
@@ -248,7 +252,7 @@ class ReviewScreen(Screen[None]):
         context = self.context
         if context is None:
             text = card_text(item, stored_context(item.annotation))
-            if not item.orphaned:
+            if not item.orphaned and not item.quote_only:
                 text = Text.assemble(text, ("\n\n(loading the article…)", "dim"))
         else:
             text = card_text(item, context)
@@ -411,6 +415,10 @@ class ReviewScreen(Screen[None]):
         item = self.progress.current
         if item is None:
             return
+        if item.quote_only:
+            self.notify("This highlight was imported and its book is not in the library "
+                        "(quote-only): add the book and it attaches to it.", timeout=4)
+            return
         if self.scope is None or not self.scope.exists(item.annotation.path):
             self.notify("This highlight's article is not in the library (moved, deleted or "
                         "imported from elsewhere): it cannot be opened.", timeout=4)
@@ -429,7 +437,7 @@ class ReviewScreen(Screen[None]):
         item = self.progress.current
         if item is None:
             return
-        path = item.annotation.path
+        path = article_key(item.annotation)
         policy = self.policy
 
         def change(store: AnnotationStore) -> None:

@@ -17,7 +17,7 @@ from textual.worker import get_current_worker
 
 from reader.article import Article
 from reader.sanitize import clean_line
-from reader.search import SearchHit, article_search, search_article
+from reader.search import SearchHit, article_search, quote_only_hits, search_article
 from reader.search.chapters import with_chapters
 from reader.ui.widgets.list_keys import MovingOptionList
 from reader.ui.worker_calls import call_from_worker
@@ -163,6 +163,7 @@ class SearchScreen(ModalScreen[SearchOutcome | None]):
             index = self.postil.search_index
             hits = index.search(query, limit=50) if index is not None else []
             hits = with_chapters(hits)  # results in books name their chapter
+            hits = self._with_quote_only(query, hits)
             done, total = self.postil.index_progress
             if total and done < total:
                 note = f"  (index {done}/{total} articles ready)"
@@ -177,6 +178,21 @@ class SearchScreen(ModalScreen[SearchOutcome | None]):
         if not worker.is_cancelled:
             call_from_worker(self, self._show, query, hits, note)
 
+    def _with_quote_only(self, query: str, hits: list[SearchHit]) -> list[SearchHit]:
+        """(In the search worker.) The library search finds the quote-only highlights too
+        (imported books not in the library), ranked with the passages."""
+        store = self.postil.session.ready_store
+        if store is None:
+            return hits
+        try:
+            imported = [a for a in store.all_annotations() if a.quote_only]
+        except Exception:  # a damaged database is reported by the library, not here
+            return hits
+        if not imported:
+            return hits
+        extra = quote_only_hits(imported, query, limit=50)
+        return sorted([*hits, *extra], key=lambda hit: -hit.score)[:50]
+
     def _show(self, query: str, hits: list[SearchHit], note: str) -> None:
         if query != self.query_one(Input).value:
             return  # stale: a newer search is on its way
@@ -186,6 +202,8 @@ class SearchScreen(ModalScreen[SearchOutcome | None]):
         for number, hit in enumerate(hits):
             label = Text()
             label.append(clean_line(hit.title) or "(untitled)", style="bold")
+            if hit.quote_only:
+                label.append("  ❝ quote-only", style="italic")
             if hit.chapter:
                 label.append(f"  · {clean_line(hit.chapter)}", style="italic")
             label.append(f"  {round(hit.score)}", style="dim")
@@ -239,6 +257,11 @@ class SearchScreen(ModalScreen[SearchOutcome | None]):
 
     def _choose(self, index: int) -> None:
         if 0 <= index < len(self.hits):
+            if self.hits[index].quote_only:
+                self.notify("An imported highlight whose book is not in the library "
+                            "(quote-only): there is no text to open. Add the book and it "
+                            "attaches to it.", timeout=5)
+                return
             self.dismiss(SearchOutcome(self.hits, index))
 
     def action_cancel(self) -> None:

@@ -14,6 +14,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey
 
+from annotations.quote_only import MARK, QuoteOnlySource
 from reader.article import ArticleMeta
 from reader.reading_progress import format_percent
 from reader.sanitize import clean_line
@@ -56,6 +57,15 @@ class ArticleRow:
     last_read: str = ""
     folder: str = ""
     """The folder relative to the library folder ("" at the top): tells same titles apart."""
+    quote_only: QuoteOnlySource | None = None
+    """Set for an imported book not in the library (its ``meta.path`` is the source's key)."""
+
+    @classmethod
+    def for_quote_only(cls, source: QuoteOnlySource) -> ArticleRow:
+        """The row of a quote-only source: listed with a mark, no file behind it."""
+        meta = ArticleMeta(id="", path=source.key, title=source.display_title,
+                           author=source.author, format=MARK)
+        return cls(meta, highlights=len(source.highlights), quote_only=source)
 
 
 _COLUMNS = (
@@ -129,7 +139,7 @@ class ArticleTable(DataTable[Text]):
 
     def _update_folder_column(self) -> bool:
         """Show the Folder column exactly when rows come from two folders; True if it changed."""
-        wanted = len({row.folder for row in self._rows.values()}) > 1
+        wanted = len({row.folder for row in self._rows.values() if not row.quote_only}) > 1
         if wanted == self.show_folder:
             return False
         self.show_folder = wanted
@@ -156,8 +166,23 @@ class ArticleTable(DataTable[Text]):
 
     @property
     def article_rows(self) -> list[ArticleRow]:
-        """All rows (unfiltered)."""
-        return list(self._rows.values())
+        """All article rows (unfiltered; quote-only sources not included)."""
+        return [row for row in self._rows.values() if row.quote_only is None]
+
+    @property
+    def quote_only_count(self) -> int:
+        """How many quote-only sources are listed."""
+        return sum(1 for row in self._rows.values() if row.quote_only is not None)
+
+    def set_quote_only(self, sources: Iterable[QuoteOnlySource]) -> None:
+        """List these quote-only sources (replacing those listed before)."""
+        rows = {row.meta.path: row for row in map(ArticleRow.for_quote_only, sources)}
+        kept = {path: row for path, row in self._rows.items() if row.quote_only is None}
+        if rows.keys() == {p for p, r in self._rows.items() if r.quote_only is not None}:
+            if all(self._rows[p].highlights == r.highlights for p, r in rows.items()):
+                return
+        self._rows = {**kept, **rows}
+        self.rebuild()
 
     def add_articles(self, rows: Iterable[ArticleRow]) -> None:
         """Add rows as a scan finds them.
@@ -182,8 +207,10 @@ class ArticleTable(DataTable[Text]):
             self.move_cursor(row=0, animate=False)
 
     def set_articles(self, rows: Iterable[ArticleRow]) -> None:
-        """Replace all rows."""
+        """Replace all article rows (the quote-only sources listed stay)."""
+        kept = {path: row for path, row in self._rows.items() if row.quote_only is not None}
         self._rows = {row.meta.path: row for row in rows}
+        self._rows.update(kept)
         self._update_folder_column()
         self.rebuild()
 
@@ -288,6 +315,15 @@ class ArticleTable(DataTable[Text]):
     @staticmethod
     def _article_cells(row: ArticleRow) -> tuple[Text, ...]:
         meta = row.meta
+        if row.quote_only is not None:
+            # No file behind it: the Length column says what it is.
+            return (
+                Text(clean_line(meta.title), overflow="ellipsis", no_wrap=True),
+                Text(clean_line(meta.author), overflow="ellipsis", no_wrap=True),
+                Text(f"❝ {MARK}", style="italic", overflow="ellipsis", no_wrap=True),
+                Text("—", style="dim", justify="right"),
+                Text(str(row.highlights), justify="right"),
+            )
         if meta.error:
             title = Text(clean_line(meta.title))
             title.append(f"  (unreadable: {clean_line(meta.error)})", style="italic dim")
