@@ -200,11 +200,11 @@ def test_book_contents_screen(snap_compare: Any, isolated_paths: Path, tmp_path:
     async def ready(pilot: Pilot[object]) -> None:
         from textual.widgets import Input
 
-        from reader.ui.screens.contents import ContentsScreen
+        from reader.ui.dialogs.contents_dialog import ContentsDialog
 
         await reading_ready(pilot)
         await pilot.press("T")
-        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ContentsScreen))
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ContentsDialog))
         pilot.app.screen.query_one(Input).cursor_blink = False  # a steady picture
         await pilot.pause()
 

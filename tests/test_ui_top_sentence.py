@@ -11,8 +11,8 @@ from pathlib import Path
 from annotations.model import Annotation
 from annotations.storage import AnnotationStore
 from reader.loading import load_article
+from reader.ui.dialogs.note_dialog import NoteDialog
 from reader.ui.screens.reading import ReadingScreen
-from reader.ui.widgets.note_dialog import NoteDialog
 from tests.conftest import SEED
 from tests.pilot_helpers import make_app, wait_for, wait_reading
 

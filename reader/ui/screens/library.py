@@ -18,9 +18,9 @@ from textual.worker import get_current_worker
 from reader.library import MetadataCache, cached_listing, scan
 from reader.library_matching import attached_lines, attachment_changes, quote_only_attachments
 from reader.loading import ArticleMeta
-from reader.ui.screens.welcome import WelcomeBanner
 from reader.ui.type_filter import TypeToFilter
 from reader.ui.widgets.article_table import ArticleRow, ArticleTable
+from reader.ui.widgets.welcome_banner import WelcomeBanner
 from reader.ui.worker_calls import call_from_worker
 
 if TYPE_CHECKING:
