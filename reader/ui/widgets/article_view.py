@@ -124,6 +124,9 @@ class ArticleView(ScrollView, can_focus=True):
     ArticleView > .article-view--link { text-style: underline; color: $text-primary; }
     ArticleView > .article-view--inline-code { color: $text-success; }
     ArticleView > .article-view--cursor { text-style: underline; background: $primary 15%; }
+    /* On a light page a 15% tint is barely there: twice as much reads as clearly (a test
+       checks its contrast in every built-in light theme). */
+    ArticleView:light > .article-view--cursor { background: $primary 30%; }
     ArticleView > .article-view--selection { background: $primary 45%; }
     ArticleView > .article-view--flash { background: $warning 60%; }
     ArticleView > .article-view--note-marker { color: $warning; text-style: bold; }
