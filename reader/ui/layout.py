@@ -258,7 +258,7 @@ class TextLayout:
                 return self._tops[index] + min(number, self._line_counts[index] - 1)
         return self._tops[index] + self._line_counts[index] - 1
 
-    def offset_at(self, y: int, column: int) -> int:
+    def offset_in_row(self, y: int, column: int) -> int:
         """The canonical offset at ``column`` cells into the text of row ``y``.
 
         The column is clamped to the row's text; above the first row it is the start of the

@@ -80,10 +80,6 @@ class SelectionModel:
         self.selection = None
         self.anchor = None
 
-    def point(self, top: int) -> int:
-        """Where the keyboard points: the cursor sentence start, else ``top`` (the view's)."""
-        return self.cursor[0] if self.cursor is not None else top
-
     # ----------------------------------------------------------------- setting directly
     def set_cursor(self, span: TextRange | None) -> Step:
         """Put the cursor on ``span`` (None removes it)."""

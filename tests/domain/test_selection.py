@@ -29,7 +29,6 @@ def test_the_cursor_starts_at_the_top_and_steps_by_sentence() -> None:
     marks.previous_sentence(document, top=0)
     assert _text(document, marks.cursor) == "One sentence here."
     assert marks.previous_sentence(document, top=0) is None  # nothing before the first
-    assert marks.point(top=99) == 0
 
 
 def test_a_keyboard_selection_grows_from_its_anchor_and_never_past_it() -> None:

@@ -434,7 +434,8 @@ class ArticleView(ScrollView, can_focus=True):
     @property
     def point(self) -> int:
         """Where the keyboard points: the cursor sentence start, else the top of the view."""
-        return self._marks.point(self.top_offset)
+        cursor = self._marks.cursor
+        return cursor[0] if cursor is not None else self.top_offset
 
     def _apply(self, step: Step | None, *, scroll: bool = True) -> None:
         """Show what a cursor or selection step changed (scroll, repaint, announce)."""
@@ -569,10 +570,10 @@ class ArticleView(ScrollView, can_focus=True):
         layout = self._layout
         if layout is None:
             return None
-        start = 0 if selection.start is None else layout.offset_at(*_cell(selection.start))
+        start = 0 if selection.start is None else layout.offset_in_row(*_cell(selection.start))
         end = (
             len(self.document.text) if selection.end is None
-            else layout.offset_at(*_cell(selection.end))
+            else layout.offset_in_row(*_cell(selection.end))
         )
         return (start, end) if end > start else None
 
@@ -698,5 +699,5 @@ class ArticleView(ScrollView, can_focus=True):
 
 
 def _cell(point: Offset) -> tuple[int, int]:
-    """A selection point as ``(row, column)`` for :meth:`TextLayout.offset_at`."""
+    """A selection point as ``(row, column)`` for :meth:`TextLayout.offset_in_row`."""
     return point.y, point.x
