@@ -7,8 +7,8 @@ from pathlib import Path
 from textual.theme import BUILTIN_THEMES
 
 from reader.ui.widgets.article_view import ArticleView
-from tests.conftest import SEED
-from tests.pilot_helpers import make_app, wait_reading
+from tests.support.paths import SEED
+from tests.support.pilot import make_app, opened_article
 
 #: Light themes whose colours are the terminal's own (no RGB to measure).
 _TERMINAL_PALETTE = {"ansi-light"}
@@ -51,9 +51,8 @@ async def test_the_cursor_sentence_stands_out_in_every_light_theme(
     )
     assert len(light) >= 5
     app = make_app(isolated_paths, seed_library / SEED.name)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await wait_reading(pilot)
-        view = app.screen.query_one(ArticleView)
+    async with opened_article(app, size=(100, 30)) as (pilot, screen):
+        view = screen.query_one(ArticleView)
         measured: dict[str, tuple[float, float, float]] = {}
         for name in light:
             app.theme = name

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from reader.document import BlockKind
-from tests.conftest import SEED
-from tests.pilot_helpers import make_app, wait_reading
+from tests.support.paths import SEED
+from tests.support.pilot import make_app, opened_article
 
 
 async def test_a_selection_ending_a_paragraph_grows_down_and_shrinks_back(
@@ -14,8 +14,7 @@ async def test_a_selection_ending_a_paragraph_grows_down_and_shrinks_back(
 ) -> None:
     """↓ on a selection that ended a paragraph hung the view; [ never shrank it back."""
     app = make_app(isolated_paths, seed_library / SEED.name)
-    async with app.run_test(size=(100, 30)) as pilot:
-        screen = await wait_reading(pilot)
+    async with opened_article(app, size=(100, 30)) as (pilot, screen):
         view = screen.view
         document = view.document
         index = next(

@@ -16,7 +16,7 @@ from reader.ui.widgets.article_table import (
     filter_fields,
     filter_score,
 )
-from tests.pilot_helpers import make_app, wait_for, wait_library
+from tests.support.pilot import make_app, wait_for, wait_library
 
 BODY = "A paragraph long enough to be read as the body of this short article."
 

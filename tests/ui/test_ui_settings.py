@@ -11,7 +11,7 @@ from textual.binding import Binding
 from reader.config import load_settings
 from reader.key_actions import KEY_ACTIONS
 from reader.ui.screens.library import LibraryScreen
-from tests.pilot_helpers import make_app, wait_library
+from tests.support.pilot import make_app, wait_library
 
 
 def messages(app: object) -> str:
