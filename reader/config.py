@@ -19,7 +19,6 @@ Example ``config.toml``::
 from __future__ import annotations
 
 import itertools
-import re
 import tomllib
 import unicodedata
 from dataclasses import dataclass, field, fields
@@ -31,7 +30,8 @@ import tomlkit.exceptions
 
 from annotations.atomicfile import atomic_write_text
 from reader.highlight_colors import HIGHLIGHT_NAMES
-from reader.safe_read import MAX_CONFIG_BYTES, read_regular_file
+from reader.key_actions import KEY_ACTIONS, unknown_action
+from reader.safe_read import MAX_CONFIG_BYTES, RefusedFile, read_regular_file
 from reader.sanitize import clean_line
 
 HIGHLIGHT_COLORS = HIGHLIGHT_NAMES
@@ -66,7 +66,6 @@ _SHORT_KEY_NAMES = {
 
 #: Longest key binding accepted (a few keys separated by commas).
 MAX_KEY_SPEC = 100
-_ACTION_NAME = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 
 
 class SettingsError(ValueError):
@@ -118,6 +117,13 @@ class LoadedSettings:
     path: Path
     problems: list[str] = field(default_factory=list)
     exists: bool = False
+    """True if something is at ``path`` (a file, or something postil refused to read)."""
+    unread: str | None = None
+    """Why what is at ``path`` was not read (``"not a regular file (a FIFO)"``, a size over
+    the cap, a permission error); None when it was read or there is nothing there."""
+    refused: bool = False
+    """True if postil refused to read it (not a regular file, or too large), rather than
+    failing to."""
 
 
 def _check(name: str, value: Any) -> Any:
@@ -253,9 +259,9 @@ def _check_keys(value: dict[str, Any], problems: list[str]) -> dict[str, str]:
     keys: dict[str, str] = {}
     for action, spec in value.items():
         label = clean_line(str(action))
-        if not _ACTION_NAME.fullmatch(action):
-            problems.append(f"settings: keys: {label!r} is not an action name (see the help "
-                            "screen, ?); ignored")
+        if action not in KEY_ACTIONS:  # misspelt or malformed: it would rebind nothing
+            shown = label if len(label) <= 64 else label[:63] + "…"
+            problems.append(f"settings: keys: {shown!r} {unknown_action(label)}")
             continue
         if not isinstance(spec, str):
             problems.append(f'settings: keys.{label} must be a key in quotes, such as "H"; '
@@ -278,7 +284,11 @@ def load_settings(path: Path) -> LoadedSettings:
     except FileNotFoundError:
         return result
     except OSError as error:
-        result.problems.append(f"cannot read settings {path}: {error.strerror or error}")
+        result.exists = True
+        result.unread = clean_line(str(error.strerror or error))
+        result.refused = isinstance(error, RefusedFile)
+        verb = "refused to read" if result.refused else "cannot read"
+        result.problems.append(f"{verb} settings {path}: {result.unread}; using defaults")
         return result
     result.exists = True
     try:

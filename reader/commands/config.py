@@ -7,7 +7,7 @@ from typing import Any
 
 from reader import paths
 from reader.cli import Context
-from reader.config import load_settings
+from reader.config import LoadedSettings, load_settings
 from reader.json_output import dumps_json
 from reader.terminal_output import err, print_json
 
@@ -19,6 +19,16 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print JSON")
 
 
+def _file_state(loaded: LoadedSettings) -> str:
+    """What is at the settings path, as a note after it ("" for a file that was read)."""
+    if not loaded.exists:
+        return "  (not created yet: defaults in use)"
+    if loaded.unread is None:
+        return ""
+    verb = "refused" if loaded.refused else "not readable"
+    return f"  ({loaded.unread}: {verb}; defaults in use)"
+
+
 def run(args: argparse.Namespace, context: Context) -> int:
     """Print paths, settings and any problems with the settings file."""
     loaded = load_settings(context.config_path)
@@ -26,6 +36,7 @@ def run(args: argparse.Namespace, context: Context) -> int:
     report: dict[str, Any] = {
         "config_file": str(context.config_path),
         "config_exists": loaded.exists,
+        "config_unread": loaded.unread,
         "database": str(context.db_path),
         "library": [str(root) for root in source.roots],
         "library_is_sample": source.is_sample,
@@ -37,7 +48,7 @@ def run(args: argparse.Namespace, context: Context) -> int:
     if args.json:
         print_json(report)
     else:
-        state = "" if loaded.exists else "  (not created yet: defaults in use)"
+        state = _file_state(loaded)
         print(f"settings file: {report['config_file']}{state}")
         print(f"database:      {report['database']}")
         sample = "  (bundled sample)" if source.is_sample else ""

@@ -24,9 +24,9 @@ from reader.article import Article
 from reader.library import LibrarySource
 from reader.sanitize import clean_line, clean_text
 from reader.search import SearchIndex
+from reader.ui.dialogs.help_dialog import HelpDialog, collect_keys
 from reader.ui.executor import DaemonExecutor
 from reader.ui.palette import ArticleProvider, ThemePicker
-from reader.ui.screens.help import HelpScreen, collect_keys
 from reader.ui.screens.library import LibraryScreen
 from reader.ui.screens.reading import ReadingScreen
 from reader.ui.screens.review import ReviewScreen
@@ -327,12 +327,12 @@ class PostilApp(App[int]):
 
     def action_help(self) -> None:
         """Show the keys of the current screen."""
-        if isinstance(self.screen, HelpScreen):
+        if isinstance(self.screen, HelpDialog):
             return
         name = "reading screen" if isinstance(self.screen, ReadingScreen) else "library"
         if isinstance(self.screen, ReviewScreen):
             name = "review"
-        self.push_screen(HelpScreen(collect_keys(self.screen), name))
+        self.push_screen(HelpDialog(collect_keys(self.screen), name))
 
     def add_target(self) -> Path:
         """The folder added articles go to: the library folder, or the user's library."""
@@ -345,7 +345,7 @@ class PostilApp(App[int]):
         """Ask for a file or a web address, add it to the library (like `postil add`), and
         open the article."""
         from reader.adding import AddResult
-        from reader.ui.widgets.add_dialog import AddDialog
+        from reader.ui.dialogs.add_dialog import AddDialog
 
         target = self.add_target()
 

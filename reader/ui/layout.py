@@ -57,6 +57,24 @@ def block_indent(block: Block) -> int:
     return 0
 
 
+def decoration(block: Block, line: int) -> str:
+    """The quote bars, list marker or code gutter drawn before line ``line`` of ``block``.
+
+    It takes the :func:`block_indent` cells that wrapping leaves free before every line.
+    """
+    if block.kind is BlockKind.QUOTE:
+        return "│ " * max(1, block.level)
+    if block.kind is BlockKind.LIST_ITEM:
+        indent = block_indent(block)
+        if line == 0:
+            nest = " " * (2 * max(0, block.level - 1))
+            return (nest + (block.marker or "•") + " ").ljust(indent)
+        return " " * indent
+    if block.kind is BlockKind.CODE:
+        return "▏ "
+    return ""
+
+
 def wrap(text: str, start: int, end: int, width: int) -> list[tuple[int, int]]:
     """Greedy-wrap ``text[start:end]`` into lines of at most ``width`` cells.
 
@@ -239,6 +257,17 @@ class TextLayout:
             ):
                 return self._tops[index] + min(number, self._line_counts[index] - 1)
         return self._tops[index] + self._line_counts[index] - 1
+
+    def offset_in_row(self, y: int, column: int) -> int:
+        """The canonical offset at ``column`` cells into the text of row ``y``.
+
+        The column is clamped to the row's text; above the first row it is the start of the
+        text, below the last row its end.
+        """
+        row = self.row(y)
+        if row is None:
+            return len(self.document.text) if y >= self.height else 0
+        return row.start + max(0, min(column, row.end - row.start))
 
     def offset_of_row(self, y: int) -> int:
         """The canonical offset of the first character shown on row ``y``."""

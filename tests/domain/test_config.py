@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import tomllib
 from pathlib import Path
 
@@ -196,3 +197,36 @@ def test_postil_config_reports_bad_keys(
     report = json.loads(captured.out)
     assert report["settings"]["keys"] == {}
     assert "keys.highlight" in captured.err
+
+
+def test_an_unknown_action_under_keys_is_reported_with_the_valid_actions(
+    isolated_paths: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """It used to be ignored silently (only malformed names were reported)."""
+    path = isolated_paths / "config.toml"
+    path.write_text('[keys]\nhilight = "H"\nnote = "n"\n"x" = "y"\n', encoding="utf-8")
+    loaded = load_settings(path)
+    assert loaded.settings.keys == {"note": "n"}
+    assert len(loaded.problems) == 2
+    misspelt = loaded.problems[0]
+    assert "'hilight'" in misspelt and "did you mean 'highlight'" in misspelt
+    assert "ignored" in misspelt and "toggle_select" in misspelt and "color-green" in misspelt
+    assert main(["config"]) == 0
+    assert "'hilight'" in capsys.readouterr().err
+
+
+def test_postil_config_says_a_fifo_is_refused_not_missing(
+    isolated_paths: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A FIFO at the settings path was described as "not created yet"."""
+    os.mkfifo(isolated_paths / "config.toml")
+    assert main(["config"]) == 0
+    captured = capsys.readouterr()
+    assert "not created yet" not in captured.out
+    line = next(line for line in captured.out.splitlines() if line.startswith("settings file"))
+    assert "not a regular file (a FIFO): refused" in line
+    assert "refused" in captured.err
+    assert main(["config", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["config_exists"] is True
+    assert report["config_unread"] == "not a regular file (a FIFO)"

@@ -74,3 +74,16 @@ def test_a_run_of_collapsed_blocks_is_one_placeholder_row() -> None:
     assert layout.collapsed_run(1) == 2
     assert layout.row_of_offset(document.blocks[2].start) == 2
     assert layout.row(4).block == 3  # type: ignore[union-attr]
+
+
+def test_offset_in_row_clamps_to_the_row_and_the_text() -> None:
+    builder = DocumentBuilder()
+    builder.add(BlockKind.PARAGRAPH, "the quick brown fox jumps")
+    document = builder.build()
+    layout = TextLayout(document, 10)
+    first = layout.row(0)
+    assert first is not None
+    assert layout.offset_in_row(0, 4) == first.start + 4
+    assert layout.offset_in_row(0, 99) == first.end  # past the row's text: its end
+    assert layout.offset_in_row(-1, 3) == 0  # above the text: its start
+    assert layout.offset_in_row(layout.height + 5, 0) == len(document.text)  # below: its end

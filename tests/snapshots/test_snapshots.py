@@ -7,8 +7,12 @@ from typing import Any
 
 import pytest
 from textual import constants
+from textual.command import CommandList, CommandPalette
 from textual.pilot import Pilot
+from textual.widgets import Input, OptionList
 
+from reader.ui.widgets.annotations_panel import AnnotationsPanel
+from reader.ui.widgets.article_view import ArticleView
 from tests.support.paths import SEED
 from tests.support.pilot import make_app, wait_for, wait_library, wait_reading
 from tests.ui.test_highlight_colors import five_highlights
@@ -20,6 +24,26 @@ async def reading_ready(pilot: Pilot[object]) -> None:
     """Wait until the reading view has laid out and painted its article."""
     screen = await wait_reading(pilot)
     await wait_for(pilot, lambda: screen.view.is_ready)
+    await pilot.pause()
+
+
+async def palette_settled(pilot: Pilot[object], query: str) -> None:
+    """Wait until the command palette has searched for ``query`` and shows what it found."""
+
+    def settled() -> bool:
+        palette = pilot.app.screen
+        if not isinstance(palette, CommandPalette):
+            return False
+        searching = any(
+            worker.node is palette and not worker.is_finished for worker in pilot.app.workers
+        )
+        return (
+            palette.query_one(Input).value == query
+            and not searching
+            and palette.query_one(CommandList).option_count > 0
+        )
+
+    await wait_for(pilot, settled)
     await pilot.pause()
 
 
@@ -61,7 +85,7 @@ def test_command_palette(snap_compare: Any, isolated_paths: Path, seed_library: 
         await wait_reading(pilot)
         await pilot.press("ctrl+p")
         await pilot.press(*"export")
-        await pilot.pause(0.3)
+        await palette_settled(pilot, "export")
 
     app = make_app(isolated_paths, seed_library / SEED.name)
     assert snap_compare(app, terminal_size=SIZE, run_before=ready)
@@ -124,7 +148,9 @@ def test_reading_screen_80x24(snap_compare: Any, isolated_paths: Path, seed_libr
         await reading_ready(pilot)
         await pilot.press("right_square_bracket", "right_square_bracket", "c", *"why", "ctrl+s")
         await pilot.press("right_square_bracket", "v", "right_square_bracket")
-        await pilot.pause(0.3)
+        view = pilot.app.screen.query_one(ArticleView)
+        await wait_for(pilot, lambda: any(h.has_note for h in view.highlights)
+                       and view.selecting and view.selection is not None)
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
 
@@ -138,7 +164,11 @@ def test_reading_screen_80x24_with_the_panel(
     async def ready(pilot: Pilot[object]) -> None:
         await reading_ready(pilot)
         await pilot.press("right_square_bracket", "right_square_bracket", "h", "a")
-        await pilot.pause(0.3)
+        screen = pilot.app.screen
+        entries = screen.query_one("#annotations-list", OptionList)
+        await wait_for(pilot, lambda: len(screen.query_one(ArticleView).highlights) == 1
+                       and screen.query_one(AnnotationsPanel).display
+                       and entries.option_count == 1)
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
 
@@ -200,11 +230,11 @@ def test_book_contents_screen(snap_compare: Any, isolated_paths: Path, tmp_path:
     async def ready(pilot: Pilot[object]) -> None:
         from textual.widgets import Input
 
-        from reader.ui.screens.contents import ContentsScreen
+        from reader.ui.dialogs.contents_dialog import ContentsDialog
 
         await reading_ready(pilot)
         await pilot.press("T")
-        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ContentsScreen))
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ContentsDialog))
         pilot.app.screen.query_one(Input).cursor_blink = False  # a steady picture
         await pilot.pause()
 

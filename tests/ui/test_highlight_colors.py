@@ -88,7 +88,7 @@ def five_highlights(home: Path, article_path: Path) -> None:
 def highlight_backgrounds(view: ArticleView) -> list[object]:
     """The background colours the view draws over each highlight, in text order."""
     found = []
-    for highlight in view._highlights:
+    for highlight in view.highlights:
         style = view._highlight_style(highlight)
         found.append(style.bgcolor)
     return found
@@ -118,7 +118,7 @@ async def test_no_color_tells_adjacent_highlights_apart(
     async with opened_article(app, size=(100, 32)) as (pilot, screen):
         view = screen.query_one(ArticleView)
         assert app.no_color
-        styles = [view._highlight_style(h) for h in view._highlights]
+        styles = [view._highlight_style(h) for h in view.highlights]
         assert len(styles) == 5
         for first, second in zip(styles, styles[1:], strict=False):
             assert first != second  # touching highlights: one reversed, one also underlined

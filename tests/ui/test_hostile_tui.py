@@ -172,8 +172,8 @@ async def test_damaged_database_app_starts_and_says_so(isolated_paths: Path,
 
 async def test_long_queries_huge_notes_and_odd_tags(isolated_paths: Path,
                                                     seed_library: Path) -> None:
-    from reader.ui.widgets.note_dialog import NoteDialog
-    from reader.ui.widgets.tag_dialog import TagDialog
+    from reader.ui.dialogs.note_dialog import NoteDialog
+    from reader.ui.dialogs.tag_dialog import TagDialog
 
     app = make_app(isolated_paths, seed_library / "huawei-no-spy-deal.txt")
     async with opened_article(app, size=(100, 30)) as (pilot, screen):

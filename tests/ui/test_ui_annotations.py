@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from annotations.storage import AnnotationStore
+from reader.ui.dialogs.note_dialog import NoteDialog
+from reader.ui.dialogs.tag_dialog import TagDialog
 from reader.ui.screens.reading import ReadingScreen
 from reader.ui.widgets.annotations_panel import AnnotationsPanel
 from reader.ui.widgets.article_view import ArticleView
-from reader.ui.widgets.note_dialog import NoteDialog
-from reader.ui.widgets.tag_dialog import TagDialog
 from tests.support.paths import SEED
 from tests.support.pilot import make_app, opened_article, wait_for
 

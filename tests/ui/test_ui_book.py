@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input, OptionList, Static
 
-from reader.ui.screens.contents import ContentsScreen
-from reader.ui.widgets.footnote_dialog import FootnoteDialog
+from reader.ui.dialogs.contents_dialog import ContentsDialog
+from reader.ui.dialogs.footnote_dialog import FootnoteDialog
 from tests.support.epub_builder import BookSpec, Chapter, write_epub
 from tests.support.pilot import make_app, opened_article, wait_for
 
@@ -49,9 +49,9 @@ async def test_contents_screen_filters_and_jumps(tmp_path: Path, isolated_paths:
     async with opened_article(app, size=(100, 30)) as (pilot, reading):
         text = reading.article.text if reading.article else ""
         await pilot.press("T")
-        await wait_for(pilot, lambda: isinstance(app.screen, ContentsScreen))
+        await wait_for(pilot, lambda: isinstance(app.screen, ContentsDialog))
         contents = app.screen
-        assert isinstance(contents, ContentsScreen)
+        assert isinstance(contents, ContentsDialog)
         options = contents.query_one(OptionList)
         assert options.option_count == 3
         assert "▶" in str(options.get_option_at_index(0).prompt)  # the current chapter
@@ -131,7 +131,7 @@ async def test_article_headings_serve_as_contents(tmp_path: Path, isolated_paths
     app = make_app(isolated_paths, article)
     async with opened_article(app, size=(100, 30)) as (pilot, reading):
         await pilot.press("T")
-        await wait_for(pilot, lambda: isinstance(app.screen, ContentsScreen))
+        await wait_for(pilot, lambda: isinstance(app.screen, ContentsDialog))
         options = app.screen.query_one(OptionList)
         assert options.option_count == 2
         await pilot.press("escape")
@@ -150,7 +150,7 @@ async def test_titles_are_text_not_markup(tmp_path: Path, isolated_paths: Path) 
         status = str(reading.query_one("#reading-status", Static).render())
         assert "[red]Title[/red]" in status and "[bold]Not bold[/bold]" in status
         await pilot.press("T")
-        await wait_for(pilot, lambda: isinstance(app.screen, ContentsScreen))
+        await wait_for(pilot, lambda: isinstance(app.screen, ContentsDialog))
         prompt = str(app.screen.query_one(OptionList).get_option_at_index(0).prompt)
         assert "[bold]Not bold[/bold]" in prompt and "\u009b" not in prompt
 
@@ -192,14 +192,14 @@ async def test_chapter_keys_work_while_the_rest_is_read(
         await pilot.press("right_curly_bracket")
         await wait_for(pilot, lambda: reading.view.top_offset == preview.index("Section 0b"))
         await pilot.press("T")
-        await wait_for(pilot, lambda: isinstance(app.screen, ContentsScreen))
+        await wait_for(pilot, lambda: isinstance(app.screen, ContentsDialog))
         assert app.screen.query_one(OptionList).option_count >= 2
         await pilot.press("escape")
         release.set()
         await wait_for(pilot, lambda: reading.article is not None)
         assert reading.view.top_offset == preview.index("Section 0b")  # the place is kept
         await pilot.press("T")
-        await wait_for(pilot, lambda: isinstance(app.screen, ContentsScreen))
+        await wait_for(pilot, lambda: isinstance(app.screen, ContentsDialog))
         assert app.screen.query_one(OptionList).option_count == 60
 
 

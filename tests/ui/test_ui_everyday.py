@@ -10,9 +10,9 @@ from reader import paths
 from reader.config import DEFAULT_READING_WIDTH
 from reader.library import LibrarySource
 from reader.ui.app import PostilApp
-from reader.ui.screens.help import HelpScreen
+from reader.ui.dialogs.help_dialog import HelpDialog
 from reader.ui.screens.library import LibraryScreen
-from reader.ui.screens.welcome import WelcomeBanner
+from reader.ui.widgets.welcome_banner import WelcomeBanner
 from tests.support.paths import SEED
 from tests.support.pilot import make_app, opened_article, wait_for, wait_library, wait_reading
 
@@ -23,9 +23,9 @@ async def test_help_lists_the_keys_of_the_current_screen(
     app = make_app(isolated_paths, seed_library)
     async with opened_article(app, size=(100, 40), library_rows=1) as (pilot, _):
         await pilot.press("question_mark")
-        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpDialog))
         help_screen = app.screen
-        assert isinstance(help_screen, HelpScreen)
+        assert isinstance(help_screen, HelpDialog)
         described = {entry.description for entry in help_screen.keys}
         for expected in ("Highlight", "Note", "Tags", "Annotations", "Search", "Export",
                          "Next sentence", "Select"):
@@ -33,11 +33,11 @@ async def test_help_lists_the_keys_of_the_current_screen(
         keys = {entry.description: entry.keys for entry in help_screen.keys}
         assert "h" in keys["Highlight"]
         await pilot.press("escape")
-        await wait_for(pilot, lambda: not isinstance(app.screen, HelpScreen))
+        await wait_for(pilot, lambda: not isinstance(app.screen, HelpDialog))
         await pilot.press("q")
         await wait_for(pilot, lambda: isinstance(app.screen, LibraryScreen))
         await pilot.press("f1")
-        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpDialog))
         library_keys = {entry.description for entry in app.screen.keys}  # type: ignore[attr-defined]
         assert "Sort" in library_keys and "Highlight" not in library_keys
 
@@ -127,7 +127,7 @@ async def test_notifications_never_parse_markup(isolated_paths: Path, seed_libra
 
 
 async def test_add_an_article_from_the_library(isolated_paths: Path, tmp_path: Path) -> None:
-    from reader.ui.widgets.add_dialog import AddDialog
+    from reader.ui.dialogs.add_dialog import AddDialog
 
     article = tmp_path / "download.html"
     article.write_text(

@@ -5,11 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from rich.text import Text
+from textual.widgets import Input
 
 from reader.library import LibrarySource
 from reader.loading import read_metadata
 from reader.ui.screens.library import LibraryScreen
-from reader.ui.widgets.article_table import ArticleRow, filter_score
+from reader.ui.widgets.article_table import (
+    FILTER_PLACEHOLDER,
+    ArticleRow,
+    filter_fields,
+    filter_score,
+)
 from tests.support.pilot import make_app, wait_for, wait_library
 
 BODY = "A paragraph long enough to be read as the body of this short article."
@@ -23,6 +29,25 @@ def test_the_filter_matches_file_names_and_folders(tmp_path: Path) -> None:
     assert filter_score("grain-prices", row) > 0
     assert filter_score("business", row) > 0
     assert filter_score("zebra crossing", row) == 0
+
+
+async def test_the_filter_placeholder_says_what_the_filter_matches(
+    isolated_paths: Path, tmp_path: Path
+) -> None:
+    """It said "title or author" although file names and folders match too."""
+    path = tmp_path / "lib" / "business" / "grain-prices-2004.txt"
+    path.parent.mkdir(parents=True)
+    path.write_text(f"Markets Rally\n\n{BODY}\n")
+    row = ArticleRow(read_metadata(path), folder="business")
+    for field, value in filter_fields(row).items():
+        assert field in FILTER_PLACEHOLDER
+        assert filter_score(value, row) > 0
+    app = make_app(isolated_paths, tmp_path / "lib")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_library(pilot, 1)
+        placeholder = app.screen.query_one("#library-filter", Input).placeholder
+        assert "file name" in placeholder and "folder" in placeholder
+        assert placeholder == FILTER_PLACEHOLDER
 
 
 def test_folder_of_is_relative_to_the_library_folder(tmp_path: Path) -> None:

@@ -104,8 +104,8 @@ def test_executor_runs_jobs_and_shutdown_waits_only_the_grace_period() -> None:
 async def test_ctrl_c_in_the_note_dialog_keeps_the_draft(
     isolated_paths: Path, seed_library: Path
 ) -> None:
+    from reader.ui.dialogs.note_dialog import NoteDialog
     from reader.ui.screens.reading import ReadingScreen
-    from reader.ui.widgets.note_dialog import NoteDialog
 
     app = make_app(isolated_paths, seed_library / SEED.name)
     async with opened_article(app, size=(100, 30)) as (pilot, _):

@@ -8,13 +8,13 @@ from pathlib import Path
 from textual.command import CommandPalette
 from textual.widgets import Static
 
-from reader.ui.screens.help import HelpScreen
+from reader.ui.dialogs.add_dialog import AddDialog
+from reader.ui.dialogs.help_dialog import HelpDialog
+from reader.ui.dialogs.link_dialog import LinkDialog
+from reader.ui.dialogs.tag_dialog import TagDialog
 from reader.ui.screens.search import SearchScreen
 from reader.ui.status_line import StatusPart, fit_status
-from reader.ui.widgets.add_dialog import AddDialog
 from reader.ui.widgets.annotations_panel import AnnotationsPanel
-from reader.ui.widgets.link_dialog import LinkDialog
-from reader.ui.widgets.tag_dialog import TagDialog
 from tests.support.paths import SEED
 from tests.support.pilot import (
     make_app,
@@ -183,9 +183,9 @@ async def test_help_is_in_order_without_generic_entries_and_wraps_by_paragraph(
     app = make_app(isolated_paths, seed_library / SEED.name)
     async with opened_article(app, size=(120, 40)) as (pilot, _):
         await pilot.press("question_mark")
-        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpDialog))
         help_screen = app.screen
-        assert isinstance(help_screen, HelpScreen)
+        assert isinstance(help_screen, HelpDialog)
         described = [entry.description for entry in help_screen.keys]
         colours = [d for d in described if d.startswith("Colour")]
         assert colours == ["Colour yellow", "Colour green", "Colour blue", "Colour pink",

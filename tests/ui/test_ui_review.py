@@ -17,12 +17,12 @@ from annotations.storage import AnnotationStore
 from reader.library import LibrarySource
 from reader.loading import load_article
 from reader.ui.app import PostilApp
-from reader.ui.screens.help import HelpScreen
+from reader.ui.dialogs.help_dialog import HelpDialog
+from reader.ui.dialogs.note_dialog import NoteDialog
+from reader.ui.dialogs.tag_dialog import TagDialog
 from reader.ui.screens.library import LibraryScreen
 from reader.ui.screens.reading import ReadingScreen
 from reader.ui.screens.review import ReviewScreen
-from reader.ui.widgets.note_dialog import NoteDialog
-from reader.ui.widgets.tag_dialog import TagDialog
 from tests.support.paths import SEED
 from tests.support.pilot import wait_for, wait_library
 
@@ -183,7 +183,7 @@ async def test_help_back_and_the_library_key(isolated_paths: Path, seed_library:
         await pilot.press("R")
         screen = await ready(pilot)
         await pilot.press("question_mark")
-        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpDialog))
         help_text = " ".join(str(widget.render()) for widget in app.screen.query(Static))
         for words in ("again", "soon", "later", "much later", "master", "discard", "undo"):
             assert words in help_text

@@ -6,7 +6,10 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
+from textual.binding import Binding
+
 from reader.config import load_settings
+from reader.key_actions import KEY_ACTIONS
 from reader.ui.screens.library import LibraryScreen
 from tests.support.pilot import make_app, wait_library
 
@@ -62,3 +65,42 @@ async def test_changing_the_theme_keeps_a_quoted_key_valid(
         "theme": "dracula", "reading_width": 70}
     loaded = load_settings(config)
     assert loaded.problems == [] and loaded.settings.reading_width == 70
+
+
+async def test_unknown_actions_under_keys_are_reported_with_the_valid_ones(
+    isolated_paths: Path, seed_library: Path
+) -> None:
+    """A misspelt action under [keys] used to be ignored without a word."""
+    (isolated_paths / "config.toml").write_text(
+        '[keys]\nhilight = "H"\ncycle_sort = "%"\n', encoding="utf-8"
+    )
+    app = make_app(isolated_paths, seed_library)
+    async with app.run_test() as pilot:
+        await wait_library(pilot, 1)
+        await app.workers.wait_for_complete()
+        shown = messages(app)
+        assert "'hilight'" in shown and "did you mean 'highlight'" in shown
+        assert "toggle_select" in shown  # the list of valid actions
+        screen = app.screen
+        assert isinstance(screen, LibraryScreen)
+        before = screen.table.order
+        await pilot.press("percent_sign")  # the valid entry beside it still applies
+        await pilot.pause()
+        assert screen.table.order != before
+
+
+def test_the_actions_settings_may_rebind_are_the_apps_binding_ids() -> None:
+    """reader.key_actions (checked without the UI) names exactly the app's binding ids."""
+    import importlib
+    import inspect
+
+    ids: set[str] = set()
+    for path in sorted(Path("reader/ui").rglob("*.py")):
+        module = importlib.import_module(".".join(path.with_suffix("").parts))
+        for _name, cls in inspect.getmembers(module, inspect.isclass):
+            if cls.__module__ != module.__name__:
+                continue
+            for binding in cls.__dict__.get("BINDINGS", ()):
+                if isinstance(binding, Binding) and binding.id:
+                    ids.add(binding.id)
+    assert ids == set(KEY_ACTIONS)

@@ -11,8 +11,8 @@ from pathlib import Path
 from annotations.model import Annotation
 from annotations.storage import AnnotationStore
 from reader.loading import load_article
+from reader.ui.dialogs.note_dialog import NoteDialog
 from reader.ui.screens.reading import ReadingScreen
-from reader.ui.widgets.note_dialog import NoteDialog
 from tests.support.paths import SEED
 from tests.support.pilot import make_app, opened_article, wait_for
 

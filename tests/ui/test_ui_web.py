@@ -10,8 +10,8 @@ from textual.widgets import Input, Static
 from reader import paths
 from reader.library import LibrarySource
 from reader.ui.app import PostilApp
-from reader.ui.widgets.add_dialog import AddDialog
-from reader.ui.widgets.link_dialog import LinkDialog
+from reader.ui.dialogs.add_dialog import AddDialog
+from reader.ui.dialogs.link_dialog import LinkDialog
 from tests.support.pilot import opened_article, wait_for, wait_library, wait_reading
 from tests.support.web_server import LocalServer, article_html, page
 

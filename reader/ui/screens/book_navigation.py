@@ -1,10 +1,10 @@
 """Moving around a book in the reading screen: contents, chapters, internal links, jump list.
 
 :class:`BookNavigation` is the base of the reading screen and holds only navigation: ``T``
-opens the contents (:class:`~reader.ui.screens.contents.ContentsScreen`), ``}`` / ``{`` go to
+opens the contents (:class:`~reader.ui.dialogs.contents_dialog.ContentsDialog`), ``}`` / ``{`` go to
 the next / previous chapter, an internal link (a footnote reference, a cross reference) is
 followed inside the book — a footnote opens in a popup first
-(:class:`~reader.ui.widgets.footnote_dialog.FootnoteDialog`) — and every such jump is recorded
+(:class:`~reader.ui.dialogs.footnote_dialog.FootnoteDialog`) — and every such jump is recorded
 in a :class:`~reader.jumps.JumpList` that ``ctrl+o`` / ``ctrl+i`` (Tab) travel, as in vim.
 
 Articles get the same keys over their headings. Nothing here imports the app.
@@ -30,9 +30,9 @@ from reader.book import (
 )
 from reader.jumps import JumpList
 from reader.loading import is_book
-from reader.ui.screens.contents import ContentsScreen
+from reader.ui.dialogs.contents_dialog import ContentsDialog
+from reader.ui.dialogs.footnote_dialog import FootnoteDialog
 from reader.ui.widgets.article_view import ArticleView
-from reader.ui.widgets.footnote_dialog import FootnoteDialog
 
 #: The navigation keys (added to the reading screen's bindings).
 NAVIGATION_BINDINGS = [
@@ -109,7 +109,7 @@ class BookNavigation(Screen[None]):
             if start is not None:
                 self.jump_to(start)
 
-        self.app.push_screen(ContentsScreen(entries, current, title), chosen)
+        self.app.push_screen(ContentsDialog(entries, current, title), chosen)
 
     def action_headings(self) -> None:
         """An article's headings as contents (T)."""

@@ -20,9 +20,9 @@ from reader.article import ArticleMeta
 from reader.library import MetadataCache, cached_listing, scan
 from reader.library_matching import attached_lines, attachment_changes, quote_only_attachments
 from reader.sanitize import clean_line
-from reader.ui.screens.welcome import WelcomeBanner
 from reader.ui.type_filter import TypeToFilter
-from reader.ui.widgets.article_table import ArticleRow, ArticleTable
+from reader.ui.widgets.article_table import FILTER_PLACEHOLDER, ArticleRow, ArticleTable
+from reader.ui.widgets.welcome_banner import WelcomeBanner
 from reader.ui.worker_calls import call_from_worker
 
 if TYPE_CHECKING:
@@ -62,7 +62,7 @@ class LibraryScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         """Filter box, table, status line."""
         yield WelcomeBanner(id="welcome")
-        yield Input(placeholder="Type to filter by title or author…", id="library-filter",
+        yield Input(placeholder=FILTER_PLACEHOLDER, id="library-filter",
                     select_on_focus=False)
         yield ArticleTable(id="library-table")
         with Horizontal(id="library-status"):

@@ -26,13 +26,13 @@ from reader.book import INTERNAL_LINK
 from reader.loading import ArticleError, load_article, preview_article
 from reader.reading_progress import format_percent, time_left
 from reader.sanitize import clean_line
+from reader.ui.dialogs.link_dialog import LinkDialog
+from reader.ui.dialogs.note_dialog import NoteDialog
+from reader.ui.dialogs.tag_dialog import TagDialog
 from reader.ui.screens.book_navigation import NAVIGATION_BINDINGS, BookNavigation
 from reader.ui.status_line import StatusPart, ellipsize, fit_status
 from reader.ui.widgets.annotations_panel import AnnotationsPanel
 from reader.ui.widgets.article_view import ArticleView, Highlight
-from reader.ui.widgets.link_dialog import LinkDialog
-from reader.ui.widgets.note_dialog import NoteDialog
-from reader.ui.widgets.tag_dialog import TagDialog
 from reader.ui.worker_calls import call_from_worker
 
 if TYPE_CHECKING:

@@ -19,7 +19,7 @@ from reader.article import Article
 from reader.sanitize import clean_line
 from reader.search import SearchHit, article_search, quote_only_hits, search_article
 from reader.search.chapters import with_chapters
-from reader.ui.widgets.list_keys import MovingOptionList
+from reader.ui.widgets.moving_option_list import MovingOptionList
 from reader.ui.worker_calls import call_from_worker
 
 if TYPE_CHECKING:

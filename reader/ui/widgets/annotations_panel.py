@@ -16,7 +16,7 @@ from reader.highlight_colors import highlight_color
 from reader.sanitize import clean_line
 from reader.search import search_annotations
 from reader.ui.type_filter import TypeToFilter
-from reader.ui.widgets.list_keys import MovingOptionList
+from reader.ui.widgets.moving_option_list import MovingOptionList
 
 
 def annotation_label(

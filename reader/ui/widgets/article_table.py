@@ -85,10 +85,23 @@ _COLUMN_SORT = {
 }
 
 
+def filter_fields(row: ArticleRow) -> dict[str, str]:
+    """What the library filter matches in a row, by the name the filter's placeholder uses."""
+    return {
+        "title": row.meta.title,
+        "author": row.meta.author,
+        "file name": os.path.basename(row.meta.path),
+        "folder": row.folder,
+    }
+
+
+#: The library filter's placeholder: it names every field :func:`filter_fields` matches.
+FILTER_PLACEHOLDER = "Type to filter by title, author, file name or folder…"
+
+
 def filter_score(query: str, row: ArticleRow) -> float:
-    """How well ``query`` matches a row's title, author, file name and folder (0 = no match)."""
-    name = os.path.basename(row.meta.path)
-    haystack = f"{row.meta.title} {row.meta.author} {name} {row.folder}".lower()
+    """How well ``query`` matches a row's :func:`filter_fields` (0 = no match)."""
+    haystack = " ".join(filter_fields(row).values()).lower()
     needle = query.lower().strip()
     if not needle:
         return 100.0

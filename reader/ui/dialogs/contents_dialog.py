@@ -1,4 +1,4 @@
-"""The table-of-contents screen: nested entries, the current one marked, type to filter.
+"""The table-of-contents dialog: nested entries, the current one marked, type to filter.
 
 It receives the entries and the current entry's index when it is made, and is dismissed with
 the chosen entry's ``start`` offset (None when cancelled); it knows nothing of the app.
@@ -22,7 +22,7 @@ from reader.sanitize import clean_line
 CURRENT_MARK = "▶ "
 
 
-class ContentsScreen(ModalScreen[int | None]):
+class ContentsDialog(ModalScreen[int | None]):
     """Pick a contents entry: typing filters (fuzzy), ↑/↓ move, Enter jumps, Escape closes."""
 
     AUTO_FOCUS = "#contents-filter"

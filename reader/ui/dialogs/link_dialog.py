@@ -12,7 +12,7 @@ from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from reader.sanitize import clean_line
-from reader.ui.widgets.list_keys import MovingOptionList
+from reader.ui.widgets.moving_option_list import MovingOptionList
 
 
 class LinkDialog(ModalScreen[str | None]):

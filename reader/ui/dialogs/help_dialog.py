@@ -1,4 +1,4 @@
-"""The help screen: every key of the screen it was opened from, generated from the bindings."""
+"""The help dialog: every key of the screen it was opened from, generated from the bindings."""
 
 from __future__ import annotations
 
@@ -124,7 +124,7 @@ def render_keys(keys: list[KeyHelp]) -> Text:
     return text
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpDialog(ModalScreen[None]):
     """Lists the keys of the screen underneath, plus a short how-to."""
 
     BINDINGS = [
