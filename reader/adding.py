@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 import yaml
 
 from annotations.atomicfile import atomic_write_bytes, atomic_write_text
+from reader import paths
 from reader.formats import parser_for
 from reader.formats.frontmatter import split_front_matter
 from reader.loading import (
@@ -37,6 +38,7 @@ from reader.loading import (
 from reader.sanitize import clean_line, clean_text, normalize_newlines
 
 if TYPE_CHECKING:
+    from reader.library import LibrarySource
     from reader.web.fetch import Fetcher, ProgressCallback
     from reader.web.page import WebArticle
 
@@ -94,6 +96,20 @@ class AddResult:
     url: str = ""
     same_text: bool = True
     incomplete: bool = False
+
+
+def add_target(library: LibrarySource) -> Path:
+    """Where added articles go — the one rule, for ``postil add`` and the app's add dialog.
+
+    The library's first folder (created when an article is added, if it does not exist yet);
+    the user's own library (:func:`reader.paths.default_library_dir`) when the library is the
+    bundled sample or only files (``postil FILE``).
+    """
+    if not library.is_sample:
+        for root in library.roots:
+            if root.is_dir() or not root.exists():
+                return root.expanduser().absolute()
+    return paths.default_library_dir()
 
 
 def library_fingerprints(folders: Iterable[Path]) -> dict[str, Path]:

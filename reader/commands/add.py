@@ -7,8 +7,8 @@ reads one URL per line (blank lines and ``#`` comments skipped). Pages are fetch
 (:mod:`reader.web.batch`), with a progress bar on a terminal and one result line per URL, in the
 order given. The exit status is 1 if anything could not be added.
 
-The library folder is the first ``--library`` folder (or ``POSTIL_LIBRARY`` entry), else
-:func:`reader.paths.default_library_dir`.
+Where articles go is :func:`reader.adding.add_target`: the library's first folder (``--library``,
+``POSTIL_LIBRARY`` or the settings), else :func:`reader.paths.default_library_dir`.
 """
 
 from __future__ import annotations
@@ -20,12 +20,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from reader import paths
 from reader.adding import (
     STDIN,
     AddResult,
     LibraryIndex,
     add_article,
+    add_target,
     add_text,
     guess_format,
     library_fingerprints,
@@ -313,12 +313,8 @@ def _report(result: AddResult, name: str) -> None:
 
 
 def target_library(context: Context) -> Path:
-    """The folder ``add`` writes to: the first ``--library`` folder, else the user's library."""
-    folder = context.library[0] if context.library else paths.default_library_dir()
-    folder = folder.expanduser().absolute()
-    if folder.exists() and not folder.is_dir():
-        raise CommandError(f"the library {folder} is a file, not a folder")
-    return folder
+    """The folder ``add`` writes to (:func:`reader.adding.add_target` for this library)."""
+    return add_target(context.library_source())
 
 
 def _expand(files: Iterable[str]) -> list[str | Path | _Url]:

@@ -15,6 +15,7 @@ from reader.cli import Context
 from reader.commands.annotation_records import annotation_record
 from reader.commands.common import relocated_articles
 from reader.loading import ArticleError
+from reader.reanchoring import reanchor
 from reader.sanitize import clean_line
 from reader.terminal_output import err, print_json
 
@@ -132,8 +133,6 @@ def collect(store_annotations: list[Annotation], wanted: PathFilter | None,
     (same content id) is now; ``wanted`` None means every article. Only articles inside
     ``scope`` are opened (None: nothing is); the others are listed as last anchored.
     """
-    from annotations.anchoring import anchor_all
-
     groups: dict[str, list[Annotation]] = {}
     rows: list[tuple[str, Annotation]] = []
     for annotation in store_annotations:
@@ -159,17 +158,7 @@ def collect(store_annotations: list[Annotation], wanted: PathFilter | None,
             current = [replace(a, status=AnchorStatus.ORPHANED) for a in members]
         else:
             title = article.meta.title
-            current = [
-                a if a.article_id == article.id else replace(a, article_id=article.id)
-                for a in anchor_all(members, article.text)
-            ]
-            book = article.book
-            if book is not None:  # the chapter where the quote is now (shown, not saved)
-                current = [
-                    a if a.status is AnchorStatus.ORPHANED
-                    else replace(a, chapter=book.chapter_title(a.start))
-                    for a in current
-                ]
+            current = reanchor(members, article).annotations
         changed.extend(a for a in current if before[a.id] != _anchoring(a))
         current.sort(key=lambda a: (a.status is AnchorStatus.ORPHANED, a.start, a.end))
         rows.extend((title, annotation) for annotation in current)

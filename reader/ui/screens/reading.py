@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import threading
 from dataclasses import dataclass, field
 from functools import partial
@@ -17,7 +16,7 @@ from textual.containers import Horizontal
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 
-from annotations.anchoring import needs_review, reanchor_article, reattached
+from annotations.anchoring import needs_review, reattached
 from annotations.changelog import Change as StoredChange
 from annotations.model import AnchorStatus, Annotation, Color
 from annotations.storage import AnnotationStore, ReadingPosition
@@ -29,6 +28,7 @@ from reader.loading import (
     preview_article,
 )
 from reader.reading_progress import format_percent, time_left
+from reader.reanchoring import reanchor
 from reader.sanitize import clean_line
 from reader.ui.screens.book_navigation import NAVIGATION_BINDINGS, BookNavigation
 from reader.ui.status_line import StatusPart, ellipsize, fit_status
@@ -212,19 +212,10 @@ class ReadingScreen(BookNavigation):
         self.view.call_after_refresh(lambda: self.view.call_after_refresh(shown.set))
 
     def _anchor(self, store: AnnotationStore, article: Article) -> list[Annotation]:
-        found = store.annotations_for(article.id, article.meta.path)
-        result = reanchor_article(found, article.text, article.id, article.meta.path)
+        result = reanchor(store.annotations_for(article.id, article.meta.path), article)
         if result.changed:  # one batch, written off this thread (the text need not wait for it)
             self.postil.session.apply([StoredChange.anchors(a) for a in result.changed])
-        current = result.annotations
-        book = article.book
-        if book is not None:  # the chapter each quote is in now (shown in the panel)
-            current = [
-                a if a.status is AnchorStatus.ORPHANED
-                else dataclasses.replace(a, chapter=book.chapter_title(a.start) or a.chapter)
-                for a in current
-            ]
-        return current
+        return result.annotations
 
     def _load_failed(self, reason: str) -> None:
         self.notify(f"Cannot open {clean_line(self.path)}: {reason}", severity="error")

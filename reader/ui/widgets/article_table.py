@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import ClassVar
 
@@ -14,9 +13,11 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey
 
-from reader.loading import ArticleMeta
 from reader.reading_progress import format_percent
+from reader.reading_state import ArticleRow
 from reader.sanitize import clean_line
+
+__all__ = ["ArticleRow", "ArticleTable", "SortOrder", "compact_length", "filter_score"]
 
 
 class SortOrder(StrEnum):
@@ -44,18 +45,6 @@ _DIRECTIONS = {
     SortOrder.RECENT: ("newest first", "oldest first"),
     SortOrder.LENGTH: ("longest first", "shortest first"),
 }
-
-
-@dataclass(slots=True)
-class ArticleRow:
-    """An article with what the table shows beside it."""
-
-    meta: ArticleMeta
-    highlights: int = 0
-    progress: float = 0.0
-    last_read: str = ""
-    folder: str = ""
-    """The folder relative to the library folder ("" at the top): tells same titles apart."""
 
 
 _COLUMNS = (
