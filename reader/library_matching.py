@@ -12,7 +12,6 @@ from reader.loading import ArticleError, ArticleMeta, load_article
 
 if TYPE_CHECKING:
     from annotations.storage import AnnotationStore
-    from reader.cli import Context
     from reader.library import LibrarySource
 
 
@@ -102,16 +101,10 @@ def attached_lines(attached: Attached) -> list[str]:
     ]
 
 
-def library_matcher(context: Context) -> LibraryMatcher:
-    """A matcher over the user's library."""
-    return source_matcher(context.library_source())
-
-
 __all__ = [
     "attach_pending",
     "attached_lines",
     "attachment_changes",
-    "library_matcher",
     "quote_only_attachments",
     "source_matcher",
 ]

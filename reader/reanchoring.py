@@ -1,9 +1,10 @@
 """Re-anchoring an article's annotations against the article as it is now: the one routine.
 
-The reader (opening an article), ``postil notes`` and ``postil export`` all call
-:func:`reanchor`. It anchors every annotation again (quote and position selectors, see
-:func:`annotations.anchoring.reanchor_article`), gives them the article's current id and path,
-and, in a book, the chapter each quote is in now. Orphans are kept, never dropped.
+The reader (opening an article), ``postil notes``, ``postil export`` and refreshing a web
+article all call :func:`reanchor`: the one rule for "the article changed". It anchors every
+annotation again (quote and position selectors, :func:`annotations.anchoring.anchor_all`),
+gives them the article's current id and path, and, in a book, the chapter each quote is in
+now. Orphans are kept, never dropped.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import dataclasses
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from annotations.anchoring import Reanchored, reanchor_article
+from annotations.anchoring import Reanchored, anchor_all
 from annotations.model import AnchorStatus, Annotation
 
 if TYPE_CHECKING:
@@ -30,10 +31,22 @@ def reanchor(annotations: Iterable[Annotation], article: Article) -> Reanchored:
     placed annotation names the chapter its quote is in now (kept as it was when the quote
     lies before the first chapter); the chapter is shown, not saved.
     """
-    result = reanchor_article(annotations, article.text, article.id, article.meta.path)
+    found = list(annotations)
+    article_id, path = article.id, article.meta.path
+    current = [
+        annotation.edited(article_id=article_id, path=path)
+        if (annotation.article_id, annotation.path) != (article_id, path)
+        else annotation
+        for annotation in anchor_all(found, article.text)
+    ]
+    before = {a.id: (a.position, a.status, a.article_id, a.path, a.score) for a in found}
+    changed = [
+        a for a in current
+        if before.get(a.id) != (a.position, a.status, a.article_id, a.path, a.score)
+    ]
     book = article.book
     if book is None:
-        return result
+        return Reanchored(current, changed)
 
     def placed(annotation: Annotation) -> Annotation:
         if annotation.status is AnchorStatus.ORPHANED:
@@ -41,4 +54,4 @@ def reanchor(annotations: Iterable[Annotation], article: Article) -> Reanchored:
         chapter = book.chapter_title(annotation.start) or annotation.chapter
         return dataclasses.replace(annotation, chapter=chapter)
 
-    return Reanchored([placed(a) for a in result.annotations], result.changed)
+    return Reanchored([placed(a) for a in current], changed)

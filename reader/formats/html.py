@@ -31,6 +31,7 @@ from lxml import html as lxml_html
 from reader.formats.dates import published_date
 from reader.formats.frontmatter import FrontMatter, parse_tags, render_front_matter
 from reader.formats.html_nesting import limit_nesting
+from reader.formats.html_patterns import visible_text_by_patterns
 from reader.formats.markdown import parse_markdown_body
 from reader.formats.parsed import ParsedArticle
 from reader.sanitize import clean_line, clean_text
@@ -695,27 +696,6 @@ def visible_text(text: str) -> list[str]:
         if paragraph:
             paragraphs.append(paragraph)
     return paragraphs
-
-
-_RAW_ELEMENT = re.compile(
-    r"<(script|style|noscript|template|svg|head|textarea)\b.*?(?:</\1\s*>|\Z)",
-    re.IGNORECASE | re.DOTALL,
-)
-_BLOCK_TAG = re.compile(
-    r"</?(?:p|div|section|article|h[1-6]|li|ul|ol|blockquote|pre|table|tr|br|hr)\b[^>]*>", re.I
-)
-
-
-def visible_text_by_patterns(text: str) -> list[str]:
-    """Visible text without a parser (last resort): drop raw elements, comments and tags."""
-    import html as html_entities
-
-    text = re.sub(r"<!--.*?(?:-->|\Z)", " ", text, flags=re.DOTALL)
-    text = _RAW_ELEMENT.sub(" ", text)
-    text = _BLOCK_TAG.sub("\n\n", text)
-    text = html_entities.unescape(re.sub(r"<[^>]*>", " ", text))
-    paragraphs = (_SPACE.sub(" ", chunk).strip() for chunk in re.split(r"\n\s*\n", text))
-    return [paragraph for paragraph in paragraphs if paragraph]
 
 
 def _remove_keep_tail(element: Any) -> None:

@@ -73,7 +73,7 @@ def _paragraphs_only(text: str) -> str:
     """The page's text as plain paragraphs (the last resort: all text, no structure)."""
     import html
 
-    from reader.formats.html import visible_text_by_patterns
+    from reader.formats.html_patterns import visible_text_by_patterns
 
     paragraphs = "".join(f"<p>{html.escape(p)}</p>" for p in visible_text_by_patterns(text))
     return f"<html><body>{paragraphs}</body></html>"

@@ -1,4 +1,7 @@
-"""Command palette providers: open an article by fuzzy title.
+"""Command palette providers: open an article by fuzzy title; pick a theme.
+
+The providers never import the app: the articles come from the session's library rows
+(:attr:`ReaderSession.library_rows`), and choosing one posts :class:`ArticleProvider.OpenArticle`.
 
 Textual's ``Matcher.highlight`` parses the candidate as markup, which article titles must never
 be; :func:`highlight_plain` builds the highlighted label from the plain string instead.
@@ -7,15 +10,13 @@ be; :func:`highlight_plain` builds the highlighted label from the plain string i
 from __future__ import annotations
 
 from functools import partial
-from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
 from textual.content import Content
 
 from reader.sanitize import clean_line
-
-if TYPE_CHECKING:
-    from reader.ui.app import PostilApp
+from reader.ui import messages
+from reader.ui.session import ReaderSession
 
 
 def highlight_plain(matcher: Matcher, candidate: str) -> Content:
@@ -31,24 +32,27 @@ def highlight_plain(matcher: Matcher, candidate: str) -> Content:
 
 
 class ArticleProvider(Provider):
-    """"Open article…": every article in the library, matched by title and author."""
+    """"Open article…": every article in the library, matched by title and author.
+
+    It lists the rows of the app's session (an app without a ``session`` lists nothing).
+    """
+
+    class OpenArticle(messages.OpenArticle):
+        """An article was chosen in the palette."""
 
     def _articles(self) -> list[tuple[str, str]]:
-        from reader.ui.app import PostilApp
-
-        app = self.app
-        if not isinstance(app, PostilApp):
+        session = getattr(self.app, "session", None)
+        if not isinstance(session, ReaderSession):
             return []
         return [
             (row.meta.path, clean_line(f"{row.meta.title} — {row.meta.author}")
              if row.meta.author else clean_line(row.meta.title))
-            for row in app.library_rows()
+            for row in list(session.library_rows.values())
             if not row.meta.error
         ]
 
     def _open(self, path: str) -> None:
-        app: PostilApp = self.app  # type: ignore[assignment]
-        app.open_article(path)
+        self.app.post_message(self.OpenArticle(path))
 
     async def discover(self) -> Hits:
         """List articles when nothing is typed."""

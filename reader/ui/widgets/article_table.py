@@ -94,9 +94,12 @@ class ArticleTable(DataTable[Text]):
         Binding("pagedown", "page_down", "Page down", show=False, id="list_page_down"),
     ]
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, rows: dict[str, ArticleRow] | None = None, *,
+                 id: str | None = None) -> None:
+        """``rows``: where the table keeps its rows, by path (the session's library rows, so
+        that others read them there, never from this widget); a new dict when None."""
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
-        self._rows: dict[str, ArticleRow] = {}
+        self._rows: dict[str, ArticleRow] = rows if rows is not None else {}
         self.order = SortOrder.TITLE
         self.reverse = False
         """True when the order runs backwards (a second click on the same column header)."""
@@ -172,7 +175,9 @@ class ArticleTable(DataTable[Text]):
 
     def set_articles(self, rows: Iterable[ArticleRow]) -> None:
         """Replace all rows."""
-        self._rows = {row.meta.path: row for row in rows}
+        fresh = {row.meta.path: row for row in rows}
+        self._rows.clear()
+        self._rows.update(fresh)
         self._update_folder_column()
         self.rebuild()
 
