@@ -103,7 +103,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, context: Context) -> int:
     """Add every given article; report each one; exit 1 if any could not be added."""
-    library = target_library(context)
+    library = add_target(context.library_source())
     items = _expand(args.files)
     if args.from_list is not None:
         items.extend(_Url(url) for url in read_url_list(args.from_list))
@@ -312,11 +312,6 @@ def _report(result: AddResult, name: str) -> None:
     print(_result_line(result))
 
 
-def target_library(context: Context) -> Path:
-    """The folder ``add`` writes to (:func:`reader.adding.add_target` for this library)."""
-    return add_target(context.library_source())
-
-
 def _expand(files: Iterable[str]) -> list[str | Path | _Url]:
     """Replace folders by the article files inside them; keep ``-``, files and URLs."""
     from reader.library import LibrarySource
@@ -349,6 +344,5 @@ __all__ = [
     "library_fingerprints",
     "read_url_list",
     "slugify",
-    "target_library",
     "write_new_file",
 ]

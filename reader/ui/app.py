@@ -28,16 +28,17 @@ from reader import paths
 from reader.adding import add_target
 from reader.library import LibrarySource
 from reader.sanitize import clean_line, clean_text
-from reader.ui import messages
+from reader.ui import messages, refresh_worker
 from reader.ui.executor import DaemonExecutor
 from reader.ui.export_worker import export_annotations
-from reader.ui.palette import ArticleProvider, ThemePicker
+from reader.ui.index_worker import IndexBuilds, build_index
+from reader.ui.palette import ArticleProvider, ThemePicker, key_commands
 from reader.ui.screens.help import HelpScreen, collect_keys
 from reader.ui.screens.library import LibraryScreen
 from reader.ui.screens.reading import ReadingScreen
 from reader.ui.screens.review import ReviewScreen
 from reader.ui.screens.search import SearchOutcome, SearchScreen
-from reader.ui.session import IndexProgress, ReaderSession, describe_changes
+from reader.ui.session import ReaderSession, describe_changes
 from reader.ui.worker_calls import call_from_worker
 
 if TYPE_CHECKING:
@@ -78,9 +79,7 @@ class PostilApp(App[int]):
         self.session.on_notice = self._notice_from_worker
         self._saving_before_quit = False
         self._reported_store_error = False
-        self._index_started = False
-        self._index_running = False
-        self._index_again = False
+        self._index_builds = IndexBuilds()
         self.start_review = start_review
         """Open the review screen at start (``postil review``), with this theme."""
         self.review_today = review_today
@@ -124,14 +123,8 @@ class PostilApp(App[int]):
 
     @on(messages.IndexWanted)
     def _index_wanted(self, message: messages.IndexWanted) -> None:
-        if message.refresh:
-            self.refresh_search_index()
-        else:
-            self.ensure_search_index()
-
-    @on(messages.RefreshRequested)
-    def _refresh_requested(self, message: messages.RefreshRequested) -> None:
-        self.refresh_web_article(message.path)
+        """Build the library search index once (and again after the library changed)."""
+        self._build_index_if(self._index_builds.wanted(refresh=message.refresh))
 
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:
@@ -222,55 +215,19 @@ class PostilApp(App[int]):
         )
 
     # ----------------------------------------------------------------- the search index
-    def ensure_search_index(self) -> None:
-        """Build (or refresh) the library search index in a worker, once per run."""
-        if self._index_started:
-            return
-        self.refresh_search_index()
-
-    def refresh_search_index(self) -> None:
-        """Build or refresh the library search index in the background (the library was just
-        listed, or changed), so the first library search answers at once.
-
-        A build already running finishes first (restarting it would throw its work away);
-        the refresh then follows.
-        """
-        self._index_started = True
-        if self._index_running:
-            self._index_again = True
-            return
-        self._index_running = True
-        self._build_index()
-
-    def _index_built(self) -> None:
-        self._index_running = False
-        if self._index_again:
-            self._index_again = False
-            self.refresh_search_index()
+    def _build_index_if(self, start: bool) -> None:
+        if start:
+            self._build_index()
 
     @work(thread=True, exclusive=True, group="search-index")
     def _build_index(self) -> None:
-        try:
-            self._update_index()
-        finally:
-            call_from_worker(self, self._index_built)
-
-    def _update_index(self) -> None:
-        from reader.search import library_index
-
-        session = self.session
-        index = library_index(session.library)
-        session.search_index = index
-        files = session.library.article_paths()
-
-        def progress(done: int, total: int) -> None:
-            session.index_progress = IndexProgress(done, total)
-            call_from_worker(self, session.index_updated.publish, session.index_progress)
-
         worker = get_current_worker()
-        index.update(files, progress=progress, cancelled=lambda: worker.is_cancelled)
-        progress(len(files), len(files))
-        index.save()
+        try:
+            build_index(self.session,
+                        partial(call_from_worker, self, self.session.index_updated.publish),
+                        cancelled=lambda: worker.is_cancelled)
+        finally:
+            call_from_worker(self, lambda: self._build_index_if(self._index_builds.finished()))
 
     # ----------------------------------------------------------------- export
     def export_articles(self, article_paths: list[str] | None) -> None:
@@ -382,34 +339,14 @@ class PostilApp(App[int]):
 
     @work(thread=True, exclusive=True, group="refresh", exit_on_error=False)
     def _refresh_web_article(self, path: str) -> None:
-        from reader.loading import ArticleError
-        from reader.refresh import apply_update, fetch_update
-        from reader.web.fetch import Fetcher
-
         worker = get_current_worker()
-        self.session.flush()  # highlights just made are in the database before re-anchoring
-        try:
-            store = self.session.store()
-        except StoreError:
-            store = None
-        try:
-            with Fetcher() as fetcher:
-                update = fetch_update(Path(path), fetcher, cancelled=lambda: worker.is_cancelled)
-            result = apply_update(update, store)
-        except ArticleError as error:
-            raise messages.WorkerFailure(f"Cannot refresh: {error}", title="Refresh",
-                                         timeout=10) from None
-        if not result.changed:
-            call_from_worker(self, self.notify, "The page has not changed since it was fetched.",
-                             title="Refresh", timeout=6)
-            return
-        message = (f"Refreshed: {result.exact} highlights exact, {result.moved} moved, "
-                   f"{result.orphaned} orphaned")
-        if result.problem:
-            message += f" ({result.problem})"
-        call_from_worker(self, self.notify, message, title="Refresh", timeout=10)
-        call_from_worker(self, self.session.article_replaced.publish, path)
-        call_from_worker(self, self.session.library_changed.publish, None)
+        outcome = refresh_worker.refresh_web_article(self.session, path,
+                                                     lambda: worker.is_cancelled)
+        call_from_worker(self, self.notify, outcome.message, title="Refresh",
+                         timeout=10 if outcome.changed else 6)
+        if outcome.changed:
+            call_from_worker(self, self.session.article_replaced.publish, path)
+            call_from_worker(self, self.session.library_changed.publish, None)
 
     # ----------------------------------------------------------------- the command palette
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
@@ -434,29 +371,8 @@ class PostilApp(App[int]):
         yield SystemCommand("Change theme…", "Pick a theme (saved in your settings)",
                             self.action_change_theme)
         yield SystemCommand("Help: keys", "Every key of this screen", self.action_help)
-        seen: set[str] = set()
-        for entry in collect_keys(screen):
-            if entry.description in seen or entry.section == "App":
-                continue
-            seen.add(entry.description)
-            binding = next(
-                (a.binding for a in screen.active_bindings.values()
-                 if (a.binding.description or a.binding.action.replace("_", " "))
-                 == entry.description),
-                None,
-            )
-            if binding is None:
-                continue
-            node = next(a.node for a in screen.active_bindings.values() if a.binding is binding)
-            yield SystemCommand(
-                entry.description,
-                f"key: {entry.keys}",
-                partial(self._run_binding, node, binding.action),
-            )
+        yield from key_commands(screen)
         yield SystemCommand("Quit", "Quit postil", self.action_quit)
-
-    def _run_binding(self, node: Any, action: str) -> None:
-        self.call_later(self.run_action, action, node)
 
     async def action_quit(self) -> None:
         """Save the reading position and quit, once every change is on disk.

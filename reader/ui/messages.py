@@ -63,13 +63,6 @@ class IndexWanted(Message):
     """True: the library was just listed or changed, so bring the index up to date."""
 
 
-@dataclass
-class RefreshRequested(Message):
-    """Fetch a web article's page again (highlights re-anchor)."""
-
-    path: str
-
-
 class WorkerFailure(Exception):
     """A worker could not do what was asked; the message is for the user (one line)."""
 

@@ -9,13 +9,18 @@ be; :func:`highlight_plain` builds the highlighted label from the plain string i
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import partial
+from typing import Any
 
+from textual.app import SystemCommand
 from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
 from textual.content import Content
+from textual.screen import Screen
 
 from reader.sanitize import clean_line
 from reader.ui import messages
+from reader.ui.screens.help import collect_keys
 from reader.ui.session import ReaderSession
 
 
@@ -106,3 +111,29 @@ class ThemePicker(Provider):
             if score > 0:
                 yield Hit(score, self._label(name, current, matcher), partial(self._set, name),
                           text=name, help="the theme in use" if current else None)
+
+
+def key_commands(screen: Screen[Any]) -> Iterator[SystemCommand]:
+    """Every key action of ``screen`` as a palette command ("key: h" beside it), once each;
+    the app's own keys are left to the app."""
+    seen: set[str] = set()
+    for entry in collect_keys(screen):
+        if entry.description in seen or entry.section == "App":
+            continue
+        seen.add(entry.description)
+        binding = next(
+            (a.binding for a in screen.active_bindings.values()
+             if (a.binding.description or a.binding.action.replace("_", " "))
+             == entry.description),
+            None,
+        )
+        if binding is None:
+            continue
+        node = next(a.node for a in screen.active_bindings.values() if a.binding is binding)
+        yield SystemCommand(entry.description, f"key: {entry.keys}",
+                            partial(_run_binding, screen, node, binding.action))
+
+
+def _run_binding(screen: Screen[Any], node: Any, action: str) -> None:
+    app = screen.app
+    app.call_later(app.run_action, action, node)
