@@ -39,6 +39,7 @@ from reader.sanitize import clean_line, clean_text, normalize_newlines
 
 if TYPE_CHECKING:
     from reader.library import LibrarySource
+    from reader.refresh import Update
     from reader.web.fetch import Fetcher, ProgressCallback
     from reader.web.page import WebArticle
 
@@ -603,3 +604,48 @@ __all__ = [
     "store_web_article",
     "write_new_file",
 ]
+
+
+@dataclass(slots=True)
+class PagePlan:
+    """What adding one web address does: fetch and store it, fetch it again to refresh the
+    library's copy (``refresh``), or nothing, because it is in the library (``duplicate``)."""
+
+    url: str
+    refresh: Path | None = None
+    duplicate: AddResult | None = None
+
+
+def plan_pages(urls: Iterable[str], index: LibraryIndex, *, refresh: bool) -> list[PagePlan]:
+    """A plan per URL: one the library holds already is a duplicate, or (``refresh``) is
+    fetched again to update that file; any other is fetched and added."""
+    plans = []
+    for url in urls:
+        known = index.source_path(url)
+        if known is not None and not refresh:
+            plans.append(PagePlan(url, duplicate=duplicate_url(url, known)))
+        else:
+            plans.append(PagePlan(url, refresh=known))
+    return plans
+
+
+def fetch_planned(
+    plan: PagePlan, fetcher: Fetcher, *, force: bool = False,
+    cancelled: Callable[[], bool] | None = None,
+) -> WebArticle | Update | None:
+    """Do the network part of ``plan``: the page to add, the update of the library's copy
+    (``force``: even when its text was edited here), or None for a duplicate.
+
+    Raises:
+        FetchError: the address is refused or the page cannot be fetched.
+        ArticleError: the page holds no article.
+    """
+    from reader.refresh import fetch_update
+    from reader.web.fetch import check_url
+
+    if plan.duplicate is not None:
+        return None
+    check_url(plan.url)
+    if plan.refresh is not None:
+        return fetch_update(plan.refresh, fetcher, force=force, cancelled=cancelled)
+    return fetch_article(plan.url, fetcher, cancelled=cancelled)

@@ -187,15 +187,6 @@ def read_url_list(name: str) -> list[str]:
     return urls
 
 
-@dataclass(slots=True)
-class _Plan:
-    """What to do for one URL: fetch it, refresh the library copy, or report it at once."""
-
-    url: str
-    refresh: Path | None = None
-    duplicate: AddResult | None = None
-
-
 def _add_pages(
     urls: list[str],
     library: Path,
@@ -205,27 +196,16 @@ def _add_pages(
     context: Context,
 ) -> int:
     """Fetch ``urls`` concurrently and store them; print one line per URL; return failures."""
-    from reader.adding import duplicate_url, fetch_article
+    from reader.adding import PagePlan, fetch_planned, plan_pages
     from reader.progress import ProgressLine
-    from reader.refresh import Update, apply_update, fetch_update
+    from reader.refresh import Update, apply_update
     from reader.web.batch import host_of, run_batch
-    from reader.web.fetch import FetchError, check_url, display_url
+    from reader.web.fetch import FetchError, display_url
 
-    plans: list[_Plan] = []
-    for url in urls:
-        known = index.source_path(url)
-        if known is not None and not args.refresh:
-            plans.append(_Plan(url, duplicate=duplicate_url(url, known)))
-        else:
-            plans.append(_Plan(url, refresh=known))
+    plans = plan_pages(urls, index, refresh=args.refresh)
 
-    def task(plan: _Plan, cancelled: Callable[[], bool]) -> WebArticle | Update | None:
-        if plan.duplicate is not None:
-            return None
-        check_url(plan.url)
-        if plan.refresh is not None:
-            return fetch_update(plan.refresh, fetcher, force=args.force, cancelled=cancelled)
-        return fetch_article(plan.url, fetcher, cancelled=cancelled)
+    def task(plan: PagePlan, cancelled: Callable[[], bool]) -> WebArticle | Update | None:
+        return fetch_planned(plan, fetcher, force=args.force, cancelled=cancelled)
 
     store = annotation_store(context) if args.refresh else None
     bar = ProgressLine(sys.stderr, len(plans), "pages")
