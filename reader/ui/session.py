@@ -99,6 +99,13 @@ class ReaderSession:
         self.index_updated: Signal[IndexProgress] = Signal(owner, "index-updated")
         """The library search index grew (or is complete)."""
 
+    def unsubscribe(self, node: DOMNode) -> None:
+        """Stop telling ``node`` about changes (a screen being closed: the signals would
+        otherwise keep it, and its article, alive)."""
+        for signal in (self.article_updated, self.library_changed, self.article_replaced,
+                       self.index_updated):
+            signal.unsubscribe(node)
+
     def article_changed(self, path: str, *, highlights: int | None = None,
                         progress: float | None = None) -> None:
         """(UI thread.) An article's highlight count or reading progress changed."""

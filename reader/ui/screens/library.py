@@ -111,6 +111,10 @@ class LibraryScreen(Screen[None]):
             self._scanned = True
             self.scan_library()
 
+    def on_unmount(self) -> None:
+        """Closed: the session's signals let go of this screen."""
+        self.session.unsubscribe(self)
+
     def on_screen_resume(self) -> None:
         """Started on one file: scan the library only when the reader comes back to it."""
         if not getattr(self, "_scanned", True):

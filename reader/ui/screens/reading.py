@@ -188,6 +188,10 @@ class ReadingScreen(BookNavigation):
         self.session.article_replaced.subscribe(self, self._article_replaced)
         self.load()
 
+    def on_unmount(self) -> None:
+        """Closed: the session's signals let go of this screen."""
+        self.session.unsubscribe(self)
+
     def _article_replaced(self, path: str) -> None:
         """The file has new text (refreshed from the web): show it."""
         if path == self.path:

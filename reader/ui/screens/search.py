@@ -115,6 +115,10 @@ class SearchScreen(ModalScreen[SearchOutcome | None]):
         if self.article is not None:
             self._prepare_article_index()
 
+    def on_unmount(self) -> None:
+        """Closed: the session's signals let go of this screen."""
+        self.session.unsubscribe(self)
+
     @work(thread=True, group="search-prepare")
     def _prepare_article_index(self) -> None:
         """Build this article's passage index while the reader types the first letters."""
