@@ -140,5 +140,9 @@ def test_the_domain_contracts_name_every_domain_module() -> None:
     domain = {"annotations", *(top - NOT_DOMAIN)}
     never_ui = set(_contract("The domain never imports the UI or the CLI")["source_modules"])
     never_textual = set(_contract("Domain code never imports Textual")["source_modules"])
+    below_reader = set(_contract("Annotations are the bottom of the domain: they use only the "
+                                 "safe file reader of reader")["forbidden_modules"])
     assert never_ui == domain
     assert never_textual == domain | {"reader.cli", "reader.commands"}
+    assert below_reader == (domain - {"annotations", "reader.safe_read"}) | NOT_DOMAIN - {
+        "reader.__main__"}
