@@ -27,12 +27,8 @@ from reader.adding import (
     add_article,
     add_target,
     add_text,
-    guess_format,
-    library_fingerprints,
     library_index,
-    slugify,
     store_web_article,
-    write_new_file,
 )
 from reader.cli import CommandError, Context
 from reader.commands.common import add_fetch_options, fetch_options
@@ -314,15 +310,3 @@ def _expand(files: Iterable[str]) -> list[str | Path | _Url]:
         else:
             expanded.append(path)
     return expanded
-
-
-__all__ = [
-    "AddResult",
-    "add_article",
-    "add_text",
-    "guess_format",
-    "library_fingerprints",
-    "read_url_list",
-    "slugify",
-    "write_new_file",
-]
