@@ -12,17 +12,14 @@ from pathlib import Path
 from reader.ui.palette import ArticleProvider
 from reader.ui.screens.library import LibraryScreen
 from reader.ui.screens.reading import ReadingScreen
-from tests.pilot_helpers import make_app, wait_for, wait_library, wait_reading
+from tests.support.pilot import make_app, opened_article, wait_for, wait_library, wait_reading
 
 
 async def test_a_closed_reading_screen_is_not_kept_by_the_session(
     isolated_paths: Path, seed_library: Path
 ) -> None:
     app = make_app(isolated_paths, seed_library)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await wait_library(pilot, 1)
-        await pilot.press("enter")
-        reading = await wait_reading(pilot)
+    async with opened_article(app, size=(100, 30), library_rows=1) as (pilot, reading):
         signal = app.session.article_replaced
         assert reading in signal._subscriptions  # it reloads when its page is refreshed
         await pilot.press("q")
@@ -39,10 +36,7 @@ async def test_export_with_nothing_annotated_says_so_as_a_warning(
     export_dir = isolated_paths / "exports"
     (isolated_paths / "config.toml").write_text(f'export_dir = "{export_dir}"\n')
     app = make_app(isolated_paths, seed_library)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await wait_library(pilot, 1)
-        await pilot.press("enter")
-        await wait_reading(pilot)
+    async with opened_article(app, size=(100, 30), library_rows=1) as (pilot, _reading):
         await pilot.press("e")  # ReadingScreen.ExportRequested → the app's export worker
         await wait_for(pilot, lambda: any("No annotations to export yet." in str(n.message)
                                           for n in app._notifications))
