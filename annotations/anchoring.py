@@ -302,29 +302,3 @@ class Reanchored:
         return sum(
             1 for a in self.annotations if a.status is AnchorStatus.FUZZY and needs_review(a)
         )
-
-
-def reanchor_article(
-    found: Iterable[Annotation], text: str, article_id: str, path: str
-) -> Reanchored:
-    """Re-anchor an article's annotations against its current ``text``.
-
-    The one rule for "the article changed": every annotation is anchored again (see
-    :func:`anchor`), takes the article's current id and path, and those whose stored fields
-    differ are listed in :attr:`Reanchored.changed` (save them with
-    ``AnnotationStore.update_anchors``). Orphans are kept, never dropped.
-    """
-    found = list(found)
-    anchored = anchor_all(found, text)
-    current = [
-        annotation.edited(article_id=article_id, path=path)
-        if (annotation.article_id, annotation.path) != (article_id, path)
-        else annotation
-        for annotation in anchored
-    ]
-    before = {a.id: (a.position, a.status, a.article_id, a.path, a.score) for a in found}
-    changed = [
-        a for a in current
-        if before.get(a.id) != (a.position, a.status, a.article_id, a.path, a.score)
-    ]
-    return Reanchored(current, changed)

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 import yaml
 
 from annotations.atomicfile import atomic_write_bytes, atomic_write_text
+from reader import paths
 from reader.formats import parser_for
 from reader.formats.frontmatter import split_front_matter
 from reader.loading import (
@@ -37,6 +38,8 @@ from reader.loading import (
 from reader.sanitize import clean_line, clean_text, normalize_newlines
 
 if TYPE_CHECKING:
+    from reader.library import LibrarySource
+    from reader.refresh import Update
     from reader.web.fetch import Fetcher, ProgressCallback
     from reader.web.page import WebArticle
 
@@ -94,6 +97,20 @@ class AddResult:
     url: str = ""
     same_text: bool = True
     incomplete: bool = False
+
+
+def add_target(library: LibrarySource) -> Path:
+    """Where added articles go — the one rule, for ``postil add`` and the app's add dialog.
+
+    The library's first folder (created when an article is added, if it does not exist yet);
+    the user's own library (:func:`reader.paths.default_library_dir`) when the library is the
+    bundled sample or only files (``postil FILE``).
+    """
+    if not library.is_sample:
+        for root in library.roots:
+            if root.is_dir() or not root.exists():
+                return root.expanduser().absolute()
+    return paths.default_library_dir()
 
 
 def library_fingerprints(folders: Iterable[Path]) -> dict[str, Path]:
@@ -587,3 +604,48 @@ __all__ = [
     "store_web_article",
     "write_new_file",
 ]
+
+
+@dataclass(slots=True)
+class PagePlan:
+    """What adding one web address does: fetch and store it, fetch it again to refresh the
+    library's copy (``refresh``), or nothing, because it is in the library (``duplicate``)."""
+
+    url: str
+    refresh: Path | None = None
+    duplicate: AddResult | None = None
+
+
+def plan_pages(urls: Iterable[str], index: LibraryIndex, *, refresh: bool) -> list[PagePlan]:
+    """A plan per URL: one the library holds already is a duplicate, or (``refresh``) is
+    fetched again to update that file; any other is fetched and added."""
+    plans = []
+    for url in urls:
+        known = index.source_path(url)
+        if known is not None and not refresh:
+            plans.append(PagePlan(url, duplicate=duplicate_url(url, known)))
+        else:
+            plans.append(PagePlan(url, refresh=known))
+    return plans
+
+
+def fetch_planned(
+    plan: PagePlan, fetcher: Fetcher, *, force: bool = False,
+    cancelled: Callable[[], bool] | None = None,
+) -> WebArticle | Update | None:
+    """Do the network part of ``plan``: the page to add, the update of the library's copy
+    (``force``: even when its text was edited here), or None for a duplicate.
+
+    Raises:
+        FetchError: the address is refused or the page cannot be fetched.
+        ArticleError: the page holds no article.
+    """
+    from reader.refresh import fetch_update
+    from reader.web.fetch import check_url
+
+    if plan.duplicate is not None:
+        return None
+    check_url(plan.url)
+    if plan.refresh is not None:
+        return fetch_update(plan.refresh, fetcher, force=force, cancelled=cancelled)
+    return fetch_article(plan.url, fetcher, cancelled=cancelled)

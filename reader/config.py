@@ -81,7 +81,7 @@ class Settings:
     """Library folders (``~`` expanded); empty means the user data dir's ``library``."""
     reading_width: int = DEFAULT_READING_WIDTH
     """Maximum width of the reading column, in cells (30-200)."""
-    highlight_color: str = "yellow"
+    highlight_color: str = HIGHLIGHT_NAMES[0]
     """Colour of new highlights: yellow, green, blue, pink or purple."""
     export_dir: str = ""
     """Where the reader's export key writes Markdown; empty means ``<user data dir>/exports``."""

@@ -13,7 +13,6 @@ from reader.loading import ArticleError, load_article
 
 if TYPE_CHECKING:
     from annotations.storage import AnnotationStore
-    from reader.cli import Context
     from reader.library import LibrarySource
     from reader.search import SearchIndex
     from reader.search.indexed_text import IndexedText
@@ -124,16 +123,10 @@ def attached_lines(attached: Attached) -> list[str]:
     ]
 
 
-def library_matcher(context: Context) -> LibraryMatcher:
-    """A matcher over the user's library."""
-    return source_matcher(context.library_source())
-
-
 __all__ = [
     "attach_pending",
     "attached_lines",
     "attachment_changes",
-    "library_matcher",
     "quote_only_attachments",
     "source_matcher",
 ]

@@ -4,7 +4,7 @@
 conditional request (``If-None-Match`` / ``If-Modified-Since`` from the stored ``etag`` /
 ``last_modified``) and compares the new text with the stored one; :func:`apply_update` (one
 thread) writes a changed article atomically and re-anchors its annotations with the fuzzy
-anchoring every edit uses (:func:`annotations.anchoring.reanchor_article`), reporting how many
+anchoring every edit uses (:func:`reader.reanchoring.reanchor`), reporting how many
 were found exactly, moved, or orphaned — orphans are kept, never dropped.
 
 An unchanged page (304, or the same text) rewrites nothing. A failure anywhere leaves the stored
@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from annotations.anchoring import reanchor_article
 from annotations.atomicfile import atomic_write_text
 from annotations.storage import StoreError
 from reader.loading import ArticleError, fingerprint, parse_article, read_text
+from reader.reanchoring import reanchor
 from reader.sanitize import normalize_newlines
 from reader.web.page import WebArticle, WebOrigin, web_article, web_origin
 
@@ -157,7 +157,7 @@ def apply_update(update: Update, store: AnnotationStore | None) -> RefreshResult
     if store is not None:
         try:
             found = store.annotations_for(old_id, str(path))
-            reanchored = reanchor_article(found, new_article.text, new_article.id, str(path))
+            reanchored = reanchor(found, new_article)
         except StoreError as error:
             problem = f"highlights not re-anchored now ({error}); they will be when opened"
     try:

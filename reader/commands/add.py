@@ -7,8 +7,8 @@ reads one URL per line (blank lines and ``#`` comments skipped). Pages are fetch
 (:mod:`reader.web.batch`), with a progress bar on a terminal and one result line per URL, in the
 order given. The exit status is 1 if anything could not be added.
 
-The library folder is the first ``--library`` folder (or ``POSTIL_LIBRARY`` entry), else
-:func:`reader.paths.default_library_dir`.
+Where articles go is :func:`reader.adding.add_target`: the library's first folder (``--library``,
+``POSTIL_LIBRARY`` or the settings), else :func:`reader.paths.default_library_dir`.
 """
 
 from __future__ import annotations
@@ -20,19 +20,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from reader import paths
 from reader.adding import (
     STDIN,
     AddResult,
     LibraryIndex,
     add_article,
+    add_target,
     add_text,
-    guess_format,
-    library_fingerprints,
     library_index,
-    slugify,
     store_web_article,
-    write_new_file,
 )
 from reader.cli import CommandError, Context
 from reader.commands.common import add_fetch_options, fetch_options
@@ -103,7 +99,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, context: Context) -> int:
     """Add every given article; report each one; exit 1 if any could not be added."""
-    library = target_library(context)
+    library = add_target(context.library_source())
     items = _expand(args.files)
     if args.from_list is not None:
         items.extend(_Url(url) for url in read_url_list(args.from_list))
@@ -187,15 +183,6 @@ def read_url_list(name: str) -> list[str]:
     return urls
 
 
-@dataclass(slots=True)
-class _Plan:
-    """What to do for one URL: fetch it, refresh the library copy, or report it at once."""
-
-    url: str
-    refresh: Path | None = None
-    duplicate: AddResult | None = None
-
-
 def _add_pages(
     urls: list[str],
     library: Path,
@@ -205,27 +192,16 @@ def _add_pages(
     context: Context,
 ) -> int:
     """Fetch ``urls`` concurrently and store them; print one line per URL; return failures."""
-    from reader.adding import duplicate_url, fetch_article
+    from reader.adding import PagePlan, fetch_planned, plan_pages
     from reader.progress import ProgressLine
-    from reader.refresh import Update, apply_update, fetch_update
+    from reader.refresh import Update, apply_update
     from reader.web.batch import host_of, run_batch
-    from reader.web.fetch import FetchError, check_url, display_url
+    from reader.web.fetch import FetchError, display_url
 
-    plans: list[_Plan] = []
-    for url in urls:
-        known = index.source_path(url)
-        if known is not None and not args.refresh:
-            plans.append(_Plan(url, duplicate=duplicate_url(url, known)))
-        else:
-            plans.append(_Plan(url, refresh=known))
+    plans = plan_pages(urls, index, refresh=args.refresh)
 
-    def task(plan: _Plan, cancelled: Callable[[], bool]) -> WebArticle | Update | None:
-        if plan.duplicate is not None:
-            return None
-        check_url(plan.url)
-        if plan.refresh is not None:
-            return fetch_update(plan.refresh, fetcher, force=args.force, cancelled=cancelled)
-        return fetch_article(plan.url, fetcher, cancelled=cancelled)
+    def task(plan: PagePlan, cancelled: Callable[[], bool]) -> WebArticle | Update | None:
+        return fetch_planned(plan, fetcher, force=args.force, cancelled=cancelled)
 
     store = annotation_store(context) if args.refresh else None
     bar = ProgressLine(sys.stderr, len(plans), "pages")
@@ -312,15 +288,6 @@ def _report(result: AddResult, name: str) -> None:
     print(_result_line(result))
 
 
-def target_library(context: Context) -> Path:
-    """The folder ``add`` writes to: the first ``--library`` folder, else the user's library."""
-    folder = context.library[0] if context.library else paths.default_library_dir()
-    folder = folder.expanduser().absolute()
-    if folder.exists() and not folder.is_dir():
-        raise CommandError(f"the library {folder} is a file, not a folder")
-    return folder
-
-
 def _expand(files: Iterable[str]) -> list[str | Path | _Url]:
     """Replace folders by the article files inside them; keep ``-``, files and URLs."""
     from reader.library import LibrarySource
@@ -343,16 +310,3 @@ def _expand(files: Iterable[str]) -> list[str | Path | _Url]:
         else:
             expanded.append(path)
     return expanded
-
-
-__all__ = [
-    "AddResult",
-    "add_article",
-    "add_text",
-    "guess_format",
-    "library_fingerprints",
-    "read_url_list",
-    "slugify",
-    "target_library",
-    "write_new_file",
-]

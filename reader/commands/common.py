@@ -3,37 +3,16 @@
 from __future__ import annotations
 
 import argparse
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from annotations.quote_only import QuoteOnlySource, quote_only_sources
 from reader.article import ArticleMeta
 from reader.cli import CommandError, Context
+from reader.reading_state import ReadingState
 from reader.terminal_output import err
 
 if TYPE_CHECKING:
-    from annotations.storage import ReadingPosition
     from reader.web.fetch import FetchOptions
-
-
-@dataclass(slots=True)
-class ReadingState:
-    """Highlight counts and reading positions, looked up by article id or path."""
-
-    by_id: dict[str, int] = field(default_factory=dict)
-    by_path: dict[str, int] = field(default_factory=dict)
-    positions: dict[str, ReadingPosition] = field(default_factory=dict)
-    quote_only: list[QuoteOnlySource] = field(default_factory=list)
-    """Imported books not in the library (listed after the articles, with a mark)."""
-
-    def highlights(self, meta: ArticleMeta) -> int:
-        """Number of highlights of the article."""
-        return max(self.by_id.get(meta.id, 0), self.by_path.get(meta.path, 0))
-
-    def progress(self, meta: ArticleMeta) -> float:
-        """Reading progress 0-1 of the article."""
-        position = self.positions.get(meta.id)
-        return position.progress if position is not None else 0.0
 
 
 def reading_state(context: Context) -> ReadingState:
@@ -45,9 +24,7 @@ def reading_state(context: Context) -> ReadingState:
     except CommandError as error:
         err(f"warning: {error}")
         return ReadingState()
-    by_id, by_path = store.highlight_counts()
-    sources = quote_only_sources(a for a in store.all_annotations() if a.quote_only)
-    return ReadingState(by_id, by_path, store.all_positions(), sources)
+    return ReadingState.of_store(store)
 
 
 def relocated_articles(context: Context, missing: dict[str, str]) -> dict[str, str]:

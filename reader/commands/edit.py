@@ -41,9 +41,9 @@ def _title(path: str, context: Context) -> str:
     try:
         return ArticleScope.of(context.library_source([])).load(path).meta.title
     except (ArticleError, OSError, ValueError):
-        from reader.commands.notes import _title_from_path
+        from reader.annotation_listing import title_from_path
 
-        return _title_from_path(path)
+        return title_from_path(path)
 
 
 def run(args: argparse.Namespace, context: Context) -> int:

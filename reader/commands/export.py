@@ -2,8 +2,8 @@
 
 The command gathers the annotations (filtered by tag, colour, date and article path), groups
 them by article, loads each article and re-anchors its annotations against the current text,
-and hands plain data to :mod:`annotations.export`. :func:`collect_exports` and
-:func:`article_info` are reusable (the reader's export key does the same for one article).
+and hands plain data to :mod:`annotations.export`; the gathering is :mod:`reader.exporting`,
+which the reader's export key uses too.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 import textwrap
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -21,7 +21,6 @@ from annotations.export import (
     HIGHLIGHT_FIELDS,
     AnnotationFilter,
     ArticleExport,
-    ArticleInfo,
     ExportError,
     Template,
     TemplateError,
@@ -40,9 +39,9 @@ from annotations.quote_only import quote_only_sources, source_key
 from reader import paths
 from reader.article import ArticleMeta
 from reader.article_access import ArticleScope
-from reader.book import Book
 from reader.cli import CommandError, Context
 from reader.commands.common import relocated_articles
+from reader.exporting import collect_exports
 from reader.loading import load_article
 from reader.terminal_output import data_stream, err, escape_json_controls
 
@@ -119,79 +118,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="replace an existing -o FILE that postil did not write (never the database, "
         "settings or a library article)",
     )
-
-
-def article_info(meta: ArticleMeta, book: Book | None = None) -> ArticleInfo:
-    """The export's view of an article's metadata (a book's chapters and details too)."""
-    series = meta.series
-    if series and meta.series_index:
-        series = f"{series} #{meta.series_index}"
-    return ArticleInfo(
-        id=meta.id,
-        path=meta.path,
-        title=meta.title,
-        author=meta.author,
-        url=meta.url,
-        date=meta.date,
-        publisher=meta.publisher,
-        language=meta.language,
-        identifier=meta.identifier,
-        series=series,
-        chapters=tuple(ChapterMark(entry.start, entry.title) for entry in book.toc)
-        if book is not None
-        else (),
-    )
-
-
-def collect_exports(
-    annotations: Iterable[Annotation], scope: ArticleScope, cfis: dict[str, str] | None = None
-) -> list[ArticleExport]:
-    """Group ``annotations`` by article path, load each article and re-anchor its annotations.
-
-    Only articles inside ``scope`` are opened (stored paths are data). An article that is not,
-    or cannot be read, is exported with metadata from its path (title from the file name) and
-    the annotations as last anchored. Articles are ordered by title, then path.
-    A book's annotations get the chapter they are now in; ``cfis``, when given, receives the
-    EPUB CFI of each book annotation's chapter (by annotation id).
-    """
-    from annotations.anchoring import anchor_all
-
-    groups: dict[str, list[Annotation]] = {}
-    quote_only: list[Annotation] = []
-    for annotation in annotations:
-        if source_key(annotation) is not None:
-            quote_only.append(annotation)
-        else:
-            groups.setdefault(annotation.path, []).append(annotation)
-    exports: list[ArticleExport] = []
-    for imported in quote_only_sources(quote_only):
-        # A quote-only book: its highlights as they were imported (not orphans of a text).
-        info = ArticleInfo(id="", path="", title=imported.display_title,
-                           author=imported.author, url=imported.url,
-                           imported_from=imported.origin)
-        shown = tuple(replace(a, status=AnchorStatus.ANCHORED) for a in imported.highlights)
-        exports.append(ArticleExport(info, shown))
-    for path, members in groups.items():
-        try:
-            article = scope.load(path)
-        except Exception:  # outside the library, unreadable, missing or unparsable
-            known_id = next((a.article_id for a in members if a.article_id), "")
-            exports.append(ArticleExport(ArticleInfo.for_missing(path, known_id), tuple(members)))
-            continue
-        anchored = anchor_all(members, article.text)
-        book = article.book
-        if book is not None:
-            anchored = [
-                a if a.status is AnchorStatus.ORPHANED
-                else replace(a, chapter=book.chapter_title(a.start) or a.chapter)
-                for a in anchored
-            ]
-            if cfis is not None:
-                cfis.update({a.id: book.cfi_at(a.start) for a in anchored if a.status
-                             is not AnchorStatus.ORPHANED})
-        exports.append(ArticleExport(article_info(article.meta, book), tuple(anchored)))
-    exports.sort(key=lambda e: (e.article.title.casefold(), e.article.path))
-    return exports
 
 
 def _filter(args: argparse.Namespace) -> AnnotationFilter:

@@ -119,12 +119,12 @@ def _run_highlights(
 ) -> int:
     from annotations.anchoring import needs_review
     from reader.importing import import_changes, plan_import, replaced_count
-    from reader.library_matching import library_matcher
+    from reader.library_matching import source_matcher
 
     result = found.result
     for rejected in result.rejected:
         err(f"{name}: {rejected}")
-    matcher = library_matcher(context)
+    matcher = source_matcher(context.library_source())
     report = matcher.match(result.highlights)
     store = _store_or_none(args, context)
     existing = store.all_annotations() if store is not None else []

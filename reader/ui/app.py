@@ -1,4 +1,9 @@
-"""The postil Textual app: library and reading screens over one shared session."""
+"""The postil Textual app: library and reading screens over one shared session.
+
+The app makes the session, pushes screens, and handles what screens ask it to coordinate
+(:mod:`reader.ui.messages`: open an article, export, a store problem, the search index). Screens
+never import this module; they get the session in their constructor.
+"""
 
 from __future__ import annotations
 
@@ -14,28 +19,31 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
-from textual.worker import get_current_worker
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from annotations.changelog import ANNOTATIONS
 from annotations.review import ReviewFilter
-from annotations.storage import DatabaseLocked
+from annotations.storage import DatabaseLocked, StoreError
 from reader import paths
+from reader.adding import add_target
 from reader.article import Article
 from reader.library import LibrarySource
 from reader.sanitize import clean_line, clean_text
-from reader.search import SearchIndex
+from reader.ui import messages, refresh_worker
 from reader.ui.dialogs.help_dialog import HelpDialog, collect_keys
 from reader.ui.executor import DaemonExecutor
-from reader.ui.palette import ArticleProvider, ThemePicker
+from reader.ui.export_worker import export_annotations
+from reader.ui.index_worker import IndexBuilds, build_index
+from reader.ui.palette import ArticleProvider, ThemePicker, key_commands
 from reader.ui.screens.library import LibraryScreen
 from reader.ui.screens.reading import ReadingScreen
 from reader.ui.screens.review import ReviewScreen
+from reader.ui.screens.search import SearchOutcome, SearchScreen
 from reader.ui.session import ReaderSession, describe_changes
-from reader.ui.widgets.article_table import ArticleRow
 from reader.ui.worker_calls import call_from_worker
 
 if TYPE_CHECKING:
-    from reader.ui.screens.search import SearchScreen
+    from reader.search import SearchHit
 
 #: Quitting waits this long without a word for queued writes...
 QUICK_SAVE_SECONDS = 0.3
@@ -66,18 +74,13 @@ class PostilApp(App[int]):
     ) -> None:
         super().__init__(**kwargs)
         self.session = ReaderSession(
-            db_path, library, config_path or paths.default_config_path()
+            db_path, library, config_path or paths.default_config_path(), owner=self
         )
         self.session.on_write_error = self._write_failed
         self.session.on_notice = self._notice_from_worker
         self._saving_before_quit = False
-        self.started_on_file = library.single_file is not None
         self._reported_store_error = False
-        self._search_index: SearchIndex | None = None
-        self._index_started = False
-        self._index_running = False
-        self._index_again = False
-        self.index_progress: tuple[int, int] = (0, 0)
+        self._index_builds = IndexBuilds()
         self.start_review = start_review
         """Open the review screen at start (``postil review``), with this theme."""
         self.review_today = review_today
@@ -96,13 +99,74 @@ class PostilApp(App[int]):
             self.notify(clean_line(problem), severity="warning", timeout=10)
         if settings.keys:
             self.set_keymap(settings.keys)
-        self.push_screen(LibraryScreen())
         single = self.session.library.single_file
+        # Started on one file, the library is listed only when the reader goes back to it.
+        self.push_screen(LibraryScreen(self.session, scan_at_start=single is None))
         if single is not None:
-            self.push_screen(ReadingScreen(str(single.absolute()), quit_on_back=True))
+            self.push_screen(ReadingScreen(self.session, str(single.absolute()),
+                                           quit_on_back=True))
         elif self.start_review is not None:
             self.push_screen(ReviewScreen(self.session, self.start_review,
                                           today=self.review_today))
+
+    # ----------------------------------------------------------------- what screens ask for
+    @on(messages.OpenArticle)
+    def _open_requested(self, message: messages.OpenArticle) -> None:
+        self.open_article(message.path, message.select, message.hits, message.index)
+
+    @on(messages.ExportRequested)
+    def _export_requested(self, message: messages.ExportRequested) -> None:
+        self.export_articles(message.paths)
+
+    @on(messages.StoreProblem)
+    def _store_problem(self, message: messages.StoreProblem) -> None:
+        self.report_store_error(message.error)
+
+    @on(messages.IndexWanted)
+    def _index_wanted(self, message: messages.IndexWanted) -> None:
+        """Build the library search index once (and again after the library changed)."""
+        self._build_index_if(self._index_builds.wanted(refresh=message.refresh))
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        """Every worker's failure is told here, once (the worker itself only raises)."""
+        if event.state is not WorkerState.ERROR:
+            return
+        error = event.worker.error
+        if isinstance(error, messages.WorkerFailure):
+            self.notify(str(error), title=error.title, severity=error.severity,
+                        timeout=error.timeout)
+        elif error is not None:
+            self.notify(f"Something went wrong: {clean_line(str(error)) or type(error).__name__}",
+                        severity="error", timeout=15)
+
+    # ----------------------------------------------------------------- opening things
+    def open_article(self, path: str, select: tuple[int, int] | None = None,
+                     hits: list[SearchHit] | None = None, index: int = 0) -> None:
+        """Open ``path`` in the reading screen (reusing it if it is already open).
+
+        ``hits``: search results (``hits[index]`` was chosen; ``n``/``N`` step through those
+        in this article).
+        """
+        screen = self.screen
+        if isinstance(screen, ReadingScreen) and screen.path == path:
+            if hits:
+                screen.show_results(hits, index)
+            elif select is not None:
+                screen.select_span(*select)
+            return
+        self.push_screen(ReadingScreen(self.session, path, select=select, hits=hits,
+                                       index=index))
+
+    def open_search(self, scope_path: str | None = None) -> None:
+        """Open the search box for the whole library (``scope_path`` None) or one article."""
+        def chosen(outcome: SearchOutcome | None) -> None:
+            if outcome is not None:
+                hit = outcome.hit
+                self.open_article(hit.path, (hit.match_start, hit.match_end), outcome.hits,
+                                  outcome.index)
+
+        self.push_screen(SearchScreen(self.session, scope_path=scope_path), chosen)
 
     def action_review(self, theme: ReviewFilter | None = None) -> None:
         """Start today's review of highlights (all, or a theme's)."""
@@ -113,12 +177,10 @@ class PostilApp(App[int]):
     @work(thread=True, exclusive=True, group="review-tags")
     def action_review_tag(self) -> None:
         """Choose a tag (from the palette) and review only its highlights."""
-        from annotations.storage import StoreError
-
         try:
             annotations = self.session.store().all_annotations()
         except StoreError as error:
-            call_from_worker(self, self.report_store_error, error)
+            self.post_message(messages.StoreProblem(str(error)))
             return
         counts: dict[str, int] = {}
         for annotation in annotations:
@@ -137,10 +199,6 @@ class PostilApp(App[int]):
             placeholder="Review which tag…",
         )
 
-    @on(ReviewScreen.OpenArticle)
-    def _open_from_review(self, message: ReviewScreen.OpenArticle) -> None:
-        self.push_screen(ReadingScreen(message.path, select=message.span))
-
     def notify(
         self,
         message: str,
@@ -157,121 +215,35 @@ class PostilApp(App[int]):
             markup=False,
         )
 
-    def open_article(self, path: str, select: tuple[int, int] | None = None) -> None:
-        """Open ``path`` in the reading screen (reusing it if it is already open)."""
-        screen = self.screen
-        if isinstance(screen, ReadingScreen) and screen.path == path:
-            if select is not None:
-                screen.select_span(*select)
-            return
-        self.push_screen(ReadingScreen(path, select=select))
-
-    def open_search(self, scope_path: str | None, article: Article | None = None, *,
-                    article_pending: bool = False) -> SearchScreen:
-        """Open the search box for one article (``scope_path``) or the whole library.
-
-        ``article_pending``: the article at ``scope_path`` is still loading; the reading screen
-        hands it over with :meth:`SearchScreen.article_ready`.
-        """
-        from reader.ui.screens.search import SearchOutcome, SearchScreen
-
-        def chosen(outcome: SearchOutcome | None) -> None:
-            if outcome is None:
-                return
-            hit = outcome.hit
-            current = self.screen
-            if isinstance(current, ReadingScreen) and current.path == hit.path:
-                reading = current
-            else:
-                reading = ReadingScreen(hit.path, select=(hit.match_start, hit.match_end))
-                self.push_screen(reading)
-            reading.show_results(outcome.hits, outcome.index)
-
-        screen = SearchScreen(scope_path=scope_path, article=article,
-                              article_pending=article_pending)
-        self.push_screen(screen, chosen)
-        return screen
-
-    @property
-    def search_index(self) -> SearchIndex | None:
-        """The library search index (None until it starts building)."""
-        return self._search_index
-
-    def ensure_search_index(self) -> None:
-        """Build (or refresh) the library search index in a worker, once per run."""
-        if self._index_started:
-            return
-        self.refresh_search_index()
-
-    def refresh_search_index(self) -> None:
-        """Build or refresh the library search index in the background (the library was just
-        listed, or changed), so the first library search answers at once.
-
-        A build already running finishes first (restarting it would throw its work away);
-        the refresh then follows.
-        """
-        self._index_started = True
-        if self._index_running:
-            self._index_again = True
-            return
-        self._index_running = True
-        self._build_index()
-
-    def _index_built(self) -> None:
-        self._index_running = False
-        if self._index_again:
-            self._index_again = False
-            self.refresh_search_index()
+    # ----------------------------------------------------------------- the search index
+    def _build_index_if(self, start: bool) -> None:
+        if start:
+            self._build_index()
 
     @work(thread=True, exclusive=True, group="search-index")
     def _build_index(self) -> None:
-        try:
-            self._update_index()
-        finally:
-            call_from_worker(self, self._index_built)
-
-    def _update_index(self) -> None:
-        from reader.search import library_index
-
-        index = library_index(self.session.library)
-        self._search_index = index
-        files = self.session.library.article_paths()
-
-        def progress(done: int, total: int) -> None:
-            self.index_progress = (done, total)
-            call_from_worker(self, self._index_progress, done, total)
-
         worker = get_current_worker()
-        index.update(files, progress=progress, cancelled=lambda: worker.is_cancelled)
-        self.index_progress = (len(files), len(files))
-        call_from_worker(self, self._index_progress, len(files), len(files))
-        index.save()
+        try:
+            build_index(self.session,
+                        partial(call_from_worker, self, self.session.index_updated.publish),
+                        cancelled=lambda: worker.is_cancelled)
+        finally:
+            call_from_worker(self, lambda: self._build_index_if(self._index_builds.finished()))
 
-    def _index_progress(self, done: int, total: int) -> None:
-        from reader.ui.screens.search import SearchScreen
-
-        if isinstance(self.screen, SearchScreen):
-            self.screen.show_progress(done, total)
-
+    # ----------------------------------------------------------------- export
     def export_articles(self, article_paths: list[str] | None) -> None:
         """Export annotations (of these articles, or all) as Markdown into the export dir."""
-        from reader.ui.export_worker import start_export
+        self._export(article_paths)
 
-        start_export(self, article_paths)
+    @work(thread=True, group="export", exit_on_error=False)
+    def _export(self, article_paths: list[str] | None) -> None:
+        def tell(message: str) -> None:
+            call_from_worker(self, self.notify, message, timeout=3)
 
-    def article_changed(self, path: str, *, highlights: int | None = None,
-                        progress: float | None = None) -> None:
-        """Tell the library screen that an article's counts changed."""
-        from annotations.model import now_iso
-
-        for screen in self.screen_stack:
-            if isinstance(screen, LibraryScreen):
-                screen.refresh_article(
-                    path,
-                    highlights=highlights,
-                    progress=progress,
-                    last_read=now_iso() if progress is not None else None,
-                )
+        summary = export_annotations(self.session, article_paths, tell)
+        for problem in summary.problems:
+            call_from_worker(self, self.notify, problem, severity="error", timeout=15)
+        call_from_worker(self, self.notify, summary.message, title="Export", timeout=8)
 
     def report_store_error(self, error: object) -> None:
         """Show (once) why the database could not be opened."""
@@ -305,7 +277,7 @@ class PostilApp(App[int]):
         settings.theme = theme
         self._save_theme(theme)
 
-    @work(thread=True, exclusive=True, group="settings")
+    @work(thread=True, exclusive=True, group="settings", exit_on_error=False)
     def _save_theme(self, theme: str) -> None:
         """Write the theme into the settings file (off the UI thread)."""
         from reader.config import save_setting
@@ -313,10 +285,8 @@ class PostilApp(App[int]):
         try:
             save_setting(self.session.config_path, "theme", theme)
         except (OSError, ValueError) as error:
-            call_from_worker(
-                self, self.notify, f"Could not save the theme: {clean_line(str(error))}",
-                severity="warning",
-            )
+            raise messages.WorkerFailure(f"Could not save the theme: {clean_line(str(error))}",
+                                         severity="warning") from None
 
     def search_themes(self) -> None:
         """The theme picker, with the theme in use marked."""
@@ -334,20 +304,14 @@ class PostilApp(App[int]):
             name = "review"
         self.push_screen(HelpDialog(collect_keys(self.screen), name))
 
-    def add_target(self) -> Path:
-        """The folder added articles go to: the library folder, or the user's library."""
-        library = self.session.library
-        if not library.is_sample and library.roots and library.roots[0].is_dir():
-            return library.roots[0]
-        return paths.default_library_dir()
-
+    # ----------------------------------------------------------------- adding and refreshing
     def action_add_article(self) -> None:
         """Ask for a file or a web address, add it to the library (like `postil add`), and
         open the article."""
         from reader.adding import AddResult
         from reader.ui.dialogs.add_dialog import AddDialog
 
-        target = self.add_target()
+        target = add_target(self.session.library)
 
         def added(result: AddResult | None) -> None:
             if result is None:
@@ -361,7 +325,9 @@ class PostilApp(App[int]):
             if result.notice:
                 self.notify(result.notice, title="Add", severity="warning", timeout=8)
             if not result.duplicate:
-                self._library_changed(target)
+                if self.session.library.is_sample:
+                    self.session.library = LibrarySource([target])
+                self.session.library_changed.publish(None)
             self.open_article(str(result.path))
 
         self.push_screen(AddDialog(target), added)
@@ -372,64 +338,22 @@ class PostilApp(App[int]):
         self.notify("Fetching the page again …", title="Refresh", timeout=4)
         self._refresh_web_article(path)
 
-    @work(thread=True, exclusive=True, group="refresh")
+    @work(thread=True, exclusive=True, group="refresh", exit_on_error=False)
     def _refresh_web_article(self, path: str) -> None:
-        from annotations.storage import StoreError
-        from reader.loading import ArticleError
-        from reader.refresh import apply_update, fetch_update
-        from reader.web.fetch import Fetcher
-
         worker = get_current_worker()
-        self.session.flush()  # highlights just made are in the database before re-anchoring
-        try:
-            store = self.session.store()
-        except StoreError:
-            store = None
-        try:
-            with Fetcher() as fetcher:
-                update = fetch_update(Path(path), fetcher, cancelled=lambda: worker.is_cancelled)
-            result = apply_update(update, store)
-        except ArticleError as error:
-            call_from_worker(self, self.notify, f"Cannot refresh: {error}", title="Refresh",
-                             severity="error", timeout=10)
-            return
-        if not result.changed:
-            call_from_worker(self, self.notify, "The page has not changed since it was fetched.",
-                             title="Refresh", timeout=6)
-            return
-        message = (f"Refreshed: {result.exact} highlights exact, {result.moved} moved, "
-                   f"{result.orphaned} orphaned")
-        if result.problem:
-            message += f" ({result.problem})"
-        call_from_worker(self, self.notify, message, title="Refresh", timeout=10)
-        call_from_worker(self, self._reload_article, path)
+        outcome = refresh_worker.refresh_web_article(self.session, path,
+                                                     lambda: worker.is_cancelled)
+        call_from_worker(self, self.notify, outcome.message, title="Refresh",
+                         timeout=10 if outcome.changed else 6)
+        if outcome.changed:
+            call_from_worker(self, self.session.article_replaced.publish, path)
+            call_from_worker(self, self.session.library_changed.publish, None)
 
-    def _reload_article(self, path: str) -> None:
-        for screen in self.screen_stack:
-            if isinstance(screen, ReadingScreen) and screen.path == path:
-                screen.load()
-        for screen in self.screen_stack:
-            if isinstance(screen, LibraryScreen):
-                screen.library_changed()
-
-    def _library_changed(self, folder: Path) -> None:
-        if self.session.library.is_sample:
-            self.session.library = LibrarySource([folder])
-        for screen in self.screen_stack:
-            if isinstance(screen, LibraryScreen):
-                screen.library_changed()
-
-    def library_rows(self) -> list[ArticleRow]:
-        """The library's rows as scanned so far (no disk access)."""
-        for screen in self.screen_stack:
-            if isinstance(screen, LibraryScreen):
-                return screen.table.article_rows
-        return []
-
+    # ----------------------------------------------------------------- the command palette
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Palette: postil's commands, then every key action of the current screen."""
         yield SystemCommand("Search library…", "Fuzzy passage search in every article",
-                            partial(self.open_search, None))
+                            self.open_search)
         yield SystemCommand("Export all annotations", "Markdown files in the export folder",
                             partial(self.export_articles, None))
         if isinstance(screen, ReadingScreen) and screen.article is not None:
@@ -448,29 +372,8 @@ class PostilApp(App[int]):
         yield SystemCommand("Change theme…", "Pick a theme (saved in your settings)",
                             self.action_change_theme)
         yield SystemCommand("Help: keys", "Every key of this screen", self.action_help)
-        seen: set[str] = set()
-        for entry in collect_keys(screen):
-            if entry.description in seen or entry.section == "App":
-                continue
-            seen.add(entry.description)
-            binding = next(
-                (a.binding for a in screen.active_bindings.values()
-                 if (a.binding.description or a.binding.action.replace("_", " "))
-                 == entry.description),
-                None,
-            )
-            if binding is None:
-                continue
-            node = next(a.node for a in screen.active_bindings.values() if a.binding is binding)
-            yield SystemCommand(
-                entry.description,
-                f"key: {entry.keys}",
-                partial(self._run_binding, node, binding.action),
-            )
+        yield from key_commands(screen)
         yield SystemCommand("Quit", "Quit postil", self.action_quit)
-
-    def _run_binding(self, node: Any, action: str) -> None:
-        self.call_later(self.run_action, action, node)
 
     async def action_quit(self) -> None:
         """Save the reading position and quit, once every change is on disk.

@@ -1,64 +1,69 @@
-"""Export from the app: Markdown files in the export folder, written off the UI thread."""
+"""Export from the app: Markdown files in the export folder, written off the UI thread.
+
+:func:`export_annotations` runs in a thread worker; the work itself is the domain's
+(:func:`reader.exporting.export_to_folder`). Failures are raised as
+:class:`~reader.ui.messages.WorkerFailure`, which the app shows.
+"""
 
 from __future__ import annotations
 
-from functools import partial
-from pathlib import Path
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
-from annotations.export import ExportError, export_all_markdown
+from annotations.export import ExportError
+from annotations.storage import StoreError
 from reader import paths
-from reader.article_access import ArticleScope
-from reader.commands.export import collect_exports
+from reader.exporting import export_to_folder
 from reader.sanitize import clean_line
-from reader.ui.worker_calls import call_from_worker
-
-if TYPE_CHECKING:
-    from reader.ui.app import PostilApp
+from reader.ui.messages import WorkerFailure
+from reader.ui.session import ReaderSession
 
 
-def start_export(app: PostilApp, article_paths: list[str] | None) -> None:
-    """Export the annotations of ``article_paths`` (all articles when None) in a worker."""
-    app.run_worker(
-        partial(_export, app, article_paths), thread=True, group="export", exit_on_error=False
-    )
+@dataclass(frozen=True, slots=True)
+class ExportSummary:
+    """What to tell the user when an export is done."""
+
+    message: str
+    """Where the files went."""
+    problems: list[str] = field(default_factory=list)
+    """One line per file that could not be written."""
 
 
-def _export(app: PostilApp, article_paths: list[str] | None) -> None:
-    session = app.session
+def export_annotations(
+    session: ReaderSession, article_paths: list[str] | None, tell: Callable[[str], object]
+) -> ExportSummary:
+    """Export the annotations of ``article_paths`` (all when None) into the export folder.
+
+    ``tell`` is called (from this thread) with a notice before a larger export starts.
+
+    Raises:
+        WorkerFailure: the database is unavailable, nothing is annotated yet, or the export
+            folder cannot be written.
+    """
     try:
         store = session.store()
-    except Exception as error:
-        call_from_worker(app, app.notify, f"Cannot export: {clean_line(str(error))}",
-                             severity="error")
-        return
+    except StoreError as error:
+        raise WorkerFailure(f"Cannot export: {clean_line(str(error))}") from None
     session.flush()  # include changes made a moment ago
-    annotations = store.all_annotations()
-    if article_paths is not None:
-        wanted = set(article_paths)
-        annotations = [a for a in annotations if a.path in wanted]
-    if not annotations:
-        call_from_worker(app, app.notify, "No annotations to export yet.", severity="warning")
-        return
-    scope = ArticleScope.with_configured(session.library, session.config_path)
-    exports = collect_exports(annotations, scope)
-    if len(exports) > 3:
-        call_from_worker(app, app.notify, f"Exporting {len(exports)} articles…", timeout=3)
     directory = session.settings.export_path() or paths.default_export_dir()
-    guard = paths.export_guard(
-        session.db_path, session.config_path, list(session.library.roots),
-        [Path(export.article.path) for export in exports],
-    )
+
+    def starting(articles: int) -> None:
+        if articles > 3:
+            tell(f"Exporting {articles} articles…")
+
     try:
-        result = export_all_markdown(exports, directory, guard=guard)
+        done = export_to_folder(
+            store.all_annotations(), directory, library=session.library,
+            db_path=session.db_path, config_path=session.config_path,
+            article_paths=article_paths, starting=starting,
+        )
     except ExportError as error:
-        call_from_worker(app, app.notify, f"Export failed: {clean_line(str(error))}",
-                             severity="error", timeout=15)
-        return
-    for problem in result.errors:
-        call_from_worker(app, app.notify, clean_line(problem), severity="error", timeout=15)
-    if len(result.written) == 1:
-        message = f"Exported to {result.written[0]}"
+        raise WorkerFailure(f"Export failed: {clean_line(str(error))}", timeout=15) from None
+    if not done.articles:
+        raise WorkerFailure("No annotations to export yet.", severity="warning")
+    written = done.result.written
+    if len(written) == 1:
+        message = f"Exported to {written[0]}"
     else:
-        message = f"Exported {len(result.written)} articles to {directory}"
-    call_from_worker(app, app.notify, clean_line(message), title="Export", timeout=8)
+        message = f"Exported {len(written)} articles to {directory}"
+    return ExportSummary(clean_line(message), [clean_line(p) for p in done.result.errors])

@@ -1,4 +1,7 @@
-"""Command palette providers: open an article by fuzzy title.
+"""Command palette providers: open an article by fuzzy title; pick a theme.
+
+The providers never import the app: the articles come from the session's library rows
+(:attr:`ReaderSession.library_rows`), and choosing one posts :class:`ArticleProvider.OpenArticle`.
 
 Textual's ``Matcher.highlight`` parses the candidate as markup, which article titles must never
 be; :func:`highlight_plain` builds the highlighted label from the plain string instead.
@@ -6,16 +9,19 @@ be; :func:`highlight_plain` builds the highlighted label from the plain string i
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import Any
 
+from textual.app import SystemCommand
 from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
 from textual.content import Content
+from textual.screen import Screen
 
 from reader.sanitize import clean_line
-
-if TYPE_CHECKING:
-    from reader.ui.app import PostilApp
+from reader.ui import messages
+from reader.ui.dialogs.help_dialog import collect_keys
+from reader.ui.session import ReaderSession
 
 
 def highlight_plain(matcher: Matcher, candidate: str) -> Content:
@@ -31,24 +37,27 @@ def highlight_plain(matcher: Matcher, candidate: str) -> Content:
 
 
 class ArticleProvider(Provider):
-    """"Open article…": every article in the library, matched by title and author."""
+    """"Open article…": every article in the library, matched by title and author.
+
+    It lists the rows of the app's session (an app without a ``session`` lists nothing).
+    """
+
+    class OpenArticle(messages.OpenArticle):
+        """An article was chosen in the palette."""
 
     def _articles(self) -> list[tuple[str, str]]:
-        from reader.ui.app import PostilApp
-
-        app = self.app
-        if not isinstance(app, PostilApp):
+        session = getattr(self.app, "session", None)
+        if not isinstance(session, ReaderSession):
             return []
         return [
             (row.meta.path, clean_line(f"{row.meta.title} — {row.meta.author}")
              if row.meta.author else clean_line(row.meta.title))
-            for row in app.library_rows()
-            if not row.meta.error
+            for row in list(session.library_rows.values())
+            if not row.meta.error and row.quote_only is None
         ]
 
     def _open(self, path: str) -> None:
-        app: PostilApp = self.app  # type: ignore[assignment]
-        app.open_article(path)
+        self.app.post_message(self.OpenArticle(path))
 
     async def discover(self) -> Hits:
         """List articles when nothing is typed."""
@@ -102,3 +111,29 @@ class ThemePicker(Provider):
             if score > 0:
                 yield Hit(score, self._label(name, current, matcher), partial(self._set, name),
                           text=name, help="the theme in use" if current else None)
+
+
+def key_commands(screen: Screen[Any]) -> Iterator[SystemCommand]:
+    """Every key action of ``screen`` as a palette command ("key: h" beside it), once each;
+    the app's own keys are left to the app."""
+    seen: set[str] = set()
+    for entry in collect_keys(screen):
+        if entry.description in seen or entry.section == "App":
+            continue
+        seen.add(entry.description)
+        binding = next(
+            (a.binding for a in screen.active_bindings.values()
+             if (a.binding.description or a.binding.action.replace("_", " "))
+             == entry.description),
+            None,
+        )
+        if binding is None:
+            continue
+        node = next(a.node for a in screen.active_bindings.values() if a.binding is binding)
+        yield SystemCommand(entry.description, f"key: {entry.keys}",
+                            partial(_run_binding, screen, node, binding.action))
+
+
+def _run_binding(screen: Screen[Any], node: Any, action: str) -> None:
+    app = screen.app
+    app.call_later(app.run_action, action, node)

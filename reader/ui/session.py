@@ -3,19 +3,52 @@
 The annotation store is opened lazily *off the UI thread* (the first worker that needs it opens
 it); writes go through a :class:`~annotations.writer.BackgroundWriter` so the UI never waits for
 the disk.
+
+Every screen gets the session in its constructor (never the app). The session owns what
+several screens look at: the library's rows as listed so far (the library screen's table shows
+them, the palette offers them), and the library search index with its build progress. What
+changes there is announced on the session's signals (Textual :class:`~textual.signal.Signal`,
+owned by the app), to which a screen subscribes while it is mounted.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
+
+from textual.signal import Signal
 
 from annotations.changelog import ANNOTATIONS, Change
 from annotations.storage import AnnotationStore, StoreError
 from annotations.writer import BackgroundWriter
 from reader.config import LoadedSettings, Settings, load_settings
 from reader.library import LibrarySource
+from reader.reading_state import ArticleRow
+
+if TYPE_CHECKING:
+    from textual.dom import DOMNode
+
+    from reader.search import SearchIndex
+
+
+class IndexProgress(NamedTuple):
+    """How far the library search index is built: ``done`` of ``total`` articles."""
+
+    done: int
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleUpdate:
+    """An article was read or annotated: its new counts (None: unchanged)."""
+
+    path: str
+    highlights: int | None = None
+    progress: float | None = None
+    last_read: str | None = None
 
 
 class ReaderSession:
@@ -28,7 +61,10 @@ class ReaderSession:
         loaded_settings: Settings plus the problems found reading them.
     """
 
-    def __init__(self, db_path: Path, library: LibrarySource, config_path: Path) -> None:
+    def __init__(self, db_path: Path, library: LibrarySource, config_path: Path,
+                 owner: DOMNode | None = None) -> None:
+        """``owner``: the app, which owns the session's signals (None: a session without UI,
+        whose signals nobody hears)."""
         self.db_path = db_path
         self.library = library
         self.config_path = config_path
@@ -44,6 +80,46 @@ class ReaderSession:
         self.close_wait = 5.0
         #: What closing has to tell the user on stderr (changes kept in a pending file).
         self.exit_report: list[str] = []
+        #: The library's rows as listed so far, by path (the library screen's table keeps them
+        #: here; read them only on the UI thread).
+        self.library_rows: dict[str, ArticleRow] = {}
+        #: The library search index (None until it starts building) and how far it is built.
+        self.search_index: SearchIndex | None = None
+        self.index_progress = IndexProgress(0, 0)
+        if owner is None:
+            from textual.dom import DOMNode
+
+            owner = DOMNode()  # never attached: publishing reaches nobody
+        self.article_updated: Signal[ArticleUpdate] = Signal(owner, "article-updated")
+        """An article was read or annotated (the library's row shows it at once)."""
+        self.library_changed: Signal[None] = Signal(owner, "library-changed")
+        """The library's folders or files changed (an article was added): list it anew."""
+        self.article_replaced: Signal[str] = Signal(owner, "article-replaced")
+        """The file at this path has new text (refreshed from the web): load it again."""
+        self.index_updated: Signal[IndexProgress] = Signal(owner, "index-updated")
+        """The library search index grew (or is complete)."""
+
+    def unsubscribe(self, node: DOMNode) -> None:
+        """Stop telling ``node`` about changes (a screen being closed: the signals would
+        otherwise keep it, and its article, alive)."""
+        for signal in (self.article_updated, self.library_changed, self.article_replaced,
+                       self.index_updated):
+            signal.unsubscribe(node)
+
+    def article_changed(self, path: str, *, highlights: int | None = None,
+                        progress: float | None = None) -> None:
+        """(UI thread.) An article's highlight count or reading progress changed."""
+        from annotations.model import now_iso
+
+        self.article_updated.publish(ArticleUpdate(
+            path, highlights=highlights, progress=progress,
+            last_read=now_iso() if progress is not None else None,
+        ))
+
+    def index_progressed(self, done: int, total: int) -> None:
+        """(UI thread.) The search index has ``done`` of ``total`` articles."""
+        self.index_progress = IndexProgress(done, total)
+        self.index_updated.publish(self.index_progress)
 
     @property
     def settings(self) -> Settings:

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from reader import paths
+from reader.adding import guess_format, slugify, write_new_file
 from reader.cli import main
-from reader.commands.add import guess_format, slugify, write_new_file
 from reader.formats.frontmatter import split_front_matter
 from reader.loading import load_article
 from tests.support.paths import SEED, SEED_AUTHOR, SEED_TITLE

@@ -16,8 +16,8 @@ import pytest
 
 from annotations.model import AnchorStatus, Annotation, TextPositionSelector
 from annotations.storage import AnnotationStore
+from reader.annotation_listing import merge_anchoring
 from reader.cli import main
-from reader.commands.notes import merge_anchoring
 from reader.loading import load_article
 from tests.support.paths import ROOT, SEED, SEED_TITLE
 

@@ -294,7 +294,7 @@ def test_export_article_helper_matches_dir_export(
     """What the reader's `e` key calls gives the same file as `postil export --dir`."""
     from annotations.anchoring import anchor_all
     from annotations.export import export_article_markdown
-    from reader.commands.export import article_info
+    from reader.exporting import article_info
 
     loaded = load_article(article)
     anchored = anchor_all(list(highlights.values()), loaded.text)

@@ -155,7 +155,8 @@ async def test_library_search_hit_at_the_end_of_a_book_opens_on_screen_and_n_con
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_library(pilot, 2)
         # The library index is built in the background once the library is listed.
-        await wait_for(pilot, lambda: app.index_progress[0] == app.index_progress[1] == 2,
+        session = app.session
+        await wait_for(pilot, lambda: session.index_progress[0] == session.index_progress[1] == 2,
                        timeout=90)
         await pilot.press("slash")
         await wait_for(pilot, lambda: isinstance(app.screen, SearchScreen))

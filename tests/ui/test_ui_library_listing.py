@@ -141,7 +141,7 @@ async def test_search_index_is_built_in_the_background_once_the_library_is_liste
         assert isinstance(screen, LibraryScreen)
         await wait_for(pilot, lambda: not screen._scanning)
         await app.workers.wait_for_complete()
-        index = app.search_index
+        index = app.session.search_index
         assert index is not None
-        assert app.index_progress == (4, 4)
+        assert app.session.index_progress == (4, 4)
         assert index.search("Body 3", limit=3)

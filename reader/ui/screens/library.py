@@ -1,9 +1,14 @@
-"""The library screen: every article with its length, progress and highlight count."""
+"""The library screen: every article with its length, progress and highlight count.
+
+It gets the session in its constructor; its table keeps the rows in the session
+(:attr:`ReaderSession.library_rows`), and it follows the session's signals (an article read or
+annotated, the library changed). Opening an article, a store problem and the search index are
+asked of the app with messages.
+"""
 
 from __future__ import annotations
 
 from functools import partial
-from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import events, on, work
@@ -19,15 +24,15 @@ from annotations.quote_only import QuoteOnlySource, quote_only_sources
 from reader.article import ArticleMeta
 from reader.library import MetadataCache, cached_listing, scan
 from reader.library_matching import attached_lines, attachment_changes, quote_only_attachments
+from reader.reading_state import ReadingState
 from reader.sanitize import clean_line
+from reader.ui import messages
+from reader.ui.screens.search import SearchOutcome, SearchScreen
+from reader.ui.session import ArticleUpdate, ReaderSession
 from reader.ui.type_filter import TypeToFilter
 from reader.ui.widgets.article_table import FILTER_PLACEHOLDER, ArticleRow, ArticleTable
 from reader.ui.widgets.welcome_banner import WelcomeBanner
 from reader.ui.worker_calls import call_from_worker
-
-if TYPE_CHECKING:
-    from reader.ui.app import PostilApp
-
 
 #: Seconds of typing pause before the library filter is applied.
 FILTER_DELAY = 0.12
@@ -51,8 +56,24 @@ class LibraryScreen(Screen[None]):
         Binding("q", "app.quit", "Quit", id="quit"),
     ]
 
-    def __init__(self) -> None:
+    class OpenArticle(messages.OpenArticle):
+        """The reader chose an article (or a search hit) in the library."""
+
+    class StoreProblem(messages.StoreProblem):
+        """The database could not be read while listing the library."""
+
+    class IndexWanted(messages.IndexWanted):
+        """The library was listed: the search index should catch up."""
+
+    class ScanFinished(events.Event):
+        """The library scan completed (used by tests)."""
+
+    def __init__(self, session: ReaderSession, *, scan_at_start: bool = True) -> None:
+        """``scan_at_start`` False: list the library only once the screen is shown (started
+        on one file, the reading screen comes first)."""
         super().__init__()
+        self.session = session
+        self._scan_at_start = scan_at_start
         self._filter_timer: Timer | None = None
         self._scanning = False
         self._auto_cursor: str | None = None
@@ -64,19 +85,11 @@ class LibraryScreen(Screen[None]):
         yield WelcomeBanner(id="welcome")
         yield Input(placeholder=FILTER_PLACEHOLDER, id="library-filter",
                     select_on_focus=False)
-        yield ArticleTable(id="library-table")
+        yield ArticleTable(self.session.library_rows, id="library-table")
         with Horizontal(id="library-status"):
             yield Static("", id="library-message")
             yield ProgressBar(id="library-progress", show_eta=False)
         yield Footer()
-
-    @property
-    def postil(self) -> PostilApp:
-        """The app, typed."""
-        from reader.ui.app import PostilApp
-
-        assert isinstance(self.app, PostilApp)
-        return self.app
 
     @property
     def table(self) -> ArticleTable:
@@ -94,9 +107,15 @@ class LibraryScreen(Screen[None]):
         self.query_one(ProgressBar).display = False
         self._set_message()
         self._scanned = False
-        if not self.postil.started_on_file:
+        self.session.article_updated.subscribe(self, self._article_updated, immediate=True)
+        self.session.library_changed.subscribe(self, lambda _: self.library_changed())
+        if self._scan_at_start:
             self._scanned = True
             self.scan_library()
+
+    def on_unmount(self) -> None:
+        """Closed: the session's signals let go of this screen."""
+        self.session.unsubscribe(self)
 
     def on_screen_resume(self) -> None:
         """Started on one file: scan the library only when the reader comes back to it."""
@@ -105,7 +124,7 @@ class LibraryScreen(Screen[None]):
             self.scan_library()
 
     def _set_message(self, extra: str = "") -> None:
-        library = self.postil.session.library
+        library = self.session.library
         table = self.table
         total = len(table.article_rows)
         if library.is_sample:
@@ -145,37 +164,28 @@ class LibraryScreen(Screen[None]):
         the database is even opened; highlights and progress follow in a second update.
         """
         worker = get_current_worker()
-        session = self.postil.session
+        session = self.session
         source = session.library
         cache = MetadataCache()
         listing = cached_listing(source, cache)
         if listing.known and not worker.is_cancelled:
             call_from_worker(self, self._fill, [ArticleRow(meta, folder=source.folder_of(meta.path))
                                               for meta in listing.known])
-        positions: dict[str, object] = {}
-        counts: tuple[dict[str, int], dict[str, int]] = ({}, {})
+        state = ReadingState()
         try:
             store = session.store()
-            counts = store.highlight_counts()
-            positions = dict(store.all_positions())
+            state = ReadingState.of_store(store)
             if source.is_sample and not store.get_state("welcome_dismissed", False):
                 call_from_worker(self, self._welcome)
         except Exception as error:  # a damaged database must not stop the library
-            call_from_worker(self, self.postil.report_store_error, error)
+            self.post_message(self.StoreProblem(str(error)))
             if source.is_sample:
                 call_from_worker(self, self._welcome)
 
         def row(meta: ArticleMeta) -> ArticleRow:
-            position = positions.get(meta.id)
-            return ArticleRow(
-                meta,
-                highlights=max(counts[0].get(meta.id, 0), counts[1].get(meta.path, 0)),
-                progress=getattr(position, "progress", 0.0) if position else 0.0,
-                last_read=getattr(position, "updated", "") if position else "",
-                folder=source.folder_of(meta.path),
-            )
+            return state.row(meta, folder=source.folder_of(meta.path))
 
-        if listing.known and (counts != ({}, {}) or positions) and not worker.is_cancelled:
+        if listing.known and not state.empty and not worker.is_cancelled:
             call_from_worker(self, self.table.update_states, [row(m) for m in listing.known])
 
         def batch(metas: list[ArticleMeta]) -> None:
@@ -204,7 +214,7 @@ class LibraryScreen(Screen[None]):
     def _list_quote_only(self, attached: set[str]) -> None:
         """(In the scan worker.) List the imported books not in the library, with a mark;
         ``attached`` are the ids just attached (their write may still be queued)."""
-        store = self.postil.session.ready_store
+        store = self.session.ready_store
         if store is None:
             return
         try:
@@ -212,7 +222,7 @@ class LibraryScreen(Screen[None]):
                 a for a in store.all_annotations() if a.quote_only and a.id not in attached
             )
         except Exception as error:  # a damaged database must not stop the library
-            call_from_worker(self, self.postil.report_store_error, error)
+            self.post_message(self.StoreProblem(str(error)))
             return
         call_from_worker(self, self._show_quote_only, sources)
 
@@ -227,14 +237,14 @@ class LibraryScreen(Screen[None]):
     def _attach_quote_only(self, metas: list[ArticleMeta]) -> set[str]:
         """(In the scan worker.) Imported quote-only highlights whose book is now in the
         library attach to it; the user is told, one line per book. Returns their ids."""
-        session = self.postil.session
+        session = self.session
         store = session.ready_store
         if store is None:
             return set()
         try:
             attached, before = quote_only_attachments(store, metas)
         except Exception as error:  # a damaged database must not stop the library
-            call_from_worker(self, self.postil.report_store_error, error)
+            self.post_message(self.StoreProblem(str(error)))
             return set()
         changes = attachment_changes(attached, before)
         if changes and session.apply(changes):
@@ -275,7 +285,7 @@ class LibraryScreen(Screen[None]):
 
     @on(WelcomeBanner.Dismissed)
     def _welcome_dismissed(self) -> None:
-        self.postil.session.write(lambda store: store.set_state("welcome_dismissed", True))
+        self.session.write(lambda store: store.set_state("welcome_dismissed", True))
         self.table.focus()
 
     def _show_progress(self, done: int, total: int) -> None:
@@ -299,10 +309,7 @@ class LibraryScreen(Screen[None]):
         self.query_one(ProgressBar).display = False
         self._set_message()
         self.post_message(self.ScanFinished())
-        self.postil.refresh_search_index()  # so the first library search needs no wait
-
-    class ScanFinished(events.Event):
-        """The library scan completed (used by tests and the search index)."""
+        self.post_message(self.IndexWanted(refresh=True))  # the first search needs no wait
 
     def action_open_article(self) -> None:
         """Open the article under the cursor."""
@@ -321,7 +328,7 @@ class LibraryScreen(Screen[None]):
             self.notify(f"Cannot open: {row.meta.error}", severity="error")
             return
         self.query_one(WelcomeBanner).dismiss()
-        self.postil.open_article(path)
+        self.post_message(self.OpenArticle(path))
 
     @on(DataTable.RowSelected, "#library-table")
     def _row_selected(self, event: DataTable.RowSelected) -> None:
@@ -357,7 +364,7 @@ class LibraryScreen(Screen[None]):
 
     def library_changed(self) -> None:
         """The library's folders or files changed (an article was added): list it anew."""
-        if not self.postil.session.library.is_sample:
+        if not self.session.library.is_sample:
             self.query_one(WelcomeBanner).display = False
         self.table.set_articles([])
         self._set_message()
@@ -368,8 +375,14 @@ class LibraryScreen(Screen[None]):
         self.scan_library()
 
     def action_search(self) -> None:
-        """Search the whole library."""
-        self.postil.open_search(scope_path=None)
+        """Search the whole library; the chosen hit opens (n/N step through its article's)."""
+        def chosen(outcome: SearchOutcome | None) -> None:
+            if outcome is not None:
+                hit = outcome.hit
+                self.post_message(self.OpenArticle(hit.path, (hit.match_start, hit.match_end),
+                                                   outcome.hits, outcome.index))
+
+        self.app.push_screen(SearchScreen(self.session, scope_path=None), chosen)
 
     @on(Input.Changed, "#library-filter")
     def _filter_changed(self, event: Input.Changed) -> None:
@@ -443,8 +456,7 @@ class LibraryScreen(Screen[None]):
             self._filter_timer.stop()
             self._apply_filter(self.query_one("#library-filter", Input).value)
 
-    def refresh_article(self, path: str, *, highlights: int | None = None,
-                        progress: float | None = None, last_read: str | None = None) -> None:
-        """Update one article's row after it was read or annotated."""
-        self.table.update_state(path, highlights=highlights, progress=progress,
-                                last_read=last_read)
+    def _article_updated(self, update: ArticleUpdate) -> None:
+        """An article was read or annotated (the session says so): its row shows it."""
+        self.table.update_state(update.path, highlights=update.highlights,
+                                progress=update.progress, last_read=update.last_read)

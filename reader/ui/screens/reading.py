@@ -1,8 +1,12 @@
-"""The reading screen: one article, its highlights, notes and tags."""
+"""The reading screen: one article, its highlights, notes and tags.
+
+It gets the session in its constructor: annotations are saved through it, and the article's
+counts and progress are told to it (:meth:`ReaderSession.article_changed`). What the app must
+coordinate — opening another article, export, a store problem — is posted as a message.
+"""
 
 from __future__ import annotations
 
-import dataclasses
 import threading
 from dataclasses import dataclass, field
 from functools import partial
@@ -17,7 +21,7 @@ from textual.containers import Horizontal
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 
-from annotations.anchoring import needs_review, reanchor_article, reattached
+from annotations.anchoring import needs_review, reattached
 from annotations.changelog import Change as StoredChange
 from annotations.model import AnchorStatus, Annotation, Color
 from annotations.storage import AnnotationStore, ReadingPosition
@@ -25,11 +29,15 @@ from reader.article import Article
 from reader.book import INTERNAL_LINK
 from reader.loading import ArticleError, load_article, preview_article
 from reader.reading_progress import format_percent, time_left
+from reader.reanchoring import reanchor
 from reader.sanitize import clean_line
 from reader.ui.dialogs.link_dialog import LinkDialog
 from reader.ui.dialogs.note_dialog import NoteDialog
 from reader.ui.dialogs.tag_dialog import TagDialog
+from reader.ui import messages
 from reader.ui.screens.book_navigation import NAVIGATION_BINDINGS, BookNavigation
+from reader.ui.screens.search import SearchOutcome, SearchScreen
+from reader.ui.session import ReaderSession
 from reader.ui.status_line import StatusPart, ellipsize, fit_status
 from reader.ui.widgets.annotations_panel import AnnotationsPanel
 from reader.ui.widgets.article_view import ArticleView, Highlight
@@ -37,8 +45,6 @@ from reader.ui.worker_calls import call_from_worker
 
 if TYPE_CHECKING:
     from reader.search import SearchHit
-    from reader.ui.app import PostilApp
-    from reader.ui.screens.search import SearchScreen
 
 
 #: Below this many columns the key hints are drawn compactly so that they fit.
@@ -114,10 +120,29 @@ class ReadingScreen(BookNavigation):
         *NAVIGATION_BINDINGS,
     ]
 
+    class OpenArticle(messages.OpenArticle):
+        """A search hit in another article was chosen here."""
+
+    class ExportRequested(messages.ExportRequested):
+        """``e``: export this article's annotations."""
+
+    class StoreProblem(messages.StoreProblem):
+        """The database could not be opened for this article's annotations."""
+
     def __init__(
-        self, path: str, select: tuple[int, int] | None = None, *, quit_on_back: bool = False
+        self,
+        session: ReaderSession,
+        path: str,
+        select: tuple[int, int] | None = None,
+        *,
+        quit_on_back: bool = False,
+        hits: list[SearchHit] | None = None,
+        index: int = 0,
     ) -> None:
+        """Show the article at ``path`` (scrolled to and selecting ``select``); ``hits``:
+        search results (``hits[index]`` chosen) that ``n``/``N`` step through."""
         super().__init__()
+        self.session = session
         self.path = path
         self.quit_on_back = quit_on_back
         """True for the article given on the command line: q then quits, like a pager."""
@@ -132,14 +157,8 @@ class ReadingScreen(BookNavigation):
         self.store_available = False
         self._library_tags: set[str] = set()
         self._waiting_search: SearchScreen | None = None
-
-    @property
-    def postil(self) -> PostilApp:
-        """The app, typed."""
-        from reader.ui.app import PostilApp
-
-        assert isinstance(self.app, PostilApp)
-        return self.app
+        if hits:
+            self._remember_results(hits, index)
 
     @property
     def view(self) -> ArticleView:
@@ -156,13 +175,23 @@ class ReadingScreen(BookNavigation):
 
     def on_mount(self) -> None:
         """Load the article off the UI thread."""
-        settings = self.postil.session.settings
+        settings = self.session.settings
         self.view.reading_width = settings.reading_width
         self.view.show_chrome = settings.show_chrome
         self.query_one(AnnotationsPanel).display = False
         self.view.focus()
         self.view.begin_loading()
+        self.session.article_replaced.subscribe(self, self._article_replaced)
         self.load()
+
+    def on_unmount(self) -> None:
+        """Closed: the session's signals let go of this screen."""
+        self.session.unsubscribe(self)
+
+    def _article_replaced(self, path: str) -> None:
+        """The file has new text (refreshed from the web): show it."""
+        if path == self.path:
+            self.load()
 
     # ----------------------------------------------------------------- loading
     @work(thread=True, exclusive=True, group="article-load")
@@ -176,7 +205,7 @@ class ReadingScreen(BookNavigation):
         store: AnnotationStore | None = None
         store_error: str | None = None
         try:
-            store = self.postil.session.store()
+            store = self.session.store()
         except Exception as error:
             store_error = str(error)
         preview = preview_article(path)
@@ -208,19 +237,10 @@ class ReadingScreen(BookNavigation):
         self.view.call_after_refresh(lambda: self.view.call_after_refresh(shown.set))
 
     def _anchor(self, store: AnnotationStore, article: Article) -> list[Annotation]:
-        found = store.annotations_for(article.id, article.meta.path)
-        result = reanchor_article(found, article.text, article.id, article.meta.path)
+        result = reanchor(store.annotations_for(article.id, article.meta.path), article)
         if result.changed:  # one batch, written off this thread (the text need not wait for it)
-            self.postil.session.apply([StoredChange.anchors(a) for a in result.changed])
-        current = result.annotations
-        book = article.book
-        if book is not None:  # the chapter each quote is in now (shown in the panel)
-            current = [
-                a if a.status is AnchorStatus.ORPHANED
-                else dataclasses.replace(a, chapter=book.chapter_title(a.start) or a.chapter)
-                for a in current
-            ]
-        return current
+            self.session.apply([StoredChange.anchors(a) for a in result.changed])
+        return result.annotations
 
     def _load_failed(self, reason: str) -> None:
         self.notify(f"Cannot open {clean_line(self.path)}: {reason}", severity="error")
@@ -231,7 +251,7 @@ class ReadingScreen(BookNavigation):
         self._library_tags = loaded.library_tags
         self.store_available = loaded.store_error is None
         if loaded.store_error:
-            self.postil.report_store_error(loaded.store_error)
+            self.post_message(self.StoreProblem(loaded.store_error))
         if loaded.article.notice:
             self.notify(clean_line(loaded.article.notice), severity="warning", timeout=8)
         offset = loaded.position.offset if loaded.position else 0
@@ -319,8 +339,8 @@ class ReadingScreen(BookNavigation):
             return
         offset, progress = self.view.top_offset, self.view.progress
         article_id, path = article.id, article.meta.path
-        self.postil.session.apply([StoredChange.position(article_id, path, offset, progress)])
-        self.postil.article_changed(path, progress=progress)
+        self.session.apply([StoredChange.position(article_id, path, offset, progress)])
+        self.session.article_changed(path, progress=progress)
 
     def action_clear_or_back(self) -> None:
         """Close the innermost thing: the annotations panel, else the selection, else this
@@ -354,7 +374,7 @@ class ReadingScreen(BookNavigation):
         )
         self._update_status()
         if self.article is not None:
-            self.postil.article_changed(self.article.meta.path, highlights=len(self.annotations))
+            self.session.article_changed(self.article.meta.path, highlights=len(self.annotations))
 
     def _require_store(self) -> bool:
         if self.article is None:
@@ -400,14 +420,14 @@ class ReadingScreen(BookNavigation):
         """Apply a change in memory at once and queue only its changed fields for saving."""
         if change.after is None and change.before is not None:
             self.annotations.pop(change.before.id, None)
-            self.postil.session.apply([StoredChange.delete(change.before.id)])
+            self.session.apply([StoredChange.delete(change.before.id)])
         elif change.after is not None:
             after = change.after
             self.annotations[after.id] = after
             if change.before is None:
-                self.postil.session.apply([StoredChange.put(after)])
+                self.session.apply([StoredChange.put(after)])
             elif (fields := StoredChange.between(change.before, after)) is not None:
-                self.postil.session.apply([fields])
+                self.session.apply([fields])
         if record:
             self._undo.append(change)
             del self._undo[:-200]
@@ -424,7 +444,7 @@ class ReadingScreen(BookNavigation):
             text=article.text,
             start=span[0],
             end=span[1],
-            color=str(fields.get("color") or self.postil.session.settings.highlight_color),
+            color=str(fields.get("color") or self.session.settings.highlight_color),
             note=str(fields.get("note") or ""),
             tags=fields.get("tags") or (),
             chapter=article.book.chapter_title(span[0]) if article.book else "",
@@ -625,18 +645,36 @@ class ReadingScreen(BookNavigation):
         searches the whole article as soon as it is there.
         """
         if self.article is not None:
-            self.postil.open_search(scope_path=self.article.meta.path, article=self.article)
-            return
-        self._waiting_search = self.postil.open_search(scope_path=self.path, article=None,
-                                                       article_pending=True)
+            screen = SearchScreen(self.session, scope_path=self.article.meta.path,
+                                  article=self.article)
+        else:
+            screen = SearchScreen(self.session, scope_path=self.path, article_pending=True)
+            self._waiting_search = screen
+        self.app.push_screen(screen, self._search_chosen)
 
-    def show_results(self, hits: list[SearchHit], index: int) -> None:
-        """Remember search results in this article for n/N and jump to ``index``."""
+    def _search_chosen(self, outcome: SearchOutcome | None) -> None:
+        """A hit here is shown here; one in another article opens that article."""
+        if outcome is None:
+            return
+        hit = outcome.hit
+        if hit.path == self.path:
+            self.show_results(outcome.hits, outcome.index)
+        else:
+            self.post_message(self.OpenArticle(hit.path, (hit.match_start, hit.match_end),
+                                               outcome.hits, outcome.index))
+
+    def _remember_results(self, hits: list[SearchHit], index: int) -> SearchHit | None:
+        """Keep the results in this article for n/N; the chosen one (None: none chosen)."""
         chosen = hits[index] if 0 <= index < len(hits) else None
         self._results = sorted(
             (hit for hit in hits if hit.path == self.path), key=lambda hit: hit.match_start
         )
         self._result_index = self._results.index(chosen) if chosen in self._results else 0
+        return chosen
+
+    def show_results(self, hits: list[SearchHit], index: int) -> None:
+        """Remember search results in this article for n/N and jump to ``index``."""
+        chosen = self._remember_results(hits, index)
         if chosen is not None and self.article is not None:
             self.select_span(chosen.match_start, chosen.match_end)
 
@@ -723,7 +761,7 @@ class ReadingScreen(BookNavigation):
         if self.view.when_complete(self.action_export):
             return
         if self.article is not None:
-            self.postil.export_articles([self.article.meta.path])
+            self.post_message(self.ExportRequested([self.article.meta.path]))
 
 
 def _trim(text: str, span: tuple[int, int]) -> tuple[int, int]:

@@ -15,7 +15,6 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Vertical, VerticalScroll
-from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Sparkline, Static
 
@@ -37,6 +36,7 @@ from reader.review_context import ReviewContext, review_context, stored_context
 from reader.sanitize import clean_line, clean_text
 from reader.ui.dialogs.note_dialog import NoteDialog
 from reader.ui.dialogs.tag_dialog import TagDialog
+from reader.ui import messages
 from reader.ui.session import ReaderSession
 from reader.ui.worker_calls import call_from_worker
 
@@ -120,13 +120,8 @@ class ReviewScreen(Screen[None]):
         Binding("q,escape", "back", "back", id="review-back"),
     ]
 
-    class OpenArticle(Message):
-        """Open ``path`` at the highlight (``span``: its offsets now, if known)."""
-
-        def __init__(self, path: str, span: tuple[int, int] | None) -> None:
-            super().__init__()
-            self.path = path
-            self.span = span
+    class OpenArticle(messages.OpenArticle):
+        """Open ``path`` at the highlight (``select``: its offsets now, if known)."""
 
     def __init__(self, session: ReaderSession, theme: ReviewFilter | None = None, *,
                  today: date | None = None) -> None:

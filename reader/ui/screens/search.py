@@ -1,9 +1,14 @@
-"""The search box: fuzzy passage search in this article or the whole library, as you type."""
+"""The search box: fuzzy passage search in this article or the whole library, as you type.
+
+A modal dismissed with the chosen hit (:class:`SearchOutcome`); whoever opened it decides what
+to open. The library's index and its build progress are the session's; the box asks the app
+to build the index with :class:`SearchScreen.IndexWanted` and follows the session's
+``index_updated`` signal.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import events, on, work
@@ -19,11 +24,10 @@ from reader.article import Article
 from reader.sanitize import clean_line
 from reader.search import SearchHit, article_search, quote_only_hits, search_article
 from reader.search.chapters import with_chapters
+from reader.ui import messages
+from reader.ui.session import IndexProgress, ReaderSession
 from reader.ui.widgets.moving_option_list import MovingOptionList
 from reader.ui.worker_calls import call_from_worker
-
-if TYPE_CHECKING:
-    from reader.ui.app import PostilApp
 
 SNIPPET_CONTEXT = 90
 
@@ -62,9 +66,13 @@ class SearchScreen(ModalScreen[SearchOutcome | None]):
         Binding("tab", "toggle_scope", "Article/Library", priority=True),
     ]
 
-    def __init__(self, scope_path: str | None, article: Article | None = None, *,
-                 article_pending: bool = False) -> None:
+    class IndexWanted(messages.IndexWanted):
+        """A library search is about to run: the index should be built."""
+
+    def __init__(self, session: ReaderSession, scope_path: str | None,
+                 article: Article | None = None, *, article_pending: bool = False) -> None:
         super().__init__()
+        self.session = session
         self.article = article
         self.scope_path = scope_path
         self.article_pending = article_pending and article is None and scope_path is not None
@@ -72,14 +80,6 @@ class SearchScreen(ModalScreen[SearchOutcome | None]):
         self._article_path = article.meta.path if article is not None else (
             scope_path if self.article_pending else None)
         self.hits: list[SearchHit] = []
-
-    @property
-    def postil(self) -> PostilApp:
-        """The app, typed."""
-        from reader.ui.app import PostilApp
-
-        assert isinstance(self.app, PostilApp)
-        return self.app
 
     @property
     def library_scope(self) -> bool:
@@ -109,10 +109,15 @@ class SearchScreen(ModalScreen[SearchOutcome | None]):
         """Focus the box; start building the library index if needed."""
         self._show_scope()
         self.query_one(Input).focus()
+        self.session.index_updated.subscribe(self, self.show_progress)
         if self.library_scope:
-            self.postil.ensure_search_index()
+            self.post_message(self.IndexWanted())
         if self.article is not None:
             self._prepare_article_index()
+
+    def on_unmount(self) -> None:
+        """Closed: the session's signals let go of this screen."""
+        self.session.unsubscribe(self)
 
     @work(thread=True, group="search-prepare")
     def _prepare_article_index(self) -> None:
@@ -144,7 +149,7 @@ class SearchScreen(ModalScreen[SearchOutcome | None]):
         self.scope_path = self._article_path if self.library_scope else None
         self._show_scope()
         if self.library_scope:
-            self.postil.ensure_search_index()
+            self.post_message(self.IndexWanted())
         self.run_search(self.query_one(Input).value)
 
     @on(Input.Changed, "#search-input")
@@ -160,11 +165,11 @@ class SearchScreen(ModalScreen[SearchOutcome | None]):
             return
         note = ""
         if self.library_scope:
-            index = self.postil.search_index
+            index = self.session.search_index
             hits = index.search(query, limit=50) if index is not None else []
             hits = with_chapters(hits)  # results in books name their chapter
             hits = self._with_quote_only(query, hits)
-            done, total = self.postil.index_progress
+            done, total = self.session.index_progress
             if total and done < total:
                 note = f"  (index {done}/{total} articles ready)"
         elif self.article is None:
@@ -181,7 +186,7 @@ class SearchScreen(ModalScreen[SearchOutcome | None]):
     def _with_quote_only(self, query: str, hits: list[SearchHit]) -> list[SearchHit]:
         """(In the search worker.) The library search finds the quote-only highlights too
         (imported books not in the library), ranked with the passages."""
-        store = self.postil.session.ready_store
+        store = self.session.ready_store
         if store is None:
             return hits
         try:
@@ -219,8 +224,9 @@ class SearchScreen(ModalScreen[SearchOutcome | None]):
             Text(status + note + ("  ·  enter jumps, ↓ to choose" if hits else ""))
         )
 
-    def show_progress(self, done: int, total: int) -> None:
-        """Index-building progress from the app."""
+    def show_progress(self, progress: IndexProgress) -> None:
+        """Index-building progress (the session's ``index_updated`` signal)."""
+        done, total = progress
         if self.library_scope and done < total:
             self.query_one("#search-status", Label).update(
                 Text(f"indexing library {done}/{total}…")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import ClassVar
 
@@ -15,9 +14,11 @@ from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey
 
 from annotations.quote_only import MARK, QuoteOnlySource
-from reader.article import ArticleMeta
 from reader.reading_progress import format_percent
+from reader.reading_state import ArticleRow
 from reader.sanitize import clean_line
+
+__all__ = ["ArticleRow", "ArticleTable", "SortOrder", "compact_length", "filter_score"]
 
 
 class SortOrder(StrEnum):
@@ -45,27 +46,6 @@ _DIRECTIONS = {
     SortOrder.RECENT: ("newest first", "oldest first"),
     SortOrder.LENGTH: ("longest first", "shortest first"),
 }
-
-
-@dataclass(slots=True)
-class ArticleRow:
-    """An article with what the table shows beside it."""
-
-    meta: ArticleMeta
-    highlights: int = 0
-    progress: float = 0.0
-    last_read: str = ""
-    folder: str = ""
-    """The folder relative to the library folder ("" at the top): tells same titles apart."""
-    quote_only: QuoteOnlySource | None = None
-    """Set for an imported book not in the library (its ``meta.path`` is the source's key)."""
-
-    @classmethod
-    def for_quote_only(cls, source: QuoteOnlySource) -> ArticleRow:
-        """The row of a quote-only source: listed with a mark, no file behind it."""
-        meta = ArticleMeta(id="", path=source.key, title=source.display_title,
-                           author=source.author, format=MARK)
-        return cls(meta, highlights=len(source.highlights), quote_only=source)
 
 
 _COLUMNS = (
@@ -128,9 +108,12 @@ class ArticleTable(DataTable[Text]):
         Binding("pagedown", "page_down", "Page down", show=False, id="list_page_down"),
     ]
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, rows: dict[str, ArticleRow] | None = None, *,
+                 id: str | None = None) -> None:
+        """``rows``: where the table keeps its rows, by path (the session's library rows, so
+        that others read them there, never from this widget); a new dict when None."""
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
-        self._rows: dict[str, ArticleRow] = {}
+        self._rows: dict[str, ArticleRow] = rows if rows is not None else {}
         self.order = SortOrder.TITLE
         self.reverse = False
         """True when the order runs backwards (a second click on the same column header)."""
@@ -194,7 +177,9 @@ class ArticleTable(DataTable[Text]):
         if rows.keys() == {p for p, r in self._rows.items() if r.quote_only is not None}:
             if all(self._rows[p].highlights == r.highlights for p, r in rows.items()):
                 return
-        self._rows = {**kept, **rows}
+        self._rows.clear()  # the dict is shared (the session's library rows): changed in place
+        self._rows.update(kept)
+        self._rows.update(rows)
         self.rebuild()
 
     def add_articles(self, rows: Iterable[ArticleRow]) -> None:
@@ -222,7 +207,9 @@ class ArticleTable(DataTable[Text]):
     def set_articles(self, rows: Iterable[ArticleRow]) -> None:
         """Replace all article rows (the quote-only sources listed stay)."""
         kept = {path: row for path, row in self._rows.items() if row.quote_only is not None}
-        self._rows = {row.meta.path: row for row in rows}
+        fresh = {row.meta.path: row for row in rows}
+        self._rows.clear()
+        self._rows.update(fresh)
         self._rows.update(kept)
         self._update_folder_column()
         self.rebuild()
