@@ -22,9 +22,9 @@ from reader.article_access import ArticleScope
 from reader.reanchoring import reanchor
 
 if TYPE_CHECKING:
+    from reader.article import ArticleMeta
     from reader.book import Book
     from reader.library import LibrarySource
-    from reader.article import ArticleMeta
 
 
 def article_info(meta: ArticleMeta, book: Book | None = None) -> ArticleInfo:

@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from annotations.quote_only import QuoteOnlySource, quote_only_sources
-from reader.article import ArticleMeta
 from reader.cli import CommandError, Context
 from reader.reading_state import ReadingState
 from reader.terminal_output import err

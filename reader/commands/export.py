@@ -33,11 +33,8 @@ from annotations.export import (
 )
 from annotations.export.files import write_export_file
 from annotations.export.guard import WriteGuard
-from annotations.export.markdown import ChapterMark
-from annotations.model import AnchorStatus, Annotation, Color, now_iso
-from annotations.quote_only import quote_only_sources, source_key
+from annotations.model import Annotation, Color, now_iso
 from reader import paths
-from reader.article import ArticleMeta
 from reader.article_access import ArticleScope
 from reader.cli import CommandError, Context
 from reader.commands.common import relocated_articles

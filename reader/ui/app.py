@@ -26,7 +26,6 @@ from annotations.review import ReviewFilter
 from annotations.storage import DatabaseLocked, StoreError
 from reader import paths
 from reader.adding import add_target
-from reader.article import Article
 from reader.library import LibrarySource
 from reader.sanitize import clean_line, clean_text
 from reader.ui import messages, refresh_worker

@@ -31,10 +31,10 @@ from reader.loading import ArticleError, load_article, preview_article
 from reader.reading_progress import format_percent, time_left
 from reader.reanchoring import reanchor
 from reader.sanitize import clean_line
+from reader.ui import messages
 from reader.ui.dialogs.link_dialog import LinkDialog
 from reader.ui.dialogs.note_dialog import NoteDialog
 from reader.ui.dialogs.tag_dialog import TagDialog
-from reader.ui import messages
 from reader.ui.screens.book_navigation import NAVIGATION_BINDINGS, BookNavigation
 from reader.ui.screens.search import SearchOutcome, SearchScreen
 from reader.ui.session import ReaderSession

@@ -34,9 +34,9 @@ from annotations.storage import AnnotationStore, StoreError
 from reader.article_access import ArticleScope
 from reader.review_context import ReviewContext, review_context, stored_context
 from reader.sanitize import clean_line, clean_text
+from reader.ui import messages
 from reader.ui.dialogs.note_dialog import NoteDialog
 from reader.ui.dialogs.tag_dialog import TagDialog
-from reader.ui import messages
 from reader.ui.session import ReaderSession
 from reader.ui.worker_calls import call_from_worker
 
