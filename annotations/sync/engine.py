@@ -273,8 +273,10 @@ class SyncFolder:
         batch: list[Change] = []
         read_files: dict[str, tuple[FilePosition, int]] = {}
         counted: dict[str, set[tuple[str, str, str, str]]] = {}
+        present: set[str] = set()
         for device, folder in device_folders(self.root).items():
             for file in change_files(device, folder):
+                present.add(file.key)
                 known = state.files.get(file.key)
                 if (known is not None and known.offset == file.size
                         and state.mtimes.get(file.key) == file.mtime_ns):
@@ -303,6 +305,9 @@ class SyncFolder:
             CLOCK.observe(max(change.clock for change in batch))
         for key, (position, mtime) in read_files.items():
             state.files[key], state.mtimes[key] = position, mtime
+        for key in [key for key in state.files if key not in present]:
+            del state.files[key]  # deleted by its device (compacted): merged, and forgotten
+            state.mtimes.pop(key, None)
         infos = self._devices(report)
         for device, keys in sorted(counted.items()):
             if keys:

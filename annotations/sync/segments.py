@@ -41,7 +41,7 @@ from annotations.changelog import (
     decode_line,
     encode_line,
 )
-from annotations.model import Annotation
+from annotations.model import AnchorStatus, Annotation, Color
 from annotations.sync.layout import MAX_SEGMENT_BYTES, SegmentFile, open_regular
 
 SEGMENT_FORMAT = "postil-sync"
@@ -274,6 +274,25 @@ def _finite(value: Any) -> bool:
     return True
 
 
+def _string(value: Any) -> bool:
+    return isinstance(value, str)
+
+
+#: What each annotation field must be, from another device (the reader is lenient: a note of
+#: the wrong type reads as empty, so such a change would blank the note everywhere).
+_FIELD_TYPES: dict[str, Any] = {
+    "article_id": _string, "path": _string, "note": _string, "created": _string,
+    "updated": _string, "chapter": _string,
+    "color": lambda value: value in {color.value for color in Color},
+    "status": lambda value: value in {status.value for status in AnchorStatus},
+    "tags": lambda value: isinstance(value, list) and all(isinstance(t, str) for t in value),
+    "quote": lambda value: isinstance(value, dict) and isinstance(value.get("exact"), str),
+    "position": lambda value: isinstance(value, dict),
+    "score": lambda value: value is None or _finite_number(value),
+    "source": lambda value: value is None or isinstance(value, dict),
+}
+
+
 def _finite_number(value: Any) -> bool:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return False
@@ -300,6 +319,9 @@ def valid_change(change: Change, line: bytes = b"") -> bool:
     fields = change.fields
     if change.table == ANNOTATIONS:
         if change.op == PUT and not {"quote", "position", "path"} <= set(fields):
+            return False
+        if not all(_FIELD_TYPES[name](value) for name, value in fields.items()
+                   if name in _FIELD_TYPES):
             return False
         try:
             Annotation.from_record({**_TEMPLATE, **fields})
