@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import socket
 import time
 from collections.abc import Iterable
@@ -36,8 +37,9 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from annotations.atomicfile import atomic_write_bytes, fsync_directory
-from annotations.changelog import Change, append_changes, read_log
+from annotations.changelog import ANNOTATIONS, SET, Change, append_changes, read_log
 from annotations.clock import CLOCK
+from annotations.clock import DEVICE_FILE as DEVICE_FILE_NAME
 from annotations.storage import AnnotationStore
 from annotations.sync.devices import DeviceInfo, clean_name, read_device
 from annotations.sync.layout import (
@@ -193,6 +195,9 @@ class SyncFolder:
     def share(self, changes: list[Change]) -> None:
         """Append this device's durable changes to its segment (called under the database
         lock); into the local outbox when the folder cannot be written."""
+        changes = [shared for change in changes if (shared := shareable(change)) is not None]
+        if not changes:
+            return
         try:
             self._append_own(changes)
             return
@@ -425,6 +430,23 @@ class SyncFolder:
         return status
 
 
+#: The fields a re-anchoring changes (:meth:`Change.anchors`).
+_ANCHOR_FIELDS = frozenset({"position", "status", "article_id", "path", "score"})
+
+
+def shareable(change: Change) -> Change | None:
+    """The part of a local change other devices get (None: nothing).
+
+    Re-anchoring is not shared: where a quote sits in an article (and the folder the article
+    is in) is worked out by each machine from its own copy of the text — libraries may live in
+    different folders, and a copy may be older or newer. Each machine re-anchors when it opens
+    the article; articles are matched by content id. Everything else is shared as it is.
+    """
+    if change.table == ANNOTATIONS and change.op == SET and set(change.fields) == _ANCHOR_FIELDS:
+        return None
+    return change
+
+
 def _lines_after(file: SegmentFile, seen: tuple[str, int] | None) -> int:
     """Changes in one of this device's segments after what another device merged."""
     header = read_header(file.path)
@@ -447,4 +469,20 @@ def merge_store(store: AnnotationStore, sync_dir: Path, name: str = "") -> Merge
     return SyncFolder(store, sync_dir, name).attach().merge()
 
 
+def renew_device_id(sync: SyncFolder) -> tuple[str, str]:
+    """Give this machine a new device id (two machines shared one); returns (old, new).
+
+    The change log is folded into the database first (its file is named by the old id), and
+    what this device merged is forgotten, so the next sync shares everything under the new id
+    and reads every folder again (merging twice changes nothing). The old id's folder in the
+    sync folder stays: other devices keep what is in it.
+    """
+    store = sync.store
+    old = store.device
+    store.compact()
+    new = secrets.token_hex(8)
+    atomic_write_bytes(store.path.parent / DEVICE_FILE_NAME, (new + "\n").encode("ascii"))
+    with contextlib.suppress(FileNotFoundError):
+        sync.state_path.unlink()
+    return old, new
 
