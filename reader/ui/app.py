@@ -19,11 +19,13 @@ from textual.worker import get_current_worker
 from annotations.changelog import ANNOTATIONS
 from annotations.review import ReviewFilter
 from annotations.storage import DatabaseLocked
+from annotations.sync import MergeReport
 from reader import paths
 from reader.library import LibrarySource
 from reader.loading import Article
 from reader.sanitize import clean_line, clean_text
 from reader.search import SearchIndex
+from reader.sync import POLL_SECONDS as SYNC_POLL_SECONDS
 from reader.ui.executor import DaemonExecutor
 from reader.ui.palette import ArticleProvider, ThemePicker
 from reader.ui.screens.help import HelpScreen, collect_keys
@@ -31,6 +33,7 @@ from reader.ui.screens.library import LibraryScreen
 from reader.ui.screens.reading import ReadingScreen
 from reader.ui.screens.review import ReviewScreen
 from reader.ui.session import ReaderSession, describe_changes
+from reader.ui.store_changed import StoreChanged
 from reader.ui.widgets.article_table import ArticleRow
 from reader.ui.worker_calls import call_from_worker
 
@@ -103,6 +106,24 @@ class PostilApp(App[int]):
         elif self.start_review is not None:
             self.push_screen(ReviewScreen(self.session, self.start_review,
                                           today=self.review_today))
+        if self.session.sync_configured:  # merge at start, then whenever the folder changes
+            self.poll_sync()
+            self.set_interval(SYNC_POLL_SECONDS, self.poll_sync)
+
+    @work(thread=True, exclusive=True, group="sync")
+    def poll_sync(self) -> None:
+        """Merge the sync folder if it changed (a cheap look at it; never on the UI thread)."""
+        report = self.session.sync_poll()
+        if report is not None and (report.changes or report.clash):
+            call_from_worker(self, self._synced, report)
+
+    def _synced(self, report: MergeReport) -> None:
+        if report.changes:
+            self.notify(clean_line(f"Synced: {report.summary()}"), timeout=4)
+            for screen in self.screen_stack:
+                screen.post_message(StoreChanged())
+        if report.clash:
+            self.notify(clean_line(report.clash), severity="warning", timeout=15)
 
     def action_review(self, theme: ReviewFilter | None = None) -> None:
         """Start today's review of highlights (all, or a theme's)."""

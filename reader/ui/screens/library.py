@@ -19,6 +19,7 @@ from reader.library import MetadataCache, cached_listing, scan
 from reader.library_matching import attached_lines, attachment_changes, quote_only_attachments
 from reader.loading import ArticleMeta
 from reader.ui.screens.welcome import WelcomeBanner
+from reader.ui.store_changed import StoreChanged
 from reader.ui.type_filter import TypeToFilter
 from reader.ui.widgets.article_table import ArticleRow, ArticleTable
 from reader.ui.worker_calls import call_from_worker
@@ -94,6 +95,12 @@ class LibraryScreen(Screen[None]):
         self._scanned = False
         if not self.postil.started_on_file:
             self._scanned = True
+            self.scan_library()
+
+    @on(StoreChanged)
+    def _store_changed(self) -> None:
+        """Changes were merged from another device: counts and progress may have changed."""
+        if getattr(self, "_scanned", True):
             self.scan_library()
 
     def on_screen_resume(self) -> None:
