@@ -73,6 +73,9 @@ KNOWN_TABLES = frozenset({"_default", ANNOTATIONS_TABLE, POSITIONS_TABLE, STATE_
 LOCK_TIMEOUT = 30.0
 #: Below this size the database file is rewritten whole on every change (cheap, and no log).
 DIRECT_WRITE_BYTES = 256 * 1024
+#: A batch this big (a merge from another device) is written into the file at once when the
+#: records are loaded: appending it to the log would only mean folding the log in right after.
+BULK_WRITE_CHANGES = 10_000
 #: The change log is folded into the file when it passes this share of the file's size...
 COMPACT_SHARE = 0.25
 #: ...and a writer that does not keep the database loaded folds it in past this share.
@@ -509,7 +512,8 @@ class AnnotationStore:
             if share and any(c.table == POSITIONS and "base" not in c.fields for c in stamped):
                 stamped = _with_bases(stamped, self._refresh())
             size = self._writable_size()
-            if size < DIRECT_WRITE_BYTES:
+            if size < DIRECT_WRITE_BYTES or (self._tables is not None
+                                             and len(stamped) >= BULK_WRITE_CHANGES):
                 tables = self._refresh()
                 for change in stamped:
                     tables.apply(change)
