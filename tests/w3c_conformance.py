@@ -1,6 +1,6 @@
 """The W3C's own conformance assertions for Web Annotation JSON, as JSON Schemas.
 
-``tests/w3c_schemas`` holds the MUST assertions of w3c/web-annotation-tests (commit
+``tests/data/w3c_schemas`` holds the MUST assertions of w3c/web-annotation-tests (commit
 adedd9a5f06d9daa75bbfbb97aa9215cd09b4bb5, W3C test-suite licence: see its LICENSE.md): the
 schemas listed by ``annotations/annotationMusts.test``, ``collections/collectionMusts.test`` and
 ``collections/pages/pageMusts.test``, with the ``definitions/`` they refer to. They are draft-04
@@ -25,7 +25,7 @@ from jsonschema import Draft4Validator, FormatChecker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
-SCHEMAS = Path(__file__).parent / "w3c_schemas"
+SCHEMAS = Path(__file__).parent / "data" / "w3c_schemas"
 MUST_LISTS = {
     "annotation": "annotations/annotationMusts.test",
     "collection": "collections/collectionMusts.test",

@@ -11,7 +11,7 @@ import pytest
 
 from annotations.storage import AnnotationStore
 from reader.cli import main
-from tests.test_importers import HEADERS, NEW_SIDECAR, READWISE, clip, h_annotation
+from tests.domain.test_importers import HEADERS, NEW_SIDECAR, READWISE, clip, h_annotation
 
 GARDEN = """---
 title: The Quiet Garden

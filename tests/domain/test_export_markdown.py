@@ -44,13 +44,13 @@ from annotations.model import (
 from reader.loading import load_article
 from tests.conftest import SEED, SEED_TITLE
 
-GOLDEN = Path(__file__).parent / "golden"
+GOLDEN = Path(__file__).parent.parent / "data" / "golden"
 EXPORTED_AT = "2024-05-01T09:30:00Z"
 MD = MarkdownIt("commonmark")
 
 
 def check_golden(name: str, text: str) -> None:
-    """Compare with tests/golden/<name>; POSTIL_UPDATE_GOLDEN=1 rewrites the file."""
+    """Compare with tests/data/golden/<name>; POSTIL_UPDATE_GOLDEN=1 rewrites the file."""
     path = GOLDEN / name
     if os.environ.get("POSTIL_UPDATE_GOLDEN"):
         path.write_text(text, encoding="utf-8", newline="\n")

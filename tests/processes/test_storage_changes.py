@@ -283,7 +283,7 @@ def test_sigkill_during_compaction_keeps_every_change(tmp_path: Path, stage: str
 
 # --------------------------------------------------------------------------- migration
 
-FIXTURE = ROOT / "tests" / "fixtures" / "db-v1.json"  # written by the previous version
+FIXTURE = ROOT / "tests" / "data" / "db-v1.json"  # written by the previous version
 
 
 def test_a_database_of_the_previous_version_opens_unchanged_and_is_kept_once(

@@ -11,7 +11,7 @@ from textual.pilot import Pilot
 
 from tests.conftest import SEED
 from tests.pilot_helpers import make_app, wait_for, wait_library, wait_reading
-from tests.test_highlight_colors import five_highlights
+from tests.ui.test_highlight_colors import five_highlights
 
 SIZE = (100, 32)
 

@@ -1,0 +1,1 @@
+"""CLI tests: the `postil` commands, their output, exit codes and error messages."""

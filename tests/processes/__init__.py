@@ -1,0 +1,1 @@
+"""Process tests: several processes on one database, SIGKILL mid-write, locks held elsewhere."""

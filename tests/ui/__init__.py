@@ -1,0 +1,1 @@
+"""UI tests: the Textual app driven by Pilot (keys, screens, workers)."""
