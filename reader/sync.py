@@ -87,7 +87,9 @@ class SyncService:
                 return None
             report = self.sync.merge()
             if not report.busy:
-                self._signature = folder_signature(self.sync)
+                # What was there before the merge: anything arriving during it (or written by
+                # it) differs, so the next look merges again.
+                self._signature = signature
             if report.changes:
                 self.on_merged(report)
             return report

@@ -275,6 +275,9 @@ class SyncFolder:
             report.problems.append(f"cannot write to the sync folder {self.root}: "
                                    f"{error.strerror or error}; this device's changes wait "
                                    "and are shared at the next sync")
+        # Marks this database wrote its segments with (another one after the data dir moved).
+        own_marks = {*state.marks, self.host}
+        state.marks = sorted(own_marks)[-20:]
         batch: list[Change] = []
         read_files: dict[str, tuple[FilePosition, int]] = {}
         counted: dict[str, set[tuple[str, str, str, str]]] = {}
@@ -293,7 +296,7 @@ class SyncFolder:
                 assert read.position is not None
                 read_files[file.key] = (read.position, file.mtime_ns)
                 if device == self.device:
-                    if read.host == self.host and file.number is not None:
+                    if read.host in own_marks and file.number is not None:
                         continue  # this device's own segment
                     state.clash = report.clash = self._clash_message(file)
                 if read.device and read.device != device:

@@ -336,6 +336,20 @@ _FIELD_TYPES: dict[str, Callable[[Any], bool]] = {
 _REQUIRED = frozenset({"quote", "position", "path"})
 
 
+_POSITION_FIELDS = frozenset({"article_id", "path", "offset", "progress", "updated", "base"})
+
+
+def _shallow(value: Any, depth: int) -> bool:
+    """Whether a JSON value nests at most ``depth`` levels (a review card nests three)."""
+    if depth < 0:
+        return False
+    if isinstance(value, dict):
+        return all(_shallow(item, depth - 1) for item in value.values())
+    if isinstance(value, list):
+        return all(_shallow(item, depth - 1) for item in value)
+    return True
+
+
 def _finite_number(value: Any) -> bool:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return False
@@ -376,8 +390,10 @@ def valid_change(change: Change, line: bytes = b"") -> bool:
             return False
         if "progress" in fields and not _finite_number(progress):
             return False
-        return all(isinstance(fields.get(name, ""), str)
-                   for name in ("article_id", "path", "base", "updated"))
+        return fields.keys() <= _POSITION_FIELDS and all(
+            isinstance(fields.get(name, ""), str) for name in ("article_id", "path", "base",
+                                                               "updated"))
     if change.table == STATE:
-        return fields.get("key") == change.key
+        return (fields.keys() <= {"key", "value"} and fields.get("key") == change.key
+                and _shallow(fields.get("value"), 32))
     return False

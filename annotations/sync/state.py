@@ -35,6 +35,8 @@ class SyncState:
         files: ``"<device>/<file>"`` → how far it was merged.
         mtimes: ``"<device>/<file>"`` → the file's mtime when last read (skip unchanged files).
         clash: Why another machine seems to write as this device ("" when none does).
+        marks: The machine marks this database has written segments with (a data dir that
+            moved gets a new mark; its older segments are still its own).
     """
 
     root: str
@@ -42,6 +44,7 @@ class SyncState:
     files: dict[str, FilePosition] = field(default_factory=dict)
     mtimes: dict[str, int] = field(default_factory=dict)
     clash: str = ""
+    marks: list[str] = field(default_factory=list)
 
     def to_bytes(self) -> bytes:
         """The file's bytes."""
@@ -51,7 +54,7 @@ class SyncState:
             entry["mtime"] = self.mtimes.get(key, 0)
             files[key] = entry
         record = {"version": STATE_VERSION, "root": self.root, "exported": self.exported,
-                  "files": files, "clash": self.clash}
+                  "files": files, "clash": self.clash, "marks": self.marks}
         return (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
 
 
@@ -71,6 +74,9 @@ def load_state(path: Path, root: Path) -> SyncState:
     state = SyncState(str(root), data.get("exported") is True)
     clash = data.get("clash")
     state.clash = clash[:500] if isinstance(clash, str) else ""
+    marks = data.get("marks")
+    if isinstance(marks, list):
+        state.marks = [mark for mark in marks if isinstance(mark, str) and len(mark) <= 64][:20]
     files = data.get("files")
     if isinstance(files, dict):
         for key, value in files.items():

@@ -166,3 +166,25 @@ def test_git_sync_refuses_a_repository_config_that_runs_programs(tmp_path, capsy
     assert "filter.evil.smudge" in err and "can run programs" in err
     assert not (tmp_path / "ran").exists()
 
+
+
+def test_a_new_device_id_shares_everything_again(machines, capsys) -> None:
+    laptop, server, _ = machines
+    code, out, err = laptop(capsys, "highlight", str(laptop.article), "--quote", "Huawei",
+                            "--json")
+    assert code == 0, err
+    laptop(capsys, "sync")
+    device_file = laptop.root / "data" / "postil-device"
+    old = device_file.read_text().strip()
+    code, out, err = laptop(capsys, "sync", "--new-device-id")
+    assert code == 0, err
+    new = device_file.read_text().strip()
+    assert new != old and f"device {new} (was {old})" in out
+    code, out, err = laptop(capsys, "sync", "--json")
+    assert code == 0, err
+    assert json.loads(out)["shared"] >= 1  # everything again, under the new id
+    code, out, err = server(capsys, "sync", "--status", "--json")
+    assert [d["device"] for d in json.loads(out)["devices"]] == sorted([old, new])  # both
+    code, out, err = server(capsys, "sync")
+    assert code == 0, err
+    assert len(server.notes(capsys)) == 1

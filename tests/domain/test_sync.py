@@ -11,6 +11,7 @@ import pytest
 
 from annotations.changelog import Change, encode_line
 from annotations.clock import DEVICE_FILE
+from annotations.storage import AnnotationStore
 from annotations.sync import SyncFolder
 from annotations.sync.layout import MAX_SEGMENT_BYTES, ROOT_NAME
 from tests.sync_sim import Device, Transport, make_annotation, make_devices
@@ -250,3 +251,57 @@ def test_a_missing_sync_folder_is_reported_not_created(tmp_path) -> None:
     report = sync.merge()
     assert "does not exist" in report.problems[0]
     assert not (tmp_path / "nowhere").exists()
+
+
+def test_a_moved_data_dir_is_still_the_same_device(tmp_path) -> None:
+    laptop, server = make_devices(tmp_path / "devices", ("laptop", "server"))
+    laptop.sync.merge()
+    laptop.store.add(make_annotation(_new_id()))
+    data = laptop.store.path.parent
+    moved = data.with_name("data-moved")
+    data.rename(moved)  # the user moved the data dir: the machine mark changes
+    again = SyncFolder(AnnotationStore(moved / "postil.json"), laptop.home / "sync",
+                       "laptop").attach()
+    assert again.device == laptop.store.device and again.host != laptop.sync.host
+    report = again.merge()
+    assert not report.clash and report.changes == 0
+
+
+def test_state_values_nested_too_deeply_are_refused(pair) -> None:
+    laptop, server, transport = pair
+    laptop.sync.merge()
+    value: object = "leaf"
+    for _ in range(40):
+        value = [value]
+    laptop.store.set_state("review.card.x", value)
+    laptop.store.set_state("review.card.y", {"due": 1})
+    transport.mirror()
+    report = server.sync.merge()
+    assert report.damaged == 1
+    assert server.store.state_values("review.") == {"review.card.y": {"due": 1}}
+
+
+def test_the_app_poll_merges_what_arrives_during_a_merge(pair, monkeypatch) -> None:
+    from reader.sync import SyncService
+
+    laptop, server, transport = pair
+    laptop.sync.merge()
+    service = SyncService(server.sync)
+    merge = server.sync.merge
+    late = _new_id()
+
+    def merge_while_a_file_arrives():
+        report = merge()
+        laptop.store.add(make_annotation(late))  # arrives while the merge finishes
+        transport.mirror()
+        return report
+
+    monkeypatch.setattr(server.sync, "merge", merge_while_a_file_arrives)
+    transport.mirror()
+    service.poll()
+    monkeypatch.setattr(server.sync, "merge", merge)
+    report = service.poll()
+    assert report is not None and report.changes == 1
+    assert late in _ids(server)
+    service.poll()
+    assert service.poll() is None  # settled: nothing changes, nothing is merged
