@@ -11,8 +11,8 @@ git runs with a safe environment, because a synced repository is data from other
 * the repository's own config may not name programs to run (filters, diff or merge drivers,
   ``core.sshCommand``, ``core.fsmonitor``...): postil refuses to run git there and says which
   setting is in the way (the user's global config is the user's own and is kept);
-* ``GIT_*`` variables of the caller's environment are dropped (they could point git at
-  another repository).
+* of the caller's environment only what locates the user's own config, home and ssh agent is
+  passed on (``GIT_DIR``, ``GIT_WORK_TREE`` and the like could point git elsewhere).
 """
 
 from __future__ import annotations
@@ -35,8 +35,10 @@ _UNSAFE_CONFIG = re.compile(
     r"|credential\.helper|uploadpack\.packobjectshook|include\.path|includeif\..*\.path"
     r"|protocol\..*allow|remote\..*\.(uploadpack|receivepack|vcs))$"
 )
+#: The caller's environment passed on: where the user's own git config and ssh agent are.
 _KEEP_ENV = ("PATH", "HOME", "USER", "LOGNAME", "LANG", "TMPDIR", "SSH_AUTH_SOCK",
-             "SSH_AGENT_PID", "XDG_CONFIG_HOME", "SYSTEMROOT")
+             "SSH_AGENT_PID", "XDG_CONFIG_HOME", "SYSTEMROOT", "GIT_CONFIG_GLOBAL",
+             "GIT_CONFIG_SYSTEM", "GIT_CONFIG_NOSYSTEM", "GIT_SSH", "GIT_SSH_COMMAND")
 
 
 class GitError(Exception):
@@ -79,6 +81,7 @@ class Git:
                    "-c", "core.fsmonitor=false", "-c", "core.pager=cat",
                    "-c", "commit.gpgSign=false", "-c", "tag.gpgSign=false",
                    "-c", "protocol.ext.allow=never", "-c", "submodule.recurse=false",
+                   "-c", "fetch.recurseSubmodules=false",
                    "-C", str(self.folder), *args]
         try:
             result = subprocess.run(command, env=self.env, capture_output=True, text=True,

@@ -14,6 +14,7 @@ from annotations.clock import DEVICE_FILE
 from annotations.storage import AnnotationStore
 from annotations.sync import SyncFolder
 from annotations.sync.layout import MAX_SEGMENT_BYTES, ROOT_NAME
+from annotations.sync.segments import header_line
 from tests.sync_sim import Device, Transport, make_annotation, make_devices
 
 
@@ -132,11 +133,18 @@ def test_hostile_files_are_skipped_and_reported_never_followed(pair, tmp_path) -
         huge.truncate(MAX_SEGMENT_BYTES + 1)
     (folder / "device.json").write_bytes(
         b'{"format":"postil-sync-device","device":"ffff0000ffff0000"}')
+    claimed = _new_id()
+    (folder / "000904.jsonl").write_bytes(
+        header_line("ffff0000ffff0000", 904, "elsewhere")
+        + encode_line(Change.put(make_annotation(claimed)).stamped("ffff0000ffff0000")
+                      .to_entry()))
     report = server.sync.merge()
+    assert any("says it was written by device ffff0000ffff0000" in problem
+               for problem in report.problems)
     assert report.damaged == 6
     assert any("another device" in problem for problem in report.problems)
     assert any("000903.jsonl cannot be read" in problem for problem in report.problems)
-    assert _ids(server) == {good}
+    assert _ids(server) == {good, claimed}  # valid data, whoever it claims to be from
     assert server.store.get(good).note == ""
     assert server.store.get_position("art-1", "/x") is None
 
