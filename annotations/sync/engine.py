@@ -289,7 +289,8 @@ class SyncFolder:
                 if (known is not None and known.offset == file.size
                         and state.mtimes.get(file.key) == file.mtime_ns):
                     continue  # unchanged since it was merged
-                read = read_segment(file, known)
+                mine = frozenset(own_marks) if device == self.device else frozenset()
+                read = read_segment(file, known, mine)
                 if read is None:
                     report.problems.append(f"{file.key} cannot be read (too big or gone)")
                     continue

@@ -198,9 +198,13 @@ def read_header(path: Path) -> dict[str, Any]:
     return entry
 
 
-def read_segment(file: SegmentFile, known: FilePosition | None) -> SegmentRead | None:
+def read_segment(file: SegmentFile, known: FilePosition | None,
+                 skip: frozenset[str] = frozenset()) -> SegmentRead | None:
     """Read the changes of ``file`` after ``known`` (from its start when ``known`` no longer
-    describes the file). None when the file cannot be read (it vanished, or it is too big)."""
+    describes the file). None when the file cannot be read (it vanished, or it is too big).
+
+    A file whose header names a machine mark in ``skip`` (this database's own segments) is not
+    decoded: only where the next read starts is worked out."""
     try:
         fd = open_regular(file.path)
     except OSError:
@@ -231,7 +235,7 @@ def read_segment(file: SegmentFile, known: FilePosition | None) -> SegmentRead |
         else:
             reread = True
     read = SegmentRead(header, reread=reread)
-    if end > start:
+    if end > start and not (file.number is not None and read.host in skip):
         _decode(data[start:end], read)
     read.position = FilePosition(str(generation), end, _tail(data[:end]))
     return read

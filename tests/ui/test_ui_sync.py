@@ -50,7 +50,8 @@ async def test_a_change_arriving_in_the_sync_folder_appears_without_a_restart(
         assert screen.view.highlights_at(start)
         messages = [str(n.message) for n in app._notifications]
         assert any("1 change from server" in message for message in messages)
-    # The merged highlight is in this machine's database, and its own folder says so.
+    # The merged highlight is in this machine's database, and its device.json says so.
     assert made.id in {a.id for a in AnnotationStore(isolated_paths / "db.json")
                        .all_annotations()}
-    assert server_sync.status().devices[1].to_merge == 0
+    [app_device] = [d for d in server_sync.status().devices if not d.this]
+    assert app_device.behind == 0
