@@ -23,6 +23,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,12 +47,21 @@ def _annotations(count: int, article: str) -> list[Annotation]:
             for n in range(count)]
 
 
-def _timed(label: str, action: Callable[[], object]) -> float:
-    start = time.perf_counter()
+@dataclass(frozen=True)
+class Timing:
+    """Wall time and this process's CPU time of one step (on a busy machine the wall time
+    mostly measures the other processes; the CPU time is close to an idle machine's)."""
+
+    wall: float
+    cpu: float
+
+
+def _timed(label: str, action: Callable[[], object]) -> Timing:
+    start, cpu = time.perf_counter(), time.process_time()
     action()
-    elapsed = time.perf_counter() - start
-    print(f"  {label:<58} {elapsed:7.2f} s")
-    return elapsed
+    timing = Timing(time.perf_counter() - start, time.process_time() - cpu)
+    print(f"  {label:<62} {timing.wall:7.2f} s wall {timing.cpu:7.2f} s cpu")
+    return timing
 
 
 def main() -> None:
@@ -115,14 +125,15 @@ def main() -> None:
                             lambda: reports.append(big_sync.merge()))
         assert reports[-1].changes == count, reports[-1]
         print()
-        print(f"  merge into empty / baseline replay:      {merged / baseline:5.2f}x")
-        print(f"  merge into 50k / baseline replay:        {merged_big / baseline:5.2f}x")
-        print(f"  nothing new / merge:                     {again / merged:5.3f}x")
-        print(f"  one poll look:                           {look * 10:6.2f} ms")
-        worst = max(merged, merged_big)
-        verdict = "meets" if worst <= GOAL_SECONDS else "MISSES"
-        print(f"  slowest merge {worst:.2f} s {verdict} the goal of <= {GOAL_SECONDS} s")
-
+        for label, timing in (("merge into empty", merged), ("merge into 50k", merged_big)):
+            print(f"  {label} / baseline replay: {timing.wall / baseline.wall:5.2f}x wall, "
+                  f"{timing.cpu / baseline.cpu:5.2f}x cpu")
+        print(f"  nothing new / merge:              {again.wall / merged.wall:5.3f}x")
+        print(f"  one poll look:                    {look.wall * 10:6.2f} ms")
+        worst = max(merged, merged_big, key=lambda timing: timing.wall)
+        verdict = "meets" if worst.wall <= GOAL_SECONDS else "MISSES"
+        print(f"  slowest merge {worst.wall:.2f} s wall ({worst.cpu:.2f} s cpu) {verdict} the "
+              f"goal of <= {GOAL_SECONDS} s")
 
 if __name__ == "__main__":
     main()
