@@ -125,7 +125,8 @@ def main() -> None:
                             lambda: reports.append(big_sync.merge()))
         assert reports[-1].changes == count, reports[-1]
         print()
-        for label, timing in (("merge into empty", merged), ("merge into 50k", merged_big)):
+        for label, timing in (("merge into empty", merged),
+                              (f"merge into {count:,} others", merged_big)):
             print(f"  {label} / baseline replay: {timing.wall / baseline.wall:5.2f}x wall, "
                   f"{timing.cpu / baseline.cpu:5.2f}x cpu")
         print(f"  nothing new / merge:              {again.wall / merged.wall:5.3f}x")
