@@ -28,6 +28,9 @@ from annotations.model import normalize_id
 
 TOMBSTONES = "tombstones"
 CHANGELOG = "changelog"
+#: Older copies of an annotation stored under a second spelling of its id (an older postil
+#: wrote "BEDE…" beside "bede…"): kept in the file, never shown or changed.
+SUPERSEDED = "superseded"
 CLOCKS = "_hlc"
 ALIVE, DELETED = "+", "-"
 
@@ -151,12 +154,19 @@ class Tables:
                     live[ident] = doc
                     continue
                 # An older postil stored "BEDE…" beside "bede…": the most recently changed copy
-                # is the annotation; the other is dropped from the next write.
+                # is the annotation; the other is kept aside (SUPERSEDED), not lost.
                 if str(record.get("updated", "")) > str(annotations[other].get("updated", "")):
                     live[ident], doc = doc, other
                 superseded.append(doc)
-        for doc in superseded:
-            del annotations[doc]
+        if superseded:
+            kept = self.data.setdefault(SUPERSEDED, {})
+            if not isinstance(kept, dict):  # pragma: no cover - the storage checks the shape
+                kept = self.data[SUPERSEDED] = {}
+            following = max((int(key) for key in kept if key.isdigit() and len(key) < 19),
+                            default=0)
+            for doc in superseded:
+                following += 1
+                kept[str(following)] = annotations.pop(doc)
         for doc, record in self.data[TOMBSTONES].items():
             ident = record.get("id")
             if isinstance(ident, str) and (ident := normalize_id(ident)) not in live:

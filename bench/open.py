@@ -103,7 +103,7 @@ def make_epub(path: Path, min_bytes: int, seed: int) -> Path:
     import html
     import zipfile
 
-    from tests.epub_builder import BookSpec, Chapter, write_epub
+    from tests.support.epub_builder import BookSpec, Chapter, write_epub
 
     rng = random.Random(seed)
     chapters: list[Chapter] = []

@@ -9,13 +9,11 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-if TYPE_CHECKING:
-    from tests.web_server import LocalServer
+from tests.support.paths import SEED
 
-ROOT = Path(__file__).resolve().parent.parent
-SEED = ROOT / "seeds" / "huawei-no-spy-deal.txt"
-SEED_TITLE = "Huawei Chairman Considering Signing a No-Spy Deal with the United States"
-SEED_AUTHOR = "Susan Fourtané"
+if TYPE_CHECKING:
+    from tests.support.web_server import LocalServer
+
 
 
 @pytest.fixture(autouse=True)
@@ -51,7 +49,7 @@ def w3c_exports_conform(monkeypatch: pytest.MonkeyPatch) -> None:
     slow to evaluate); a property test checks its first three examples' exports.
     """
     from annotations.export import w3c
-    from tests.w3c_conformance import w3c_problems
+    from tests.support.w3c_conformance import w3c_problems
 
     original = w3c.collection_to_w3c
     checked_exports = 0
@@ -90,7 +88,7 @@ def truecolor_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def web(monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalServer]:
     """A local HTTP server (127.0.0.1, port 0); proxy variables cleared so requests go to it."""
-    from tests.web_server import LocalServer
+    from tests.support.web_server import LocalServer
 
     for name in ("http_proxy", "https_proxy", "all_proxy", "no_proxy"):
         monkeypatch.delenv(name, raising=False)

@@ -13,7 +13,7 @@ from reader.cli import main
 from reader.commands.add import guess_format, slugify, write_new_file
 from reader.formats.frontmatter import split_front_matter
 from reader.loading import load_article
-from tests.conftest import SEED, SEED_AUTHOR, SEED_TITLE
+from tests.support.paths import SEED, SEED_AUTHOR, SEED_TITLE
 
 PAGE = (
     "<!doctype html><html><head><title>Tide Tables | Sea News</title>"

@@ -19,7 +19,7 @@ from annotations.storage import AnnotationStore
 from reader.cli import main
 from reader.commands.notes import merge_anchoring
 from reader.loading import load_article
-from tests.conftest import ROOT, SEED, SEED_TITLE
+from tests.support.paths import ROOT, SEED, SEED_TITLE
 
 FIELDS = {"id", "path", "title", "quote", "note", "tags", "color", "status", "start", "end",
           "created", "updated"}

@@ -13,7 +13,7 @@ from annotations.changelog import Change
 from annotations.model import Annotation
 from annotations.storage import AnnotationStore
 from reader.cli import main
-from tests.conftest import SEED, SEED_TITLE
+from tests.support.paths import SEED, SEED_TITLE
 
 
 @pytest.fixture(autouse=True)

@@ -13,7 +13,7 @@ from annotations.export import DEFAULT_TEMPLATE
 from annotations.model import Annotation
 from reader.cli import main
 from reader.loading import load_article
-from tests.conftest import SEED_TITLE
+from tests.support.paths import SEED_TITLE
 
 if TYPE_CHECKING:
     from annotations.storage import AnnotationStore

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from reader.cli import main
-from tests.conftest import ROOT, SEED, SEED_TITLE
+from tests.support.paths import ROOT, SEED, SEED_TITLE
 
 FIELDS = {"id", "path", "title", "quote", "note", "tags", "color", "status", "start", "end",
           "created", "updated"}

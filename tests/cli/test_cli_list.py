@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from reader.cli import main
-from tests.conftest import SEED_AUTHOR, SEED_TITLE
+from tests.support.paths import SEED_AUTHOR, SEED_TITLE
 
 
 def test_list_json_fields(seed_library: Path, capsys: pytest.CaptureFixture[str]) -> None:

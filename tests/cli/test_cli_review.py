@@ -15,7 +15,7 @@ import pytest
 from annotations.model import Annotation
 from annotations.storage import AnnotationStore
 from reader.cli import main
-from tests.conftest import ROOT, SEED, SEED_TITLE
+from tests.support.paths import ROOT, SEED, SEED_TITLE
 
 QUOTES = ["national security threat", "second largest seller of smartphones", "no-spy"]
 

@@ -9,7 +9,7 @@ import pytest
 
 from reader.cli import main
 from reader.loading import load_article
-from tests.epub_builder import simple_book
+from tests.support.epub_builder import simple_book
 
 
 def _json(capsys: pytest.CaptureFixture[str]) -> object:

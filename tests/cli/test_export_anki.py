@@ -13,7 +13,7 @@ import pytest
 
 from annotations.export.anki import BASIC_MODEL_ID, CLOZE_MODEL_ID, CSV_HEADER, note_guid
 from reader.cli import main
-from tests.conftest import SEED
+from tests.support.paths import SEED
 
 #: The columns of Anki's ``notes`` table (collection schema 11, what .apkg files hold).
 NOTES_COLUMNS = ["id", "guid", "mid", "mod", "usn", "tags", "flds", "sfld", "csum", "flags",

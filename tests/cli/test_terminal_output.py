@@ -17,8 +17,8 @@ import pytest
 
 from reader.cli import main
 from reader.terminal_output import CleanStream, json_text
-from tests.conftest import SEED
-from tests.hostile.fixtures import FORBIDDEN
+from tests.support.hostile import FORBIDDEN
+from tests.support.paths import SEED
 
 Capture = pytest.CaptureFixture[str]
 RED = "\x1b[31mred\x1b[0m"

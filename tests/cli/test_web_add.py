@@ -13,7 +13,7 @@ from reader.cli import main
 from reader.formats.frontmatter import split_front_matter
 from reader.loading import load_article
 from reader.web.fetch import Fetcher, FetchError, FetchOptions, check_url
-from tests.web_server import LocalServer, article_html, endless, page, redirect
+from tests.support.web_server import LocalServer, article_html, endless, page, redirect
 
 PARAGRAPHS = [
     "The tide comes in twice a day, and the tables tell you when, to the minute, for a year.",

@@ -11,7 +11,7 @@ import pytest
 from annotations.model import AnchorStatus
 from annotations.storage import AnnotationStore
 from reader.cli import main
-from tests.web_server import LocalServer, article_html, page
+from tests.support.web_server import LocalServer, article_html, page
 
 FIRST = [
     "The tide comes in twice a day, and the tables tell you when, to the minute, for a year.",

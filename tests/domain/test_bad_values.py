@@ -18,7 +18,7 @@ from reader.json_output import dumps_json
 from reader.library import CACHE_VERSION, MetadataCache
 from reader.loading import ArticleMeta, load_article
 from reader.ui.widgets.article_table import ArticleTable
-from tests.pilot_helpers import make_app, wait_for
+from tests.support.pilot import make_app, opened_article, wait_for
 
 SEED_NAME = "huawei-no-spy-deal.txt"
 #: Values for ``progress`` as they appear in the database file (raw JSON text).
@@ -170,15 +170,11 @@ def test_a_deeply_nested_cache_is_ignored(tmp_path: Path) -> None:
 async def test_an_article_opens_with_a_bad_saved_offset(
     isolated_paths: Path, seed_library: Path, seed_id: str, offset: str
 ) -> None:
-    from tests.pilot_helpers import wait_library, wait_reading
 
     write_position(isolated_paths / "db.json", seed_id, str(seed_library / SEED_NAME), "0.5",
                    offset=offset)
     app = make_app(isolated_paths, seed_library)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await wait_library(pilot, 1)
-        await pilot.press("enter")
-        screen = await wait_reading(pilot)
+    async with opened_article(app, size=(100, 30), library_rows=1) as (pilot, screen):
         assert screen.article is not None
         await pilot.press("j", "G", "g")
         await app.workers.wait_for_complete()

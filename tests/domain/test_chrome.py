@@ -8,7 +8,7 @@ from reader.document import BlockKind
 from reader.formats import plaintext
 from reader.formats.chrome import is_chrome_line
 from reader.loading import load_article
-from tests.conftest import SEED, SEED_AUTHOR, SEED_TITLE
+from tests.support.paths import SEED, SEED_AUTHOR, SEED_TITLE
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ import pytest
 from reader.document import BlockKind
 from reader.library import LibrarySource, MetadataCache, scan
 from reader.loading import ArticleError, load_article, preview_article, read_metadata
-from tests.epub_builder import BookSpec, Chapter, build_entries, simple_book, write_epub
+from tests.support.epub_builder import BookSpec, Chapter, build_entries, simple_book, write_epub
 
 
 def _blocks(path: Path) -> list[tuple[BlockKind, str]]:

@@ -29,7 +29,7 @@ from annotations.model import (
     TextPositionSelector,
     TextQuoteSelector,
 )
-from tests.w3c_conformance import assert_w3c_conformant, problems_of, w3c_problems
+from tests.support.w3c_conformance import assert_w3c_conformant, problems_of, w3c_problems
 
 EXPORTED_AT = "2024-05-01T09:30:00Z"
 

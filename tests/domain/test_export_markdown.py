@@ -42,7 +42,7 @@ from annotations.model import (
     quote_selector,
 )
 from reader.loading import load_article
-from tests.conftest import SEED, SEED_TITLE
+from tests.support.paths import SEED, SEED_TITLE
 
 GOLDEN = Path(__file__).parent.parent / "data" / "golden"
 EXPORTED_AT = "2024-05-01T09:30:00Z"

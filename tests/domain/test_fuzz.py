@@ -14,7 +14,7 @@ from annotations.model import Annotation
 from reader.formats import html, markdown, plaintext
 from reader.loading import ArticleError, load_article
 from reader.sanitize import clean_text, is_clean
-from tests.hostile.fixtures import has_forbidden
+from tests.support.hostile import has_forbidden
 
 ANY_TEXT = st.text(
     alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=400

@@ -30,7 +30,7 @@ from annotations.storage import AnnotationStore, StoreError
 from reader.cli import main
 from reader.config import load_settings
 from reader.loading import load_article
-from tests.conftest import SEED
+from tests.support.paths import SEED
 
 INTERNAL_ERROR = 70
 
@@ -485,7 +485,7 @@ async def test_app_starts_whatever_the_files_hold(
 ) -> None:
     from reader.library import LibrarySource
     from reader.ui.app import PostilApp
-    from tests.pilot_helpers import wait_library, wait_reading
+    from tests.support.pilot import wait_library, wait_reading
 
     with _world(tmp_path, monkeypatch) as world:
         data = _records_with(world, {"annotations": annotations, "positions": positions},

@@ -19,7 +19,7 @@ from annotations.export.w3c import parse_text
 from annotations.model import Annotation, normalize_id
 from annotations.storage import AnnotationStore
 from reader.cli import main
-from tests.conftest import SEED
+from tests.support.paths import SEED
 
 Capture = pytest.CaptureFixture[str]
 UPPER = "BEDE0F00-1234-4ABC-8DEF-0123456789AB"

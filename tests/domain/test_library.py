@@ -10,7 +10,7 @@ import pytest
 from reader import paths
 from reader.library import LibrarySource, MetadataCache, resolve_library, scan
 from reader.loading import load_article, read_metadata
-from tests.conftest import SEED, SEED_AUTHOR, SEED_TITLE
+from tests.support.paths import SEED, SEED_AUTHOR, SEED_TITLE
 
 
 def test_seed_article_metadata() -> None:

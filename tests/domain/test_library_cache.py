@@ -13,7 +13,7 @@ import pytest
 from reader.cli import main
 from reader.library import CACHE_VERSION, MetadataCache
 from reader.loading import ArticleMeta, load_article
-from tests.conftest import SEED
+from tests.support.paths import SEED
 
 
 def _forge(cache_file: Path, article: Path, **changes: object) -> None:

@@ -22,7 +22,7 @@ import pytest
 from reader import safe_read
 from reader.loading import ArticleError, read_metadata, read_text
 from reader.safe_read import RefusedFile, read_regular_file, read_stdin
-from tests.conftest import ROOT, SEED
+from tests.support.paths import ROOT, SEED
 
 HANG_GUARD = 60  # seconds: only there so that a hang fails the test instead of blocking CI
 ZERO = Path("/dev/zero")

@@ -36,3 +36,22 @@ def test_new_record_does_not_take_the_place_of_an_unreadable_one(tmp_path: Path)
     assert None in stored.values() and {} in stored.values() and [1, 2] in stored.values()
     ids = {a.id for a in AnnotationStore(db).all_annotations()}
     assert {a.id for a in added} <= ids
+
+
+def test_records_sharing_one_id_are_all_kept(tmp_path: Path) -> None:
+    """Found by the long disk fuzz run: two records with one id (``{"id": ""}`` twice, or an
+    older postil's upper- and lower-case copies) lost the older one at the next write."""
+    db = tmp_path / "db.json"
+    AnnotationStore(db).add(_annotation(1))
+    data = json.loads(db.read_text(encoding="utf-8"))
+    data["annotations"]["1001"] = {"id": ""}
+    data["annotations"]["1002"] = {"id": ""}
+    db.write_text(json.dumps(data), encoding="utf-8")
+
+    AnnotationStore(db).add(_annotation(2))
+
+    stored = json.loads(db.read_text(encoding="utf-8"))
+    assert sum(len(table) for table in stored.values() if isinstance(table, dict)) >= 4
+    kept = [record for table in ("annotations", "superseded")
+            for record in stored.get(table, {}).values()]
+    assert kept.count({"id": ""}) == 2

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SEED
 from tests.e2e.tmux import TmuxSession, postil_executable
+from tests.support.paths import SEED
 
 pytestmark = pytest.mark.e2e
 

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SEED
 from tests.e2e.tmux import TmuxSession, postil_executable
-from tests.pilot_helpers import BOOK_END, write_book
+from tests.support.paths import SEED
+from tests.support.pilot import BOOK_END, write_book
 
 pytestmark = pytest.mark.e2e
 

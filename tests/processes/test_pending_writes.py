@@ -19,8 +19,8 @@ from annotations.model import Annotation
 from annotations.storage import AnnotationStore
 from reader.library import LibrarySource
 from reader.ui.session import ReaderSession
-from tests.conftest import ROOT, SEED
-from tests.pilot_helpers import make_app, wait_for, wait_reading
+from tests.support.paths import ROOT, SEED
+from tests.support.pilot import make_app, opened_article, wait_for
 
 HOLD_LOCK = (
     "import sys\n"
@@ -96,8 +96,7 @@ async def test_quitting_the_app_while_locked_waits_then_keeps_the_highlight(
     app = make_app(isolated_paths, seed_library / SEED.name)
     app.session.close_wait = 0.3
     notices: list[str] = []
-    async with app.run_test(size=(100, 32)) as pilot:
-        await wait_reading(pilot)
+    async with opened_article(app, size=(100, 32)) as (pilot, _):
         original_notify = app.notify
 
         def notify(message: str, *args: object, **kwargs: object) -> None:
@@ -122,8 +121,7 @@ async def test_quitting_while_locked_writes_the_highlight_once_the_lock_is_free(
 ) -> None:
     monkeypatch.setattr(app_module, "QUICK_SAVE_SECONDS", 0.05)
     app = make_app(isolated_paths, seed_library / SEED.name)
-    async with app.run_test(size=(100, 32)) as pilot:
-        await wait_reading(pilot)
+    async with opened_article(app, size=(100, 32)) as (pilot, _):
         await pilot.press("right_square_bracket", "h")
         await pilot.press("q")
         await wait_for(pilot, lambda: app._saving_before_quit)

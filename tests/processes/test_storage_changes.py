@@ -18,7 +18,7 @@ from annotations.changelog import Change, decode_line, encode_line, log_files
 from annotations.model import AnchorStatus, Annotation, Color, TextPositionSelector
 from annotations.records import Tables
 from annotations.storage import AnnotationStore
-from tests.conftest import ROOT
+from tests.support.paths import ROOT
 
 TEXT = "Marginalia are the reader's half of a conversation with the book. " * 30
 
@@ -119,7 +119,7 @@ def test_re_anchoring_keeps_a_note_and_a_delete_made_meanwhile(db: Path) -> None
 
 def _edit_loop(db: Path, ident: str, field: str, seed: int, go: Path) -> subprocess.Popen[str]:
     child = subprocess.Popen(
-        [sys.executable, "-m", "tests.helpers_store.edit_loop", str(db), ident, field, "200",
+        [sys.executable, "-m", "tests.support.children.edit_loop", str(db), ident, field, "200",
          str(seed), str(go)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         text=True)
     assert child.stdout is not None
@@ -129,7 +129,7 @@ def _edit_loop(db: Path, ident: str, field: str, seed: int, go: Path) -> subproc
 
 @pytest.mark.parametrize("seed", [1, 2])
 def test_two_processes_changing_different_fields_200_times_each(db: Path, seed: int) -> None:
-    from tests.helpers_store.edit_loop import value
+    from tests.support.children.edit_loop import value
 
     annotation = make(7, note="start", tags=["start"])
     AnnotationStore(db).add(annotation)
@@ -265,7 +265,7 @@ def test_sigkill_during_compaction_keeps_every_change(tmp_path: Path, stage: str
     db = tmp_path / "db.json"
     big_database(db)
     child = subprocess.run(
-        [sys.executable, "-m", "tests.helpers_store.crash_in_compaction", str(db), stage],
+        [sys.executable, "-m", "tests.support.children.crash_in_compaction", str(db), stage],
         cwd=ROOT, capture_output=True, text=True, timeout=60,
     )
     assert child.returncode == -9, child.stderr

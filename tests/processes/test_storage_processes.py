@@ -16,7 +16,7 @@ import pytest
 
 from annotations.model import Annotation
 from annotations.storage import AnnotationStore
-from tests.conftest import ROOT, SEED
+from tests.support.paths import ROOT, SEED
 
 KILL_ROUNDS = 25
 FILLER_TEXT = "Filler annotations make every write of the database take a little while. " * 6
@@ -24,8 +24,8 @@ FILLER_TEXT = "Filler annotations make every write of the database take a little
 
 def start_loop(db: Path, count: int, tag: str, go_file: Path | None = None
                ) -> subprocess.Popen[str]:
-    """Start ``tests.helpers_store.add_loop`` adding ``count`` highlights (0: until killed)."""
-    command = [sys.executable, "-m", "tests.helpers_store.add_loop", str(db), str(count), tag]
+    """Start ``tests.support.children.add_loop`` adding ``count`` highlights (0: until killed)."""
+    command = [sys.executable, "-m", "tests.support.children.add_loop", str(db), str(count), tag]
     if go_file is not None:
         command.append(str(go_file))
     return subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -99,7 +99,7 @@ def test_crash_at_each_step_of_a_write_leaves_a_loadable_database(
     db = tmp_path / "db.json"
     AnnotationStore(db).put_many(filler(200))
     child = subprocess.run(
-        [sys.executable, "-m", "tests.helpers_store.crash_in_write", str(db), stage],
+        [sys.executable, "-m", "tests.support.children.crash_in_write", str(db), stage],
         cwd=ROOT, capture_output=True, text=True, timeout=60,
     )
     assert child.returncode == -signal.SIGKILL, child.stderr

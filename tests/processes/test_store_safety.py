@@ -16,14 +16,14 @@ import pytest
 
 from annotations.model import Annotation
 from annotations.storage import AnnotationStore, DatabaseDamaged, StoreError
-from tests.conftest import ROOT
+from tests.support.paths import ROOT
 
 TEXT = "The quick brown fox jumps over the lazy dog. " * 20
 
 
 def _writer(db: Path, count: int, tag: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "tests.store_helpers.writer_loop", str(db), str(count), tag],
+        [sys.executable, "-m", "tests.support.children.add_loop", str(db), str(count), tag],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
 

@@ -9,8 +9,8 @@ import pytest
 from textual import constants
 from textual.pilot import Pilot
 
-from tests.conftest import SEED
-from tests.pilot_helpers import make_app, wait_for, wait_library, wait_reading
+from tests.support.paths import SEED
+from tests.support.pilot import make_app, wait_for, wait_library, wait_reading
 from tests.ui.test_highlight_colors import five_highlights
 
 SIZE = (100, 32)
@@ -105,7 +105,7 @@ SMALL = (80, 24)
 
 def test_library_screen_80x24(snap_compare: Any, isolated_paths: Path, seed_library: Path,
                               tmp_path: Path) -> None:
-    from tests.pilot_helpers import write_book
+    from tests.support.pilot import write_book
 
     write_book(seed_library / "the-long-generated-book.txt", paragraphs=3000)
     (seed_library / "notes.md").write_text("# Field Notes on Slow Reading\n\nRead slowly.\n")
@@ -158,7 +158,7 @@ def test_reading_screen_in_sixteen_colours(
 
 
 def _snapshot_book(folder: Path) -> Path:
-    from tests.epub_builder import BookSpec, Chapter, write_epub
+    from tests.support.epub_builder import BookSpec, Chapter, write_epub
 
     verse = (
         '<div class="poem"><div class="stanza"><div class="line">The sea is calm tonight.</div>'

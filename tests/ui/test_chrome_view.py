@@ -9,7 +9,7 @@ from rich.color import Color as RichColor
 
 from reader.document import BlockKind
 from reader.ui.widgets.article_view import ArticleView
-from tests.pilot_helpers import make_app, wait_for, wait_reading
+from tests.support.pilot import make_app, opened_article, wait_for
 
 
 def story(tmp_path: Path) -> Path:
@@ -38,8 +38,7 @@ async def test_chrome_is_dimmed_in_every_theme(
 ) -> None:
     (isolated_paths / "config.toml").write_text(f'theme = "{theme}"\nshow_chrome = true\n')
     app = make_app(isolated_paths, story(tmp_path))
-    async with app.run_test(size=(100, 30)) as pilot:
-        screen = await wait_reading(pilot)
+    async with opened_article(app, size=(100, 30)) as (pilot, screen):
         view = screen.query_one(ArticleView)
         assert app.theme == theme
         chrome = view._style("chrome").color
@@ -55,8 +54,7 @@ async def test_z_keeps_the_cursor_sentence_on_the_same_screen_row(
     isolated_paths: Path, tmp_path: Path
 ) -> None:
     app = make_app(isolated_paths, story(tmp_path))
-    async with app.run_test(size=(100, 30)) as pilot:
-        screen = await wait_reading(pilot)
+    async with opened_article(app, size=(100, 30)) as (pilot, screen):
         view = screen.query_one(ArticleView)
         await pilot.press("space", "space")
         await wait_for(pilot, lambda: view.scroll_y > 0)

@@ -16,8 +16,8 @@ from reader import config
 from reader.highlight_colors import HIGHLIGHT_COLORS, HIGHLIGHT_NAMES, Shade, no_color_style
 from reader.loading import load_article
 from reader.ui.widgets.article_view import ArticleView
-from tests.conftest import SEED
-from tests.pilot_helpers import make_app, wait_reading
+from tests.support.paths import SEED
+from tests.support.pilot import make_app, opened_article
 
 #: Rich's number of the standard palette's bright black: the status bar's colour.
 BRIGHT_BLACK = 8
@@ -100,8 +100,7 @@ async def test_sixteen_colour_terminal_draws_five_distinct_colours(
     monkeypatch.setattr(constants, "COLOR_SYSTEM", "standard")
     five_highlights(isolated_paths, seed_library / SEED.name)
     app = make_app(isolated_paths, seed_library / SEED.name)
-    async with app.run_test(size=(100, 32)) as pilot:
-        screen = await wait_reading(pilot)
+    async with opened_article(app, size=(100, 32)) as (pilot, screen):
         view = screen.query_one(ArticleView)
         assert app.console.color_system == "standard"
         numbers = [RichColor.parse(str(c.name)).downgrade(ColorSystem.STANDARD).number
@@ -116,8 +115,7 @@ async def test_no_color_tells_adjacent_highlights_apart(
     monkeypatch.setenv("NO_COLOR", "1")
     five_highlights(isolated_paths, seed_library / SEED.name)
     app = make_app(isolated_paths, seed_library / SEED.name)
-    async with app.run_test(size=(100, 32)) as pilot:
-        screen = await wait_reading(pilot)
+    async with opened_article(app, size=(100, 32)) as (pilot, screen):
         view = screen.query_one(ArticleView)
         assert app.no_color
         styles = [view._highlight_style(h) for h in view._highlights]

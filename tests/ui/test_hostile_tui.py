@@ -16,9 +16,9 @@ from reader.ui.screens.library import LibraryScreen
 from reader.ui.screens.reading import ReadingScreen
 from reader.ui.screens.search import SearchScreen
 from reader.ui.widgets.article_view import ArticleView
-from tests.conftest import ROOT
-from tests.hostile.fixtures import has_forbidden, make_big_files, make_hostile_library
-from tests.pilot_helpers import make_app, wait_for, wait_library, wait_reading
+from tests.support.hostile import has_forbidden, make_big_files, make_hostile_library
+from tests.support.paths import ROOT
+from tests.support.pilot import make_app, opened_article, wait_for, wait_library, wait_reading
 
 READABLE = ["markup.txt", "escapes.txt", "empty.txt", "whitespace.txt", "latin1.txt",
             "utf16.txt", "nested.md", "page.html", "crlf.txt"]
@@ -136,8 +136,7 @@ async def test_huge_files_open_scroll_and_search(
     isolated_paths: Path, big_files: dict[str, Path], name: str, query: str
 ) -> None:
     app = make_app(isolated_paths, big_files[name])
-    async with app.run_test(size=(100, 30)) as pilot:
-        screen = await wait_reading(pilot)
+    async with opened_article(app, size=(100, 30)) as (pilot, screen):
         view = screen.view
         await pilot.press("G")
         await wait_for(pilot, lambda: view.scroll_y == view.max_scroll_y > 0)
@@ -177,8 +176,7 @@ async def test_long_queries_huge_notes_and_odd_tags(isolated_paths: Path,
     from reader.ui.widgets.tag_dialog import TagDialog
 
     app = make_app(isolated_paths, seed_library / "huawei-no-spy-deal.txt")
-    async with app.run_test(size=(100, 30)) as pilot:
-        screen = await wait_reading(pilot)
+    async with opened_article(app, size=(100, 30)) as (pilot, screen):
         await pilot.press("slash")
         await wait_for(pilot, lambda: isinstance(app.screen, SearchScreen))
         search = app.screen

@@ -8,8 +8,8 @@ from pathlib import Path
 from reader.reading_progress import format_duration, format_percent, reading_progress, time_left
 from reader.ui.screens.library import LibraryScreen
 from reader.ui.widgets.article_view import ArticleView
-from tests.conftest import SEED
-from tests.pilot_helpers import make_app, wait_for, wait_library, wait_reading
+from tests.support.paths import SEED
+from tests.support.pilot import make_app, opened_article, wait_for, wait_library, wait_reading
 
 
 def test_long_times_read_as_hours_and_minutes() -> None:
@@ -43,8 +43,7 @@ async def test_the_sample_opens_at_0_percent_and_ends_at_100(
     isolated_paths: Path, seed_library: Path
 ) -> None:
     app = make_app(isolated_paths, seed_library / SEED.name)
-    async with app.run_test(size=(120, 40)) as pilot:
-        screen = await wait_reading(pilot)
+    async with opened_article(app, size=(120, 40)) as (pilot, screen):
         view = screen.query_one(ArticleView)
         await pilot.pause()
         assert "  ·  0%  ·  " in status(app)
@@ -65,8 +64,7 @@ async def test_a_short_article_is_not_finished_when_it_opens(
     article = tmp_path / "short.txt"
     article.write_text("A Short Note\n\nJust two sentences here. Nothing more to read.\n")
     app = make_app(isolated_paths, article)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await wait_reading(pilot)
+    async with opened_article(app, size=(120, 40)) as (pilot, _):
         await pilot.pause()
         assert "finished" not in status(app)
         assert "  ·  0%  ·  " in status(app)

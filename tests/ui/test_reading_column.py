@@ -7,16 +7,15 @@ from pathlib import Path
 
 from reader.document import BlockKind
 from reader.ui.widgets.article_view import ArticleView
-from tests.conftest import SEED
-from tests.pilot_helpers import make_app, wait_reading
+from tests.support.paths import SEED
+from tests.support.pilot import make_app, opened_article
 
 
 async def test_body_lines_measure_60_to_72_characters_at_120x40(
     isolated_paths: Path, seed_library: Path
 ) -> None:
     app = make_app(isolated_paths, seed_library / SEED.name)
-    async with app.run_test(size=(120, 40)) as pilot:
-        screen = await wait_reading(pilot)
+    async with opened_article(app, size=(120, 40)) as (pilot, screen):
         view = screen.query_one(ArticleView)
         layout = view.layout_rows
         assert layout is not None

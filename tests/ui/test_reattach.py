@@ -12,7 +12,7 @@ from annotations.model import AnchorStatus, Annotation, TextPositionSelector, Te
 from annotations.storage import AnnotationStore
 from reader.cli import main
 from reader.ui.widgets.annotations_panel import AnnotationsPanel
-from tests.pilot_helpers import make_app, wait_for, wait_reading
+from tests.support.pilot import make_app, opened_article, wait_for
 
 QUOTE = "The committee postponed its decision until the spring meeting"
 
@@ -84,8 +84,7 @@ async def test_r_reattaches_an_orphan_to_the_selection(
                            "and nobody was happy with it", path=article)]
     )
     app = make_app(isolated_paths, article)
-    async with app.run_test(size=(100, 30)) as pilot:
-        screen = await wait_reading(pilot)
+    async with opened_article(app, size=(100, 30)) as (pilot, screen):
         [orphan] = screen.annotations.values()
         assert orphan.status is AnchorStatus.ORPHANED
         await pilot.press("a")
@@ -121,7 +120,7 @@ async def test_library_scan_attaches_quote_only_highlights_and_says_so(
     isolated_paths: Path, tmp_path: Path
 ) -> None:
     from annotations.model import ImportSource
-    from tests.pilot_helpers import wait_library
+    from tests.support.pilot import wait_library
 
     library = tmp_path / "library"
     library.mkdir()

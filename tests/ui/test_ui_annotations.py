@@ -10,8 +10,8 @@ from reader.ui.widgets.annotations_panel import AnnotationsPanel
 from reader.ui.widgets.article_view import ArticleView
 from reader.ui.widgets.note_dialog import NoteDialog
 from reader.ui.widgets.tag_dialog import TagDialog
-from tests.conftest import SEED
-from tests.pilot_helpers import make_app, wait_for, wait_reading
+from tests.support.paths import SEED
+from tests.support.pilot import make_app, opened_article, wait_for
 
 
 def stored(home: Path) -> list:  # type: ignore[type-arg]
@@ -22,8 +22,7 @@ async def test_keyboard_selection_highlight_colour_note_tags_persist(
     isolated_paths: Path, seed_library: Path
 ) -> None:
     app = make_app(isolated_paths, seed_library / SEED.name)
-    async with app.run_test(size=(100, 32)) as pilot:
-        screen = await wait_reading(pilot)
+    async with opened_article(app, size=(100, 32)) as (pilot, screen):
         view = screen.view
         # Cursor to the first body sentence (title, dek, byline come first).
         await pilot.press("right_square_bracket", "right_square_bracket",
@@ -60,8 +59,7 @@ async def test_keyboard_selection_highlight_colour_note_tags_persist(
     assert saved[0].color.value == "blue"
     # Restart: everything is still there, drawn in the view.
     app = make_app(isolated_paths, seed_library / SEED.name)
-    async with app.run_test(size=(100, 32)) as pilot:
-        screen = await wait_reading(pilot)
+    async with opened_article(app, size=(100, 32)) as (pilot, screen):
         assert [a.note for a in screen.annotations.values()] == ["My note"]
         assert screen.view.highlights_at(saved[0].start)[0].color == "blue"
 
@@ -70,8 +68,7 @@ async def test_mouse_selection_highlight_delete_undo(
     isolated_paths: Path, seed_library: Path
 ) -> None:
     app = make_app(isolated_paths, seed_library / SEED.name)
-    async with app.run_test(size=(100, 30)) as pilot:
-        screen = await wait_reading(pilot)
+    async with opened_article(app, size=(100, 30)) as (pilot, screen):
         view = screen.view
         pad = view.left_pad
         await pilot.mouse_down(ArticleView, offset=(pad + 12, 8))
@@ -95,8 +92,7 @@ async def test_mouse_selection_highlight_delete_undo(
 
 async def test_panel_lists_filters_and_jumps(isolated_paths: Path, seed_library: Path) -> None:
     app = make_app(isolated_paths, seed_library / SEED.name)
-    async with app.run_test(size=(120, 30)) as pilot:
-        screen = await wait_reading(pilot)
+    async with opened_article(app, size=(120, 30)) as (pilot, screen):
         view = screen.view
         text = view.document.text
         late = text.index("Experts in China say")
@@ -126,8 +122,7 @@ async def test_export_key_writes_markdown_and_names_the_file(
     export_dir = isolated_paths / "exports"
     (isolated_paths / "config.toml").write_text(f'export_dir = "{export_dir}"\n')
     app = make_app(isolated_paths, seed_library / SEED.name)
-    async with app.run_test(size=(100, 30)) as pilot:
-        screen = await wait_reading(pilot)
+    async with opened_article(app, size=(100, 30)) as (pilot, screen):
         text = screen.view.document.text
         start = text.index("The technology giant")
         screen.create_highlight((start, start + len("The technology giant")))
@@ -144,8 +139,7 @@ async def test_typing_in_the_tag_box_adds_to_existing_tags(
     isolated_paths: Path, seed_library: Path
 ) -> None:
     app = make_app(isolated_paths, seed_library / SEED.name)
-    async with app.run_test(size=(100, 30)) as pilot:
-        screen = await wait_reading(pilot)
+    async with opened_article(app, size=(100, 30)) as (pilot, screen):
         text = screen.view.document.text
         start = text.index("The technology giant")
         screen.create_highlight((start, start + 20), tags=["first"])

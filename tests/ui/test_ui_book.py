@@ -10,8 +10,8 @@ from textual.widgets import Input, OptionList, Static
 
 from reader.ui.screens.contents import ContentsScreen
 from reader.ui.widgets.footnote_dialog import FootnoteDialog
-from tests.epub_builder import BookSpec, Chapter, write_epub
-from tests.pilot_helpers import make_app, wait_for, wait_reading
+from tests.support.epub_builder import BookSpec, Chapter, write_epub
+from tests.support.pilot import make_app, opened_article, wait_for
 
 
 def _book(folder: Path) -> Path:
@@ -46,8 +46,7 @@ def _book(folder: Path) -> Path:
 async def test_contents_screen_filters_and_jumps(tmp_path: Path, isolated_paths: Path) -> None:
     book = _book(tmp_path)
     app = make_app(isolated_paths, book)
-    async with app.run_test(size=(100, 30)) as pilot:
-        reading = await wait_reading(pilot)
+    async with opened_article(app, size=(100, 30)) as (pilot, reading):
         text = reading.article.text if reading.article else ""
         await pilot.press("T")
         await wait_for(pilot, lambda: isinstance(app.screen, ContentsScreen))
@@ -71,8 +70,7 @@ async def test_contents_screen_filters_and_jumps(tmp_path: Path, isolated_paths:
 async def test_chapter_keys_and_jump_list(tmp_path: Path, isolated_paths: Path) -> None:
     book = _book(tmp_path)
     app = make_app(isolated_paths, book)
-    async with app.run_test(size=(100, 30)) as pilot:
-        reading = await wait_reading(pilot)
+    async with opened_article(app, size=(100, 30)) as (pilot, reading):
         text = reading.article.text if reading.article else ""
         second, third = text.index("The Carpet-Bag"), text.index("The Mat-Maker")
         await pilot.press("right_curly_bracket")
@@ -94,8 +92,7 @@ async def test_chapter_keys_and_jump_list(tmp_path: Path, isolated_paths: Path) 
 async def test_footnote_popup_and_cross_reference(tmp_path: Path, isolated_paths: Path) -> None:
     book = _book(tmp_path)
     app = make_app(isolated_paths, book)
-    async with app.run_test(size=(100, 30)) as pilot:
-        reading = await wait_reading(pilot)
+    async with opened_article(app, size=(100, 30)) as (pilot, reading):
         article = reading.article
         assert article is not None
         text = article.text
@@ -132,8 +129,7 @@ async def test_article_headings_serve_as_contents(tmp_path: Path, isolated_paths
     article = tmp_path / "a.md"
     article.write_text("# Title\n\nIntro.\n\n## One\n\nText one.\n\n## Two\n\nText two.\n")
     app = make_app(isolated_paths, article)
-    async with app.run_test(size=(100, 30)) as pilot:
-        reading = await wait_reading(pilot)
+    async with opened_article(app, size=(100, 30)) as (pilot, reading):
         await pilot.press("T")
         await wait_for(pilot, lambda: isinstance(app.screen, ContentsScreen))
         options = app.screen.query_one(OptionList)
@@ -150,8 +146,7 @@ async def test_titles_are_text_not_markup(tmp_path: Path, isolated_paths: Path) 
     ]
     book = write_epub(tmp_path / "m.epub", BookSpec(title="[red]Title[/red]", chapters=chapters))
     app = make_app(isolated_paths, book)
-    async with app.run_test(size=(100, 30)) as pilot:
-        reading = await wait_reading(pilot)
+    async with opened_article(app, size=(100, 30)) as (pilot, reading):
         status = str(reading.query_one("#reading-status", Static).render())
         assert "[red]Title[/red]" in status and "[bold]Not bold[/bold]" in status
         await pilot.press("T")
@@ -213,8 +208,7 @@ async def test_highlight_in_a_book_shows_its_chapter(tmp_path: Path, isolated_pa
 
     book = _book(tmp_path)
     app = make_app(isolated_paths, book)
-    async with app.run_test(size=(100, 30)) as pilot:
-        reading = await wait_reading(pilot)
+    async with opened_article(app, size=(100, 30)) as (pilot, reading):
         await pilot.press("right_curly_bracket", "right_square_bracket", "h")
         await wait_for(pilot, lambda: len(reading.annotations) == 1)
         annotation = next(iter(reading.annotations.values()))

@@ -13,18 +13,15 @@ from reader.ui.app import PostilApp
 from reader.ui.screens.help import HelpScreen
 from reader.ui.screens.library import LibraryScreen
 from reader.ui.screens.welcome import WelcomeBanner
-from tests.conftest import SEED
-from tests.pilot_helpers import make_app, wait_for, wait_library, wait_reading
+from tests.support.paths import SEED
+from tests.support.pilot import make_app, opened_article, wait_for, wait_library, wait_reading
 
 
 async def test_help_lists_the_keys_of_the_current_screen(
     isolated_paths: Path, seed_library: Path
 ) -> None:
     app = make_app(isolated_paths, seed_library)
-    async with app.run_test(size=(100, 40)) as pilot:
-        await wait_library(pilot, 1)
-        await pilot.press("enter")
-        await wait_reading(pilot)
+    async with opened_article(app, size=(100, 40), library_rows=1) as (pilot, _):
         await pilot.press("question_mark")
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
         help_screen = app.screen
@@ -47,8 +44,7 @@ async def test_help_lists_the_keys_of_the_current_screen(
 
 async def test_palette_runs_screen_actions(isolated_paths: Path, seed_library: Path) -> None:
     app = make_app(isolated_paths, seed_library / SEED.name)
-    async with app.run_test(size=(100, 40)) as pilot:
-        screen = await wait_reading(pilot)
+    async with opened_article(app, size=(100, 40)) as (pilot, screen):
         await pilot.press("ctrl+p")
         await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
         await pilot.press(*"annotations")

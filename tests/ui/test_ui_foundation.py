@@ -8,8 +8,8 @@ from pathlib import Path
 from reader.ui.screens.library import LibraryScreen
 from reader.ui.screens.reading import ReadingScreen
 from reader.ui.widgets.article_view import ArticleView
-from tests.conftest import SEED, SEED_AUTHOR, SEED_TITLE
-from tests.pilot_helpers import make_app, wait_for, wait_library, wait_reading
+from tests.support.paths import SEED, SEED_AUTHOR, SEED_TITLE
+from tests.support.pilot import make_app, opened_article, wait_for, wait_library, wait_reading
 
 
 def _text_on_screen(app: object) -> str:
@@ -24,10 +24,7 @@ async def test_open_article_from_library_shows_title_and_author(
     isolated_paths: Path, seed_library: Path
 ) -> None:
     app = make_app(isolated_paths, seed_library)
-    async with app.run_test(size=(100, 40)) as pilot:
-        await wait_library(pilot, 1)
-        await pilot.press("enter")
-        screen = await wait_reading(pilot)
+    async with opened_article(app, size=(100, 40), library_rows=1) as (pilot, screen):
         assert screen.article is not None
         assert screen.article.meta.title == SEED_TITLE
         shown = _text_on_screen(app)
@@ -39,10 +36,7 @@ async def test_scroll_quit_reopen_restores_position(
     isolated_paths: Path, seed_library: Path
 ) -> None:
     app = make_app(isolated_paths, seed_library)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await wait_library(pilot, 1)
-        await pilot.press("enter")
-        await wait_reading(pilot)
+    async with opened_article(app, size=(80, 24), library_rows=1) as (pilot, _):
         await pilot.press("space", "j", "j", "j")
         view = app.screen.query_one(ArticleView)
         await wait_for(pilot, lambda: view.scroll_y > 5)
@@ -58,10 +52,7 @@ async def test_scroll_quit_reopen_restores_position(
         assert "%" in str(app.screen.query_one("#reading-status").render())
     # A new run of the app (same database) restores it too.
     app = make_app(isolated_paths, seed_library)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await wait_library(pilot, 1)
-        await pilot.press("enter")
-        await wait_reading(pilot)
+    async with opened_article(app, size=(80, 24), library_rows=1) as (pilot, _):
         view = app.screen.query_one(ArticleView)
         await wait_for(pilot, lambda: view.top_offset == offset)
 
@@ -98,16 +89,14 @@ async def test_typing_filters_the_library(isolated_paths: Path, tmp_path: Path) 
 
 async def test_postil_file_opens_reading_view(isolated_paths: Path, seed_library: Path) -> None:
     app = make_app(isolated_paths, seed_library / SEED.name)
-    async with app.run_test(size=(100, 30)) as pilot:
-        screen = await wait_reading(pilot)
+    async with opened_article(app, size=(100, 30)) as (pilot, screen):
         assert isinstance(screen, ReadingScreen)
         assert screen.article is not None and screen.article.meta.author == SEED_AUTHOR
 
 
 async def test_keys_scroll_and_jump(isolated_paths: Path, seed_library: Path) -> None:
     app = make_app(isolated_paths, seed_library / SEED.name)
-    async with app.run_test(size=(80, 20)) as pilot:
-        await wait_reading(pilot)
+    async with opened_article(app, size=(80, 20)) as (pilot, _):
         view = app.screen.query_one(ArticleView)
         await pilot.press("G")
         await wait_for(pilot, lambda: view.scroll_y == view.max_scroll_y > 0)
@@ -122,8 +111,7 @@ async def test_keys_scroll_and_jump(isolated_paths: Path, seed_library: Path) ->
 
 async def test_sentence_cursor_moves_by_sentence(isolated_paths: Path, seed_library: Path) -> None:
     app = make_app(isolated_paths, seed_library / SEED.name)
-    async with app.run_test(size=(100, 30)) as pilot:
-        screen = await wait_reading(pilot)
+    async with opened_article(app, size=(100, 30)) as (pilot, screen):
         view = screen.view
         await pilot.press("right_square_bracket")
         assert view.cursor is not None
@@ -140,8 +128,7 @@ async def test_resize_keeps_the_same_text_at_the_top(
     isolated_paths: Path, seed_library: Path
 ) -> None:
     app = make_app(isolated_paths, seed_library / SEED.name)
-    async with app.run_test(size=(100, 24)) as pilot:
-        await wait_reading(pilot)
+    async with opened_article(app, size=(100, 24)) as (pilot, _):
         view = app.screen.query_one(ArticleView)
         view.scroll_to_offset(2000)
         await pilot.pause()
@@ -154,7 +141,6 @@ async def test_resize_keeps_the_same_text_at_the_top(
 
 async def test_q_quits_when_started_on_a_file(isolated_paths: Path, seed_library: Path) -> None:
     app = make_app(isolated_paths, seed_library / SEED.name)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await wait_reading(pilot)
+    async with opened_article(app, size=(100, 30)) as (pilot, _):
         await pilot.press("q")
         await wait_for(pilot, lambda: not app.is_running)

@@ -19,10 +19,11 @@ from reader.ui.screens.library import LibraryScreen
 from reader.ui.screens.reading import ReadingScreen
 from reader.ui.screens.search import SearchScreen
 from reader.ui.widgets.annotations_panel import AnnotationsPanel
-from tests.conftest import SEED
-from tests.pilot_helpers import (
+from tests.support.paths import SEED
+from tests.support.pilot import (
     BOOK_END,
     make_app,
+    opened_article,
     press_fast,
     wait_for,
     wait_library,
@@ -206,8 +207,7 @@ async def test_typing_fast_into_the_annotations_panel_loses_nothing(
     isolated_paths: Path, seed_library: Path
 ) -> None:
     app = make_app(isolated_paths, seed_library / SEED.name)
-    async with app.run_test(size=(120, 30)) as pilot:
-        screen = await wait_reading(pilot)
+    async with opened_article(app, size=(120, 30)) as (pilot, screen):
         await pilot.press("a")
         panel = screen.query_one(AnnotationsPanel)
         await wait_for(pilot, lambda: panel.display)
@@ -221,8 +221,7 @@ async def test_escape_closes_the_panel_then_the_selection_then_the_screen(
     isolated_paths: Path, seed_library: Path
 ) -> None:
     app = make_app(isolated_paths, seed_library / SEED.name)  # started as `postil FILE`
-    async with app.run_test(size=(120, 30)) as pilot:
-        screen = await wait_reading(pilot)
+    async with opened_article(app, size=(120, 30)) as (pilot, screen):
         await pilot.press("v")
         assert screen.view.selection is not None
         await pilot.press("a")
@@ -244,8 +243,7 @@ async def test_escape_from_the_panel_filter_box_keeps_the_panel(
     isolated_paths: Path, seed_library: Path
 ) -> None:
     app = make_app(isolated_paths, seed_library / SEED.name)
-    async with app.run_test(size=(120, 30)) as pilot:
-        screen = await wait_reading(pilot)
+    async with opened_article(app, size=(120, 30)) as (pilot, screen):
         await pilot.press("a")
         panel = screen.query_one(AnnotationsPanel)
         await wait_for(pilot, lambda: panel.display)
@@ -289,8 +287,7 @@ async def test_down_from_the_search_box_lands_on_the_first_result(
     isolated_paths: Path, seed_library: Path
 ) -> None:
     app = make_app(isolated_paths, seed_library / SEED.name)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await wait_reading(pilot)
+    async with opened_article(app, size=(100, 30)) as (pilot, _):
         await pilot.press("slash")
         await wait_for(pilot, lambda: isinstance(app.screen, SearchScreen))
         search = app.screen
@@ -307,8 +304,7 @@ async def test_down_from_the_panel_filter_lands_on_the_first_entry(
     isolated_paths: Path, seed_library: Path
 ) -> None:
     app = make_app(isolated_paths, seed_library / SEED.name)
-    async with app.run_test(size=(120, 30)) as pilot:
-        screen = await wait_reading(pilot)
+    async with opened_article(app, size=(120, 30)) as (pilot, screen):
         for _ in range(3):
             await pilot.press("right_square_bracket", "h")
         await pilot.press("a")
@@ -353,8 +349,7 @@ async def test_home_end_g_G_move_in_the_panel_and_the_search_results(
     isolated_paths: Path, seed_library: Path
 ) -> None:
     app = make_app(isolated_paths, seed_library / SEED.name)
-    async with app.run_test(size=(120, 30)) as pilot:
-        screen = await wait_reading(pilot)
+    async with opened_article(app, size=(120, 30)) as (pilot, screen):
         for _ in range(4):
             await pilot.press("right_square_bracket", "h")
         await pilot.press("a")

@@ -10,7 +10,7 @@ from reader.library import LibrarySource
 from reader.loading import read_metadata
 from reader.ui.screens.library import LibraryScreen
 from reader.ui.widgets.article_table import ArticleRow, filter_score
-from tests.pilot_helpers import make_app, wait_for, wait_library
+from tests.support.pilot import make_app, wait_for, wait_library
 
 BODY = "A paragraph long enough to be read as the body of this short article."
 

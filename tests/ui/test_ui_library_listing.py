@@ -12,7 +12,7 @@ from textual.widgets import Static
 from reader.library import LibrarySource, MetadataCache, scan
 from reader.ui.screens.library import LibraryScreen
 from reader.ui.session import ReaderSession
-from tests.pilot_helpers import make_app, wait_for, wait_library
+from tests.support.pilot import make_app, wait_for, wait_library
 
 
 def many_articles(folder: Path, count: int = 60) -> Path:

@@ -17,8 +17,8 @@ import pytest
 
 from reader.ui.executor import DaemonExecutor
 from reader.ui.screens.library import LibraryScreen
-from tests.conftest import ROOT, SEED
-from tests.pilot_helpers import make_app, wait_for, wait_library
+from tests.support.paths import ROOT, SEED
+from tests.support.pilot import make_app, opened_article, wait_for, wait_library
 
 HANG_GUARD = 60
 
@@ -106,11 +106,9 @@ async def test_ctrl_c_in_the_note_dialog_keeps_the_draft(
 ) -> None:
     from reader.ui.screens.reading import ReadingScreen
     from reader.ui.widgets.note_dialog import NoteDialog
-    from tests.pilot_helpers import wait_reading
 
     app = make_app(isolated_paths, seed_library / SEED.name)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await wait_reading(pilot)
+    async with opened_article(app, size=(100, 30)) as (pilot, _):
         await pilot.press("c")
         await wait_for(pilot, lambda: isinstance(app.screen, NoteDialog))
         await pilot.press(*"draft", "ctrl+c")

@@ -15,8 +15,14 @@ from reader.ui.widgets.add_dialog import AddDialog
 from reader.ui.widgets.annotations_panel import AnnotationsPanel
 from reader.ui.widgets.link_dialog import LinkDialog
 from reader.ui.widgets.tag_dialog import TagDialog
-from tests.conftest import SEED
-from tests.pilot_helpers import make_app, screen_text, wait_for, wait_library, wait_reading
+from tests.support.paths import SEED
+from tests.support.pilot import (
+    make_app,
+    opened_article,
+    screen_text,
+    wait_for,
+    wait_library,
+)
 
 LONG_TITLE = ("A Remarkably Long Title About Rivers, Mills and the Roads That Run Beside Them "
               "in the Valley")
@@ -67,8 +73,7 @@ async def test_status_line_at_80_columns_keeps_the_selection_hint(
     isolated_paths: Path, tmp_path: Path
 ) -> None:
     app = make_app(isolated_paths, long_article(tmp_path))
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await wait_reading(pilot)
+    async with opened_article(app, size=(80, 24)) as (pilot, screen):
         screen.view.set_selection((0, 40))
         await pilot.pause()
         status = str(screen.query_one("#reading-status", Static).render())
@@ -80,8 +85,7 @@ async def test_link_url_in_the_status_line_is_ellipsised_and_o_uses_links_on_scr
     isolated_paths: Path, tmp_path: Path
 ) -> None:
     app = make_app(isolated_paths, long_article(tmp_path))
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await wait_reading(pilot)
+    async with opened_article(app, size=(80, 24)) as (pilot, screen):
         text = screen.view.document.text
         first = text.index("The first sentence")
         screen.view.set_cursor(screen.view.document.sentence_at(first))
@@ -99,8 +103,7 @@ async def test_link_url_in_the_status_line_is_ellipsised_and_o_uses_links_on_scr
 
 async def test_footer_and_dialogs_fit_80_by_24(isolated_paths: Path, tmp_path: Path) -> None:
     app = make_app(isolated_paths, long_article(tmp_path))
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await wait_reading(pilot)
+    async with opened_article(app, size=(80, 24)) as (pilot, screen):
         await pilot.pause()
         await wait_for(pilot, lambda: "Back" in screen_text(app)[-1])
         footer = screen_text(app)[-1]
@@ -144,8 +147,7 @@ async def test_note_marker_at_80_columns_and_the_panel_overlays(
     isolated_paths: Path, seed_library: Path
 ) -> None:
     app = make_app(isolated_paths, seed_library / SEED.name)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await wait_reading(pilot)
+    async with opened_article(app, size=(80, 24)) as (pilot, screen):
         await pilot.press("right_square_bracket", "right_square_bracket", "c")
         await pilot.press(*"why", "ctrl+s")
         await wait_for(pilot, lambda: any(a.note for a in screen.annotations.values()))
@@ -159,8 +161,7 @@ async def test_note_marker_at_80_columns_and_the_panel_overlays(
         assert screen.view.column_width == width  # the text is not squeezed
         assert panel.region.overlaps(screen.view.region)
     app = make_app(isolated_paths, seed_library / SEED.name)
-    async with app.run_test(size=(140, 30)) as pilot:
-        screen = await wait_reading(pilot)
+    async with opened_article(app, size=(140, 30)) as (pilot, screen):
         await pilot.press("a")
         panel = screen.query_one(AnnotationsPanel)
         await wait_for(pilot, lambda: panel.display)
@@ -170,8 +171,7 @@ async def test_note_marker_at_80_columns_and_the_panel_overlays(
 
 async def test_no_empty_horizontal_scrollbar_row(isolated_paths: Path, seed_library: Path) -> None:
     app = make_app(isolated_paths, seed_library / SEED.name)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await wait_reading(pilot)
+    async with opened_article(app, size=(80, 24)) as (pilot, screen):
         assert not screen.view.show_horizontal_scrollbar
         body = screen.query_one("#reading-body")
         assert screen.view.scrollable_content_region.height == body.region.height
@@ -181,8 +181,7 @@ async def test_help_is_in_order_without_generic_entries_and_wraps_by_paragraph(
     isolated_paths: Path, seed_library: Path
 ) -> None:
     app = make_app(isolated_paths, seed_library / SEED.name)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await wait_reading(pilot)
+    async with opened_article(app, size=(120, 40)) as (pilot, _):
         await pilot.press("question_mark")
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
         help_screen = app.screen
@@ -206,8 +205,7 @@ async def test_help_is_in_order_without_generic_entries_and_wraps_by_paragraph(
 
 async def test_undo_says_what_was_undone(isolated_paths: Path, seed_library: Path) -> None:
     app = make_app(isolated_paths, seed_library / SEED.name)
-    async with app.run_test(size=(100, 30)) as pilot:
-        screen = await wait_reading(pilot)
+    async with opened_article(app, size=(100, 30)) as (pilot, screen):
         await pilot.press("right_square_bracket", "h", "2", "u")
         await pilot.pause()
         messages = [str(n.message) for n in app._notifications]

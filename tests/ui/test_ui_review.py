@@ -23,8 +23,8 @@ from reader.ui.screens.reading import ReadingScreen
 from reader.ui.screens.review import ReviewScreen
 from reader.ui.widgets.note_dialog import NoteDialog
 from reader.ui.widgets.tag_dialog import TagDialog
-from tests.conftest import SEED
-from tests.pilot_helpers import wait_for, wait_library
+from tests.support.paths import SEED
+from tests.support.pilot import wait_for, wait_library
 
 TODAY = date(2026, 5, 1)
 QUOTES = ["national security threat", "second largest seller of smartphones"]

@@ -8,16 +8,15 @@ from pathlib import Path
 from reader.ui.screens.library import LibraryScreen
 from reader.ui.screens.reading import ReadingScreen
 from reader.ui.screens.search import SearchScreen
-from tests.conftest import SEED
-from tests.pilot_helpers import make_app, wait_for, wait_library, wait_reading
+from tests.support.paths import SEED
+from tests.support.pilot import make_app, opened_article, wait_for, wait_library, wait_reading
 
 
 async def test_search_in_article_jump_and_highlight(
     isolated_paths: Path, seed_library: Path
 ) -> None:
     app = make_app(isolated_paths, seed_library / SEED.name)
-    async with app.run_test(size=(100, 30)) as pilot:
-        screen = await wait_reading(pilot)
+    async with opened_article(app, size=(100, 30)) as (pilot, screen):
         await pilot.press("slash")
         await wait_for(pilot, lambda: isinstance(app.screen, SearchScreen))
         search = app.screen
@@ -41,8 +40,7 @@ async def test_typing_fast_leaves_only_the_last_query(
     isolated_paths: Path, seed_library: Path
 ) -> None:
     app = make_app(isolated_paths, seed_library / SEED.name)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await wait_reading(pilot)
+    async with opened_article(app, size=(100, 30)) as (pilot, _):
         await pilot.press("slash")
         await wait_for(pilot, lambda: isinstance(app.screen, SearchScreen))
         search = app.screen

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from reader.config import load_settings
 from reader.ui.screens.library import LibraryScreen
-from tests.pilot_helpers import make_app, wait_library
+from tests.support.pilot import make_app, wait_library
 
 
 def messages(app: object) -> str:

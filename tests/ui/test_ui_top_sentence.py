@@ -13,8 +13,8 @@ from annotations.storage import AnnotationStore
 from reader.loading import load_article
 from reader.ui.screens.reading import ReadingScreen
 from reader.ui.widgets.note_dialog import NoteDialog
-from tests.conftest import SEED
-from tests.pilot_helpers import make_app, wait_for, wait_reading
+from tests.support.paths import SEED
+from tests.support.pilot import make_app, opened_article, wait_for
 
 
 def _highlight_top_sentence(home: Path, article_path: Path) -> Annotation:
@@ -36,8 +36,7 @@ async def test_h_right_after_opening_does_not_duplicate_top_highlight(
     article_path = seed_library / SEED.name
     original = _highlight_top_sentence(isolated_paths, article_path)
     app = make_app(isolated_paths, article_path)
-    async with app.run_test(size=(100, 32)) as pilot:
-        screen = await wait_reading(pilot)
+    async with opened_article(app, size=(100, 32)) as (pilot, screen):
         assert screen.view.cursor is None
         await pilot.press("h")
         assert list(screen.annotations) == [original.id]
@@ -57,8 +56,7 @@ async def test_c_right_after_opening_edits_the_existing_note(
     article_path = seed_library / SEED.name
     original = _highlight_top_sentence(isolated_paths, article_path)
     app = make_app(isolated_paths, article_path)
-    async with app.run_test(size=(100, 32)) as pilot:
-        screen = await wait_reading(pilot)
+    async with opened_article(app, size=(100, 32)) as (pilot, screen):
         await pilot.press("c")
         await wait_for(pilot, lambda: isinstance(app.screen, NoteDialog))
         dialog = app.screen

@@ -12,8 +12,8 @@ from reader.library import LibrarySource
 from reader.ui.app import PostilApp
 from reader.ui.widgets.add_dialog import AddDialog
 from reader.ui.widgets.link_dialog import LinkDialog
-from tests.pilot_helpers import wait_for, wait_library, wait_reading
-from tests.web_server import LocalServer, article_html, page
+from tests.support.pilot import opened_article, wait_for, wait_library, wait_reading
+from tests.support.web_server import LocalServer, article_html, page
 
 PARAGRAPHS = [
     "The tide comes in twice a day, and the tables tell you when, to the minute, for a year.",
@@ -97,7 +97,7 @@ async def test_refresh_a_web_article_from_the_palette(
 
     from reader.cli import main
     from reader.ui.screens.reading import ReadingScreen
-    from tests.pilot_helpers import make_app
+    from tests.support.pilot import make_app
 
     library = tmp_path / "library"
     web.routes["/tides"] = page(article_html("Tide Tables", PARAGRAPHS))
@@ -108,10 +108,7 @@ async def test_refresh_a_web_article_from_the_palette(
     web.routes["/tides"] = page(article_html("Tide Tables", [
         "Correction: the harbour master now reads them at seven.", *PARAGRAPHS]))
     app = make_app(isolated_paths, library)
-    async with app.run_test(size=(110, 32)) as pilot:
-        await wait_library(pilot, 1)
-        await pilot.press("enter")
-        reading = await wait_reading(pilot)
+    async with opened_article(app, size=(110, 32), library_rows=1) as (pilot, reading):
         assert "Correction" not in reading.view.document.text
         await pilot.press("ctrl+p")
         await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))

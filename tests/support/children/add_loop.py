@@ -1,6 +1,6 @@
 """Child process: add highlights to a database in a loop, printing each id once it is durable.
 
-Usage: ``python -m tests.helpers_store.add_loop DB COUNT TAG [GO_FILE]``
+Usage: ``python -m tests.support.children.add_loop DB COUNT TAG [GO_FILE]``
 
 * COUNT highlights are added (0 = until killed), one :meth:`AnnotationStore.add` each.
 * After each ``add`` returns, the new id is printed on its own line and stdout is flushed, so

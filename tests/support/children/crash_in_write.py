@@ -1,6 +1,6 @@
 """Child process: add one highlight, then SIGKILL itself at a chosen step of the next write.
 
-Usage: ``python -m tests.helpers_store.crash_in_write DB STAGE``
+Usage: ``python -m tests.support.children.crash_in_write DB STAGE``
 
 The first highlight's id is printed once ``add`` has returned. The second ``add`` dies at
 STAGE, a step of the atomic write:

@@ -25,7 +25,7 @@ from jsonschema import Draft4Validator, FormatChecker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
-SCHEMAS = Path(__file__).parent / "data" / "w3c_schemas"
+SCHEMAS = Path(__file__).resolve().parent.parent / "data" / "w3c_schemas"
 MUST_LISTS = {
     "annotation": "annotations/annotationMusts.test",
     "collection": "collections/collectionMusts.test",

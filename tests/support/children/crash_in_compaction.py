@@ -1,8 +1,8 @@
 """Child process: log five highlights, then SIGKILL itself at a step of compacting the log.
 
-Usage: ``python -m tests.helpers_store.crash_in_compaction DB STAGE`` (the database must be
+Usage: ``python -m tests.support.children.crash_in_compaction DB STAGE`` (the database must be
 big enough for changes to go to the log). The stages are those of
-:mod:`tests.helpers_store.crash_in_write`.
+:mod:`tests.support.children.crash_in_write`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 
 from annotations.model import Annotation
 from annotations.storage import AnnotationStore
-from tests.helpers_store.crash_in_write import TEXT, arm
+from tests.support.children.crash_in_write import TEXT, arm
 
 
 def main(argv: list[str]) -> int:

@@ -1,6 +1,6 @@
 """Child process: change one field of one annotation COUNT times, at random moments.
 
-Usage: ``python -m tests.helpers_store.edit_loop DB ID FIELD COUNT SEED GO_FILE``
+Usage: ``python -m tests.support.children.edit_loop DB ID FIELD COUNT SEED GO_FILE``
 
 FIELD is ``note`` (values ``note-<n>``), ``color`` (cycling through the colours) or ``tags``
 (``["t<n>"]``). Each change starts from this process's own copy of the annotation, read once at
@@ -18,7 +18,7 @@ from pathlib import Path
 from annotations.changelog import Change
 from annotations.model import Color
 from annotations.storage import AnnotationStore
-from tests.helpers_store.add_loop import wait_for
+from tests.support.children.add_loop import wait_for
 
 COLORS = [color.value for color in Color]
 

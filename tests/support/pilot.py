@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import NamedTuple
 
 from textual.pilot import Pilot
 
@@ -62,6 +64,33 @@ async def wait_library(pilot: Pilot[object], rows: int) -> None:
         return isinstance(screen, LibraryScreen) and screen.table.row_count >= rows
 
     await wait_for(pilot, ready)
+
+
+class OpenedArticle(NamedTuple):
+    """What :func:`opened_article` yields: the Pilot driving the app and its reading screen."""
+
+    pilot: Pilot[object]
+    screen: ReadingScreen
+
+
+@asynccontextmanager
+async def opened_article(app: PostilApp, *, size: tuple[int, int] = (80, 24),
+                         library_rows: int | None = None) -> AsyncIterator[OpenedArticle]:
+    """Run ``app`` under Pilot until its reading screen has laid out an article.
+
+    An app made on a file opens it by itself; with ``library_rows`` the app starts on its
+    library instead: once the table shows that many rows, enter opens the selected row. The
+    app keeps running (and quits at the end of the ``async with`` block)::
+
+        async with opened_article(make_app(home, article), size=(100, 30)) as (pilot, screen):
+            await pilot.press("v")
+    """
+    async with app.run_test(size=size) as pilot:
+        if library_rows is not None:
+            await wait_library(pilot, library_rows)
+            await pilot.press("enter")
+        screen = await wait_reading(pilot)
+        yield OpenedArticle(pilot, screen)
 
 
 #: The last paragraph of :func:`write_book`'s book (unique words, easy to search for).

@@ -1,1 +1,0 @@
-"""Scripts the annotation-store tests run as separate processes (``python -m ...``)."""

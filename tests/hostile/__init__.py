@@ -1,1 +1,0 @@
-"""Hostile and broken inputs, created by the tests themselves (nothing binary is committed)."""

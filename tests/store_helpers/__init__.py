@@ -1,1 +1,0 @@
-"""Scripts run as child processes by the storage safety tests."""

@@ -1,0 +1,1 @@
+"""Scripts the annotation-store tests run as child processes (``python -m ...``)."""
