@@ -110,9 +110,12 @@ class PostilApp(App[int]):
             self.poll_sync()
             self.set_interval(SYNC_POLL_SECONDS, self.poll_sync)
 
-    @work(thread=True, exclusive=True, group="sync")
+    @work(thread=True, group="sync")
     def poll_sync(self) -> None:
-        """Merge the sync folder if it changed (a cheap look at it; never on the UI thread)."""
+        """Merge the sync folder if it changed (a cheap look at it; never on the UI thread).
+
+        Not exclusive: a look while a merge runs returns at once, and the running merge must
+        not be cancelled (its report would be dropped)."""
         report = self.session.sync_poll()
         if report is not None and (report.changes or report.clash):
             call_from_worker(self, self._synced, report)

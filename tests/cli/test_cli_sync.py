@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from reader.cli import main
-from tests.conftest import SEED
+from tests.support.paths import SEED
 
 
 class Machine:

@@ -15,7 +15,7 @@ from annotations.storage import AnnotationStore
 from annotations.sync import SyncFolder
 from annotations.sync.layout import MAX_SEGMENT_BYTES, ROOT_NAME
 from annotations.sync.segments import header_line
-from tests.sync_sim import Device, Transport, make_annotation, make_devices
+from tests.support.sync import Device, Transport, make_annotation, make_devices
 
 
 def _ids(device: Device) -> set[str]:

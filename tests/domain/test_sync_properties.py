@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from annotations.changelog import Change
 from annotations.model import Color
 from annotations.review import CARD_KEY
-from tests.sync_sim import Device, Reference, Transport, make_annotation, make_devices
+from tests.support.sync import Device, Reference, Transport, make_annotation, make_devices
 
 COLORS = [color.value for color in Color]
 ARTICLES = ["art-1", "art-2"]

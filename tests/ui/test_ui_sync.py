@@ -12,8 +12,8 @@ from annotations.model import Annotation, TextPositionSelector, TextQuoteSelecto
 from annotations.storage import AnnotationStore
 from annotations.sync import SyncFolder
 from reader.loading import load_article
-from tests.conftest import SEED
-from tests.pilot_helpers import make_app, wait_for, wait_reading
+from tests.support.paths import SEED
+from tests.support.pilot import make_app, wait_for, wait_reading
 
 
 async def test_a_change_arriving_in_the_sync_folder_appears_without_a_restart(
