@@ -265,6 +265,10 @@ class SyncFolder:
                                    "or check that the drive or share is mounted); this "
                                    "device's changes wait and are shared at the next sync")
             return
+        if os.path.islink(self.root):
+            report.problems.append(f"{self.root} is a symbolic link; postil reads and writes "
+                                   "only a real folder there (nothing was merged)")
+            return
         try:
             own_folder(self.root, self.device)
             report.shared += self._flush_outbox()

@@ -313,3 +313,13 @@ def test_the_app_poll_merges_what_arrives_during_a_merge(pair, monkeypatch) -> N
     assert late in _ids(server)
     service.poll()
     assert service.poll() is None  # settled: nothing changes, nothing is merged
+
+
+def test_a_linked_postil_sync_folder_is_neither_read_nor_written(tmp_path) -> None:
+    device = Device("laptop", tmp_path / "laptop")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (device.home / "sync" / ROOT_NAME).symlink_to(elsewhere)
+    report = device.sync.merge()
+    assert "symbolic link" in report.problems[0]
+    assert list(elsewhere.iterdir()) == []
