@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from annotations.changelog import ANNOTATIONS, DELETE, POSITIONS, PUT, SET, STATE, Change
@@ -138,6 +138,10 @@ class Tables:
         self._tags: Counter[str] = Counter()
         self.positions: dict[str, str] = {}
         self.states: dict[str, str] = {}
+        #: Set for records loaded only in part (:mod:`annotations.recordindex`): called with a
+        #: normalised annotation id that is neither live nor hidden here, it adopts that
+        #: record from the file if the file has it.
+        self.fetch: Callable[[str], None] | None = None
         self._build()
 
     # ------------------------------------------------------------------ indexes
@@ -285,6 +289,23 @@ class Tables:
                 else:
                     self._tags.pop(tag, None)
 
+    def adopt(self, ident: str, doc: str, record: dict[str, Any], *, live: bool) -> None:
+        """Take in a record read on its own from the file (``ident`` normalised, not here yet):
+        visible in the annotations table when ``live``, else hidden in the tombstones."""
+        if live:
+            self.data[ANNOTATIONS][doc] = record
+            self.live[ident] = doc
+            self._index(ident, record)
+        else:
+            self.data[TOMBSTONES][doc] = record
+            self.hidden[ident] = doc
+
+    def reserve_docs(self, following: dict[str, int]) -> None:
+        """Start new document ids at ``following`` (table → first free id): records loaded in
+        part do not show the file's largest id."""
+        for table, first in following.items():
+            self._next[table] = max(first, self._next.get(table, 0))
+
     def _new_doc(self, table: str) -> str:
         following = self._next.get(table)
         if following is None:
@@ -296,7 +317,10 @@ class Tables:
     # ------------------------------------------------------------------ reading
     def annotation(self, ident: str) -> dict[str, Any] | None:
         """The visible record of annotation ``ident`` (any spelling of its id)."""
-        doc = self.live.get(normalize_id(ident))
+        ident = normalize_id(ident)
+        if self.fetch is not None and ident not in self.live and ident not in self.hidden:
+            self.fetch(ident)
+        doc = self.live.get(ident)
         return self.data[ANNOTATIONS].get(doc) if doc is not None else None
 
     def annotations(self, idents: set[str] | None = None) -> Iterator[dict[str, Any]]:
@@ -354,6 +378,8 @@ class Tables:
 
     def _apply_annotation(self, change: Change) -> bool:
         ident = normalize_id(change.key)
+        if self.fetch is not None and ident not in self.live and ident not in self.hidden:
+            self.fetch(ident)
         doc = self.live.get(ident)
         was_live = doc is not None
         if not was_live and change.op == PUT and ident not in self.hidden:

@@ -1,14 +1,11 @@
-"""The annotation database: one TinyDB JSON file, made safe against crashes and concurrency.
+"""The annotation store: annotations, positions and state in one TinyDB file, safe across crashes
+and concurrent writers, with writes proportional to the change.
 
-TinyDB's own ``JSONStorage`` rewrites the file in place, so a crash mid-write leaves a truncated
-file (tinydb#301, #113), and two processes overwrite each other's changes (tinydb#72, #341).
-:class:`SafeJSONStorage` fixes both:
-
-* **Atomic writes.** The whole database is serialised first, written to a temp file in the same
-  directory, fsynced, and moved over the database with ``os.replace``; then the directory is
-  fsynced. A crash at any moment leaves the old file or the new one, never a mix.
+* **The file.** The database of record is a TinyDB JSON file, read and written through
+  :class:`~annotations.jsonfile.SafeJSONStorage` (atomic writes, damaged files preserved, bad
+  records quarantined and written back untouched).
 * **Cross-process safety.** Every read-modify-write holds a :class:`filelock.FileLock` on
-  ``<db>.lock`` and starts from the file's current content: the storage re-reads the file
+  ``<db>.lock`` and starts from the file's current content: the store re-reads the file
   whenever its (mtime, size, inode) changed, so two postil processes never lose each other's
   writes.
 * **Field-level changes, proportional writes.** Every change carries only the fields it
@@ -17,33 +14,25 @@ file (tinydb#301, #113), and two processes overwrite each other's changes (tinyd
   of one field wins, a delete is a tombstone. Past a small size, changes are appended to a
   per-device change log beside the file (:mod:`annotations.changelog`) instead of rewriting it;
   the log is folded into the file (compaction) atomically from time to time.
-* **Damage is preserved, never overwritten.** A file that is not JSON, or JSON of another
-  shape, is copied aside byte for byte to ``<name>.corrupt-<timestamp>`` and reported
-  (:class:`DatabaseDamaged`); postil then leaves the file alone. Single records of the wrong
-  shape are skipped when reading and written back untouched.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import math
 import os
 import shutil
 import stat
-import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from filelock import FileLock, Timeout
-from tinydb.storages import Storage
 
 from annotations import jsonread
-from annotations.atomicfile import fsync_directory, write_target
+from annotations.atomicfile import write_target
 from annotations.changelog import (
     LOG_SUFFIX,
     PENDING_PREFIX,
@@ -55,7 +44,16 @@ from annotations.changelog import (
     write_pending,
 )
 from annotations.clock import CLOCK, device_id
+from annotations.jsonfile import (
+    DatabaseDamaged,
+    SafeJSONStorage,
+    StoreError,
+    encode_database,
+    file_signature,
+    remove_stale_temp_files,
+)
 from annotations.model import Annotation, normalize_tags
+from annotations.recordindex import PartialView, StaleIndex, remove_index, write_index
 from annotations.records import (
     CHANGELOG,
     TOMBSTONES,
@@ -63,13 +61,17 @@ from annotations.records import (
     all_changes,
     shown_position,
 )
-from reader.safe_read import MAX_DATABASE_BYTES, read_regular_file
+
+#: Re-exported: callers and tests name the file's errors and encoder through this module.
+__all__ = ["AnnotationStore", "DatabaseDamaged", "DatabaseLocked", "ReadingPosition",
+           "SafeJSONStorage", "StoreError", "encode_database", "remove_stale_temp_files"]
 
 ANNOTATIONS_TABLE = "annotations"
 POSITIONS_TABLE = POSITIONS = "positions"
 STATE_TABLE = "state"
 KNOWN_TABLES = frozenset({"_default", ANNOTATIONS_TABLE, POSITIONS_TABLE, STATE_TABLE,
                           TOMBSTONES, CHANGELOG})
+T = TypeVar("T")
 LOCK_TIMEOUT = 30.0
 #: Below this size the database file is rewritten whole on every change (cheap, and no log).
 DIRECT_WRITE_BYTES = 256 * 1024
@@ -80,40 +82,19 @@ BULK_WRITE_CHANGES = 10_000
 COMPACT_SHARE = 0.25
 #: ...and a writer that does not keep the database loaded folds it in past this share.
 FORCE_COMPACT_SHARE = 1.0
+#: Asked for more than this share of the records at once, the store reads the whole file
+#: rather than record by record through the index.
+WHOLE_READ_SHARE = 0.2
 #: The folder of change logs beside the database: ``<db>.changes``.
 LOG_DIR_SUFFIX = ".changes"
 #: The copy of a database from the previous version, kept once before its first upgrade.
 LEGACY_COPY_SUFFIX = ".before-changelog"
 #: The file format version, recorded in the ``changelog`` table.
 FORMAT_VERSION = 2
-_TEMP_PREFIX = "."
-_TEMP_SUFFIX = ".postil-tmp"
-
-
-class StoreError(Exception):
-    """The database cannot be used; ``str()`` is one clear line naming the path(s)."""
 
 
 class DatabaseLocked(StoreError):
     """Another postil held the database lock for longer than the wait allowed."""
-
-
-class DatabaseDamaged(StoreError):
-    """The database file is damaged; it was copied aside and is left untouched.
-
-    Attributes:
-        original: The damaged database file.
-        preserved: The byte-for-byte copy made of it.
-    """
-
-    def __init__(self, original: Path, preserved: Path, reason: str) -> None:
-        super().__init__(
-            f"the annotation database {original} is damaged ({reason}); it was left as it is "
-            f"and a copy was saved as {preserved}. Repair it, or move it away to start a new one."
-        )
-        self.original = original
-        self.preserved = preserved
-        self.reason = reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,199 +104,6 @@ class ReadingPosition:
     offset: int
     progress: float
     updated: str
-
-
-def _signature(path: Path) -> tuple[int, int, int] | None:
-    try:
-        stat = path.stat()
-    except OSError:
-        return None
-    return (stat.st_mtime_ns, stat.st_size, stat.st_ino)
-
-
-def _shape_problem(data: Any) -> str | None:
-    """Why ``data`` is not a TinyDB database postil can use (None when it is)."""
-    if not isinstance(data, dict):
-        return f"expected a JSON object of tables, found {type(data).__name__}"
-    if data and not (set(data) & KNOWN_TABLES):
-        return "it holds no postil tables (another program's JSON file?)"
-    for name, table in data.items():
-        if not isinstance(table, dict):
-            return f"table {name!r} is not a JSON object"
-    return None
-
-
-_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-
-
-def _loads(raw: bytes) -> Any:
-    """Parse the database: orjson (several times faster on a big file), and the standard
-    library for what orjson refuses but JSON allows (lone surrogate escapes, huge integers,
-    NaN), so a file reads exactly as before — only faster."""
-    return jsonread.loads(raw)
-
-
-def encode_database(data: dict[str, dict[str, Any]]) -> str:
-    """``json.dumps(data, ensure_ascii=False, separators=(",", ":"))``, one record at a time.
-
-    The same text, but not one long C call: ``json.dumps`` holds the GIL for the whole
-    database (about 60 ms for 10,000 annotations), which freezes the UI thread while the
-    background writer saves. Encoding record by record lets the UI run in between
-    (bench/store.py measures the difference).
-    """
-    tables = []
-    for name, table in data.items():
-        rows = ",".join(f"{_encode(str(key))}:{_encode(value)}" for key, value in table.items())
-        tables.append(f"{_encode(name)}:{{{rows}}}")
-    return "{" + ",".join(tables) + "}"
-
-
-class SafeJSONStorage(Storage):
-    """A TinyDB storage with atomic writes, change detection and quarantined bad records.
-
-    Not safe for concurrent use from several threads without external locking: the
-    :class:`AnnotationStore` serialises access.
-    """
-
-    def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
-        self._cache: dict[str, dict[str, Any]] | None = None
-        self._signature: tuple[int, int, int] | None = None
-        self._quarantine: dict[str, dict[str, Any]] = {}
-
-    def read(self) -> dict[str, dict[str, Any]] | None:
-        """Return the database, re-reading the file only when it changed on disk."""
-        signature = _signature(self.path)
-        if signature is None:
-            self._cache, self._signature, self._quarantine = None, None, {}
-            return None
-        if self._cache is not None and signature == self._signature:
-            return self._cache
-        raw = read_regular_file(self.path, MAX_DATABASE_BYTES)
-        if not raw.strip():
-            if raw:
-                raise DatabaseDamaged(self.path, self._preserve(raw), "it holds only whitespace")
-            self._cache, self._signature, self._quarantine = None, signature, {}
-            return None
-        try:
-            data = _loads(raw)
-        except (UnicodeDecodeError, ValueError, RecursionError) as error:
-            reason = "not valid JSON: truncated or overwritten"
-            if isinstance(error, json.JSONDecodeError):
-                reason = f"not valid JSON at line {error.lineno}, column {error.colno}"
-            elif isinstance(error, RecursionError):
-                reason = "nested too deeply to read"
-            elif not isinstance(error, UnicodeDecodeError):
-                reason = "it holds a number too long to read"
-            raise DatabaseDamaged(self.path, self._preserve(raw), reason) from None
-        problem = _shape_problem(data)
-        if problem is not None:
-            raise DatabaseDamaged(self.path, self._preserve(raw), problem)
-        self._quarantine = {}
-        for name, table in data.items():
-            bad = {key: value for key, value in table.items()
-                   if value.__class__ is not dict or not key.isdigit()}
-            if bad:
-                self._quarantine[name] = bad
-                for key in bad:
-                    del table[key]
-        self._cache, self._signature = data, signature
-        return data
-
-    def write(self, data: dict[str, dict[str, Any]]) -> None:
-        """Write ``data`` atomically (temp file, fsync, os.replace, fsync directory)."""
-        self._cache, self._signature = None, None  # on failure, re-read from disk
-        merged = data
-        if self._quarantine:
-            merged = {name: dict(table) for name, table in data.items()}
-            for name, bad in self._quarantine.items():
-                _keep_quarantined(merged.setdefault(name, {}), bad)
-        # Lone surrogates (undecodable bytes from a terminal or argv) cannot be UTF-8: they
-        # become "?" rather than failing the write or producing a file that no longer loads.
-        payload = encode_database(merged).encode("utf-8", errors="replace")
-        directory = self.path.parent
-        try:
-            mode = self.path.stat().st_mode
-        except FileNotFoundError:
-            mode = None
-        if mode is not None and not mode & stat.S_IWUSR:
-            # Replacing the file would succeed, but the user made it read-only: respect that.
-            raise StoreError(f"the annotation database {self.path} is read-only; "
-                             "nothing was saved (make it writable to save annotations)")
-        try:
-            directory.mkdir(parents=True, exist_ok=True)
-            handle, temp_name = tempfile.mkstemp(
-                prefix=f"{_TEMP_PREFIX}{self.path.name}.", suffix=_TEMP_SUFFIX, dir=directory
-            )
-        except OSError as error:
-            raise StoreError(
-                f"cannot write the annotation database {self.path}: {error.strerror or error}"
-            ) from None
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(payload)
-                stream.flush()
-                os.fsync(stream.fileno())
-            if mode is not None:
-                os.chmod(temp_name, stat.S_IMODE(mode))  # keep the file's permissions
-            os.replace(temp_name, self.path)
-        except OSError as error:
-            with contextlib.suppress(OSError):
-                os.unlink(temp_name)
-            raise StoreError(
-                f"cannot write the annotation database {self.path}: {error.strerror or error}"
-            ) from None
-        fsync_directory(directory)
-        self._cache, self._signature = data, _signature(self.path)
-
-    def close(self) -> None:
-        """Nothing to release: every write is complete when it returns."""
-
-    def _preserve(self, raw: bytes) -> Path:
-        """Copy the damaged file aside (once per distinct content) and return the copy's path."""
-        for existing in sorted(self.path.parent.glob(f"{self.path.name}.corrupt-*")):
-            try:
-                if read_regular_file(existing, len(raw)) == raw:
-                    return existing
-            except OSError:
-                continue
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-        target = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
-        counter = 1
-        while target.exists():
-            counter += 1
-            target = self.path.with_name(f"{self.path.name}.corrupt-{stamp}-{counter}")
-        try:
-            shutil.copy2(self.path, target)
-        except OSError as error:
-            raise StoreError(
-                f"the annotation database {self.path} is damaged and could not be copied aside "
-                f"({error.strerror or error}); it was left untouched"
-            ) from None
-        return target
-
-
-def _keep_quarantined(table: dict[str, Any], bad: dict[str, Any]) -> None:
-    """Put records that could not be read back into ``table``, never over a live record.
-
-    TinyDB does not see quarantined records, so it may give a new record the id (key) of one;
-    the quarantined record then moves to a free key instead of overwriting the new one.
-    """
-    for key, value in bad.items():
-        if key in table:
-            numbers = [int(k) for k in (*table, *bad) if k.isdigit() and len(k) < 19]
-            key = str(max(numbers, default=0) + 1)
-        table[key] = value
-
-
-def remove_stale_temp_files(path: Path) -> int:
-    """Delete temp files a crashed write left beside the database (call under the lock)."""
-    removed = 0
-    for leftover in path.parent.glob(f"{_TEMP_PREFIX}{path.name}.*{_TEMP_SUFFIX}"):
-        with contextlib.suppress(OSError):
-            leftover.unlink()
-            removed += 1
-    return removed
 
 
 @dataclass(slots=True)
@@ -368,10 +156,15 @@ class AnnotationStore:
             if not stat.S_ISREG(self.path.stat().st_mode):  # a device or FIFO: never replaced
                 raise StoreError(f"the annotation database {self.path} is not a regular file")
         self.log_dir = self.path.with_name(self.path.name + LOG_DIR_SUFFIX)
-        self._storage = SafeJSONStorage(self.path)
+        self._storage = SafeJSONStorage(self.path, KNOWN_TABLES)
         self._lock = FileLock(str(self.path) + ".lock")
         self._mutex = threading.RLock()
         self._tables: Tables | None = None
+        #: Set while the records are read one article at a time through the index
+        #: (:mod:`annotations.recordindex`); ``_tables`` is then the view's.
+        self._view: PartialView | None = None
+        #: Set once a caller needed every record: the whole file is read from then on.
+        self._whole = False
         self._signature: tuple[int, int, int] | None = None
         self._logs: dict[str, _LogPosition] = {}
         self._device: str | None = None
@@ -382,7 +175,7 @@ class AnnotationStore:
         #: Log lines that failed their checksum (a torn last line is not counted).
         self.damaged_log_lines = 0
         if load:
-            self._refresh()
+            self._current()
         else:
             self._check_readable()
         if self.path.parent.is_dir():
@@ -433,18 +226,91 @@ class AnnotationStore:
         if head.strip() and not (head.lstrip().startswith(b"{") and tail.rstrip().endswith(b"}")):
             self._refresh()  # looks damaged: the full read copies it aside and reports it
 
-    def _refresh(self) -> Tables:
-        """Bring the records up to date: re-read the file if it changed, apply new log lines."""
+    def _current(self) -> Tables:
+        """The records, up to date, read through the index where it is valid: the records of
+        the whole file, or (a :class:`PartialView`) those read so far; new log lines applied."""
         with self._mutex:
-            signature = _signature(self.path)
+            if self._whole or (self._tables is not None and self._view is None):
+                return self._refresh()
+            try:
+                if self._view is None or file_signature(self.path) != self._signature:
+                    self._open_view()
+                view = self._view
+                if view is None:
+                    return self._refresh()
+                self._replay(view.tables)
+                return view.tables
+            except StaleIndex:
+                return self._refresh()
+
+    def _open_view(self) -> None:
+        """Read the file through its index if that checks out (else leave no view)."""
+        self._drop_view()
+        try:
+            view = PartialView(self.path)
+        except StaleIndex:
+            # No index that matches (a copied or restored file, one from an earlier postil):
+            # the whole read that follows writes one if the file is postil's encoding.
+            self._storage.layout_from = DIRECT_WRITE_BYTES
+            return
+        self._view, self._tables, self._signature = view, view.tables, view.signature
+        self._logs = _log_positions(view.tables.data)
+
+    def _drop_view(self) -> None:
+        if self._view is not None:
+            self._view.close()
+            self._view, self._tables, self._signature = None, None, None
+
+    def _reading(self, load: Callable[[PartialView], None]) -> Tables:
+        """The current records, after ``load`` adopted what the caller needs when they are
+        read through the index (all of it is in there otherwise)."""
+        tables = self._current()
+        view = self._view
+        if view is not None:
+            try:
+                load(view)
+            except StaleIndex:
+                return self._refresh()
+        return tables
+
+    def _ask(self, in_view: Callable[[PartialView], T], whole: Callable[[Tables], T]) -> T:
+        """A library-wide answer: from the index (corrected for the records read) when the
+        records are read through it, else from every record."""
+        tables = self._current()
+        view = self._view
+        if view is not None:
+            try:
+                return in_view(view)
+            except StaleIndex:
+                tables = self._refresh()
+        return whole(tables)
+
+    def _refresh(self) -> Tables:
+        """Bring every record up to date: re-read the file if it changed, apply new log lines."""
+        with self._mutex:
+            self._drop_view()
+            signature = file_signature(self.path)
             tables = self._tables
             if tables is None or signature != self._signature:
                 data = self._read_file()
                 tables = Tables(data if data is not None else {})
                 self._logs = _log_positions(data)
                 self._tables, self._signature = tables, signature
+                self._index_as_read(tables)
             self._replay(tables)
             return tables
+
+    def _index_as_read(self, tables: Tables) -> None:
+        """Write the missing index of the file just read (before the log is replayed onto its
+        records), if the read found its layout; best effort, only if the lock is free."""
+        storage = self._storage
+        layout, signature = storage.read_layout, storage.read_signature
+        storage.layout_from, storage.read_layout = None, None
+        if layout is None:
+            return
+        with contextlib.suppress(StoreError):
+            with self._locked(timeout=0):
+                write_index(self.path, tables, layout, signature)
 
     def _read_file(self) -> dict[str, dict[str, Any]] | None:
         self._storage._cache = None  # always from disk: the records in memory were changed
@@ -527,7 +393,7 @@ class AnnotationStore:
                                  f"(its change log {self._own_log()}): "
                                  f"{error.strerror or error}") from None
             if self._tables is not None:
-                self._refresh()  # reads this batch back, and whatever others wrote
+                self._current()  # reads this batch back, and whatever others wrote
             if self._own_log_bytes() > FORCE_COMPACT_SHARE * size:
                 self._refresh()
                 self._write_whole()
@@ -578,11 +444,16 @@ class AnnotationStore:
                                  "offset": known.offset}
         tables.data[CHANGELOG] = meta
         try:
-            self._storage.write(tables.data)
+            layout = self._storage.write_with_layout(tables.data)
         except BaseException:
             self._tables, self._signature = None, None  # re-read from disk next time
             raise
-        self._signature = _signature(self.path)
+        self._signature = file_signature(self.path)
+        indexed = layout.size >= DIRECT_WRITE_BYTES
+        if indexed:
+            write_index(self.path, tables, layout, self._signature)
+        else:
+            remove_index(self.path)
         device = self._device_id()
         for name, known in list(self._logs.items()):
             path = self.log_dir / name
@@ -596,6 +467,8 @@ class AnnotationStore:
                 with contextlib.suppress(OSError):
                     path.unlink()
                     del self._logs[name]
+        if indexed and not self._whole:
+            self._tables, self._signature = None, None  # read through the new index next
 
     def _keep_legacy_copy(self, data: dict[str, dict[str, Any]]) -> None:
         """Before the first write of a file from the previous version, copy it aside once."""
@@ -711,44 +584,47 @@ class AnnotationStore:
     def all_annotations(self) -> list[Annotation]:
         """Every valid annotation (malformed records are skipped and left in the file)."""
         with self._mutex:
+            self._whole = True  # a caller that needs everything: keep it all from now on
             return self._parse(list(self._refresh().annotations()))
 
     def annotations_for(self, article_id: str, path: str) -> list[Annotation]:
         """Annotations of an article, found by its content id or by its path (from the index)."""
         with self._mutex:
-            tables = self._refresh()
+            tables = self._reading(lambda view: view.load_article(article_id, path))
             idents = tables.by_article.get(article_id, set()) | tables.by_path.get(path, set())
             return self._parse(list(tables.annotations(idents)))
 
     def article_paths(self) -> dict[str, str]:
         """Every article path annotations are stored under, with (one of) its article ids."""
         with self._mutex:
-            tables = self._refresh()
-            found = {}
-            for path, idents in tables.by_path.items():
-                record = tables.annotation(next(iter(idents)))
-                article = record.get("article_id") if record else None
-                found[path] = article if isinstance(article, str) else ""
-            return found
+            return self._ask(PartialView.article_paths, _article_paths)
 
     def annotations_where(self, path: Callable[[str], bool],
                           article_ids: Iterable[str] = ()) -> list[Annotation]:
         """Annotations whose path passes ``path`` (asked once per path) or whose article id is
         one of ``article_ids``, from the index: only those records are read."""
+        wanted = list(article_ids)
+        answers: dict[str, bool] = {}
+
+        def chosen(stored: str) -> bool:  # the index's paths and the records' may overlap
+            if stored not in answers:
+                answers[stored] = path(stored)
+            return answers[stored]
+
         with self._mutex:
-            tables = self._refresh()
+            tables = self._reading(lambda view: view.load_where(chosen, wanted))
             idents: set[str] = set()
             for stored_path, members in tables.by_path.items():
-                if path(stored_path):
+                if chosen(stored_path):
                     idents |= members
-            for article in article_ids:
+            for article in wanted:
                 idents |= tables.by_article.get(article, set())
             return self._parse(list(tables.annotations(idents)))
 
     def get(self, annotation_id: str) -> Annotation | None:
         """The annotation with this id, if any."""
         with self._mutex:
-            record = self._refresh().annotation(annotation_id)
+            record = self._current().annotation(annotation_id)
             if record is None:
                 return None
             try:
@@ -758,10 +634,14 @@ class AnnotationStore:
 
     def get_many(self, annotation_ids: Iterable[str]) -> dict[str, Annotation]:
         """The annotations with these ids that exist (one refresh for all)."""
+        wanted = list(annotation_ids)
         with self._mutex:
-            tables = self._refresh()
+            tables = self._current()
+            view = self._view
+            if view is not None and len(wanted) > WHOLE_READ_SHARE * view.size:
+                tables = self._refresh()  # most of the file (an import): one parse is faster
             found = {}
-            for ident in annotation_ids:
+            for ident in wanted:
                 record = tables.annotation(ident)
                 if record is not None:
                     with contextlib.suppress(ValueError):
@@ -772,7 +652,9 @@ class AnnotationStore:
         """Ids of annotations that start with ``prefix`` (compared in lower case)."""
         wanted = prefix.lower()
         with self._mutex:
-            return sorted(i for i in self._refresh().live if i.lower().startswith(wanted))
+            return self._ask(lambda view: view.ids_starting_with(wanted),
+                             lambda tables: sorted(i for i in tables.live
+                                                   if i.lower().startswith(wanted)))
 
     def add(self, annotation: Annotation) -> None:
         """Store a new annotation (or bring back a deleted one)."""
@@ -819,14 +701,15 @@ class AnnotationStore:
     def highlight_counts(self) -> tuple[dict[str, int], dict[str, int]]:
         """Number of annotations per article id and per article path (from the index)."""
         with self._mutex:
-            tables = self._refresh()
-            return ({key: len(ids) for key, ids in tables.by_article.items()},
-                    {key: len(ids) for key, ids in tables.by_path.items()})
+            return self._ask(PartialView.highlight_counts, lambda tables: (
+                {key: len(ids) for key, ids in tables.by_article.items()},
+                {key: len(ids) for key, ids in tables.by_path.items()}))
 
     def tags_in_use(self) -> set[str]:
         """Every tag of a stored annotation (from the index)."""
         with self._mutex:
-            return set(normalize_tags(list(self._refresh().tags)))
+            tags = self._ask(PartialView.tags, lambda tables: tables.tags)
+            return set(normalize_tags(list(tags)))
 
     def export_changes(self) -> list[Change]:
         """Every record as changes with the clocks it has here (what a sync folder needs to
@@ -843,7 +726,7 @@ class AnnotationStore:
     def get_position(self, article_id: str, path: str) -> ReadingPosition | None:
         """The saved position of an article (by id, else the newest saved for its path)."""
         with self._mutex:
-            tables = self._refresh()
+            tables = self._current()
             record = tables.position(article_id) if article_id else None
             if record is not None and (position := _position(record)) is not None:
                 return position
@@ -864,7 +747,7 @@ class AnnotationStore:
         """Every saved position, keyed by article id."""
         positions: dict[str, ReadingPosition] = {}
         with self._mutex:
-            for record in self._refresh().data[POSITIONS].values():
+            for record in self._current().data[POSITIONS].values():
                 position = _position(record)
                 if position is not None and isinstance(record.get("article_id"), str):
                     positions.setdefault(record["article_id"], position)
@@ -874,7 +757,7 @@ class AnnotationStore:
     def get_state(self, key: str, default: Any = None) -> Any:
         """A small value saved under ``key``."""
         with self._mutex:
-            record = self._refresh().state(key)
+            record = self._current().state(key)
         if isinstance(record, dict):
             return record.get("value", default)
         return default
@@ -888,7 +771,7 @@ class AnnotationStore:
         per item, such as :mod:`annotations.review`), keyed by the whole key."""
         values: dict[str, Any] = {}
         with self._mutex:
-            for record in self._refresh().data[STATE_TABLE].values():
+            for record in self._current().data[STATE_TABLE].values():
                 key = record.get("key") if isinstance(record, dict) else None
                 if isinstance(key, str) and key.startswith(prefix):
                     values[key] = record.get("value")
@@ -905,6 +788,16 @@ def _with_bases(changes: list[Change], tables: Tables) -> list[Change]:
             change = Change(change.table, change.key, change.op, fields, change.clock)
         done.append(change)
     return done
+
+
+def _article_paths(tables: Tables) -> dict[str, str]:
+    """Every stored path of a visible annotation, with one of its article ids."""
+    found = {}
+    for path, idents in tables.by_path.items():
+        record = tables.annotation(next(iter(idents)))
+        article = record.get("article_id") if record else None
+        found[path] = article if isinstance(article, str) else ""
+    return found
 
 
 def _log_positions(data: dict[str, dict[str, Any]] | None) -> dict[str, _LogPosition]:

@@ -5,13 +5,14 @@ Everything is measured in one run, each figure next to its baseline measured in 
 * ``postil highlight`` as a whole process on a 50k database vs an empty one (time, peak RSS),
   on the change-log path and on the whole-file path (every change rewrites the file, as before
   the change log: forced by setting ``DIRECT_WRITE_BYTES`` above the file's size);
-* durability: how long ``add`` takes until the change is fsynced, at 50k, both paths;
+* durability: how long ``add`` takes until the change is fsynced, at 50k, both paths, next to
+  an fsync of one appended line alone in the same folder (what the disk costs, interleaved);
 * opening an article with 500 highlights (read and parse it, its annotations from the index,
   anchoring, position, tags in use) on the 50k database vs a database holding only those 500,
   with the store already open (the app opens it at start) and cold (opening it included); after
   the article was edited (all 500 re-anchor) and how long saving the 500 re-anchored positions
   takes (one batch, off the UI thread), both paths;
-* ``notes --json ARTICLE`` and ``export ARTICLE`` as processes, 50k vs 500;
+* ``notes --json ARTICLE``, ``export ARTICLE`` and ``edit ID`` as processes, 50k vs 500;
 * ``import`` of the 50k as W3C JSON into an empty database, and again unchanged; the same at
   100k, with ``highlight`` at 100k;
 * how long the UI thread is held up while the background writer saves (p95 of the longest gap
@@ -23,7 +24,9 @@ Run: ``.venv/bin/python bench/store.py [--count 50000] [--big 100000]``
 from __future__ import annotations
 
 import argparse
+import gc
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -127,6 +130,11 @@ def whole_file_path() -> Iterator[None]:
         storage.DIRECT_WRITE_BYTES = saved
 
 
+#: CPU seconds (user + system) of the last :func:`run_cli` child: on a loaded machine, wall
+#: time also counts waiting for a core; this does not.
+LAST_CPU = 0.0
+
+
 def run_cli(db: Path, library: Path, args: list[str], *, whole_file: bool = False,
             stdin: bytes | None = None) -> tuple[float, int]:
     """Run postil as a process; return (wall seconds, peak RSS in KB)."""
@@ -137,6 +145,8 @@ def run_cli(db: Path, library: Path, args: list[str], *, whole_file: bool = Fals
                "--db", str(db), "--library", str(library), *args]
     environment = {**os.environ, "POSTIL_CACHE": str(db.parent / "cache"),
                    "BENCH_PEAK_RSS": str(rss_file)}
+    global LAST_CPU
+    used_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     began = time.perf_counter()
     child = subprocess.Popen(command, cwd=ROOT, env=environment, stdin=subprocess.PIPE,
                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -147,6 +157,8 @@ def run_cli(db: Path, library: Path, args: list[str], *, whole_file: bool = Fals
     errors = child.stderr.read()
     child.wait()
     elapsed = time.perf_counter() - began
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    LAST_CPU = (used.ru_utime + used.ru_stime) - (used_before.ru_utime + used_before.ru_stime)
     if child.returncode not in (0, 1):
         raise SystemExit(f"postil {' '.join(args)} failed: {errors.decode(errors='replace')}")
     try:
@@ -167,6 +179,20 @@ def median_cli(runs: int, db: Path, library: Path, make_args: Callable[[int], li
     return statistics.median(times), max(peaks)
 
 
+def interleaved_cli(runs: int, library: Path, make_args: Callable[[int], list[str]],
+                    cases: Sequence[tuple[Path, bool]]) -> list[tuple[float, int]]:
+    """Median time and largest peak RSS per case ``(database, whole_file)``: the cases run in
+    turn, ``runs`` rounds, so that all of them see the same load on a shared machine."""
+    times: list[list[float]] = [[] for _ in cases]
+    peaks: list[list[int]] = [[] for _ in cases]
+    for number in range(runs):
+        for slot, (db, whole_file) in enumerate(cases):
+            elapsed, peak = run_cli(db, library, make_args(number), whole_file=whole_file)
+            times[slot].append(elapsed)
+            peaks[slot].append(peak)
+    return [(statistics.median(t), max(p)) for t, p in zip(times, peaks, strict=True)]
+
+
 def open_article(store: AnnotationStore, path: Path) -> float:
     """What the reading screen does before the text is on screen, with an open store."""
     began = time.perf_counter()
@@ -178,6 +204,19 @@ def open_article(store: AnnotationStore, path: Path) -> float:
     elapsed = time.perf_counter() - began
     assert len(anchored) == ARTICLE_HIGHLIGHTS, len(anchored)
     return elapsed
+
+
+def paired(runs: int, first: Callable[[], float],
+           second: Callable[[], float]) -> tuple[float, float]:
+    """Medians of ``runs`` measurements of ``first`` and ``second``, taken in turn (each after
+    a garbage collection), so that both see the same load on a shared machine."""
+    ones, twos = [], []
+    for _ in range(runs):
+        gc.collect()
+        ones.append(first())
+        gc.collect()
+        twos.append(second())
+    return statistics.median(ones), statistics.median(twos)
 
 
 def best_of(runs: int, measure: Callable[[], float]) -> float:
@@ -221,6 +260,25 @@ def idle_gaps(rounds: int, duration: float = 0.05) -> list[float]:
         gaps.append(longest_gap(done))
         timer.join()
     return gaps
+
+
+def fsync_baseline(folder: Path, count: int) -> list[float]:
+    """Seconds to append one log-sized line to a file in ``folder`` and fsync it: what the
+    disk alone costs for a durable change, measured beside the store's figures."""
+    line = b"x" * 600 + b"\n"
+    target = folder / "fsync-baseline"
+    latencies = []
+    fd = os.open(target, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    try:
+        for _ in range(count):
+            began = time.perf_counter()
+            os.write(fd, line)
+            os.fsync(fd)
+            latencies.append(time.perf_counter() - began)
+    finally:
+        os.close(fd)
+        target.unlink()
+    return latencies
 
 
 def durability(store: AnnotationStore, count: int, base: int) -> list[float]:
@@ -281,9 +339,12 @@ def main() -> None:
               f"{time.perf_counter() - began:.1f} s")
 
         def copy_of(db: Path, name: str) -> Path:
+            """A copy of ``db`` as a user's database is: compacted in place, so with the
+            byte-range index its compaction writes (a copied index never matches a copy)."""
             target = scratch / name / db.name
             target.parent.mkdir()
             shutil.copy2(db, target)
+            AnnotationStore(target).compact()
             return target
 
         quotes = [f"Sentence number {600 + n} says" for n in range(50)]
@@ -296,13 +357,13 @@ def main() -> None:
 
         # ------------------------------------------------------------ highlight process
         if "highlight" in only:
-            print(f"\npostil highlight, whole process (median of {args.runs}; peak RSS):")
-            empty_time, empty_rss = median_cli(args.runs, empty_db, library, highlight_args)
+            print(f"\npostil highlight, whole process (median of {args.runs}, the databases in "
+                  "turn; peak RSS):")
             log_db = copy_of(full_db, "highlight-log")
-            log_time, log_rss = median_cli(args.runs, log_db, library, highlight_args)
             whole_db = copy_of(full_db, "highlight-whole")
-            whole_time, whole_rss = median_cli(args.runs, whole_db, library, highlight_args,
-                                               whole_file=True)
+            (empty_time, empty_rss), (log_time, log_rss), (whole_time, whole_rss) = (
+                interleaved_cli(args.runs, library, highlight_args,
+                                [(empty_db, False), (log_db, False), (whole_db, True)]))
             row("empty database", ms(empty_time), goal="baseline")
             row(f"{count:,}: change log", ms(log_time), ms(empty_time), log_time / empty_time,
                 "<= 2x")
@@ -313,15 +374,24 @@ def main() -> None:
 
         # ------------------------------------------------------------ durability
         if "durability" in only:
-            print("\ndurability: add() until fsynced, 20 highlights:")
-            log_store = AnnotationStore(copy_of(full_db, "durable-log"), load=False)
-            log_latency = durability(log_store, 20, 20_000_000)
+            print("\ndurability: add() until fsynced, 20 highlights (and the disk alone):")
+            log_db = copy_of(full_db, "durable-log")
+            log_store = AnnotationStore(log_db, load=False)
+            disk, log_latency = [], []
+            for round_number in range(20):  # interleaved: both see the same disk load
+                disk += fsync_baseline(log_db.parent, 1)
+                log_latency += durability(log_store, 1, 20_000_000 + round_number)
             with whole_file_path():
                 whole_store = AnnotationStore(copy_of(full_db, "durable-whole"))
                 whole_latency = durability(whole_store, 20, 21_000_000)
+            row("fsync of one appended line alone, median / p95",
+                f"{statistics.median(disk) * 1000:.1f} / "
+                f"{percentile(disk, 0.95) * 1000:.1f} ms", goal="baseline")
             row(f"{count:,}: change log, median / p95",
                 f"{statistics.median(log_latency) * 1000:.1f} / "
-                f"{percentile(log_latency, 0.95) * 1000:.1f} ms", goal="<= 20 ms")
+                f"{percentile(log_latency, 0.95) * 1000:.1f} ms",
+                f"{statistics.median(disk) * 1000:.1f} / {percentile(disk, 0.95) * 1000:.1f} ms",
+                goal="<= 20 ms")
             row(f"{count:,}: whole-file path, median / p95",
                 f"{statistics.median(whole_latency) * 1000:.1f} / "
                 f"{percentile(whole_latency, 0.95) * 1000:.1f} ms",
@@ -329,15 +399,16 @@ def main() -> None:
 
         # ------------------------------------------------------------ opening the article
         if "open" in only:
-            print(f"\nopening the article with {ARTICLE_HIGHLIGHTS} highlights (median of 5):")
+            print(f"\nopening the article with {ARTICLE_HIGHLIGHTS} highlights (median of 9, "
+                  "the two databases in turn):")
             began = time.perf_counter()
             full_store = AnnotationStore(open_db)
             full_open_store = time.perf_counter() - began
             began = time.perf_counter()
             own_store = AnnotationStore(copy_of(small_db, "open-small"))
             small_open_store = time.perf_counter() - began
-            warm_small = best_of(5, lambda: open_article(own_store, article_path))
-            warm_full = best_of(5, lambda: open_article(full_store, article_path))
+            warm_small, warm_full = paired(9, lambda: open_article(own_store, article_path),
+                                           lambda: open_article(full_store, article_path))
             row(f"{ARTICLE_HIGHLIGHTS}-only database, store open", ms(warm_small), goal="baseline")
             row(f"{count:,} database, store open", ms(warm_full), ms(warm_small),
                 warm_full / warm_small, "<= 1.3x")
@@ -348,8 +419,9 @@ def main() -> None:
             edited = article_path.read_text(encoding="utf-8").replace(
                 "# The Bench Article\n\n", "# The Bench Article\n\nA new first paragraph.\n\n")
             article_path.write_text(edited, encoding="utf-8")
-            after_small = best_of(5, lambda: open_article(own_store, article_path))
-            after_full = best_of(5, lambda: open_article(full_store, article_path))
+            after_small, after_full = paired(
+                9, lambda: open_article(own_store, article_path),
+                lambda: open_article(full_store, article_path))
             row(f"after an edit of the article: {ARTICLE_HIGHLIGHTS}-only database",
                 ms(after_small), ms(warm_small), after_small / warm_small)
             row(f"after an edit of the article: {count:,} database", ms(after_full),
@@ -378,17 +450,28 @@ def main() -> None:
 
         # ------------------------------------------------------------ notes and export
         if "notes" in only:
-            print("\nnotes --json and export of the article, whole process "
-                  f"(median of {args.runs}):")
+            print("\nnotes --json and export of the article, edit of one highlight, whole "
+                  f"process (median of {args.runs}, the databases in turn):")
             for name, command in (("notes --json ARTICLE", ["notes", "--json"]),
                                   ("export ARTICLE", ["export"])):
-                small_time, _ = median_cli(args.runs, small_db, library,
-                                           lambda _n, c=command: [*c, str(article_path)])
-                full_time, _ = median_cli(args.runs, open_db, library,
-                                          lambda _n, c=command: [*c, str(article_path)])
+                (small_time, _), (full_time, _) = interleaved_cli(
+                    args.runs, library, lambda _n, c=command: [*c, str(article_path)],
+                    [(small_db, False), (open_db, False)])
                 row(f"{name}: {ARTICLE_HIGHLIGHTS}-only database", ms(small_time), goal="baseline")
                 row(f"{name}: {count:,} database", ms(full_time), ms(small_time),
                     full_time / small_time, "<= 2x")
+            edit_args: Callable[[int], list[str]] = lambda n: [  # noqa: E731
+                "edit", own[n % len(own)].id[:8], "--note", f"edited {n}", "--color", "blue"]
+            (small_edit, _), (full_edit, _), (whole_edit, _) = interleaved_cli(
+                args.runs, library, edit_args,
+                [(copy_of(small_db, "edit-small"), False), (copy_of(full_db, "edit-full"), False),
+                 (copy_of(full_db, "edit-whole"), True)])
+            row(f"edit ID --note --color: {ARTICLE_HIGHLIGHTS}-only database", ms(small_edit),
+                goal="baseline")
+            row(f"edit ID --note --color: {count:,} database", ms(full_edit), ms(small_edit),
+                full_edit / small_edit)
+            row("  the same on the whole-file path (before)", ms(whole_edit), ms(small_edit),
+                whole_edit / small_edit)
 
         # ------------------------------------------------------------ import
         if "import" in only:
@@ -404,12 +487,17 @@ def main() -> None:
                 target = scratch / f"import-{size}" / "postil.json"
                 target.parent.mkdir()
                 first, _ = run_cli(target, library, ["import", str(export_file)])
+                first_cpu = LAST_CPU
                 second, second_rss = run_cli(target, library, ["import", str(export_file)])
+                second_cpu = LAST_CPU
                 stored = len(AnnotationStore(target).all_annotations())
                 assert stored == size, (stored, size)
                 row(f"{size:,} into an empty database", ms(first), goal="<= 10 s")
+                row("  its CPU time (user + system; wall time also waits for a core)",
+                    ms(first_cpu))
                 row(f"{size:,} again, unchanged (peak RSS {second_rss / 1024:.0f} MB)", ms(second),
                     ms(first), second / first, "<= 10 s")
+                row("  its CPU time", ms(second_cpu))
                 if size > count and empty_time:
                     big_time, big_rss = median_cli(args.runs, target, library, highlight_args)
                     row(f"highlight on the {size:,} database (peak RSS {big_rss / 1024:.0f} MB)",

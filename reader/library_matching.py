@@ -49,6 +49,12 @@ def source_matcher(source: LibrarySource, *, use_index: bool = True) -> LibraryM
     return LibraryMatcher(articles, _load_text, search if use_index and paths else None)
 
 
+def _quote_only(store: AnnotationStore) -> list[Annotation]:
+    """The stored quote-only highlights: those without a path, read from the store's index
+    (a start of the app does not parse the whole database for them)."""
+    return [a for a in store.annotations_where(lambda path: not path) if a.quote_only]
+
+
 def quote_only_attachments(
     store: AnnotationStore, articles: Sequence[ArticleMeta]
 ) -> tuple[Attached, dict[str, Annotation]]:
@@ -56,7 +62,7 @@ def quote_only_attachments(
 
     Returns what attached and the stored copies they were changed from (nothing is written).
     """
-    pending = {a.id: a for a in store.all_annotations() if a.quote_only}
+    pending = {a.id: a for a in _quote_only(store)}
     if not pending:
         return Attached(), {}
     matcher = LibraryMatcher(articles, _load_text)
@@ -82,7 +88,7 @@ def attach_pending(
     The attached highlights are saved in one batch of field-level changes.
     """
     if articles is None:
-        if not any(a.quote_only for a in store.all_annotations()):
+        if not _quote_only(store):
             return Attached()
         from reader.library import scan
 

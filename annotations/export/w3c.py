@@ -51,8 +51,11 @@ from annotations.model import (
     Annotation,
     Color,
     ImportSource,
+    TextPositionSelector,
+    TextQuoteSelector,
     normalize_id,
     normalize_tags,
+    now_iso,
 )
 
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
@@ -506,30 +509,26 @@ def annotation_from_w3c(item: Any) -> Annotation:
         path = ""  # a quote-only highlight: its book is not in any library yet
     else:
         path = path or path_from_source(source)
-    record = {
-        "id": annotation_id_from_iri(iri.strip()),
-        "article_id": article_id,
-        "path": path,
-        "quote": {
-            "exact": exact,
-            "prefix": quote.get("prefix", ""),
-            "suffix": quote.get("suffix", ""),
-        },
-        "position": {"start": start, "end": end},
-        "color": color,
-        "note": note,
-        "tags": list(normalize_tags(tags)),
-        "created": created,
-        "updated": modified,
-        "status": status,
-        "score": item.get("postil:score"),
-    }
-    if origin is not None:
-        record["source"] = origin.to_record()
+    # Built in one pass: every field was checked above, as Annotation.from_record would.
+    score = item.get("postil:score")
     chapter = item.get(CHAPTER_KEY)
-    if isinstance(chapter, str) and chapter:
-        record["chapter"] = chapter
-    return Annotation.from_record(record)
+    return Annotation(
+        id=annotation_id_from_iri(iri.strip()),
+        article_id=article_id,
+        path=path,
+        quote=TextQuoteSelector(exact, quote.get("prefix", ""), quote.get("suffix", "")),
+        position=TextPositionSelector(start, end),
+        color=Color(color),
+        note=note,
+        tags=normalize_tags(tags),
+        created=created or now_iso(),
+        updated=modified or now_iso(),
+        status=AnchorStatus(status),
+        score=float(score) if (isinstance(score, int | float) and not isinstance(score, bool)
+                               and 0 <= score <= 100) else 100.0,
+        source=origin,
+        chapter=chapter[:1000] if isinstance(chapter, str) else "",
+    )
 
 
 def parse_document(document: Any) -> ParsedImport:
@@ -568,11 +567,15 @@ def parse_text(text: str) -> ParsedImport:
         # Python refuses to convert) become markers that reject their record, not the file.
         # (Not orjson: it reads integers beyond 64 bits as floats.) The collector is paused
         # while the big document is built (see annotations/jsonread.py).
-        with jsonread.paused_gc():
-            document = json.loads(
-                text, parse_int=_parse_int, parse_float=_parse_float,
-                parse_constant=_parse_constant,
-            )
+        # orjson (several times faster) when it reads the text exactly as the standard library
+        # does: no integer beyond 64 bits, nothing it refuses.
+        document = jsonread.loads_as_standard(text)
+        if document is None:
+            with jsonread.paused_gc():
+                document = json.loads(
+                    text, parse_int=_parse_int, parse_float=_parse_float,
+                    parse_constant=_parse_constant,
+                )
     except json.JSONDecodeError as error:
         raise FormatError(
             f"not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})"
@@ -598,7 +601,7 @@ def merge_plan(
         current = existing.get(annotation.id)
         if current is None:
             new.append(annotation)
-        elif current.to_record() == annotation.to_record():
+        elif current == annotation or current.to_record() == annotation.to_record():
             unchanged += 1
         elif _instant(current.updated) > _instant(annotation.updated):
             kept += 1

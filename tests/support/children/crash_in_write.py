@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import annotations.jsonfile as jsonfile
 import annotations.storage as storage
 from annotations.model import Annotation
 from annotations.storage import AnnotationStore
@@ -56,13 +57,18 @@ def arm(stage: str) -> None:
     """Make the next database write die at ``stage``."""
     if stage == "half-written":
         real_fdopen = os.fdopen
-        storage.os.fdopen = lambda *a, **k: HalfWriter(real_fdopen(*a, **k))  # type: ignore
+
+        def half_writer(fd: int, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+            stream = real_fdopen(fd, mode, *args, **kwargs)
+            return HalfWriter(stream) if "w" in mode else stream  # reads go on as usual
+
+        storage.os.fdopen = half_writer  # type: ignore[assignment]
     elif stage == "before-fsync":
         storage.os.fsync = die
     elif stage == "before-replace":
         storage.os.replace = die
     elif stage == "after-replace":
-        storage.fsync_directory = die
+        jsonfile.fsync_directory = die
     else:
         raise SystemExit(f"unknown stage {stage!r}; one of {', '.join(STAGES)}")
 
