@@ -43,6 +43,7 @@ bench: $(RUN_STAMP)
 	$(BIN)/python bench/tables.py
 	$(BIN)/python bench/big_files.py
 	$(BIN)/python bench/web.py
+	$(BIN)/python bench/sync.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

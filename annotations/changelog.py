@@ -130,10 +130,19 @@ class Change:
         return cls(ANNOTATIONS, after.id, SET, fields) if fields else None
 
     @classmethod
-    def position(cls, article_id: str, path: str, offset: int, progress: float) -> Change:
-        """Where the reader is in an article (the whole position: the later one wins)."""
-        fields = {"article_id": article_id, "path": path, "offset": max(0, int(offset)),
-                  "progress": min(1.0, max(0.0, float(progress))), "updated": now_iso()}
+    def position(cls, article_id: str, path: str, offset: int, progress: float,
+                 base: str | None = None) -> Change:
+        """Where the reader is in an article.
+
+        ``base`` is the clock of the furthest position the device knew when the reader moved
+        (filled in by the store when it is None): see :func:`annotations.records.shown_position`
+        for how positions from several devices resolve.
+        """
+        fields: dict[str, Any] = {
+            "article_id": article_id, "path": path, "offset": max(0, int(offset)),
+            "progress": min(1.0, max(0.0, float(progress))), "updated": now_iso()}
+        if base is not None:
+            fields["base"] = base
         return cls(POSITIONS, article_id, PUT, fields)
 
     @classmethod

@@ -17,11 +17,13 @@ the ``tombstones`` table with their fields, so a late change still merges correc
 from __future__ import annotations
 
 import json
+import math
 from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from annotations.changelog import ANNOTATIONS, DELETE, POSITIONS, PUT, STATE, Change
+from annotations.changelog import ANNOTATIONS, DELETE, POSITIONS, PUT, SET, STATE, Change
+from annotations.clock import valid_clock
 from annotations.model import normalize_id
 
 TOMBSTONES = "tombstones"
@@ -358,8 +360,21 @@ class Tables:
             index[change.key] = doc
             self.data[table][doc] = {}
         record = self.data[table][doc]
-        return merge(record, Change(change.table, change.key, PUT, change.fields, change.clock),
-                     live=True)
+        changed = merge(record, Change(change.table, change.key, PUT, change.fields,
+                                       change.clock), live=True)
+        if table == POSITIONS:
+            changed = _further(record, change) or changed
+        return changed
+
+    def furthest_clock(self, article_id: str) -> str:
+        """The clock of the furthest position read in an article ("" when none is known)."""
+        record = self.position(article_id)
+        far = record.get(FURTHEST) if record is not None else None
+        if isinstance(far, dict) and isinstance(far.get("clock"), str):
+            return str(far["clock"])
+        clocks = record.get(CLOCKS) if record is not None else None
+        alive = clocks.get(ALIVE) if isinstance(clocks, dict) else None
+        return alive if isinstance(alive, str) else ""
 
     def _apply_annotation(self, change: Change) -> bool:
         ident = normalize_id(change.key)
@@ -403,6 +418,115 @@ class Tables:
         if shown:
             self._index(ident, record)
         return changed
+
+
+def _clock_or(clock: Any, zero: str) -> str:
+    return clock if valid_clock(clock) else zero
+
+
+def record_changes(table: str, key: str, record: dict[str, Any], zero: str) -> list[Change]:
+    """Changes that rebuild ``record`` on another device, each with the clock it has here.
+
+    A put with the record's own clock and the fields still at that clock, one set per other
+    field clock, the tombstone if there is one, and (for a position) the furthest position
+    read. A record from before clocks counts as put at ``zero`` (the earliest clock of this
+    device), so any real change beats it.
+    """
+    clocks = record.get(CLOCKS)
+    clocks = clocks if isinstance(clocks, dict) else {ALIVE: ""}
+    changes: list[Change] = []
+    own = {name: value for name, value in record.items()
+           if name not in (CLOCKS, "id", FURTHEST) and name not in clocks}
+    if ALIVE in clocks:
+        changes.append(Change(table, key, PUT, own, _clock_or(clocks.get(ALIVE), zero)))
+    by_clock: dict[str, dict[str, Any]] = {}
+    for name, clock in clocks.items():
+        if name in (ALIVE, DELETED) or name not in record:
+            continue
+        by_clock.setdefault(_clock_or(clock, zero), {})[name] = record[name]
+    for clock, fields in sorted(by_clock.items()):
+        changes.append(Change(table, key, SET if table == ANNOTATIONS else PUT, fields, clock))
+    if DELETED in clocks and valid_clock(clocks[DELETED]):
+        changes.append(Change(table, key, DELETE, {}, str(clocks[DELETED])))
+    far = record.get(FURTHEST)
+    if table == POSITIONS and isinstance(far, dict) and valid_clock(far.get("clock")):
+        changes.append(Change(table, key, PUT, {"offset": far.get("offset"),
+                                                "progress": far.get("progress")},
+                              str(far["clock"])))
+    return changes
+
+
+def all_changes(tables: Tables, device: str) -> Iterator[Change]:
+    """Every record as changes with their own clocks (see :func:`record_changes`): replayed
+    on another device, in any order, they give the same records."""
+    zero = f"{0:013d}-0000-{device}"
+    for name in (ANNOTATIONS, TOMBSTONES):
+        for record in tables.data[name].values():
+            ident = record.get("id") if isinstance(record, dict) else None
+            if isinstance(ident, str) and ident:
+                yield from record_changes(ANNOTATIONS, normalize_id(ident), record, zero)
+    for name, key_field in ((POSITIONS, "article_id"), (STATE, "key")):
+        for record in tables.data[name].values():
+            key = record.get(key_field) if isinstance(record, dict) else None
+            if isinstance(key, str) and key:
+                yield from record_changes(name, key, record, zero)
+
+
+#: The furthest position read in an article, kept in its position record beside the latest.
+FURTHEST = "far"
+
+
+def _progress(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _further(record: dict[str, Any], change: Change) -> bool:
+    """Keep the furthest position read (by progress, ties by clock) beside the latest one.
+
+    A max-register: any order of the same changes keeps the same furthest position.
+    """
+    progress = _progress(change.fields.get("progress"))
+    offset = change.fields.get("offset")
+    if progress is None or isinstance(offset, bool) or not isinstance(offset, int):
+        return False
+    far = record.get(FURTHEST)
+    if isinstance(far, dict):
+        known = _progress(far.get("progress"))
+        clock = far.get("clock")
+        if known is not None and isinstance(clock, str) and (known, clock) >= (progress,
+                                                                               change.clock):
+            return False
+    record[FURTHEST] = {"offset": offset, "progress": progress, "clock": change.clock}
+    return True
+
+
+def shown_position(record: dict[str, Any]) -> dict[str, Any]:
+    """The position to show from a position record: the furthest read wins, unless the
+    latest move went back *after* its device knew of that furthest position.
+
+    The latest position (the later clock wins) is shown when it is at least as far as the
+    furthest one, or when its ``base`` (the furthest position its device had seen) is not
+    older than the furthest one: the reader moved back on purpose. Otherwise the latest came
+    from a device that had not seen the furthest position yet (it was reading an older copy),
+    and the furthest position is shown. Records without a furthest position (from before
+    sync) show the latest.
+    """
+    far = record.get(FURTHEST)
+    if not isinstance(far, dict):
+        return record
+    far_progress, latest = _progress(far.get("progress")), _progress(record.get("progress"))
+    far_clock, base = far.get("clock"), record.get("base")
+    if far_progress is None or not isinstance(far_clock, str) or latest is None:
+        return record
+    if latest >= far_progress or (isinstance(base, str) and base >= far_clock):
+        return record
+    return {**record, "offset": far.get("offset"), "progress": far_progress}
 
 
 def _doc_order(doc: str) -> tuple[int, str]:

@@ -54,7 +54,13 @@ from annotations.jsonfile import (
 )
 from annotations.model import Annotation, normalize_tags
 from annotations.recordindex import PartialView, StaleIndex, remove_index, write_index
-from annotations.records import CHANGELOG, TOMBSTONES, Tables
+from annotations.records import (
+    CHANGELOG,
+    TOMBSTONES,
+    Tables,
+    all_changes,
+    shown_position,
+)
 
 #: Re-exported: callers and tests name the file's errors and encoder through this module.
 __all__ = ["AnnotationStore", "DatabaseDamaged", "DatabaseLocked", "ReadingPosition",
@@ -69,6 +75,9 @@ T = TypeVar("T")
 LOCK_TIMEOUT = 30.0
 #: Below this size the database file is rewritten whole on every change (cheap, and no log).
 DIRECT_WRITE_BYTES = 256 * 1024
+#: A batch this big (a merge from another device) is written into the file at once when the
+#: records are loaded: appending it to the log would only mean folding the log in right after.
+BULK_WRITE_CHANGES = 10_000
 #: The change log is folded into the file when it passes this share of the file's size...
 COMPACT_SHARE = 0.25
 #: ...and a writer that does not keep the database loaded folds it in past this share.
@@ -159,6 +168,9 @@ class AnnotationStore:
         self._signature: tuple[int, int, int] | None = None
         self._logs: dict[str, _LogPosition] = {}
         self._device: str | None = None
+        #: Called with every batch of this device's changes once it is durable, under the
+        #: database lock (the sync folder's outbox, :mod:`annotations.sync`, listens here).
+        self.on_durable: Callable[[list[Change]], None] | None = None
         self.skipped_records = 0
         #: Log lines that failed their checksum (a torn last line is not counted).
         self.damaged_log_lines = 0
@@ -345,10 +357,13 @@ class AnnotationStore:
         return self._device
 
     # ------------------------------------------------------------------ writing
-    def apply_changes(self, changes: Iterable[Change], timeout: float | None = None) -> None:
+    def apply_changes(self, changes: Iterable[Change], timeout: float | None = None, *,
+                      share: bool = True) -> None:
         """Merge ``changes`` onto the current records: one batch, one lock, durable on return.
 
         ``timeout`` is how long to wait for the lock (default :data:`LOCK_TIMEOUT`).
+        ``share=False`` is for changes merged from other devices: :attr:`on_durable` is not
+        told of them (they are not this device's to send).
 
         Raises:
             DatabaseLocked: another postil held the lock for :data:`LOCK_TIMEOUT` seconds.
@@ -360,12 +375,16 @@ class AnnotationStore:
         device = self._device_id()
         stamped = [change.stamped(device) for change in batch]
         with self._locked(timeout), self._mutex:
+            if share and any(c.table == POSITIONS and "base" not in c.fields for c in stamped):
+                stamped = _with_bases(stamped, self._refresh())
             size = self._writable_size()
-            if size < DIRECT_WRITE_BYTES:
+            if size < DIRECT_WRITE_BYTES or (self._tables is not None
+                                             and len(stamped) >= BULK_WRITE_CHANGES):
                 tables = self._refresh()
                 for change in stamped:
                     tables.apply(change)
                 self._write_whole()
+                self._durable(stamped, share)
                 return
             try:
                 append_changes(self._own_log(), device, stamped)
@@ -378,6 +397,12 @@ class AnnotationStore:
             if self._own_log_bytes() > FORCE_COMPACT_SHARE * size:
                 self._refresh()
                 self._write_whole()
+            self._durable(stamped, share)
+
+    def _durable(self, changes: list[Change], share: bool) -> None:
+        """Tell :attr:`on_durable` of this device's durable changes (under the lock)."""
+        if share and self.on_durable is not None:
+            self.on_durable(changes)
 
     def _writable_size(self) -> int:
         """The database file's size (0 if missing); refuses a file the user made read-only."""
@@ -507,10 +532,16 @@ class AnnotationStore:
         if not pending:
             return 0
         count = 0
+        kept: list[Change] = []
         for path in pending:
             read = read_log(path, "", 0)
-            count += len(read.changes) if read else 0
+            if read:
+                count += len(read.changes)
+                kept.extend(read.changes)
         self.compact(timeout)
+        if self.on_durable is not None and kept:
+            with self._locked(timeout), self._mutex:
+                self.on_durable(kept)
         return count
 
     def close(self) -> None:
@@ -680,6 +711,17 @@ class AnnotationStore:
             tags = self._ask(PartialView.tags, lambda tables: tables.tags)
             return set(normalize_tags(list(tags)))
 
+    def export_changes(self) -> list[Change]:
+        """Every record as changes with the clocks it has here (what a sync folder needs to
+        bring another device to the same records: :func:`annotations.records.all_changes`)."""
+        with self._mutex:
+            return list(all_changes(self._refresh(), self._device_id()))
+
+    @property
+    def device(self) -> str:
+        """This device's id (it names its change log and its folder in a sync folder)."""
+        return self._device_id()
+
     # ------------------------------------------------------------------ positions
     def get_position(self, article_id: str, path: str) -> ReadingPosition | None:
         """The saved position of an article (by id, else the newest saved for its path)."""
@@ -736,6 +778,18 @@ class AnnotationStore:
         return values
 
 
+def _with_bases(changes: list[Change], tables: Tables) -> list[Change]:
+    """Position changes made here, with the furthest position this device knows as their
+    base (see :func:`annotations.records.shown_position`)."""
+    done = []
+    for change in changes:
+        if change.table == POSITIONS and "base" not in change.fields:
+            fields = {**change.fields, "base": tables.furthest_clock(change.key)}
+            change = Change(change.table, change.key, change.op, fields, change.clock)
+        done.append(change)
+    return done
+
+
 def _article_paths(tables: Tables) -> dict[str, str]:
     """Every stored path of a visible annotation, with one of its article ids."""
     found = {}
@@ -772,6 +826,8 @@ def _position(record: Any) -> ReadingPosition | None:
     and kept in the file) unless the offset is an integer and the progress a finite number;
     a negative or huge offset is clamped to 0..:data:`MAX_OFFSET`, the progress to 0..1."""
     try:
+        if isinstance(record, dict):
+            record = shown_position(record)
         offset, progress = record["offset"], record["progress"]
         if isinstance(offset, bool) or not isinstance(offset, int):
             return None

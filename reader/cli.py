@@ -25,6 +25,7 @@ from reader import __version__, paths
 
 if TYPE_CHECKING:
     from annotations.storage import AnnotationStore
+    from annotations.sync import SyncFolder
     from reader.library import LibrarySource
 
 #: Subcommands and their one-line help; each is the module ``reader.commands.<name>``
@@ -43,6 +44,7 @@ COMMANDS: dict[str, str] = {
     "refresh": "fetch web articles again (highlights re-anchored; unchanged pages untouched)",
     "review": "today's spaced review of your highlights (--answer to record one, --stats)",
     "config": "show the settings file, the effective settings and where postil keeps its data",
+    "sync": "sync annotations with your other machines through a synced folder (or git)",
 }
 COMMAND_MODULES: tuple[str, ...] = tuple(COMMANDS)
 
@@ -69,6 +71,10 @@ class Context:
     library: list[Path] = field(default_factory=list)
     config_path: Path = field(default_factory=paths.default_config_path)
     stores: list[AnnotationStore] = field(default_factory=list, repr=False)
+    sync_dir: Path | None = None
+    """The sync folder from ``--sync-dir`` / ``POSTIL_SYNC_DIR`` (None: the setting, if any)."""
+    sync: SyncFolder | None = field(default=None, repr=False)
+    """The sync folder the opened store shares its changes with (None without sync)."""
 
     def library_source(self, given: Sequence[str | Path] = ()) -> LibrarySource:
         """Resolve what the library is: ``given`` paths, else flags/env/settings, else default."""
@@ -91,6 +97,9 @@ class Context:
         except StoreError as error:
             raise CommandError(str(error)) from None
         self.stores.append(store)
+        from reader.sync import attach_sync
+
+        self.sync = attach_sync(store, self.sync_dir, self.config_path)
         try:
             recovered = store.recover_pending()
         except StoreError:
@@ -137,6 +146,11 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument(
         "--config", metavar="FILE", help="settings file (env POSTIL_CONFIG)"
     )
+    parser.add_argument(
+        "--sync-dir", metavar="DIR",
+        help="sync folder shared with your other machines (env POSTIL_SYNC_DIR; "
+             "setting sync_dir)",
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, summary in COMMANDS.items():
         sub = subparsers.add_parser(name, help=summary, description=summary)
@@ -147,7 +161,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
-_GLOBAL_WITH_VALUE = frozenset({"--db", "--library", "--config"})
+_GLOBAL_WITH_VALUE = frozenset({"--db", "--library", "--config", "--sync-dir"})
 
 
 def _first_positional(argv: list[str]) -> int:
@@ -185,7 +199,9 @@ def make_context(args: argparse.Namespace) -> Context:
     db_path = Path(args.db).expanduser() if args.db else paths.default_db_path()
     library = [Path(p).expanduser() for p in args.library] or paths.env_library_paths()
     config = Path(args.config).expanduser() if args.config else paths.default_config_path()
-    return Context(db_path=db_path.absolute(), library=library, config_path=config)
+    sync_dir = Path(args.sync_dir).expanduser() if args.sync_dir else paths.env_sync_dir()
+    return Context(db_path=db_path.absolute(), library=library, config_path=config,
+                   sync_dir=sync_dir)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

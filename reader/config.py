@@ -95,10 +95,18 @@ class Settings:
     """New highlights brought into the daily review per day at most (0-500)."""
     keys: dict[str, str] = field(default_factory=dict)
     """Key overrides: action name -> key (e.g. ``highlight = "H"``)."""
+    sync_dir: str = ""
+    """A folder Syncthing, Dropbox, Nextcloud or git carries between machines; empty: no sync."""
+    device_name: str = ""
+    """What other devices call this one in ``postil sync`` (empty: the host name)."""
 
     def library_paths(self) -> list[Path]:
         """Library folders as paths."""
         return [Path(p).expanduser() for p in self.library]
+
+    def sync_path(self) -> Path | None:
+        """The sync folder, if set."""
+        return Path(self.sync_dir).expanduser() if self.sync_dir.strip() else None
 
     def export_path(self) -> Path | None:
         """The export directory, if set."""
@@ -151,7 +159,7 @@ def _check(name: str, value: Any) -> Any:
         if value not in HIGHLIGHT_COLORS:
             raise ValueError(f"must be one of {', '.join(HIGHLIGHT_COLORS)}")
         return value
-    if name in {"export_dir", "theme"}:
+    if name in {"export_dir", "theme", "sync_dir", "device_name"}:
         if not isinstance(value, str):
             raise ValueError("must be a string")
         return value

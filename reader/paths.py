@@ -6,6 +6,7 @@
 | library folders | ``--library`` | ``POSTIL_LIBRARY`` (os.pathsep-sep.) | ``<data dir>/library`` |
 | settings | ``--config`` | ``POSTIL_CONFIG`` | ``<user config dir>/config.toml`` |
 | metadata cache | | ``POSTIL_CACHE`` | ``<user cache dir>`` |
+| sync folder | ``--sync-dir`` | ``POSTIL_SYNC_DIR`` | setting ``sync_dir`` (none) |
 """
 
 from __future__ import annotations
@@ -43,6 +44,12 @@ def default_db_path() -> Path:
     """The annotation database: ``POSTIL_DB`` or ``<data dir>/postil.json``."""
     override = os.environ.get("POSTIL_DB")
     return Path(override).expanduser() if override else data_dir() / "postil.json"
+
+
+def env_sync_dir() -> Path | None:
+    """The sync folder from ``POSTIL_SYNC_DIR``, if set."""
+    value = os.environ.get("POSTIL_SYNC_DIR", "").strip()
+    return Path(value).expanduser() if value else None
 
 
 def default_library_dir() -> Path:

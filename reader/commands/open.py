@@ -31,6 +31,7 @@ def run(args: argparse.Namespace, context: Context) -> int:
         library=context.library_source(args.paths),
         config_path=context.config_path,
     )
+    app.session.sync_dir = context.sync_dir
     app.run()
     for line in app.session.exit_report:
         print(f"postil: {clean_line(line)}", file=sys.stderr)

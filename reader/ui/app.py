@@ -24,10 +24,12 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from annotations.changelog import ANNOTATIONS
 from annotations.review import ReviewFilter
 from annotations.storage import DatabaseLocked, StoreError
+from annotations.sync import MergeReport
 from reader import paths
 from reader.adding import add_target
 from reader.library import LibrarySource
 from reader.sanitize import clean_line, clean_text
+from reader.sync import POLL_SECONDS as SYNC_POLL_SECONDS
 from reader.ui import messages, refresh_worker
 from reader.ui.dialogs.help_dialog import HelpDialog, collect_keys
 from reader.ui.executor import DaemonExecutor
@@ -39,6 +41,7 @@ from reader.ui.screens.reading import ReadingScreen
 from reader.ui.screens.review import ReviewScreen
 from reader.ui.screens.search import SearchOutcome, SearchScreen
 from reader.ui.session import ReaderSession, describe_changes
+from reader.ui.store_changed import StoreChanged
 from reader.ui.worker_calls import call_from_worker
 
 if TYPE_CHECKING:
@@ -107,6 +110,27 @@ class PostilApp(App[int]):
         elif self.start_review is not None:
             self.push_screen(ReviewScreen(self.session, self.start_review,
                                           today=self.review_today))
+        if self.session.sync_configured:  # merge at start, then whenever the folder changes
+            self.poll_sync()
+            self.set_interval(SYNC_POLL_SECONDS, self.poll_sync)
+
+    @work(thread=True, group="sync")
+    def poll_sync(self) -> None:
+        """Merge the sync folder if it changed (a cheap look at it; never on the UI thread).
+
+        Not exclusive: a look while a merge runs returns at once, and the running merge must
+        not be cancelled (its report would be dropped)."""
+        report = self.session.sync_poll()
+        if report is not None and (report.changes or report.clash):
+            call_from_worker(self, self._synced, report)
+
+    def _synced(self, report: MergeReport) -> None:
+        if report.changes:
+            self.notify(clean_line(f"Synced: {report.summary()}"), timeout=4)
+            for screen in self.screen_stack:
+                screen.post_message(StoreChanged())
+        if report.clash:
+            self.notify(clean_line(report.clash), severity="warning", timeout=15)
 
     # ----------------------------------------------------------------- what screens ask for
     @on(messages.OpenArticle)

@@ -23,10 +23,12 @@ from textual.signal import Signal
 
 from annotations.changelog import ANNOTATIONS, Change
 from annotations.storage import AnnotationStore, StoreError
+from annotations.sync import MergeReport
 from annotations.writer import BackgroundWriter
 from reader.config import LoadedSettings, Settings, load_settings
 from reader.library import LibrarySource
 from reader.reading_state import ArticleRow
+from reader.sync import SyncService, attach_sync
 
 if TYPE_CHECKING:
     from textual.dom import DOMNode
@@ -80,6 +82,10 @@ class ReaderSession:
         self.close_wait = 5.0
         #: What closing has to tell the user on stderr (changes kept in a pending file).
         self.exit_report: list[str] = []
+        #: The sync folder from ``--sync-dir`` / ``POSTIL_SYNC_DIR`` (None: the setting).
+        self.sync_dir: Path | None = None
+        #: Merges the sync folder (set when the store opens, if a sync folder is configured).
+        self.sync: SyncService | None = None
         #: The library's rows as listed so far, by path (the library screen's table keeps them
         #: here; read them only on the UI thread).
         self.library_rows: dict[str, ArticleRow] = {}
@@ -143,6 +149,8 @@ class ReaderSession:
                 self._store_error = error
                 raise
             store = self._store
+            folder = attach_sync(store, self.sync_dir, self.config_path)
+            self.sync = SyncService(folder) if folder is not None else None
         try:
             recovered = store.recover_pending()
         except StoreError:
@@ -151,6 +159,22 @@ class ReaderSession:
             self.on_notice(f"Saved {describe_changes(0, recovered)} kept from an earlier run "
                            "(the database was locked when postil quit).")
         return store
+
+    @property
+    def sync_configured(self) -> bool:
+        """Whether a sync folder is set (flag, environment or setting)."""
+        return self.sync_dir is not None or self.settings.sync_path() is not None
+
+    def sync_poll(self) -> MergeReport | None:
+        """Merge the sync folder if it changed (call from a worker thread); the report when a
+        merge ran."""
+        if not self.sync_configured:
+            return None
+        try:
+            self.store()
+        except StoreError:
+            return None
+        return self.sync.poll() if self.sync is not None else None
 
     @property
     def store_error(self) -> StoreError | None:

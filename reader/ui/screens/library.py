@@ -29,6 +29,7 @@ from reader.sanitize import clean_line
 from reader.ui import messages
 from reader.ui.screens.search import SearchOutcome, SearchScreen
 from reader.ui.session import ArticleUpdate, ReaderSession
+from reader.ui.store_changed import StoreChanged
 from reader.ui.type_filter import TypeToFilter
 from reader.ui.widgets.article_table import FILTER_PLACEHOLDER, ArticleRow, ArticleTable
 from reader.ui.widgets.welcome_banner import WelcomeBanner
@@ -116,6 +117,12 @@ class LibraryScreen(Screen[None]):
     def on_unmount(self) -> None:
         """Closed: the session's signals let go of this screen."""
         self.session.unsubscribe(self)
+
+    @on(StoreChanged)
+    def _store_changed(self) -> None:
+        """Changes were merged from another device: counts and progress may have changed."""
+        if getattr(self, "_scanned", True):
+            self.scan_library()
 
     def on_screen_resume(self) -> None:
         """Started on one file: scan the library only when the reader comes back to it."""

@@ -39,6 +39,7 @@ from reader.ui.screens.book_navigation import NAVIGATION_BINDINGS, BookNavigatio
 from reader.ui.screens.search import SearchOutcome, SearchScreen
 from reader.ui.session import ReaderSession
 from reader.ui.status_line import StatusPart, ellipsize, fit_status
+from reader.ui.store_changed import StoreChanged
 from reader.ui.widgets.annotations_panel import AnnotationsPanel
 from reader.ui.widgets.article_view import ArticleView, Highlight
 from reader.ui.worker_calls import call_from_worker
@@ -364,6 +365,27 @@ class ReadingScreen(BookNavigation):
         self.dismiss()
 
     # ----------------------------------------------------------------- annotations
+    @on(StoreChanged)
+    def _store_changed(self) -> None:
+        """Changes were merged from another device: read this article's annotations again."""
+        if self.article is not None:
+            self._reload_annotations()
+
+    @work(thread=True, exclusive=True, group="annotations-reload")
+    def _reload_annotations(self) -> None:
+        article = self.article
+        session = self.session
+        if article is None or session.ready_store is None:
+            return
+        session.flush(2.0)  # this app's own queued edits first
+        annotations = self._anchor(session.ready_store, article)
+        call_from_worker(self, self._annotations_reloaded, article, annotations)
+
+    def _annotations_reloaded(self, article: Article, annotations: list[Annotation]) -> None:
+        if article is self.article:
+            self.annotations = {a.id: a for a in annotations}
+            self._refresh_annotations()
+
     def _refresh_annotations(self) -> None:
         anchored = [a for a in self.annotations.values() if a.status is not AnchorStatus.ORPHANED]
         self.view.set_highlights(
