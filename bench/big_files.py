@@ -21,15 +21,9 @@ Run: ``.venv/bin/python bench/big_files.py [--runs N] [--only NAME ...] [--profi
 from __future__ import annotations
 
 import argparse
-import asyncio
 import cProfile
-import json
-import os
 import pstats
 import random
-import resource
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -40,10 +34,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.measure import SAMPLE, measure_all, print_ratios  # noqa: E402
 from bench.open import make_text  # noqa: E402
 from bench.tables import make_tall_table, make_wide_table  # noqa: E402
 
-SAMPLE = ROOT / "seeds" / "huawei-no-spy-deal.txt"
 SIZE = 5 * 1024 * 1024
 _WORDS = "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu".split()
 
@@ -260,49 +254,6 @@ def write_shape(name: str, folder: Path) -> Path:
     return path
 
 
-async def _open(path: str) -> float:
-    from reader.library import LibrarySource
-    from reader.ui.app import PostilApp
-    from reader.ui.screens.reading import ReadingScreen
-    from reader.ui.widgets.article_view import ArticleView
-
-    start = time.perf_counter()
-    with tempfile.TemporaryDirectory() as scratch:
-        os.environ["POSTIL_CACHE"] = scratch
-        app = PostilApp(db_path=Path(scratch) / "db.json", library=LibrarySource([Path(path)]),
-                        config_path=Path(scratch) / "config.toml")
-        async with app.run_test(size=(100, 40)) as pilot:
-            while True:
-                screen = app.screen
-                if isinstance(screen, ReadingScreen) and screen.article is not None:
-                    view = screen.query_one(ArticleView)
-                    if view.is_ready and view.document.text:
-                        break
-                await asyncio.sleep(0.001)
-            await pilot.pause()
-            return time.perf_counter() - start
-
-
-def _child(path: str, mode: str) -> None:
-    if mode == "list":
-        from reader.loading import read_metadata
-
-        start = time.perf_counter()
-        meta = read_metadata(path)
-        seconds = time.perf_counter() - start
-        assert meta.error is None, meta.error
-    else:
-        seconds = asyncio.run(_open(path))
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"seconds": seconds, "rss": rss}))
-
-
-def _run(path: Path, mode: str) -> dict[str, float]:
-    command = [sys.executable, __file__, "--child", str(path), "--mode", mode]
-    output = subprocess.run(command, check=True, capture_output=True, text=True, cwd=ROOT)
-    return json.loads(output.stdout.strip().splitlines()[-1])
-
-
 def _profile(name: str) -> None:
     from reader.loading import load_article
 
@@ -324,12 +275,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--only", nargs="*", help="shapes to measure (default: all)")
     parser.add_argument("--profile", help="print the cProfile of one shape's parse")
-    parser.add_argument("--child", help=argparse.SUPPRESS)
-    parser.add_argument("--mode", default="open", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.child:
-        _child(args.child, args.mode)
-        return
     if args.profile:
         _profile(args.profile)
         return
@@ -338,27 +284,9 @@ def main() -> None:
         files = {"sample article": SAMPLE}
         for name in names:
             files[name] = write_shape(name, Path(scratch))
-        results: dict[str, dict[str, list[dict[str, float]]]] = {
-            name: {"list": [], "open": []} for name in files
-        }
-        for _ in range(args.runs):  # interleaved so machine noise hits every file alike
-            for name, path in files.items():
-                for mode in ("list", "open"):
-                    results[name][mode].append(_run(path, mode))
+        results = measure_all(files, args.runs)
         sizes = {name: path.stat().st_size for name, path in files.items()}
-    base = {mode: statistics.median(r["seconds"] for r in results["sample article"][mode])
-            for mode in ("list", "open")}
-    print(f"median of {args.runs} runs; ratios against the sample article in this run")
-    print(f"{'file':<16} {'size':>9} {'list s':>8} {'ratio':>7} {'open s':>8} {'ratio':>7} "
-          f"{'peak MB':>8}")
-    for name in files:
-        row = results[name]
-        listed = statistics.median(r["seconds"] for r in row["list"])
-        opened = statistics.median(r["seconds"] for r in row["open"])
-        rss = max(r["rss"] for r in row["list"] + row["open"])
-        print(f"{name:<16} {sizes[name] / 1e6:7.2f}MB {listed:8.3f} {listed / base['list']:7.1f} "
-              f"{opened:8.3f} {opened / base['open']:7.2f} {rss:8.1f}", flush=True)
-
+    print_ratios(results, sizes, args.runs)
 
 if __name__ == "__main__":
     main()
