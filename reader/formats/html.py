@@ -88,12 +88,13 @@ _HTML_TO_ARTICLE: dict[str, tuple[str, str]] = {
         "details", "summary", "address", "hgroup", "body",
     )},
 }  # fmt: skip
-@dataclass(slots=True)
 class ExtractedPage:
     """What was read from an HTML page.
 
     Attributes:
-        markdown: The article body as Markdown (no front matter).
+        markdown: The article body as Markdown (no front matter). For a page read as text only
+            it is made from :attr:`paragraphs` when first asked for (``postil add`` stores it;
+            reading the page does not need it).
         front: The page's metadata.
         notice: :data:`NO_MAIN_TEXT` when the full page text was used, else ``None``.
         site: The site's name (``og:site_name`` and the like), or "".
@@ -101,11 +102,33 @@ class ExtractedPage:
             the document is made from them directly, without parsing ``markdown`` again.
     """
 
-    markdown: str
-    front: FrontMatter
-    notice: str | None = None
-    site: str = ""
-    paragraphs: list[str] | None = None
+    __slots__ = ("_markdown", "front", "notice", "site", "paragraphs")
+
+    def __init__(
+        self,
+        markdown: str | None,
+        front: FrontMatter,
+        notice: str | None = None,
+        site: str = "",
+        paragraphs: list[str] | None = None,
+    ) -> None:
+        self._markdown = markdown
+        self.front = front
+        self.notice = notice
+        self.site = site
+        self.paragraphs = paragraphs
+
+    @property
+    def markdown(self) -> str:
+        """The body as Markdown (made from :attr:`paragraphs` the first time, if need be)."""
+        if self._markdown is None:
+            paragraphs = self.paragraphs or []
+            self._markdown = "\n\n".join(paragraph_markdown(p) for p in paragraphs)
+        return self._markdown
+
+    @markdown.setter
+    def markdown(self, value: str) -> None:
+        self._markdown = value
 
     def to_markdown_file(self) -> str:
         """The Markdown file ``postil add`` stores: front matter, blank line, body."""
@@ -315,9 +338,8 @@ def _extract_text_only(text: str) -> ExtractedPage:
     front = _page_metadata(root) if root is not None else FrontMatter()
     front.title = front.title or _page_title(text[:LARGE_PAGE_CHARS])
     paragraphs = visible_text_by_patterns(text, table_cells=True)
-    markdown = "\n\n".join(paragraph_markdown(p) for p in paragraphs)
     notice = TEXT_ONLY_NOTICE if paragraphs else None
-    return ExtractedPage(markdown, front, notice, paragraphs=paragraphs)
+    return ExtractedPage(None, front, notice, paragraphs=paragraphs)  # Markdown when asked
 
 
 def _parse_html(text: str) -> Any:

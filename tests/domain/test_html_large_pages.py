@@ -84,3 +84,28 @@ def test_a_text_only_page_reads_as_its_stored_markdown_would() -> None:
     assert extracted.paragraphs is not None and direct.notice == TEXT_ONLY_NOTICE
     assert direct.document.text == stored.document.text
     assert direct.title == stored.title == "Huge page"
+
+
+def test_reading_a_text_only_page_does_not_convert_it_to_markdown(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The document is made from the page's paragraphs; their Markdown (what ``postil add``
+    stores) is only made when asked for, once."""
+    converted: list[str] = []
+    original = html.paragraph_markdown
+
+    def counting(text: str) -> str:
+        converted.append(text)
+        return original(text)
+
+    monkeypatch.setattr(html, "paragraph_markdown", counting)
+    rows = MAX_FORMATTED_PAGE_TAGS // 2 + 10
+    body = "".join(f"<p>Row {i} *b*</p>" for i in range(rows))
+    parsed = parse(page(body))
+    assert parsed.notice == TEXT_ONLY_NOTICE and "Row 7 *b*" in parsed.document.text
+    assert converted == []
+    extracted = html.extract_page(page(body))
+    assert extracted.markdown.startswith("Row 0 \\*b\\*") and len(converted) == rows
+    assert extracted.markdown and len(converted) == rows  # made once
+    extracted.markdown = ""
+    assert extracted.markdown == ""
