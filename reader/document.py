@@ -243,7 +243,6 @@ class DocumentBuilder:
         self,
         kind: BlockKind,
         text: str,
-        *,
         level: int = 0,
         marker: str = "",
         spans: list[Span] | None = None,

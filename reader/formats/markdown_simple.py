@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from enum import Enum
+from typing import NamedTuple
 
 __all__ = ["SimpleKind", "SimpleBlock", "simple_blocks"]
 
@@ -36,9 +36,8 @@ class SimpleKind(Enum):
     TEXT = "text"
 
 
-@dataclass(frozen=True, slots=True)
-class SimpleBlock:
-    """One block of a simple reading.
+class SimpleBlock(NamedTuple):
+    """One block of a simple reading (a named tuple: one is made per block of a large file).
 
     Attributes:
         kind: What the block is.

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from markdown_it import MarkdownIt
 from markdown_it.parser_block import ParserBlock
@@ -276,11 +276,11 @@ def block_tokens(body: str, env: dict[str, Any]) -> list[BlockToken]:
     tokens: list[BlockToken] = []
     budget = MAX_BLOCK_LINES
     for kind, segment in _segments(body):
+        if isinstance(segment, HeadingLine):
+            tokens.append(segment)
+            continue
         if kind == "plain":
             tokens.append(segment.strip())
-            continue
-        if kind == "heading":
-            tokens.append(_heading(segment))
             continue
         table = _large_top_level_table(segment, env)
         if table is not None:
@@ -314,9 +314,11 @@ def _atx_heading(line: str) -> tuple[int, str] | None:
     return level, line[level:end].strip()
 
 
-@dataclass(frozen=True, slots=True)
-class HeadingLine:
-    """A heading on a line of its own, found without markdown-it (its three tokens' content)."""
+class HeadingLine(NamedTuple):
+    """A heading on a line of its own, found without markdown-it (its three tokens' content).
+
+    A named tuple: made for every heading of a file, it is cheaper than a frozen dataclass.
+    """
 
     level: int
     content: str
@@ -331,41 +333,39 @@ class HeadingLine:
 BlockToken = Token | str | HeadingLine
 
 
-def _heading(chunk: str) -> HeadingLine:
-    """The heading of a one-line heading chunk (as markdown-it reads it)."""
-    heading = _atx_heading(chunk.rstrip("\n"))
-    assert heading is not None  # _segments only yields lines that are headings
-    return HeadingLine(*heading)
-
-
-def _segments(body: str) -> Iterator[tuple[str, str]]:
-    """Split ``body`` into plain paragraphs (``"plain"``), one-line headings (``"heading"``) and
-    runs of everything else (``"blocks"``, kept together)."""
+def _segments(body: str) -> Iterator[tuple[str, str | HeadingLine]]:
+    """Split ``body`` into plain paragraphs (``"plain"``), one-line headings (``"heading"``, as a
+    :class:`HeadingLine`) and runs of everything else (``"blocks"``, kept together)."""
     state = _OpenBlock()
+    is_open = False  # state.is_open, which only scan() changes
     complex_start = -1
     complex_end = -1
     for match in _CHUNK.finditer(body):
         chunk = match.group()
-        if not state.is_open and chunk[0] not in " \t" and not _BLOCK_START.search(chunk):
-            if complex_start >= 0:
-                yield "blocks", body[complex_start:complex_end]
-                complex_start = -1
-            yield "plain", chunk
-            continue
-        if not state.is_open and chunk[0] == "#" and chunk.find("\n", 0, len(chunk) - 1) < 0:
-            if _atx_heading(chunk.rstrip("\n")) is not None:
+        if not is_open:
+            if chunk[0] not in " \t" and not _BLOCK_START.search(chunk):
                 if complex_start >= 0:
                     yield "blocks", body[complex_start:complex_end]
                     complex_start = -1
-                yield "heading", chunk
+                yield "plain", chunk
                 continue
-        if not state.is_open and _may_be_large_table(chunk):
-            if complex_start >= 0:
-                yield "blocks", body[complex_start:complex_end]
-                complex_start = -1
-            yield "blocks", chunk  # a table on its own: block_tokens checks it exactly
-            continue
-        state.scan(chunk)
+            if chunk[0] == "#" and chunk.find("\n", 0, len(chunk) - 1) < 0:
+                heading = _atx_heading(chunk.rstrip("\n"))
+                if heading is not None:
+                    if complex_start >= 0:
+                        yield "blocks", body[complex_start:complex_end]
+                        complex_start = -1
+                    yield "heading", HeadingLine(*heading)
+                    continue
+            if _may_be_large_table(chunk):
+                if complex_start >= 0:
+                    yield "blocks", body[complex_start:complex_end]
+                    complex_start = -1
+                yield "blocks", chunk  # a table on its own: block_tokens checks it exactly
+                continue
+        if is_open or _OPENER.search(chunk) is not None:  # (scan() would find nothing else)
+            state.scan(chunk)
+            is_open = state.is_open
         if complex_start < 0:
             complex_start = match.start()
         complex_end = match.end()

@@ -170,3 +170,32 @@ def test_paragraphs_past_the_inline_budget_lose_their_escapes() -> None:
     assert parsed.notice == PLAIN_INLINE_NOTICE
     last = parsed.document.block_text(len(parsed.document.blocks) - 1)
     assert last == "A *literal* star and a hard\nbreak."
+
+
+def test_each_heading_line_is_read_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tens of thousands of headings: each heading line is parsed once (it was twice: once to
+    find it, once to make its token), and the scan for open fences runs only on chunks that
+    could open one."""
+    headings: list[str] = []
+    scans: list[str] = []
+    atx_heading = markdown_tokens._atx_heading
+    scan = markdown_tokens._OpenBlock.scan
+
+    def counting_heading(line: str) -> tuple[int, str] | None:
+        headings.append(line)
+        return atx_heading(line)
+
+    def counting_scan(self: markdown_tokens._OpenBlock, chunk: str) -> None:
+        scans.append(chunk)
+        scan(self, chunk)
+
+    monkeypatch.setattr(markdown_tokens, "_atx_heading", counting_heading)
+    monkeypatch.setattr(markdown_tokens._OpenBlock, "scan", counting_scan)
+    count = 300
+    text = "".join(f"## Heading {i}\n\nText {i}.\n\n> quote {i}\n\n" for i in range(count))
+    document = parse(text + "```\ncode\n\n```\n").document
+    assert len(headings) == count
+    assert len(scans) == 2  # only the fence's two chunks; quotes cannot open one
+    kinds = [block.kind for block in document.blocks]
+    assert kinds.count(BlockKind.HEADING) + kinds.count(BlockKind.TITLE) == count
+    assert kinds.count(BlockKind.QUOTE) == count and kinds[-1] is BlockKind.CODE
