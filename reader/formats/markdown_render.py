@@ -73,7 +73,6 @@ PLAIN_INLINE_NOTICE = ("This file has a lot of inline formatting: its later para
 _INLINE_SYNTAX = re.compile(r"[\\`*_~\[\]<&]")
 # A backslash escape (CommonMark: any ASCII punctuation).
 _ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
-_LINE_BREAK = re.compile(r"( *)\n[ \t]*")
 _RAW_OPEN = re.compile(r"<(script|style|template)\b[^>]*(?<!/)>$", re.IGNORECASE)
 _TASK = re.compile(r"\[([ xX])\] ")
 _BR_TAG = re.compile(r"<br\s*/?>", re.IGNORECASE)
@@ -316,7 +315,7 @@ class Renderer:
             self._emit(RenderedBlock(BlockKind.PARAGRAPH, text, 0, "", spans))
             return
         if "\n" in content:
-            content = _LINE_BREAK.sub(_line_break, content)
+            content = _line_breaks(content)
         if "\t" in content:
             content = content.replace("\t", " ")
         self._emit(RenderedBlock(BlockKind.PARAGRAPH, content))
@@ -401,7 +400,7 @@ class Renderer:
     def _inline_text(self, content: str) -> tuple[str, list[Span]]:
         if len(content) <= MAX_FORMATTED_PARAGRAPH and not _INLINE_SYNTAX.search(content):
             if "\n" in content:
-                content = _LINE_BREAK.sub(_line_break, content)
+                content = _line_breaks(content)
             return (content.replace("\t", " ") if "\t" in content else content), []
         return self._formatted(content)
 
@@ -488,14 +487,32 @@ class Renderer:
         return "".join(parts), spans
 
 
-def _line_break(match: re.Match[str]) -> str:
-    return "\n" if len(match.group(1)) >= 2 else " "
+def _line_breaks(text: str) -> str:
+    """Paragraph text with its line breaks read: a newline after two or more spaces is a hard
+    break (``"\\n"``), any other a space; the spaces before it and the spaces and tabs after
+    it are dropped. (Line by line: a regular expression tried at every character of a long
+    line cost more than the rest of the paragraph.)"""
+    if "\n" not in text:
+        return text
+    lines = text.split("\n")
+    last = len(lines) - 1
+    pieces: list[str] = []
+    for index, line in enumerate(lines):
+        if index:
+            line = line.lstrip(" \t")
+        if index == last:
+            pieces.append(line)
+            break
+        core = line.rstrip(" ")
+        pieces.append(core)
+        pieces.append("\n" if len(line) - len(core) >= 2 else " ")
+    return "".join(pieces)
 
 
 def _as_written(content: str) -> str:
     """Paragraph text without its inline formatting: soft breaks joined, escapes removed."""
     lines = content.split("\\\n")  # backslash hard breaks
-    text = "\n".join(_LINE_BREAK.sub(_line_break, line) for line in lines).replace("\t", " ")
+    text = "\n".join(_line_breaks(line) for line in lines).replace("\t", " ")
     return _ESCAPED.sub(r"\1", text) if "\\" in text else text
 
 

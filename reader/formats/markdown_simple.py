@@ -95,7 +95,8 @@ def simple_blocks(text: str) -> Iterator[SimpleBlock]:
             content = _QUOTE_PREFIX.sub("", chunk).strip()
             yield SimpleBlock(SimpleKind.QUOTE, content, quote.group().count(">"))
             continue
-        if _NOT_PARAGRAPH.search(chunk) is None:
+        one_line = chunk.find("\n", 0, len(chunk) - 1) < 0  # then only its start can say
+        if (_NOT_PARAGRAPH.match if one_line else _NOT_PARAGRAPH.search)(chunk) is None:
             yield from _text(run)
             yield SimpleBlock(SimpleKind.PARAGRAPH, chunk.strip())
             continue

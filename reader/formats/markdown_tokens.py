@@ -343,7 +343,7 @@ def _segments(body: str) -> Iterator[tuple[str, str | HeadingLine]]:
     for match in _CHUNK.finditer(body):
         chunk = match.group()
         if not is_open:
-            if chunk[0] not in " \t" and not _BLOCK_START.search(chunk):
+            if chunk[0] not in " \t" and not _starts_a_block(chunk):
                 if complex_start >= 0:
                     yield "blocks", body[complex_start:complex_end]
                     complex_start = -1
@@ -371,6 +371,13 @@ def _segments(body: str) -> Iterator[tuple[str, str | HeadingLine]]:
         complex_end = match.end()
     if complex_start >= 0:
         yield "blocks", body[complex_start:complex_end]
+
+
+def _starts_a_block(chunk: str) -> bool:
+    """Whether a line of ``chunk`` could start (or interrupt a paragraph with) a block."""
+    if chunk.find("\n", 0, len(chunk) - 1) < 0:  # one line: only its start can
+        return _BLOCK_START.match(chunk) is not None
+    return _BLOCK_START.search(chunk) is not None
 
 
 @dataclass(slots=True)

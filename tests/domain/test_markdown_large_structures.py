@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from reader.document import BlockKind
 from reader.formats import markdown_tokens
@@ -199,3 +201,16 @@ def test_each_heading_line_is_read_once(monkeypatch: pytest.MonkeyPatch) -> None
     kinds = [block.kind for block in document.blocks]
     assert kinds.count(BlockKind.HEADING) + kinds.count(BlockKind.TITLE) == count
     assert kinds.count(BlockKind.QUOTE) == count and kinds[-1] is BlockKind.CODE
+
+
+_SOFT_OR_HARD = re.compile(r"( *)\n[ \t]*")
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab \t\n\u00a0"))))
+def test_line_breaks_read_line_by_line_as_the_rule_says(text: str) -> None:
+    """A newline after two or more spaces is a hard break, any other a space; the spaces before
+    it and the blanks after it go (the rule as one substitution, which was slow on long lines)."""
+    from reader.formats.markdown_render import _line_breaks
+
+    expected = _SOFT_OR_HARD.sub(lambda m: "\n" if len(m.group(1)) >= 2 else " ", text)
+    assert _line_breaks(text) == expected
