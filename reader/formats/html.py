@@ -252,8 +252,9 @@ def extract_page(text: str, base_url: str | None = None) -> ExtractedPage:
 
 
 def _with_fallback(markdown: str, front: FrontMatter, page: str, site: str = "") -> ExtractedPage:
-    words = len(markdown.split())
-    if words >= _MIN_WORDS:  # found, whatever the page holds: no need to read it all again
+    # At least _MIN_WORDS words (counted no further: the article may be megabytes long).
+    if len(markdown.split(maxsplit=_MIN_WORDS - 1)) >= _MIN_WORDS:
+        # Found, whatever the page holds: no need to read it all again.
         return ExtractedPage(markdown, front, site=site)
     full_text = visible_text(page)
     if _found_main_text(markdown, full_text):

@@ -78,7 +78,8 @@ def simple_blocks(text: str) -> Iterator[SimpleBlock]:
         position = match.end()
         fence = _FENCE_START.match(chunk)
         if fence is not None and not (fence.group(1)[0] == "`" and "`" in fence.group(2)):
-            yield from _text(run)
+            if run:
+                yield from _text(run)
             marker = fence.group(1)
             closing = re.compile(
                 rf"^[ \t]{{0,3}}{re.escape(marker[0])}{{{len(marker)},}}[ \t]*$", re.MULTILINE
@@ -91,17 +92,20 @@ def simple_blocks(text: str) -> Iterator[SimpleBlock]:
             continue
         quote = _QUOTE_START.match(chunk)
         if quote is not None:
-            yield from _text(run)
+            if run:
+                yield from _text(run)
             content = _QUOTE_PREFIX.sub("", chunk).strip()
             yield SimpleBlock(SimpleKind.QUOTE, content, quote.group().count(">"))
             continue
         one_line = chunk.find("\n", 0, len(chunk) - 1) < 0  # then only its start can say
         if (_NOT_PARAGRAPH.match if one_line else _NOT_PARAGRAPH.search)(chunk) is None:
-            yield from _text(run)
+            if run:
+                yield from _text(run)
             yield SimpleBlock(SimpleKind.PARAGRAPH, chunk.strip())
             continue
         run.append(chunk)
-    yield from _text(run)
+    if run:
+        yield from _text(run)
 
 
 def _text(run: list[str]) -> Iterator[SimpleBlock]:
