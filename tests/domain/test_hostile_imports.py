@@ -227,6 +227,31 @@ def test_import_of_a_fifo_or_device_is_refused(tmp_path: Path, capsys: Capture) 
         assert code == 1 and "regular file" in err and "\n" not in err.strip()
 
 
+def test_a_link_swapped_in_after_the_check_is_refused_not_followed(
+    tmp_path: Path, capsys: Capture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The import reads through reader.safe_read's one rule: a symbolic link is refused when
+    the file is opened (O_NOFOLLOW), not only by a check made before it — a link put in place
+    of the file between the checks and the open is not followed either."""
+    secret = tmp_path / "secret.json"
+    secret.write_text(json.dumps([item(LOWER)]), encoding="utf-8")
+    source = write_import(tmp_path, item(GOOD))
+    real_open = os.open
+
+    def swap_then_open(path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+        if Path(path) == source and not source.is_symlink():
+            source.unlink()
+            source.symlink_to(secret)  # the race: swapped after every check
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", swap_then_open)
+    db = tmp_path / "db.json"
+    code, _, err = cli(capsys, "--db", str(db), "import", str(source))
+    monkeypatch.undo()
+    assert code == 1 and f"{source}: a symbolic link (not followed)" in err, err
+    assert not db.exists() or AnnotationStore(db).all_annotations() == []
+
+
 # --- item 14: one hostile record never aborts the import -------------------------------------
 
 
