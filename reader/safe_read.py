@@ -7,7 +7,9 @@ Every place postil reads a file or standard input goes through this module, so a
   ``O_NONBLOCK`` (opening a FIFO never waits for a writer) and checks the *opened* file again
   with ``fstat``, so even a file swapped for a FIFO between the two checks is refused before a
   single byte is read. It reads at most ``limit + 1`` bytes: a file that grows past its cap while
-  it is read is refused too.
+  it is read is refused too. With ``follow_symlinks=False`` a symbolic link is refused rather
+  than followed, also one swapped in after the check (the file is opened with ``O_NOFOLLOW``):
+  the importers and the export folder search read so.
 - :func:`read_stdin` reads at most ``limit + 1`` bytes from standard input.
 
 Both raise :class:`RefusedFile` (an :class:`OSError`, so existing ``except OSError`` handlers
