@@ -8,6 +8,7 @@ so the library can list it as unreadable.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import re
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from reader.article import Article, ArticleMeta, reading_minutes
 from reader.document import BlockKind, Document
+from reader.file_memo import FileMemo
 from reader.formats import parser_for
 from reader.formats.entities import decode_entities
 from reader.formats.parsed import ParsedArticle
@@ -121,13 +123,23 @@ def read_text(path: Path) -> str:
     return decode_bytes(data)
 
 
+#: The articles parsed last: the library listing, the reading screen and the search index each
+#: load the article being opened, and a 5 MB file takes a second or more to parse.
+_PARSED: FileMemo[Article] = FileMemo(entries=2)
+
+
 def load_article(path: Path | str) -> Article:
-    """Load and parse the article at ``path``.
+    """Load and parse the article at ``path`` (kept for the next caller while it is unchanged).
 
     Raises:
         ArticleError: when the file cannot be read or decoded.
     """
-    path = Path(path).absolute()
+    article = _PARSED.get(Path(path).absolute(), _load_article)
+    # Callers share the parsed document (never changed once made), not the metadata.
+    return dataclasses.replace(article, meta=dataclasses.replace(article.meta))
+
+
+def _load_article(path: Path) -> Article:
     if is_book(path):
         return load_book(path)
     return parse_article(path, normalize_newlines(read_text(path)))

@@ -125,8 +125,12 @@ class LibraryScreen(Screen[None]):
             self.scan_library()
 
     def on_screen_resume(self) -> None:
-        """Started on one file: scan the library only when the reader comes back to it."""
-        if not getattr(self, "_scanned", True):
+        """Started on one file: scan the library only when the reader comes back to it.
+
+        The screen is resumed once at start too, under the article pushed on top of it: a scan
+        then would parse every file while the article loads, so it waits to be shown.
+        """
+        if not getattr(self, "_scanned", True) and self.app.screen is self:
             self._scanned = True
             self.scan_library()
 

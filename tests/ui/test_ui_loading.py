@@ -1,0 +1,63 @@
+"""Opening an article does its work once, and nothing else competes with it at start."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import reader.loading
+from reader.ui.screens.library import LibraryScreen
+from tests.support.pilot import make_app, opened_article, wait_for
+
+
+def _count_parses(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """Every full parse of an article file from now on (its path)."""
+    parsed: list[Path] = []
+    original = reader.loading.parse_article
+
+    def counting(path: Path, raw: str) -> reader.loading.Article:
+        parsed.append(path)
+        return original(path, raw)
+
+    monkeypatch.setattr(reader.loading, "parse_article", counting)
+    return parsed
+
+
+def _write_article(folder: Path) -> Path:
+    folder.mkdir(exist_ok=True)
+    path = folder / "essay.md"
+    path.write_text("# An essay\n\n" + "Some words to read, one sentence after another. " * 40
+                    + "\n")
+    return path
+
+
+async def test_started_on_one_file_the_library_waits_until_it_is_shown(
+        isolated_paths: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The library screen under the article is resumed once at start; listing the library
+    then would parse every file while the article loads (it did: three parses of a 5 MB file
+    fought for the interpreter)."""
+    article = _write_article(tmp_path / "library")
+    parsed = _count_parses(monkeypatch)
+    app = make_app(isolated_paths, article)
+    async with opened_article(app) as (pilot, _screen):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        library = app.screen_stack[-2]
+        assert isinstance(library, LibraryScreen)
+        assert library.table.row_count == 0  # not listed while the article is read
+        assert parsed == [article]  # and the article parsed once: by the reading screen
+
+
+async def test_an_article_opened_from_a_cold_library_is_parsed_once(
+        isolated_paths: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Listing, reading and indexing the one article share one parse."""
+    article = _write_article(tmp_path / "library")
+    parsed = _count_parses(monkeypatch)
+    app = make_app(isolated_paths, article.parent)
+    async with opened_article(app, library_rows=1) as (pilot, screen):
+        assert screen.article is not None
+        await wait_for(pilot, lambda: app.session.search_index is not None
+                       and app.session.index_progress.done == 1)
+        await app.workers.wait_for_complete()
+        assert parsed == [article]
