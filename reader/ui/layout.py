@@ -147,6 +147,14 @@ def _wrap_wide(text: str, start: int, end: int, width: int, out: list[tuple[int,
         out.append((end, end))
 
 
+def collapsed_blocks(document: Document, *, show: bool) -> frozenset[int]:
+    """The blocks of site chrome folded away unless ``show`` (each run shows as one row)."""
+    if show:
+        return frozenset()
+    return frozenset(index for index, block in enumerate(document.blocks)
+                     if block.kind is BlockKind.CHROME)
+
+
 def _gap(block: Block, following: Block | None) -> int:
     """Blank rows after ``block``: one between blocks, none inside a list or at the end."""
     if following is None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
 
 import reader.loading
+from reader.document import Document
+from reader.ui.layout import TextLayout
 from reader.ui.screens.library import LibraryScreen
 from tests.support.pilot import make_app, opened_article, wait_for
 
@@ -61,3 +64,24 @@ async def test_an_article_opened_from_a_cold_library_is_parsed_once(
                        and app.session.index_progress.done == 1)
         await app.workers.wait_for_complete()
         assert parsed == [article]
+
+
+async def test_the_article_is_laid_out_off_the_ui_thread(
+        isolated_paths: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Wrapping a 5 MB article takes a few hundred milliseconds: the loading worker does it,
+    so the UI thread only swaps the finished layout in."""
+    article = _write_article(tmp_path / "library")
+    made: list[tuple[Document, bool]] = []
+    original = TextLayout.__init__
+
+    def recording(self: TextLayout, document: Document, *args: object, **kwargs: object) -> None:
+        made.append((document, threading.current_thread() is threading.main_thread()))
+        original(self, document, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(TextLayout, "__init__", recording)
+    async with opened_article(make_app(isolated_paths, article)) as (_pilot, screen):
+        assert screen.article is not None
+        document = screen.article.document
+        assert screen.view.layout_rows is not None
+        assert screen.view.layout_rows.document is document
+        assert [on_ui for made_for, on_ui in made if made_for is document] == [False]

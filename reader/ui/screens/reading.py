@@ -35,6 +35,7 @@ from reader.ui import messages
 from reader.ui.dialogs.link_dialog import LinkDialog
 from reader.ui.dialogs.note_dialog import NoteDialog
 from reader.ui.dialogs.tag_dialog import TagDialog
+from reader.ui.layout import TextLayout
 from reader.ui.screens.book_navigation import NAVIGATION_BINDINGS, BookNavigation
 from reader.ui.screens.search import SearchOutcome, SearchScreen
 from reader.ui.session import ReaderSession
@@ -64,6 +65,8 @@ class LoadedArticle:
     position: ReadingPosition | None = None
     store_error: str | None = None
     library_tags: set[str] = field(default_factory=set)
+    layout: TextLayout | None = None
+    """The article laid out in the worker for the view's width (None: lay out on show)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,7 +229,8 @@ class ReadingScreen(BookNavigation):
         except ArticleError as error:
             call_from_worker(self, self._load_failed, str(error))
             return
-        loaded = LoadedArticle(article, store_error=store_error)
+        loaded = LoadedArticle(article, store_error=store_error,
+                               layout=self.view.prepare_layout(article.document))
         if store is not None:
             loaded.annotations = self._anchor(store, article)
             loaded.position = store.get_position(article.id, article.meta.path)
@@ -258,7 +262,7 @@ class ReadingScreen(BookNavigation):
         offset = loaded.position.offset if loaded.position else 0
         if previewed and self.view.document.text:
             offset = self.view.top_offset  # keep whatever the reader scrolled to meanwhile
-        self.view.set_document(loaded.article.document, offset)
+        self.view.set_document(loaded.article.document, offset, layout=loaded.layout)
         self.annotations = {a.id: a for a in loaded.annotations}
         self._refresh_annotations()
         if self._initial_selection is not None:
