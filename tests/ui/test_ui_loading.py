@@ -9,8 +9,11 @@ import pytest
 
 import reader.loading
 from reader.document import Document
+from reader.library import LibrarySource
+from reader.ui.index_worker import build_index
 from reader.ui.layout import TextLayout
 from reader.ui.screens.library import LibraryScreen
+from reader.ui.session import IndexProgress, ReaderSession
 from tests.support.pilot import make_app, opened_article, wait_for
 
 
@@ -85,3 +88,27 @@ async def test_the_article_is_laid_out_off_the_ui_thread(
         assert screen.view.layout_rows is not None
         assert screen.view.layout_rows.document is document
         assert [on_ui for made_for, on_ui in made if made_for is document] == [False]
+
+
+def test_the_search_index_waits_while_an_article_loads(isolated_paths: Path,
+                                                       tmp_path: Path) -> None:
+    """Building the index parses the library: it gives way while the reader waits."""
+    folder = tmp_path / "library"
+    for number in range(3):
+        _write_article(folder).rename(folder / f"essay-{number}.md")
+    session = ReaderSession(isolated_paths / "db.json", LibrarySource([folder]),
+                            isolated_paths / "config.toml")
+    indexed_while_busy: list[bool] = []
+
+    def publish(progress: IndexProgress) -> None:
+        if progress.done:
+            indexed_while_busy.append(session.foreground.is_busy)
+
+    with session.foreground.busy():
+        build = threading.Thread(target=build_index, args=(session, publish, lambda: False))
+        build.start()
+        build.join(0.5)  # the build would index all three files meanwhile, if it did not wait
+        assert build.is_alive()
+    build.join(30)
+    assert indexed_while_busy and not any(indexed_while_busy)
+    assert session.index_progress.done == 3

@@ -203,8 +203,13 @@ class ReadingScreen(BookNavigation):
         """Read, parse and anchor the article; fetch its annotations and position.
 
         A large plain-text file is shown from a quickly parsed preview of its beginning while the
-        rest is parsed, so opening a book costs about as much as opening an article.
+        rest is parsed, so opening a book costs about as much as opening an article. Background
+        work (the search index) waits meanwhile.
         """
+        with self.session.foreground.busy():
+            self._load()
+
+    def _load(self) -> None:
         path = Path(self.path).absolute()
         store: AnnotationStore | None = None
         store_error: str | None = None
