@@ -8,13 +8,15 @@ from pathlib import Path
 import pytest
 
 import reader.loading
+import reader.ui.screens.reading as reading_module
 from reader.document import Document
 from reader.library import LibrarySource
 from reader.ui.index_worker import build_index
 from reader.ui.layout import TextLayout
 from reader.ui.screens.library import LibraryScreen
+from reader.ui.screens.reading import ReadingScreen
 from reader.ui.session import IndexProgress, ReaderSession
-from tests.support.pilot import make_app, opened_article, wait_for
+from tests.support.pilot import make_app, opened_article, wait_for, wait_reading
 
 
 def _count_parses(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
@@ -112,3 +114,35 @@ def test_the_search_index_waits_while_an_article_loads(isolated_paths: Path,
     build.join(30)
     assert indexed_while_busy and not any(indexed_while_busy)
     assert session.index_progress.done == 3
+
+
+async def test_a_large_markdown_file_shows_its_first_page_while_the_rest_loads(
+        isolated_paths: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A 5 MB Markdown file took seconds to parse before anything was shown; its start is
+    parsed on its own first (as plain text and books were), and the reader's place is kept
+    when the whole article replaces it."""
+    path = tmp_path / "long.md"
+    path.write_text("# A Long Essay\n\n" + "\n\n".join(
+        f"Paragraph {n} has *some* words in it." for n in range(12000)) + "\n")
+    release = threading.Event()
+    original = reading_module.load_article
+
+    def held(path: Path | str) -> reader.loading.Article:
+        release.wait(20)
+        return original(path)
+
+    monkeypatch.setattr(reading_module, "load_article", held)
+    app = make_app(isolated_paths, path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, ReadingScreen)
+                       and "Paragraph 3 has" in app.screen.view.document.text)
+        screen = app.screen
+        assert isinstance(screen, ReadingScreen)
+        assert screen.article is None  # only the preview so far
+        await pilot.press("pagedown")  # acts on the preview at once
+        await wait_for(pilot, lambda: screen.view.scroll_y > 0)
+        top = screen.view.document.text[screen.view.top_offset:][:20]
+        release.set()
+        ready = await wait_reading(pilot)
+        assert ready.article is not None
+        assert ready.view.document.text[ready.view.top_offset:].startswith(top)

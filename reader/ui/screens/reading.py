@@ -27,7 +27,7 @@ from annotations.model import AnchorStatus, Annotation, Color
 from annotations.storage import AnnotationStore, ReadingPosition
 from reader.article import Article
 from reader.book import INTERNAL_LINK
-from reader.loading import ArticleError, load_article, preview_article
+from reader.loading import ArticleError, carried_offset, load_article, preview_article
 from reader.reading_progress import format_percent, time_left
 from reader.reanchoring import reanchor
 from reader.sanitize import clean_line
@@ -202,7 +202,7 @@ class ReadingScreen(BookNavigation):
     def load(self) -> None:
         """Read, parse and anchor the article; fetch its annotations and position.
 
-        A large plain-text file is shown from a quickly parsed preview of its beginning while the
+        A large text or Markdown file is shown from a quickly parsed preview of its start while the
         rest is parsed, so opening a book costs about as much as opening an article. Background
         work (the search index) waits meanwhile.
         """
@@ -266,7 +266,9 @@ class ReadingScreen(BookNavigation):
             self.notify(clean_line(loaded.article.notice), severity="warning", timeout=8)
         offset = loaded.position.offset if loaded.position else 0
         if previewed and self.view.document.text:
-            offset = self.view.top_offset  # keep whatever the reader scrolled to meanwhile
+            # Keep whatever the reader scrolled to meanwhile.
+            offset = carried_offset(self.view.document.text, loaded.article.text,
+                                    self.view.top_offset)
         self.view.set_document(loaded.article.document, offset, layout=loaded.layout)
         self.annotations = {a.id: a for a in loaded.annotations}
         self._refresh_annotations()
