@@ -145,12 +145,15 @@ class ReaderSession:
         """The file at this path has new text (refreshed from the web): load it again."""
         self.index_updated: Signal[IndexProgress] = Signal(owner, "index-updated")
         """The library search index grew (or is complete)."""
+        self.store_changed: Signal[None] = Signal(owner, "store-changed")
+        """Annotations, positions or review state changed outside this app (merged from
+        another device): screens showing them read them again."""
 
     def unsubscribe(self, node: DOMNode) -> None:
         """Stop telling ``node`` about changes (a screen being closed: the signals would
         otherwise keep it, and its article, alive)."""
         for signal in (self.article_updated, self.library_changed, self.article_replaced,
-                       self.index_updated):
+                       self.index_updated, self.store_changed):
             signal.unsubscribe(node)
 
     def article_changed(self, path: str, *, highlights: int | None = None,

@@ -40,7 +40,6 @@ from reader.ui.screens.book_navigation import NAVIGATION_BINDINGS, BookNavigatio
 from reader.ui.screens.search import SearchOutcome, SearchScreen
 from reader.ui.session import ReaderSession
 from reader.ui.status_line import StatusPart, ellipsize, fit_status
-from reader.ui.store_changed import StoreChanged
 from reader.ui.widgets.annotations_panel import AnnotationsPanel
 from reader.ui.widgets.article_view import ArticleView, Highlight
 from reader.ui.worker_calls import call_from_worker
@@ -186,6 +185,7 @@ class ReadingScreen(BookNavigation):
         self.view.focus()
         self.view.begin_loading()
         self.session.article_replaced.subscribe(self, self._article_replaced)
+        self.session.store_changed.subscribe(self, self._store_changed)
         self.load()
 
     def on_unmount(self) -> None:
@@ -376,8 +376,7 @@ class ReadingScreen(BookNavigation):
         self.dismiss()
 
     # ----------------------------------------------------------------- annotations
-    @on(StoreChanged)
-    def _store_changed(self) -> None:
+    def _store_changed(self, _: None = None) -> None:
         """Changes were merged from another device: read this article's annotations again."""
         if self.article is not None:
             self._reload_annotations()
