@@ -13,6 +13,8 @@ block, and between the items of a list). Collapsed blocks (site chrome when hidd
 from __future__ import annotations
 
 import bisect
+import functools
+import re
 from collections import OrderedDict
 from dataclasses import dataclass
 from itertools import accumulate
@@ -164,6 +166,12 @@ def _gap(block: Block, following: Block | None) -> int:
     return 1
 
 
+@functools.lru_cache(maxsize=16)
+def _longer_line(width: int) -> re.Pattern[str]:
+    """Matches a line longer than ``width`` characters."""
+    return re.compile(f"[^\n]{{{width + 1}}}")
+
+
 class TextLayout:
     """Rows of a document at one width, with cheap row <-> offset mapping."""
 
@@ -196,6 +204,11 @@ class TextLayout:
         text = self.document.text
         if block.end - block.start <= inner and "\n" not in text[block.start : block.end]:
             return 1
+        segment = text[block.start : block.end]
+        if segment.isascii() and _longer_line(inner).search(segment) is None:
+            # Only lines that fit: one row each, counted without wrapping (a block of
+            # thousands of short lines, e.g. a poem or a long list shown as text).
+            return segment.count("\n") + 1
         lines = wrap(text, block.start, block.end, inner)
         self._remember(index, lines)
         return len(lines)
