@@ -16,9 +16,10 @@ import unicodedata
 from pathlib import Path
 
 from reader.article import Article, ArticleMeta, reading_minutes
-from reader.document import Block, BlockKind, Document, DocumentBuilder
+from reader.document import BlockKind, Document
 from reader.file_memo import FileMemo
 from reader.formats import parser_for
+from reader.formats.bulk_text import BULK_NOTICE, bulk_blocks, split_bulk_tail, with_bulk_text
 from reader.formats.entities import decode_entities
 from reader.formats.parsed import ParsedArticle
 from reader.safe_read import MAX_ARTICLE_BYTES, RefusedFile, read_file_start, read_regular_file
@@ -191,88 +192,9 @@ def parse_article(path: Path, raw: str) -> Article:
         text, tail = split_bulk_tail(text)
     parsed = parser_for(path)(text)
     if tail:
-        parsed.document = _extended(parsed.document, bulk_blocks(tail))
+        parsed.document = with_bulk_text(parsed.document, bulk_blocks(tail))
         parsed.notice = parsed.notice or BULK_NOTICE
     return _article(path, parsed, fingerprint(raw), len(raw))
-
-
-#: Past this many paragraph breaks or lines, a file is read in its format only for its first
-#: :data:`HEAD_PARAGRAPHS` paragraphs (or :data:`HEAD_LINES` lines). Every paragraph, list
-#: item or footnote costs the parsers a few microseconds and the reading view a block: a 5 MB
-#: file of one-letter paragraphs (1.7 million of them) took 10-15 s to open. No real article
-#: or book comes near: a 5 MB novel has about 20,000 paragraphs, 100,000 lines.
-MAX_PARAGRAPHS = 150_000
-MAX_LINES = 600_000
-HEAD_PARAGRAPHS = 10_000
-HEAD_LINES = 50_000
-#: The rest is shown as text, as written, in blocks of about this many characters.
-BULK_BLOCK_CHARS = 4096
-BULK_NOTICE = ("This file has very many paragraphs or lines: past its start it is shown as "
-               "text, as written.")
-_TRAILING_SPACE = re.compile(r"[ \t]+$", re.MULTILINE)
-_BLANK_LINES = re.compile(r"\n{3,}")
-
-
-def split_bulk_tail(text: str) -> tuple[str, str]:
-    """``text`` cut into the part read in its format and the rest shown as text ("" if the
-    file is not that large)."""
-    if text.count("\n\n") <= MAX_PARAGRAPHS and text.count("\n") <= MAX_LINES:
-        return text, ""
-    cut = _nth(text, "\n\n", HEAD_PARAGRAPHS)
-    by_lines = _nth(text, "\n", HEAD_LINES)
-    if by_lines < cut:  # end at the paragraph break before that line, if there is one
-        before = text.rfind("\n\n", 0, by_lines)
-        cut = before if before > by_lines // 2 else by_lines
-    return text[:cut], text[cut:]
-
-
-def _nth(text: str, separator: str, count: int) -> int:
-    """The offset of the ``count``-th ``separator`` in ``text`` (its length if fewer)."""
-    position = -1
-    for _ in range(count):
-        position = text.find(separator, position + 1)
-        if position < 0:
-            return len(text)
-    return position
-
-
-def bulk_blocks(tail: str) -> list[str]:
-    """The texts of the blocks showing ``tail`` as written: trailing spaces dropped, runs of
-    blank lines made one, cut at paragraph breaks (else line breaks) into blocks of about
-    :data:`BULK_BLOCK_CHARS` characters."""
-    tail = _BLANK_LINES.sub("\n\n", _TRAILING_SPACE.sub("", tail.expandtabs(4))).strip("\n")
-    blocks = []
-    start = 0
-    while start < len(tail):
-        end = start + BULK_BLOCK_CHARS
-        skip = 0
-        if end < len(tail):
-            for separator in ("\n\n", "\n", " "):
-                cut = tail.rfind(separator, start + 1, end)
-                if cut > start:
-                    end, skip = cut, len(separator)
-                    break
-        piece = tail[start:end].strip("\n")
-        if piece.strip():
-            blocks.append(piece)
-        start = end + skip
-    return blocks
-
-
-def _extended(document: Document, texts: list[str]) -> Document:
-    """``document`` with paragraphs of ``texts`` after its blocks (offsets kept)."""
-    separator = DocumentBuilder.SEPARATOR
-    parts = [document.text]
-    blocks = list(document.blocks)
-    length = len(document.text)
-    for text in texts:
-        if length:
-            parts.append(separator)
-            length += len(separator)
-        parts.append(text)
-        blocks.append(Block(BlockKind.PARAGRAPH, length, length + len(text)))
-        length += len(text)
-    return Document("".join(parts), blocks, document.spans)
 
 
 def _article(path: Path, parsed: ParsedArticle, ident: str, length: int) -> Article:

@@ -14,16 +14,16 @@ import pytest
 
 import reader.document
 from reader.document import BlockKind
-from reader.loading import (
+from reader.formats.bulk_text import (
     BULK_BLOCK_CHARS,
     BULK_NOTICE,
     HEAD_PARAGRAPHS,
     MAX_LINES,
     MAX_PARAGRAPHS,
     bulk_blocks,
-    load_article,
     split_bulk_tail,
 )
+from reader.loading import load_article
 from reader.ui.layout import TextLayout
 
 
