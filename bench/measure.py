@@ -49,7 +49,7 @@ async def _open(path: str) -> tuple[float, float]:
                 screen = app.screen
                 if isinstance(screen, ReadingScreen):
                     view = screen.query_one(ArticleView)
-                    if shown is None and view.layout_rows is not None and view.document.text:
+                    if shown is None and view.shows_text:
                         await pilot.pause()  # painted
                         shown = time.perf_counter() - start
                     if screen.article is not None and view.is_ready and view.document.text:

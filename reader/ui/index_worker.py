@@ -65,10 +65,6 @@ def build_index(
         session.index_progress = IndexProgress(done, total)
         publish(session.index_progress)
 
-    def before_each_file() -> bool:
-        session.foreground.wait_idle()  # an article loading comes first
-        return cancelled()
-
-    index.update(files, progress=progress, cancelled=before_each_file)
+    index.update(files, progress=progress, cancelled=session.foreground.giving_way(cancelled))
     progress(len(files), len(files))
     index.save()

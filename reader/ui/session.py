@@ -40,9 +40,9 @@ if TYPE_CHECKING:
 class Foreground:
     """Whether the reader is waiting for something, so that background work can give way.
 
-    Parsing holds the interpreter: the search index reading the library while an article
-    loads would double the wait for the article. A loading worker runs ``with
-    session.foreground.busy():``; the index build calls :meth:`wait_idle` between files.
+    Parsing holds the interpreter: the library listing or the search index reading files
+    while an article loads would double the wait for the article. A loading worker runs
+    ``with session.foreground.busy():``; those loops poll :meth:`giving_way` between files.
     """
 
     #: The longest background work waits (a foreground job that never ends must not stop it).
@@ -51,6 +51,8 @@ class Foreground:
     def __init__(self) -> None:
         self._busy = 0
         self._changed = threading.Condition()
+        self.waiting = 0
+        """How many background threads wait for the foreground work to end."""
 
     @contextmanager
     def busy(self) -> Iterator[None]:
@@ -72,7 +74,20 @@ class Foreground:
     def wait_idle(self, timeout: float = MAX_WAIT) -> None:
         """(A background thread.) Return once no foreground work runs (or after ``timeout``)."""
         with self._changed:
-            self._changed.wait_for(lambda: self._busy == 0, timeout)
+            self.waiting += 1
+            try:
+                self._changed.wait_for(lambda: self._busy == 0, timeout)
+            finally:
+                self.waiting -= 1
+
+    def giving_way(self, cancelled: Callable[[], bool]) -> Callable[[], bool]:
+        """``cancelled`` for a background loop that polls it between files, waiting first
+        while foreground work runs."""
+        def check() -> bool:
+            self.wait_idle()
+            return cancelled()
+
+        return check
 
 
 class IndexProgress(NamedTuple):

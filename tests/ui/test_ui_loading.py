@@ -16,7 +16,7 @@ from reader.ui.layout import TextLayout
 from reader.ui.screens.library import LibraryScreen
 from reader.ui.screens.reading import ReadingScreen
 from reader.ui.session import IndexProgress, ReaderSession
-from tests.support.pilot import make_app, opened_article, wait_for, wait_reading
+from tests.support.pilot import make_app, opened_article, wait_for, wait_library, wait_reading
 
 
 def _count_parses(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
@@ -30,6 +30,19 @@ def _count_parses(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
 
     monkeypatch.setattr(reader.loading, "parse_article", counting)
     return parsed
+
+
+def _held_parse(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
+    """Hold the reading screen's parse until the returned event is set."""
+    release = threading.Event()
+    original = reading_module.load_article
+
+    def held(path: Path | str) -> reader.loading.Article:
+        release.wait(20)
+        return original(path)
+
+    monkeypatch.setattr(reading_module, "load_article", held)
+    return release
 
 
 def _write_article(folder: Path) -> Path:
@@ -84,7 +97,15 @@ async def test_the_article_is_laid_out_off_the_ui_thread(
         original(self, document, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(TextLayout, "__init__", recording)
-    async with opened_article(make_app(isolated_paths, article)) as (_pilot, screen):
+    release = _held_parse(monkeypatch)
+    app = make_app(isolated_paths, article)
+    async with app.run_test() as pilot:
+        # Parsed once the view has its size (as a large file is; a small one may be parsed
+        # before the screen is even laid out, and is then laid out when shown).
+        await wait_for(pilot, lambda: isinstance(app.screen, ReadingScreen)
+                       and app.screen.view.size.width > 0)
+        release.set()
+        screen = await wait_reading(pilot)
         assert screen.article is not None
         document = screen.article.document
         assert screen.view.layout_rows is not None
@@ -124,18 +145,12 @@ async def test_a_large_markdown_file_shows_its_first_page_while_the_rest_loads(
     path = tmp_path / "long.md"
     path.write_text("# A Long Essay\n\n" + "\n\n".join(
         f"Paragraph {n} has *some* words in it." for n in range(12000)) + "\n")
-    release = threading.Event()
-    original = reading_module.load_article
-
-    def held(path: Path | str) -> reader.loading.Article:
-        release.wait(20)
-        return original(path)
-
-    monkeypatch.setattr(reading_module, "load_article", held)
+    release = _held_parse(monkeypatch)
     app = make_app(isolated_paths, path)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, ReadingScreen)
-                       and "Paragraph 3 has" in app.screen.view.document.text)
+                       and "Paragraph 3 has" in app.screen.view.document.text
+                       and app.screen.view.shows_text)
         screen = app.screen
         assert isinstance(screen, ReadingScreen)
         assert screen.article is None  # only the preview so far
@@ -146,3 +161,28 @@ async def test_a_large_markdown_file_shows_its_first_page_while_the_rest_loads(
         ready = await wait_reading(pilot)
         assert ready.article is not None
         assert ready.view.document.text[ready.view.top_offset:].startswith(top)
+
+
+async def test_the_library_listing_gives_way_while_an_article_loads(
+        isolated_paths: Path, tmp_path: Path) -> None:
+    """Listing a cold library parses every file: it waits between files while the reader
+    waits for an article."""
+    folder = tmp_path / "library"
+    for number in range(3):
+        _write_article(folder).rename(folder / f"essay-{number}.md")
+    app = make_app(isolated_paths, folder)
+    foreground = app.session.foreground
+    loading = foreground.busy()
+    loading.__enter__()  # as a reading screen's worker does while it loads
+    try:
+        async with app.run_test() as pilot:
+            await wait_for(pilot, lambda: foreground.waiting == 1)
+            library = app.screen
+            assert isinstance(library, LibraryScreen)
+            assert library.table.row_count == 0
+            loading.__exit__(None, None, None)
+            loading = None
+            await wait_library(pilot, 3)
+    finally:
+        if loading is not None:
+            loading.__exit__(None, None, None)

@@ -210,7 +210,8 @@ class LibraryScreen(Screen[None]):
                 source,
                 cache,
                 progress=progress,
-                cancelled=lambda: worker.is_cancelled,
+                # An article being opened meanwhile comes first.
+                cancelled=session.foreground.giving_way(lambda: worker.is_cancelled),
                 batch=batch,
                 files=listing.missing,
             )

@@ -197,12 +197,15 @@ class ArticleView(ScrollView, can_focus=True):
         """
         if self.complete and self._pending_offset is None and not self._deferred:
             return False
-        if now and self.complete is False and not self._deferred and self._ready_now():
+        if now and self.complete is False and not self._deferred and self.shows_text:
             return False
         self._deferred.append(action)
         return True
 
-    def _ready_now(self) -> bool:
+    @property
+    def shows_text(self) -> bool:
+        """True once some text (a preview, or the whole article) is laid out and scrolled to
+        its starting place: keys that only move act on it."""
         return self._layout is not None and self._pending_offset is None and bool(
             self.document.text
         )
