@@ -11,7 +11,8 @@ protects what it cannot read:
 * **Damage is preserved, never overwritten.** A file that is not JSON, or JSON of another
   shape, is copied aside byte for byte to ``<name>.corrupt-<timestamp>`` and reported
   (:class:`DatabaseDamaged`). Single records of the wrong shape are set aside when reading
-  (quarantined) and written back untouched.
+  (quarantined) and written back untouched — also a record holding an integer too long for
+  Python to read (thousands of digits): it is kept as its JSON text, the other records load.
 
 The annotation store on top of it (indexes, queries, changes, the change log, locking) is
 :mod:`annotations.storage`.
@@ -24,7 +25,9 @@ import json
 import os
 import shutil
 import stat
+import sys
 import tempfile
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -87,11 +90,86 @@ def _shape_problem(data: Any, known_tables: Iterable[str]) -> str | None:
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
-def _loads(raw: bytes) -> Any:
+class LongNumber:
+    """An integer too long for Python to convert (more digits than
+    ``sys.get_int_max_str_digits()``), kept as the text the file holds."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+class RawJSON:
+    """A record kept aside as the JSON text it is written back as (it holds a
+    :class:`LongNumber`, which no JSON encoder writes)."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+def _parse_int(text: str) -> int | LongNumber:
+    limit = sys.get_int_max_str_digits()
+    if limit and len(text) - text.startswith("-") > limit:
+        return LongNumber(text)
+    return int(text)
+
+
+def _loads(raw: bytes) -> tuple[Any, bool]:
     """Parse the database: orjson (several times faster on a big file), and the standard
     library for what orjson refuses but JSON allows (lone surrogate escapes, huge integers,
-    NaN), so a file reads exactly as before — only faster."""
-    return jsonread.loads(raw)
+    NaN), so a file reads exactly as before — only faster. An integer too long for Python
+    (thousands of digits) is read as a :class:`LongNumber`; the flag says one may be in there.
+    """
+    try:
+        return jsonread.loads(raw), False
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise
+    except ValueError:  # an integer too long to convert, somewhere in one record
+        text = raw.decode("utf-8")
+        with jsonread.paused_gc():
+            return json.loads(text, parse_int=_parse_int), True
+
+
+def _holds_long_number(value: Any) -> bool:
+    """Whether ``value`` (parsed JSON) holds a :class:`LongNumber` (an iterative walk)."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if item.__class__ is LongNumber:
+            return True
+        if item.__class__ is dict:
+            pending.extend(item.values())
+        elif item.__class__ is list:
+            pending.extend(item)
+    return False
+
+
+def _as_raw_json(value: Any) -> RawJSON:
+    """The JSON text of ``value`` with each :class:`LongNumber` written as its digits."""
+    token = f"postil-long-number-{uuid.uuid4().hex}-"
+    numbers: list[str] = []
+
+    def swapped(item: Any) -> Any:
+        if item.__class__ is LongNumber:
+            numbers.append(item.text)
+            return f"{token}{len(numbers) - 1}"
+        if item.__class__ is dict:
+            return {key: swapped(inner) for key, inner in item.items()}
+        if item.__class__ is list:
+            return [swapped(inner) for inner in item]
+        return item
+
+    text = _encode(swapped(value))
+    for number, digits in enumerate(numbers):
+        text = text.replace(f'"{token}{number}"', digits, 1)
+    return RawJSON(text)
+
+
+def _encode_value(value: Any) -> str:
+    return value.text if value.__class__ is RawJSON else _encode(value)
 
 
 def encode_database(data: dict[str, dict[str, Any]]) -> str:
@@ -104,7 +182,8 @@ def encode_database(data: dict[str, dict[str, Any]]) -> str:
     """
     tables = []
     for name, table in data.items():
-        rows = ",".join(f"{_encode(str(key))}:{_encode(value)}" for key, value in table.items())
+        rows = ",".join(f"{_encode(str(key))}:{_encode_value(value)}"
+                        for key, value in table.items())
         tables.append(f"{_encode(name)}:{{{rows}}}")
     return "{" + ",".join(tables) + "}"
 
@@ -139,7 +218,7 @@ def encode_with_layout(data: dict[str, dict[str, Any]]) -> tuple[bytes, Layout]:
         for row, (key, value) in enumerate(table.items()):
             name_bytes = (b"," if row else b"") + _encode(str(key)).encode(
                 "utf-8", errors="replace") + b":"
-            value_bytes = _encode(value).encode("utf-8", errors="replace")
+            value_bytes = _encode_value(value).encode("utf-8", errors="replace")
             parts.append(name_bytes)
             parts.append(value_bytes)
             position += len(name_bytes)
@@ -191,7 +270,7 @@ class SafeJSONStorage(Storage):
             self._cache, self._signature, self._quarantine = None, signature, {}
             return None
         try:
-            data = _loads(raw)
+            data, long_numbers = _loads(raw)
         except (UnicodeDecodeError, ValueError, RecursionError) as error:
             reason = "not valid JSON: truncated or overwritten"
             if isinstance(error, json.JSONDecodeError):
@@ -204,6 +283,15 @@ class SafeJSONStorage(Storage):
         problem = _shape_problem(data, self.known_tables)
         if problem is not None:
             raise DatabaseDamaged(self.path, self._preserve(raw), problem)
+        if long_numbers:  # only the records that hold one are set aside (below), as text
+            try:
+                for table in data.values():
+                    for key, value in table.items():
+                        if _holds_long_number(value):
+                            table[key] = _as_raw_json(value)
+            except RecursionError:
+                raise DatabaseDamaged(self.path, self._preserve(raw),
+                                      "nested too deeply to read") from None
         self.read_layout, self.read_signature = None, signature
         if self.layout_from is not None and len(raw) >= self.layout_from:
             with contextlib.suppress(TypeError, ValueError):
@@ -213,7 +301,7 @@ class SafeJSONStorage(Storage):
         self._quarantine = {}
         for name, table in data.items():
             bad = {key: value for key, value in table.items()
-                   if value.__class__ is not dict or not key.isdigit()}
+                   if value.__class__ is not dict or not key.isdigit()}  # RawJSON too
             if bad:
                 self._quarantine[name] = bad
                 for key in bad:

@@ -450,8 +450,9 @@ def daily_batch(
                             _tiebreak(today, a.id)))
     new_room = max(0, policy.new_per_day - new_today)
     new_items = [BatchItem(a, None, today) for a in new[:new_room]]
-    articles = {article_key(item.annotation) for item in due} | {article_key(a) for a in new}
-    few_articles = len(articles) * policy.per_article < size
+    # Too few articles to fill a day under the cap: the library's (or theme's) articles, not
+    # those due today (few due today only means a shorter day).
+    few_articles = len({article_key(a) for a in chosen}) * policy.per_article < size
     return _cap_per_article([*due, *new_items], size, policy.per_article, relax=few_articles)
 
 

@@ -12,7 +12,10 @@ processes, against the bundled sample article in the same run:
 Shapes: Markdown tables (tall, wide), bullet and numbered lists, nested lists, nested and long
 block quotes, one 5 MB line, one 5 MB paragraph, thousands of headings, link- and emphasis-dense
 text, a huge code block, huge front matter, prose; plain text; HTML deeply nested, with a huge
-table, with many elements; an EPUB with one 5 MB chapter.
+table, with many elements; an EPUB with one 5 MB chapter. And the hostile ones found later:
+millions of one-letter paragraphs or lines, a quarter of a million footnotes, one line
+indented by 5 MB of spaces, a 5 MB rule line, Chinese text, pages of 650,000 tiny paragraphs,
+a million ``<br>`` and a 400,000-item list.
 
 Run: ``.venv/bin/python bench/big_files.py [--runs N] [--only NAME ...] [--profile NAME]``
 (``--profile`` prints the cProfile of one shape's parse instead of measuring).
@@ -215,6 +218,57 @@ def epub_chapter(path: Path) -> None:
         archive.writestr("OEBPS/c1.xhtml", chapter, zipfile.ZIP_DEFLATED)
 
 
+def tiny_paragraphs() -> str:
+    """1.7 million one-word paragraphs (each its own block, were it read as written)."""
+    return "".join(f"{_WORDS[i % 12][0]}\n\n" for i in range(SIZE // 3))
+
+
+def footnotes() -> str:
+    """A quarter of a million footnote definitions."""
+    return "# Notes\n\n" + "".join(f"[^{i}]: note {i}\n\n" for i in range(SIZE // 23))
+
+
+def many_lines() -> str:
+    """2.6 million one-letter lines (a paragraph of soft line breaks)."""
+    return "# Lines\n\n" + "a\n" * (SIZE // 2)
+
+
+def leading_spaces() -> str:
+    """One line indented by 5 MB of spaces."""
+    return " " * SIZE + "x\n"
+
+
+def rule_line() -> str:
+    """One 5 MB line of asterisks (a thematic break to Markdown)."""
+    return "*" * SIZE + "\n"
+
+
+def cjk_text() -> str:
+    """5 MB of Chinese text (every character two cells wide)."""
+    rng = random.Random(28)
+    characters = [chr(rng.randint(0x4E00, 0x9FFF)) for _ in range(3000)]
+    return _fill(lambda rng, i: "".join(rng.choices(characters, k=120)) + "。", 29, "", "\n\n")[
+        : SIZE // 3]
+
+
+def html_tiny_paragraphs() -> str:
+    """A page of 650,000 one-letter paragraphs."""
+    return ("<html><head><title>Tiny</title></head><body>" + "<p>x</p>" * (SIZE // 8)
+            + "</body></html>\n")
+
+
+def html_line_breaks() -> str:
+    """A page of a million ``<br>``-separated words."""
+    return ("<html><head><title>Breaks</title></head><body>" + "a<br>" * (SIZE // 5)
+            + "</body></html>\n")
+
+
+def html_list() -> str:
+    """A page holding one list of 400,000 items."""
+    return ("<html><head><title>List</title></head><body><ul>" + "<li>item</li>" * (SIZE // 13)
+            + "</ul></body></html>\n")
+
+
 #: name → (file suffix, generator of the text; or a writer of the file for binary formats).
 SHAPES: dict[str, tuple[str, Callable[[], str] | Callable[[Path], None]]] = {
     "md tall table": (".md", lambda: make_tall_table(5_700_000, 1)),
@@ -240,6 +294,16 @@ SHAPES: dict[str, tuple[str, Callable[[], str] | Callable[[Path], None]]] = {
     "html elements": (".html", html_elements),
     "html prose": (".html", html_prose),
     "epub chapter": (".epub", epub_chapter),
+    "txt tiny paras": (".txt", tiny_paragraphs),
+    "md tiny paras": (".md", tiny_paragraphs),
+    "md footnotes": (".md", footnotes),
+    "md many lines": (".md", many_lines),
+    "md indented": (".md", leading_spaces),
+    "md rule line": (".md", rule_line),
+    "txt cjk": (".txt", cjk_text),
+    "html tiny paras": (".html", html_tiny_paragraphs),
+    "html breaks": (".html", html_line_breaks),
+    "html list": (".html", html_list),
 }
 
 

@@ -8,6 +8,7 @@ so the library can list it as unreadable.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import re
@@ -16,7 +17,9 @@ from pathlib import Path
 
 from reader.article import Article, ArticleMeta, reading_minutes
 from reader.document import BlockKind, Document
+from reader.file_memo import FileMemo
 from reader.formats import parser_for
+from reader.formats.bulk_text import BULK_NOTICE, bulk_blocks, split_bulk_tail, with_bulk_text
 from reader.formats.entities import decode_entities
 from reader.formats.parsed import ParsedArticle
 from reader.safe_read import MAX_ARTICLE_BYTES, RefusedFile, read_file_start, read_regular_file
@@ -121,13 +124,23 @@ def read_text(path: Path) -> str:
     return decode_bytes(data)
 
 
+#: The articles parsed last: the library listing, the reading screen and the search index each
+#: load the article being opened, and a 5 MB file takes a second or more to parse.
+_PARSED: FileMemo[Article] = FileMemo(entries=2)
+
+
 def load_article(path: Path | str) -> Article:
-    """Load and parse the article at ``path``.
+    """Load and parse the article at ``path`` (kept for the next caller while it is unchanged).
 
     Raises:
         ArticleError: when the file cannot be read or decoded.
     """
-    path = Path(path).absolute()
+    article = _PARSED.get(Path(path).absolute(), _load_article)
+    # Callers share the parsed document (never changed once made), not the metadata.
+    return dataclasses.replace(article, meta=dataclasses.replace(article.meta))
+
+
+def _load_article(path: Path) -> Article:
     if is_book(path):
         return load_book(path)
     return parse_article(path, normalize_newlines(read_text(path)))
@@ -168,8 +181,19 @@ def load_book(path: Path, *, limit: int | None = None, summary: bool = False) ->
 
 
 def parse_article(path: Path, raw: str) -> Article:
-    """Parse decoded, newline-normalised ``raw`` text of the file at ``path``."""
-    parsed = parser_for(path)(clean_text(raw))
+    """Parse decoded, newline-normalised ``raw`` text of the file at ``path``.
+
+    A text or Markdown file of very many paragraphs or lines is read in its format only for
+    its first part; the rest is shown as text (:func:`split_bulk_tail`).
+    """
+    text = clean_text(raw)
+    tail = ""
+    if FORMATS.get(path.suffix.lower(), "text") in {"text", "markdown"}:
+        text, tail = split_bulk_tail(text)
+    parsed = parser_for(path)(text)
+    if tail:
+        parsed.document = with_bulk_text(parsed.document, bulk_blocks(tail))
+        parsed.notice = parsed.notice or BULK_NOTICE
     return _article(path, parsed, fingerprint(raw), len(raw))
 
 
@@ -210,21 +234,29 @@ def _article(path: Path, parsed: ParsedArticle, ident: str, length: int) -> Arti
     return Article(meta, document, parsed.notice, book)
 
 
-#: Plain-text files larger than this are shown from a parsed preview of their start first.
+#: Plain-text and Markdown files larger than this are shown from a parsed preview of their
+#: start first.
 PREVIEW_THRESHOLD = 256 * 1024
 PREVIEW_BYTES = 16 * 1024
 #: EPUB files larger than this are shown from their first chapters first.
 BOOK_PREVIEW_THRESHOLD = 128 * 1024
 #: About this many characters of a book's first chapters make its preview.
 BOOK_PREVIEW_CHARS = 12 * 1024
+#: Suffixes of the text formats whose start can be parsed on its own (a web page cannot: its
+#: main text is found by looking at the whole page).
+_PREVIEW_SUFFIXES = frozenset({".txt", ".text", ".md", ".markdown"})
 
 
 def preview_article(path: Path) -> Article | None:
-    """A quickly parsed first part of a large UTF-8 plain-text article, or None.
+    """A quickly parsed first part of a large UTF-8 text or Markdown article, or None.
 
-    Only the first :data:`PREVIEW_BYTES` are read. Plain text is parsed paragraph by
-    paragraph, so the preview's canonical text is a prefix of the full article's and offsets in
-    it stay valid when the full parse replaces it. The preview's id is not the article's.
+    Only the first :data:`PREVIEW_BYTES` are read, cut at a paragraph break (else a line
+    break, else a space: one huge paragraph or line still gets a preview), never inside
+    Markdown front matter. Plain text is parsed paragraph by
+    paragraph, and Markdown's first blocks read the same on their own, so the preview's
+    canonical text is (nearly always) a prefix of the full article's;
+    :func:`carried_offset` places the reader in the full text when it is not. The preview's
+    id is not the article's.
 
     A large EPUB's preview is its first chapters (about :data:`BOOK_PREVIEW_CHARS`), also a
     prefix of the whole book's text.
@@ -236,7 +268,7 @@ def preview_article(path: Path) -> Article | None:
             return load_book(path, limit=BOOK_PREVIEW_CHARS)
         except (OSError, ArticleError):
             return None
-    if path.suffix.lower() not in {".txt", ".text"}:
+    if path.suffix.lower() not in _PREVIEW_SUFFIXES:
         return None
     try:
         if path.stat().st_size < PREVIEW_THRESHOLD:
@@ -253,10 +285,54 @@ def preview_article(path: Path) -> Article | None:
             return None  # not UTF-8: let the full read detect the encoding
         text = head[: error.start].decode("utf-8-sig")
     text = normalize_newlines(text)
-    cut = text.rfind("\n\n")
+    cut = _preview_cut(text, markdown=FORMATS.get(path.suffix.lower()) == "markdown")
     if cut <= 0:
         return None
-    return parse_article(path, text[:cut])
+    try:
+        return parse_article(path, text[:cut])
+    except Exception:  # the full parse reports what is wrong with the file
+        return None
+
+
+def _preview_cut(text: str, *, markdown: bool) -> int:
+    """Where the preview of a file starting with ``text`` ends (0: no preview).
+
+    The last paragraph break in the second half of ``text``, else its last line break, else
+    its last space (an open code block or list cut at a line break still reads the same).
+    """
+    start = 0
+    if markdown and text.startswith("---"):  # front matter: cut only after it is closed
+        closing = re.search(r"^(?:---|\.\.\.)[ \t]*$", text[3:], re.MULTILINE)
+        if closing is None:
+            return 0
+        start = 3 + closing.end()
+    for separator in ("\n\n", "\n", " "):
+        cut = text.rfind(separator, max(start, len(text) // 2))
+        if cut > start:
+            return cut
+    cut = text.rfind("\n\n", start)
+    return cut if cut > start else 0
+
+
+def carried_offset(preview: str, full: str, offset: int) -> int:
+    """Where ``offset`` in a preview's text is in the full article's text.
+
+    Usually the same offset (the preview is a prefix); otherwise the nearest place where the
+    full text has the words the preview shows there (up to a line break), else the offset as
+    it is.
+    """
+    offset = max(0, min(offset, len(preview)))
+    if full.startswith(preview[: offset + 64]):
+        return offset
+    around = preview[offset : offset + 32].split("\n", 1)[0]
+    if len(around) >= 4:
+        window = max(2048, 2 * offset)
+        before = full.rfind(around, max(0, offset - window), offset + len(around))
+        after = full.find(around, offset, offset + window + len(around))
+        found = [place for place in (before, after) if place >= 0]
+        if found:
+            return min(found, key=lambda place: abs(place - offset))
+    return min(offset, len(full))
 
 
 def read_metadata(path: Path | str) -> ArticleMeta:

@@ -29,9 +29,15 @@ class ReadingState:
 
     @classmethod
     def of_store(cls, store: AnnotationStore) -> ReadingState:
-        """Counts and positions as the store has them now (reads the store's index)."""
+        """Counts and positions as the store has them now (reads the store's index).
+
+        Only the records of quote-only highlights are read (they have no path: the index
+        finds them); every other count comes from the index, so a large database is never
+        parsed whole for the library or ``postil list``.
+        """
         by_id, by_path = store.highlight_counts()
-        sources = quote_only_sources(a for a in store.all_annotations() if a.quote_only)
+        pathless = store.annotations_where(lambda path: not path)
+        sources = quote_only_sources(a for a in pathless if a.quote_only)
         return cls(by_id, by_path, dict(store.all_positions()), sources)
 
     @property

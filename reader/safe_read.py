@@ -7,7 +7,9 @@ Every place postil reads a file or standard input goes through this module, so a
   ``O_NONBLOCK`` (opening a FIFO never waits for a writer) and checks the *opened* file again
   with ``fstat``, so even a file swapped for a FIFO between the two checks is refused before a
   single byte is read. It reads at most ``limit + 1`` bytes: a file that grows past its cap while
-  it is read is refused too.
+  it is read is refused too. With ``follow_symlinks=False`` a symbolic link is refused rather
+  than followed, also one swapped in after the check (the file is opened with ``O_NOFOLLOW``):
+  the importers and the export folder search read so.
 - :func:`read_stdin` reads at most ``limit + 1`` bytes from standard input.
 
 Both raise :class:`RefusedFile` (an :class:`OSError`, so existing ``except OSError`` handlers
@@ -21,6 +23,7 @@ This module uses the standard library only: the annotation domain uses it as wel
 
 from __future__ import annotations
 
+import errno
 import io
 import os
 import stat
@@ -121,20 +124,41 @@ def _not_regular(mode: int) -> RefusedFile:
     return RefusedFile(reason, None if stat.S_ISDIR(mode) else "not a regular file")
 
 
+#: What ``open`` with ``O_NOFOLLOW`` says for a symbolic link (Linux and macOS: ``ELOOP``;
+#: FreeBSD: ``EMLINK``; NetBSD: ``EFTYPE``).
+_LINK_ERRNOS = frozenset(
+    getattr(errno, name) for name in ("ELOOP", "EMLINK", "EFTYPE") if hasattr(errno, name)
+)
+
+
+def _symlink() -> RefusedFile:
+    return RefusedFile("a symbolic link (not followed)", "not a regular file")
+
+
+def _is_link(path: Path | str) -> bool:
+    try:
+        return stat.S_ISLNK(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
 def _too_large(size: int, limit: int) -> RefusedFile:
     return RefusedFile(f"too large ({describe_size(size)}; limit {describe_size(limit)})")
 
 
-def read_regular_file(path: Path | str, limit: int) -> bytes:
-    """Read the whole regular file at ``path`` (symlinks followed), at most ``limit`` bytes.
+def read_regular_file(path: Path | str, limit: int, *, follow_symlinks: bool = True) -> bytes:
+    """Read the whole regular file at ``path``, at most ``limit`` bytes.
+
+    A symbolic link is followed unless ``follow_symlinks`` is false; then it is refused
+    (:func:`open_regular_file`).
 
     Raises:
-        RefusedFile: when ``path`` is not a regular file (FIFO, device, directory, socket) or
-            is larger than ``limit`` bytes.
+        RefusedFile: when ``path`` is not a regular file (FIFO, device, directory, socket, or a
+            symbolic link when links are not followed) or is larger than ``limit`` bytes.
         OSError: when it cannot be opened or read (``FileNotFoundError``,
             ``PermissionError``, …), as :func:`open` would.
     """
-    with open_regular_file(path, limit) as stream:
+    with open_regular_file(path, limit, follow_symlinks=follow_symlinks) as stream:
         return _read_capped(stream, limit)
 
 
@@ -149,25 +173,41 @@ def read_file_start(path: Path | str, count: int) -> bytes:
         return stream.read(count)
 
 
-def open_regular_file(path: Path | str, limit: int | None) -> BinaryIO:
+def open_regular_file(
+    path: Path | str, limit: int | None, *, follow_symlinks: bool = True
+) -> BinaryIO:
     """Open ``path`` for reading after checking (before and after opening) it is a regular file
     of at most ``limit`` bytes (any size for ``None``); the caller closes the stream.
 
+    With ``follow_symlinks`` false a symbolic link at ``path`` is refused, not followed — also
+    one put there after the first check: the file is opened with ``O_NOFOLLOW``. (Links in the
+    folders above ``path`` are still followed.)
+
     Raises:
-        RefusedFile: not a regular file, or larger than ``limit``.
+        RefusedFile: not a regular file, or larger than ``limit``; ``"a symbolic link (not
+            followed)"`` for a link when links are not followed.
         OSError: when it cannot be opened, as :func:`open` would.
 
     ``O_NONBLOCK`` makes opening a FIFO return at once instead of waiting for a writer, so the
     ``fstat`` check refuses it even when it replaced a regular file after the first check.
     """
-    before = os.stat(path)
+    before = os.stat(path) if follow_symlinks else os.lstat(path)
+    if stat.S_ISLNK(before.st_mode):
+        raise _symlink()
     if not stat.S_ISREG(before.st_mode):
         raise _not_regular(before.st_mode)
     if limit is not None and before.st_size > limit:
         raise _too_large(before.st_size, limit)
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
     flags |= getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
-    fd = os.open(path, flags)
+    if not follow_symlinks:
+        flags |= getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as error:
+        if not follow_symlinks and error.errno in _LINK_ERRNOS and _is_link(path):
+            raise _symlink() from None  # a link swapped in after the check
+        raise
     try:
         opened = os.fstat(fd)
         if not stat.S_ISREG(opened.st_mode):

@@ -110,6 +110,14 @@ def status_lines(status: SyncStatus) -> list[str]:
     """``postil sync --status`` as lines of text."""
     lines = [f"sync folder: {status.folder}",
              f"this device: {status.name} ({status.device})", ""]
+    waiting = ""
+    if status.outbox:
+        verb = "waits" if status.outbox == 1 else "wait"
+        waiting = (f"{status.outbox} change{'s' * (status.outbox != 1)} of this device {verb} "
+                   "to be written to the folder (written at the next sync)")
+    if status.folder_missing:
+        return [*lines[:2], status.folder_missing[:1].upper() + status.folder_missing[1:],
+                *([waiting] if waiting else [])]
     rows = [("DEVICE", "ID", "LAST SYNC", "TO MERGE", "HAS NOT MERGED")]
     for device in status.devices:
         label = device.label() + (" (this device)" if device.this else "")
@@ -122,9 +130,8 @@ def status_lines(status: SyncStatus) -> list[str]:
                                                                           strict=True)).rstrip())
     if len(status.devices) <= 1:
         lines.append("(no other device has synced through this folder yet)")
-    if status.outbox:
-        lines.append(f"{status.outbox} change{'s' * (status.outbox != 1)} of this device wait "
-                     "to be written to the folder (written at the next sync)")
+    if waiting:
+        lines.append(waiting)
     lines.append("TO MERGE: that device's changes this one has not merged yet; "
                  "HAS NOT MERGED: this device's changes that device has not merged yet.")
     return lines

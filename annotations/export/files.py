@@ -187,7 +187,8 @@ def _markdown_files(directory: Path) -> list[Path]:
     """Markdown files in ``directory`` and its subfolders (hidden folders skipped), sorted.
 
     Top-level files come first, so an export moved into a subfolder is still found but a file
-    at the top wins a tie.
+    at the top wins a tie. Links to folders are not followed (``os.walk``'s default): the
+    search never leaves the folder.
     """
     found: list[Path] = []
     for root, folders, files in os.walk(directory):
@@ -202,10 +203,17 @@ class ExportDirectory:
     Existing exports are found in subfolders too (hidden folders such as ``.obsidian`` are
     skipped), so a file the user moved inside the folder keeps being updated where it is; new
     files are created at the top.
+
+    Nothing outside the folder is read or looked at because of what a file in it says: only
+    regular files in it are read (size-capped; a symbolic link is not followed, not even to a
+    file, so it is never taken for an export), and the article path recorded in an export's
+    front matter is only looked up on disk when it lies inside a library folder (see
+    :meth:`find`).
     """
 
     def __init__(
-        self, directory: Path, *, guard: WriteGuard | None = None, create_parents: bool = True
+        self, directory: Path, *, guard: WriteGuard | None = None, create_parents: bool = True,
+        articles: Iterable[str] = (),
     ) -> None:
         """Open (and create, if needed) ``directory``.
 
@@ -214,12 +222,14 @@ class ExportDirectory:
             guard: Where exports must never write (checked for the folder and every file).
             create_parents: Also create missing parent folders (for a configured folder);
                 ``False`` creates only ``directory`` itself (for a folder the user typed).
+            articles: The paths of the articles being exported now (they exist).
 
         Raises:
             ExportError: when the folder is refused, cannot be created or read.
         """
         self.directory = directory
         self.guard = guard or WriteGuard()
+        self._articles = set(articles)
         try:
             self.guard.check_folder(directory)
         except RefusedTarget as error:
@@ -238,8 +248,8 @@ class ExportDirectory:
     @staticmethod
     def _read_info(path: Path) -> region.ExportFileInfo | None:
         try:
-            data = read_regular_file(path, MAX_EXPORT_FILE_BYTES)
-        except OSError:  # not a regular file, too large, unreadable: not one of ours
+            data = read_regular_file(path, MAX_EXPORT_FILE_BYTES, follow_symlinks=False)
+        except OSError:  # a link, not a regular file, too large, unreadable: not one of ours
             return None
         if b"postil" not in data:
             return None
@@ -249,8 +259,8 @@ class ExportDirectory:
     def find(self, article: ArticleInfo) -> Path | None:
         """The existing export file of ``article``, if there is one.
 
-        Matched by article path (the same file), else by article id when the path recorded in
-        the export no longer exists (the article was moved or renamed).
+        Matched by article path (the same file), else by article id when the article the
+        export records is gone (it was moved or renamed; see :meth:`_recorded_gone`).
         """
         by_path = [p for p, info in self._files.items() if info.article_path == article.path]
         if by_path:
@@ -259,11 +269,29 @@ class ExportDirectory:
         if not article.id:
             return None
         for path, info in self._files.items():
-            if info.article_id == article.id and (
-                not info.article_path or not Path(info.article_path).exists()
-            ):
+            if info.article_id == article.id and self._recorded_gone(info.article_path):
                 return path
         return None
+
+    def _recorded_gone(self, recorded: str) -> bool:
+        """Whether the article an export records (its front matter's ``postil-path``) is no
+        longer there, so another article with the same id (its content) may take the file.
+
+        The path comes from a file anyone may have written, so it is only looked up
+        (``lstat``: a link is not followed) when it lies inside a library folder; an article
+        being exported now is there; any other path counts as gone.
+        """
+        if not recorded:
+            return True
+        if recorded in self._articles:
+            return False
+        if not self.guard.in_library(recorded):
+            return True
+        try:
+            os.lstat(os.path.normpath(recorded))
+        except (OSError, ValueError):
+            return True
+        return False
 
     def path_for(self, article: ArticleInfo) -> Path:
         """Where ``article`` is (or will be) exported: its file, or a new collision-free name."""
@@ -308,6 +336,7 @@ class ExportDirectory:
         self._files[path] = region.ExportFileInfo(
             export.article.id, export.article.path, has_region=True
         )
+        self._articles.add(export.article.path)
         return path
 
 
@@ -333,13 +362,15 @@ class ExportDirectory:
 
 @contextlib.contextmanager
 def locked_folder(
-    directory: Path, *, guard: WriteGuard | None = None, create_parents: bool = True
+    directory: Path, *, guard: WriteGuard | None = None, create_parents: bool = True,
+    articles: Iterable[str] = (),
 ) -> Iterator[ExportDirectory]:
     """Open ``directory`` for exporting, holding its lock file until the block ends.
 
     Two exports into one folder at once (two ``postil export --dir``, or the app and the
     command line) then run one after the other: the second finds the files the first made by
-    article id instead of creating ``-2`` duplicates.
+    article id instead of creating ``-2`` duplicates. ``articles`` are the paths of the
+    articles about to be exported (see :class:`ExportDirectory`).
 
     Raises:
         ExportError: when the folder is refused or cannot be created, read or locked.
@@ -361,7 +392,8 @@ def locked_folder(
         raise ExportError(f"{directory}: cannot lock the folder: {error.strerror or error}"
                           ) from None
     try:
-        yield ExportDirectory(directory, guard=guard, create_parents=create_parents)
+        yield ExportDirectory(directory, guard=guard, create_parents=create_parents,
+                              articles=articles)
     finally:
         release()
 
@@ -426,7 +458,7 @@ def export_article_markdown(
         ExportError: with a one-line message when the file cannot be written.
     """
     export = ArticleExport(article, tuple(annotations))
-    with locked_folder(directory, guard=guard) as folder:
+    with locked_folder(directory, guard=guard, articles=[article.path]) as folder:
         return folder.write(export, exported_at=exported_at or now_iso(), template=template)
 
 
@@ -458,7 +490,8 @@ def export_all_markdown(
     """
     stamp = exported_at or now_iso()
     result = ExportResult()
-    with locked_folder(directory, guard=guard, create_parents=create_parents) as folder:
+    with locked_folder(directory, guard=guard, create_parents=create_parents,
+                       articles=[export.article.path for export in exports]) as folder:
         for export in exports:
             try:
                 result.written.append(folder.write(export, exported_at=stamp, template=template))

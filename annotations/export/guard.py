@@ -21,6 +21,7 @@ a typo must never cost the user a file. :class:`WriteGuard` holds the rules, in 
 from __future__ import annotations
 
 import json
+import os
 import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -55,10 +56,13 @@ class WriteGuard:
     Attributes:
         files: Protected files (real paths) and what each is ("the annotation database").
         folders: Protected folders (real paths) and what each is ("library folder").
+        library: The library folders, absolute, as configured and as real paths (where an
+            export folder may look whether an article recorded in an export still exists).
     """
 
     files: dict[Path, str] = field(default_factory=dict)
     folders: dict[Path, str] = field(default_factory=dict)
+    library: tuple[Path, ...] = ()
 
     @classmethod
     def build(
@@ -81,10 +85,21 @@ class WriteGuard:
             files[_real(settings)] = "postil's settings file"
         for article in articles:
             files.setdefault(_real(article), "an article you annotated")
-        folders = {_real(root): "your library folder" for root in library}
+        roots = list(library)
+        folders = {_real(root): "your library folder" for root in roots}
         for folder, what in others:
             folders.setdefault(_real(folder), what)
-        return cls(files, folders)
+        given = [root.expanduser().absolute() for root in roots]
+        return cls(files, folders, tuple(dict.fromkeys([*given, *map(_real, roots)])))
+
+    def in_library(self, path: str) -> bool:
+        """True when ``path`` (absolute, compared as written: ``..`` resolved, no link
+        followed) is inside one of the library folders."""
+        normal = os.path.normpath(path)
+        if "\x00" in normal or not os.path.isabs(normal):
+            return False
+        candidate = Path(normal)
+        return any(candidate.is_relative_to(root) for root in self.library)
 
     def refusal(self, path: Path) -> str | None:
         """Why postil must never write ``path`` (None when it may)."""

@@ -80,6 +80,19 @@ HIGHLIGHT_FIELDS: dict[str, str] = {
 #: The built-in layout. ``postil export --print-template`` prints it as a starting point.
 DEFAULT_TEMPLATE = """\
 {{! postil export template (Mustache-style), see `postil export --help`. }}
+{{! One highlight, defined once: the chapters' highlights, the highlights and the orphans use it. }}
+{{*highlight}}
+
+{{quote}}
+
+{{block_id}}
+{{#note}}
+
+{{note}}
+{{/note}}
+
+{{color}}{{#tags}} · {{tags}}{{/tags}} · {{created_date}}
+{{/highlight}}
 # {{title}}
 
 {{#author}}
@@ -110,16 +123,7 @@ DEFAULT_TEMPLATE = """\
 
 ## {{chapter}}
 {{#highlights}}
-
-{{quote}}
-
-{{block_id}}
-{{#note}}
-
-{{note}}
-{{/note}}
-
-{{color}}{{#tags}} · {{tags}}{{/tags}} · {{created_date}}
+{{>highlight}}
 {{/highlights}}
 {{/chapters}}
 {{^has_chapters}}
@@ -128,16 +132,7 @@ DEFAULT_TEMPLATE = """\
 ## Highlights
 {{/has_highlights}}
 {{#highlights}}
-
-{{quote}}
-
-{{block_id}}
-{{#note}}
-
-{{note}}
-{{/note}}
-
-{{color}}{{#tags}} · {{tags}}{{/tags}} · {{created_date}}
+{{>highlight}}
 {{/highlights}}
 {{/has_chapters}}
 {{#has_orphans}}
@@ -148,16 +143,7 @@ DEFAULT_TEMPLATE = """\
 Kept as they were highlighted.*
 {{/has_orphans}}
 {{#orphans}}
-
-{{quote}}
-
-{{block_id}}
-{{#note}}
-
-{{note}}
-{{/note}}
-
-{{color}}{{#tags}} · {{tags}}{{/tags}} · {{created_date}}
+{{>highlight}}
 {{/orphans}}
 """
 

@@ -48,12 +48,11 @@ def read_regular(path: Path, limit: int = MAX_FILE_BYTES) -> str:
     """The UTF-8 text of a regular file of at most ``limit`` bytes.
 
     Raises:
-        ImportReadError: for a missing, special, over-large or non-UTF-8 file.
+        ImportReadError: for a missing, special, over-large or non-UTF-8 file, or a symbolic
+            link (not followed: ``a symbolic link (not followed)``).
     """
-    try:
-        if stat.S_ISLNK(path.lstat().st_mode):
-            raise ImportReadError(f"{path}: a symbolic link (not followed)")
-        data = read_regular_file(path, limit)  # regular files only, never past the cap
+    try:  # regular files only, never a symbolic link, never past the cap
+        data = read_regular_file(path, limit, follow_symlinks=False)
     except RefusedFile as error:
         raise ImportReadError(f"{path}: {error}") from None
     except FileNotFoundError:

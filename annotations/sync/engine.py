@@ -96,6 +96,8 @@ class MergeReport:
         problems: One line each: files ignored, folders that cannot be written...
         clash: Why another machine seems to use this device's id ("" when none does).
         busy: Another postil on this machine was merging; nothing was done.
+        folder_missing: Set (the one line, also in ``problems``) when the sync folder does
+            not exist (not created, or its drive or share not mounted): nothing was merged.
     """
 
     incoming: list[Incoming] = field(default_factory=list)
@@ -105,6 +107,7 @@ class MergeReport:
     problems: list[str] = field(default_factory=list)
     clash: str = ""
     busy: bool = False
+    folder_missing: str = ""
 
     @property
     def changes(self) -> int:
@@ -112,7 +115,10 @@ class MergeReport:
         return sum(item.changes for item in self.incoming)
 
     def summary(self) -> str:
-        """``"12 changes from laptop, 3 from server"`` (``"nothing new"`` when none came)."""
+        """``"12 changes from laptop, 3 from server"`` (``"nothing new"`` when none came;
+        ``"nothing merged: the sync folder does not exist"`` when it is missing)."""
+        if self.folder_missing:
+            return "nothing merged: the sync folder does not exist"
         if not self.incoming:
             return "nothing new"
         parts = []
@@ -158,6 +164,8 @@ class SyncStatus:
     outbox: int = 0
     clash: str = ""
     problems: list[str] = field(default_factory=list)
+    folder_missing: str = ""
+    """Set (one line) when the sync folder does not exist: nothing in it was looked at."""
 
 
 class SyncFolder:
@@ -261,9 +269,8 @@ class SyncFolder:
     def _merge(self, report: MergeReport) -> None:
         state = load_state(self.state_path, self.root)
         if not self.sync_dir.is_dir():
-            report.problems.append(f"the sync folder {self.sync_dir} does not exist (create it, "
-                                   "or check that the drive or share is mounted); this "
-                                   "device's changes wait and are shared at the next sync")
+            report.folder_missing = self.missing_folder_problem()
+            report.problems.append(report.folder_missing)
             return
         if os.path.islink(self.root):
             report.problems.append(f"{self.root} is a symbolic link; postil reads and writes "
@@ -406,12 +413,21 @@ class SyncFolder:
         return removed
 
     # ------------------------------------------------------------------ status
+    def missing_folder_problem(self) -> str:
+        """The line that says the sync folder does not exist, and what to do."""
+        return (f"the sync folder {self.sync_dir} does not exist (create it, or check that the "
+                "drive or share is mounted); this device's changes wait and are shared at the "
+                "next sync")
+
     def status(self) -> SyncStatus:
         """Devices in the folder, when each was last seen, and what waits in each direction."""
         state = load_state(self.state_path, self.root)
         status = SyncStatus(self.root, self.device, self.name, clash=state.clash)
         read = read_log(self.outbox, "", 0) if self.outbox.exists() else None
         status.outbox = len(read.changes) if read else 0
+        if not self.sync_dir.is_dir():
+            status.folder_missing = self.missing_folder_problem()
+            return status
         report = MergeReport()
         infos = self._devices(report)
         status.problems = report.problems

@@ -91,12 +91,17 @@ def run(args: argparse.Namespace, context: Context) -> int:
         raise CommandError("another postil on this machine is syncing; try again in a moment")
     if args.json:
         print_json(_report_json(report))
-    else:
+    elif not report.folder_missing:
         print(report.summary())
         if report.shared:
             print(f"shared {report.shared} change{'s' * (report.shared != 1)} of this device")
     for note in notes:
         err(note)
+    if report.folder_missing:  # not "nothing new": nothing could be looked at
+        _warn([p for p in report.problems if p != report.folder_missing], report.clash)
+        if args.json:
+            return 1
+        raise CommandError(report.folder_missing)
     _warn(report.problems, report.clash)
     return 0
 

@@ -41,7 +41,6 @@ from reader.ui.screens.reading import ReadingScreen
 from reader.ui.screens.review import ReviewScreen
 from reader.ui.screens.search import SearchOutcome, SearchScreen
 from reader.ui.session import ReaderSession, describe_changes
-from reader.ui.store_changed import StoreChanged
 from reader.ui.worker_calls import call_from_worker
 
 if TYPE_CHECKING:
@@ -127,8 +126,7 @@ class PostilApp(App[int]):
     def _synced(self, report: MergeReport) -> None:
         if report.changes:
             self.notify(clean_line(f"Synced: {report.summary()}"), timeout=4)
-            for screen in self.screen_stack:
-                screen.post_message(StoreChanged())
+            self.session.store_changed.publish(None)
         if report.clash:
             self.notify(clean_line(report.clash), severity="warning", timeout=15)
 

@@ -52,7 +52,8 @@ def build_index(
     """(In a worker.) Bring the session's library index up to date and save it.
 
     ``session.index_progress`` follows as articles are indexed; ``publish`` is called with
-    each step (to hand it to the UI thread).
+    each step (to hand it to the UI thread). While an article loads (``session.foreground``),
+    the build waits between files.
     """
     from reader.search import library_index
 
@@ -64,6 +65,6 @@ def build_index(
         session.index_progress = IndexProgress(done, total)
         publish(session.index_progress)
 
-    index.update(files, progress=progress, cancelled=cancelled)
+    index.update(files, progress=progress, cancelled=session.foreground.giving_way(cancelled))
     progress(len(files), len(files))
     index.save()

@@ -13,6 +13,8 @@ block, and between the items of a list). Collapsed blocks (site chrome when hidd
 from __future__ import annotations
 
 import bisect
+import functools
+import re
 from collections import OrderedDict
 from dataclasses import dataclass
 from itertools import accumulate
@@ -147,6 +149,14 @@ def _wrap_wide(text: str, start: int, end: int, width: int, out: list[tuple[int,
         out.append((end, end))
 
 
+def collapsed_blocks(document: Document, *, show: bool) -> frozenset[int]:
+    """The blocks of site chrome folded away unless ``show`` (each run shows as one row)."""
+    if show:
+        return frozenset()
+    return frozenset(index for index, block in enumerate(document.blocks)
+                     if block.kind is BlockKind.CHROME)
+
+
 def _gap(block: Block, following: Block | None) -> int:
     """Blank rows after ``block``: one between blocks, none inside a list or at the end."""
     if following is None:
@@ -154,6 +164,12 @@ def _gap(block: Block, following: Block | None) -> int:
     if block.kind is BlockKind.LIST_ITEM and following.kind is BlockKind.LIST_ITEM:
         return 0
     return 1
+
+
+@functools.lru_cache(maxsize=16)
+def _longer_line(width: int) -> re.Pattern[str]:
+    """Matches a line longer than ``width`` characters."""
+    return re.compile(f"[^\n]{{{width + 1}}}")
 
 
 class TextLayout:
@@ -188,6 +204,11 @@ class TextLayout:
         text = self.document.text
         if block.end - block.start <= inner and "\n" not in text[block.start : block.end]:
             return 1
+        segment = text[block.start : block.end]
+        if segment.isascii() and _longer_line(inner).search(segment) is None:
+            # Only lines that fit: one row each, counted without wrapping (a block of
+            # thousands of short lines, e.g. a poem or a long list shown as text).
+            return segment.count("\n") + 1
         lines = wrap(text, block.start, block.end, inner)
         self._remember(index, lines)
         return len(lines)

@@ -14,7 +14,8 @@ owned by the app), to which a screen subscribes while it is mounted.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -34,6 +35,59 @@ if TYPE_CHECKING:
     from textual.dom import DOMNode
 
     from reader.search import SearchIndex
+
+
+class Foreground:
+    """Whether the reader is waiting for something, so that background work can give way.
+
+    Parsing holds the interpreter: the library listing or the search index reading files
+    while an article loads would double the wait for the article. A loading worker runs
+    ``with session.foreground.busy():``; those loops poll :meth:`giving_way` between files.
+    """
+
+    #: The longest background work waits (a foreground job that never ends must not stop it).
+    MAX_WAIT = 30.0
+
+    def __init__(self) -> None:
+        self._busy = 0
+        self._changed = threading.Condition()
+        self.waiting = 0
+        """How many background threads wait for the foreground work to end."""
+
+    @contextmanager
+    def busy(self) -> Iterator[None]:
+        """(Any thread.) The reader waits for what runs inside the ``with`` block."""
+        with self._changed:
+            self._busy += 1
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._busy -= 1
+                self._changed.notify_all()
+
+    @property
+    def is_busy(self) -> bool:
+        """True while some foreground work runs."""
+        return self._busy > 0
+
+    def wait_idle(self, timeout: float = MAX_WAIT) -> None:
+        """(A background thread.) Return once no foreground work runs (or after ``timeout``)."""
+        with self._changed:
+            self.waiting += 1
+            try:
+                self._changed.wait_for(lambda: self._busy == 0, timeout)
+            finally:
+                self.waiting -= 1
+
+    def giving_way(self, cancelled: Callable[[], bool]) -> Callable[[], bool]:
+        """``cancelled`` for a background loop that polls it between files, waiting first
+        while foreground work runs."""
+        def check() -> bool:
+            self.wait_idle()
+            return cancelled()
+
+        return check
 
 
 class IndexProgress(NamedTuple):
@@ -92,6 +146,8 @@ class ReaderSession:
         #: The library search index (None until it starts building) and how far it is built.
         self.search_index: SearchIndex | None = None
         self.index_progress = IndexProgress(0, 0)
+        #: Work the reader is waiting for (an article loading): background work gives way.
+        self.foreground = Foreground()
         if owner is None:
             from textual.dom import DOMNode
 
@@ -104,12 +160,15 @@ class ReaderSession:
         """The file at this path has new text (refreshed from the web): load it again."""
         self.index_updated: Signal[IndexProgress] = Signal(owner, "index-updated")
         """The library search index grew (or is complete)."""
+        self.store_changed: Signal[None] = Signal(owner, "store-changed")
+        """Annotations, positions or review state changed outside this app (merged from
+        another device): screens showing them read them again."""
 
     def unsubscribe(self, node: DOMNode) -> None:
         """Stop telling ``node`` about changes (a screen being closed: the signals would
         otherwise keep it, and its article, alive)."""
         for signal in (self.article_updated, self.library_changed, self.article_replaced,
-                       self.index_updated):
+                       self.index_updated, self.store_changed):
             signal.unsubscribe(node)
 
     def article_changed(self, path: str, *, highlights: int | None = None,

@@ -188,3 +188,33 @@ def test_a_new_device_id_shares_everything_again(machines, capsys) -> None:
     code, out, err = server(capsys, "sync")
     assert code == 0, err
     assert len(server.notes(capsys)) == 1
+
+
+def test_a_missing_sync_folder_is_said_clearly(tmp_path, capsys) -> None:
+    """It once printed "nothing new" (and a warning), and --status an empty device table."""
+    gone = tmp_path / "not-mounted"
+    laptop = Machine(tmp_path / "laptop", "laptop", gone, setting=False)
+    code, out, err = laptop(capsys, "sync")
+    assert code == 1 and out == "" and "nothing new" not in err
+    assert err.strip() == (f"postil: the sync folder {gone} does not exist (create it, or check "
+                           "that the drive or share is mounted); this device's changes wait and "
+                           "are shared at the next sync")
+    code, out, _ = laptop(capsys, "sync", "--json")
+    report = json.loads(out)
+    assert code == 1 and "does not exist" in report["folder_missing"]
+    assert report["summary"] == "nothing merged: the sync folder does not exist"
+    code, out, _ = laptop(capsys, "sync", "--status")
+    assert code == 0 and f"The sync folder {gone} does not exist" in out
+    assert "DEVICE" not in out and not gone.exists()
+
+
+def test_the_status_says_change_waits_and_changes_wait(tmp_path, capsys) -> None:
+    gone = tmp_path / "not-mounted"
+    laptop = Machine(tmp_path / "laptop", "laptop", gone, setting=False)
+    for count, quote in enumerate(("Huawei", "government"), start=1):
+        code, _, err = laptop(capsys, "highlight", str(laptop.article), "--quote", quote)
+        assert code == 0, err
+        code, out, _ = laptop(capsys, "sync", "--status")
+        expected = ("1 change of this device waits" if count == 1
+                    else "2 changes of this device wait")
+        assert expected in out, out

@@ -137,15 +137,10 @@ def test_json_output_is_strict() -> None:
     assert strict_loads(text) == {"a": None, "b": [None, 1.5], "c": None}
 
 
-@pytest.mark.parametrize(
-    "content",
-    ['{"annotations": {"1": ' + "[" * 100000 + "]" * 100000 + "}}",
-     '{"positions": {"1": {"offset": 1' + "0" * 5000 + ', "progress": 0.5}}}'],
-    ids=["deeply-nested", "5000-digit-number"],
-)
 def test_an_unreadable_database_is_reported_not_a_crash(
-    seed_library: Path, content: str, capsys: pytest.CaptureFixture[str]
+    seed_library: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    content = '{"annotations": {"1": ' + "[" * 100000 + "]" * 100000 + "}}"
     db = Path(os.environ["POSTIL_DB"])
     db.write_text(content, encoding="utf-8")
     assert main(["list", str(seed_library), "--json"]) == 0
@@ -153,6 +148,23 @@ def test_an_unreadable_database_is_reported_not_a_crash(
     assert "damaged" in captured.err and strict_loads(captured.out)
     assert db.read_text(encoding="utf-8") == content  # left as it is
     assert list(db.parent.glob("db.json.corrupt-*"))  # and a copy kept
+
+
+def test_a_5000_digit_number_skips_only_its_record(
+    seed_library: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Once the whole database was "damaged"; now that one position is set aside, kept."""
+    content = ('{"positions": {"1": {"offset": 1' + "0" * 5000 + ', "progress": 0.5}, '
+               '"2": {"article_id": "abc", "path": "/x.txt", "offset": 3, "progress": 0.5, '
+               '"updated": "2026-01-01T00:00:00Z"}}}')
+    db = Path(os.environ["POSTIL_DB"])
+    db.write_text(content, encoding="utf-8")
+    assert main(["list", str(seed_library), "--json"]) == 0
+    captured = capsys.readouterr()
+    assert "damaged" not in captured.err and strict_loads(captured.out)
+    assert list(AnnotationStore(db).all_positions()) == ["abc"]
+    assert db.read_text(encoding="utf-8") == content  # left as it is
+    assert not list(db.parent.glob("db.json.corrupt-*"))
 
 
 def test_a_deeply_nested_cache_is_ignored(tmp_path: Path) -> None:

@@ -273,3 +273,19 @@ def test_undo_with_a_damaged_previous_state_is_refused(store: AnnotationStore) -
     with pytest.raises(ReviewError, match="nothing was undone"):
         fresh.undo(ident)
     assert len(fresh.cards.card(ident).history) == 2  # type: ignore[union-attr]
+
+
+def test_the_per_article_cap_holds_when_only_a_few_articles_are_due_today() -> None:
+    """The cap is relaxed only for a library of too few articles, not because few articles
+    happen to be due today (the simulated year broke the cap on about 3 runs in 100)."""
+    annotations = make_annotations(10, 3)
+    cards: dict[str, ReviewCard] = {}
+    for annotation in annotations:
+        first = apply_answer(None, annotation.id, Answer.GOOD, when=review_time(START))
+        article = int(annotation.article_id.removeprefix("id"))
+        due = START if article < 3 else START + timedelta(days=30)
+        cards[annotation.id] = replace(first, due=review_time(due))
+    batch = daily_batch(annotations, cards, today=START + timedelta(days=1),
+                        policy=ReviewPolicy(per_day=10, new_per_day=5, per_article=2))
+    assert len(batch) == 6
+    assert max(Counter(item.annotation.path for item in batch).values()) == 2

@@ -55,3 +55,38 @@ def test_records_sharing_one_id_are_all_kept(tmp_path: Path) -> None:
     kept = [record for table in ("annotations", "superseded")
             for record in stored.get(table, {}).values()]
     assert kept.count({"id": ""}) == 2
+
+
+LONG = "9" * 5000  # more digits than Python converts (sys.get_int_max_str_digits())
+
+
+def test_a_record_with_a_huge_integer_is_kept_aside_and_the_rest_loads(tmp_path: Path) -> None:
+    """A 5,000-digit number in one record once made the whole database "damaged"."""
+    db = tmp_path / "db.json"
+    good = _annotation(1)
+    AnnotationStore(db).add(good)
+    data = json.loads(db.read_text(encoding="utf-8"))
+    data["annotations"]["1001"] = {
+        "id": "00000000-0000-4000-8000-0000000000ba", "path": "/x.txt",
+        "quote": {"exact": "x"}, "position": {"start": "LONG", "end": "-LONG"}}
+    data.setdefault("positions", {})["1"] = {
+        "article_id": "a1", "path": "/x.txt", "offset": "LONG", "progress": 0.5,
+        "updated": "2026-01-01T00:00:00Z"}
+    text = json.dumps(data, separators=(",", ":"))
+    db.write_text(text.replace('"-LONG"', "-" + LONG).replace('"LONG"', LONG),
+                  encoding="utf-8")
+    before = db.read_bytes()
+
+    store = AnnotationStore(db)
+    assert [a.id for a in store.all_annotations()] == [good.id]
+    assert store.all_positions() == {}
+    assert db.read_bytes() == before  # reading changes nothing
+    assert not list(tmp_path.glob("db.json.corrupt-*"))
+
+    second = _annotation(2)
+    store.add(second)
+    store.compact()
+    written = db.read_text(encoding="utf-8")
+    assert f'"start":{LONG},"end":-{LONG}' in written  # the record, number and all, is kept
+    assert f'"offset":{LONG},' in written
+    assert {a.id for a in AnnotationStore(db).all_annotations()} == {good.id, second.id}

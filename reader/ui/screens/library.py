@@ -29,7 +29,6 @@ from reader.sanitize import clean_line
 from reader.ui import messages
 from reader.ui.screens.search import SearchOutcome, SearchScreen
 from reader.ui.session import ArticleUpdate, ReaderSession
-from reader.ui.store_changed import StoreChanged
 from reader.ui.type_filter import TypeToFilter
 from reader.ui.widgets.article_table import FILTER_PLACEHOLDER, ArticleRow, ArticleTable
 from reader.ui.widgets.welcome_banner import WelcomeBanner
@@ -110,6 +109,7 @@ class LibraryScreen(Screen[None]):
         self._scanned = False
         self.session.article_updated.subscribe(self, self._article_updated, immediate=True)
         self.session.library_changed.subscribe(self, lambda _: self.library_changed())
+        self.session.store_changed.subscribe(self, self._store_changed)
         if self._scan_at_start:
             self._scanned = True
             self.scan_library()
@@ -118,15 +118,18 @@ class LibraryScreen(Screen[None]):
         """Closed: the session's signals let go of this screen."""
         self.session.unsubscribe(self)
 
-    @on(StoreChanged)
-    def _store_changed(self) -> None:
+    def _store_changed(self, _: None = None) -> None:
         """Changes were merged from another device: counts and progress may have changed."""
         if getattr(self, "_scanned", True):
             self.scan_library()
 
     def on_screen_resume(self) -> None:
-        """Started on one file: scan the library only when the reader comes back to it."""
-        if not getattr(self, "_scanned", True):
+        """Started on one file: scan the library only when the reader comes back to it.
+
+        The screen is resumed once at start too, under the article pushed on top of it: a scan
+        then would parse every file while the article loads, so it waits to be shown.
+        """
+        if not getattr(self, "_scanned", True) and self.app.screen is self:
             self._scanned = True
             self.scan_library()
 
@@ -207,7 +210,8 @@ class LibraryScreen(Screen[None]):
                 source,
                 cache,
                 progress=progress,
-                cancelled=lambda: worker.is_cancelled,
+                # An article being opened meanwhile comes first.
+                cancelled=session.foreground.giving_way(lambda: worker.is_cancelled),
                 batch=batch,
                 files=listing.missing,
             )

@@ -27,7 +27,7 @@ from annotations.model import AnchorStatus, Annotation, Color
 from annotations.storage import AnnotationStore, ReadingPosition
 from reader.article import Article
 from reader.book import INTERNAL_LINK
-from reader.loading import ArticleError, load_article, preview_article
+from reader.loading import ArticleError, carried_offset, load_article, preview_article
 from reader.reading_progress import format_percent, time_left
 from reader.reanchoring import reanchor
 from reader.sanitize import clean_line
@@ -35,11 +35,11 @@ from reader.ui import messages
 from reader.ui.dialogs.link_dialog import LinkDialog
 from reader.ui.dialogs.note_dialog import NoteDialog
 from reader.ui.dialogs.tag_dialog import TagDialog
+from reader.ui.layout import TextLayout
 from reader.ui.screens.book_navigation import NAVIGATION_BINDINGS, BookNavigation
 from reader.ui.screens.search import SearchOutcome, SearchScreen
 from reader.ui.session import ReaderSession
 from reader.ui.status_line import StatusPart, ellipsize, fit_status
-from reader.ui.store_changed import StoreChanged
 from reader.ui.widgets.annotations_panel import AnnotationsPanel
 from reader.ui.widgets.article_view import ArticleView, Highlight
 from reader.ui.worker_calls import call_from_worker
@@ -64,6 +64,8 @@ class LoadedArticle:
     position: ReadingPosition | None = None
     store_error: str | None = None
     library_tags: set[str] = field(default_factory=set)
+    layout: TextLayout | None = None
+    """The article laid out in the worker for the view's width (None: lay out on show)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,6 +185,7 @@ class ReadingScreen(BookNavigation):
         self.view.focus()
         self.view.begin_loading()
         self.session.article_replaced.subscribe(self, self._article_replaced)
+        self.session.store_changed.subscribe(self, self._store_changed)
         self.load()
 
     def on_unmount(self) -> None:
@@ -199,9 +202,14 @@ class ReadingScreen(BookNavigation):
     def load(self) -> None:
         """Read, parse and anchor the article; fetch its annotations and position.
 
-        A large plain-text file is shown from a quickly parsed preview of its beginning while the
-        rest is parsed, so opening a book costs about as much as opening an article.
+        A large text or Markdown file is shown from a quickly parsed preview of its start while the
+        rest is parsed, so opening a book costs about as much as opening an article. Background
+        work (the search index) waits meanwhile.
         """
+        with self.session.foreground.busy():
+            self._load()
+
+    def _load(self) -> None:
         path = Path(self.path).absolute()
         store: AnnotationStore | None = None
         store_error: str | None = None
@@ -226,7 +234,8 @@ class ReadingScreen(BookNavigation):
         except ArticleError as error:
             call_from_worker(self, self._load_failed, str(error))
             return
-        loaded = LoadedArticle(article, store_error=store_error)
+        loaded = LoadedArticle(article, store_error=store_error,
+                               layout=self.view.prepare_layout(article.document))
         if store is not None:
             loaded.annotations = self._anchor(store, article)
             loaded.position = store.get_position(article.id, article.meta.path)
@@ -257,8 +266,10 @@ class ReadingScreen(BookNavigation):
             self.notify(clean_line(loaded.article.notice), severity="warning", timeout=8)
         offset = loaded.position.offset if loaded.position else 0
         if previewed and self.view.document.text:
-            offset = self.view.top_offset  # keep whatever the reader scrolled to meanwhile
-        self.view.set_document(loaded.article.document, offset)
+            # Keep whatever the reader scrolled to meanwhile.
+            offset = carried_offset(self.view.document.text, loaded.article.text,
+                                    self.view.top_offset)
+        self.view.set_document(loaded.article.document, offset, layout=loaded.layout)
         self.annotations = {a.id: a for a in loaded.annotations}
         self._refresh_annotations()
         if self._initial_selection is not None:
@@ -365,8 +376,7 @@ class ReadingScreen(BookNavigation):
         self.dismiss()
 
     # ----------------------------------------------------------------- annotations
-    @on(StoreChanged)
-    def _store_changed(self) -> None:
+    def _store_changed(self, _: None = None) -> None:
         """Changes were merged from another device: read this article's annotations again."""
         if self.article is not None:
             self._reload_annotations()

@@ -34,7 +34,7 @@ from reader.document import Block, BlockKind, Document
 from reader.highlight_colors import highlight_color, no_color_style
 from reader.reading_progress import reading_progress
 from reader.ui.highlight_index import Highlight, HighlightIndex
-from reader.ui.layout import Row, TextLayout, block_indent, decoration
+from reader.ui.layout import Row, TextLayout, block_indent, collapsed_blocks, decoration
 from reader.ui.selection import SelectionModel, Step, TextRange
 
 __all__ = ["ArticleView", "Highlight"]
@@ -197,12 +197,15 @@ class ArticleView(ScrollView, can_focus=True):
         """
         if self.complete and self._pending_offset is None and not self._deferred:
             return False
-        if now and self.complete is False and not self._deferred and self._ready_now():
+        if now and self.complete is False and not self._deferred and self.shows_text:
             return False
         self._deferred.append(action)
         return True
 
-    def _ready_now(self) -> bool:
+    @property
+    def shows_text(self) -> bool:
+        """True once some text (a preview, or the whole article) is laid out and scrolled to
+        its starting place: keys that only move act on it."""
         return self._layout is not None and self._pending_offset is None and bool(
             self.document.text
         )
@@ -216,11 +219,13 @@ class ArticleView(ScrollView, can_focus=True):
 
     # ----------------------------------------------------------------- document and layout
     def set_document(self, document: Document, offset: int = 0, *,
-                     complete: bool = True) -> None:
+                     complete: bool = True, layout: TextLayout | None = None) -> None:
         """Show ``document`` and scroll so that ``offset`` is at the top.
 
         ``complete=False`` marks a preview: keys that need the whole article wait for the
-        complete document and then act on it, in the order they were pressed.
+        complete document and then act on it, in the order they were pressed. ``layout``: the
+        document laid out beforehand off this thread (:meth:`prepare_layout`), used if the
+        width and the chrome setting are still the ones it was made for.
         """
         self.document = document
         self.complete = complete
@@ -230,7 +235,16 @@ class ArticleView(ScrollView, can_focus=True):
         self._flash = None
         self._pending_offset = offset
         self._pending_place = None
-        self._relayout()
+        self._relayout(layout if layout is not None and layout.document is document else None)
+
+    def prepare_layout(self, document: Document) -> TextLayout | None:
+        """(Any thread.) ``document`` laid out for the view as it is now, or None before the
+        view has a size: laying out a 5 MB article takes a few hundred milliseconds, which a
+        loading worker can spend instead of the UI thread."""
+        if self.size.width == 0:
+            return None
+        return TextLayout(document, self.column_width,
+                          collapsed_blocks(document, show=self.show_chrome))
 
     @property
     def column_width(self) -> int:
@@ -245,22 +259,18 @@ class ArticleView(ScrollView, can_focus=True):
         available = self.scrollable_content_region.width or self.size.width
         return max(0, (available - self.column_width) // 2)
 
-    def _collapsed(self) -> frozenset[int]:
-        if self.show_chrome:
-            return frozenset()
-        return frozenset(
-            index
-            for index, block in enumerate(self.document.blocks)
-            if block.kind is BlockKind.CHROME
-        )
-
-    def _relayout(self) -> None:
+    def _relayout(self, prepared: TextLayout | None = None) -> None:
         if not self.is_mounted or self.size.width == 0:
             return
         keep = self._pending_offset
         if keep is None and self._layout is not None:
             keep = self.top_offset
-        self._layout = TextLayout(self.document, self.column_width, self._collapsed())
+        collapsed = collapsed_blocks(self.document, show=self.show_chrome)
+        if (prepared is not None and prepared.width == self.column_width
+                and prepared.collapsed == collapsed):
+            self._layout = prepared
+        else:
+            self._layout = TextLayout(self.document, self.column_width, collapsed)
         self._strip_cache.clear()
         self.virtual_size = Size(
             self.scrollable_content_region.width or self.size.width, self._layout.height
