@@ -16,7 +16,8 @@ import re
 from reader.document import Block, BlockKind, Document, DocumentBuilder
 
 __all__ = ["MAX_PARAGRAPHS", "MAX_LINES", "HEAD_PARAGRAPHS", "HEAD_LINES", "BULK_BLOCK_CHARS",
-           "BULK_NOTICE", "split_bulk_tail", "bulk_blocks", "with_bulk_text"]
+           "BULK_NOTICE", "split_bulk_tail", "split_bulk_paragraphs", "bulk_blocks",
+           "with_bulk_text"]
 
 #: Past this many paragraph breaks or lines, only the start is read in the file's format.
 MAX_PARAGRAPHS = 150_000
@@ -42,6 +43,15 @@ def split_bulk_tail(text: str) -> tuple[str, str]:
         before = text.rfind("\n\n", 0, by_lines)
         cut = before if before > by_lines // 2 else by_lines
     return text[:cut], text[cut:]
+
+
+def split_bulk_paragraphs(paragraphs: list[str]) -> tuple[list[str], list[str]]:
+    """Paragraphs already found (a very large web page read as text) cut as
+    :func:`split_bulk_tail` cuts a file: past :data:`MAX_PARAGRAPHS` of them, the first
+    :data:`HEAD_PARAGRAPHS` and the rest (``[]`` if there are not that many)."""
+    if len(paragraphs) <= MAX_PARAGRAPHS:
+        return paragraphs, []
+    return paragraphs[:HEAD_PARAGRAPHS], paragraphs[HEAD_PARAGRAPHS:]
 
 
 def _nth(text: str, separator: str, count: int) -> int:

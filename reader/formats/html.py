@@ -28,6 +28,7 @@ from typing import Any
 from lxml import etree
 from lxml import html as lxml_html
 
+from reader.formats.bulk_text import bulk_blocks, split_bulk_paragraphs, with_bulk_text
 from reader.formats.dates import published_date
 from reader.formats.frontmatter import FrontMatter, parse_tags, render_front_matter
 from reader.formats.html_markdown import BLOCK_TAGS, article_markdown, paragraph_markdown
@@ -203,7 +204,12 @@ def parse(text: str) -> ParsedArticle:
     """Parse a cleaned HTML page into a document with the page's metadata."""
     page = extract_page(text)
     if page.paragraphs is not None:
-        return plain_paragraphs(page.paragraphs, page.front, notice=page.notice)
+        # Very many paragraphs (650,000 one-letter ones): past the first, blocks of several.
+        head, tail = split_bulk_paragraphs(page.paragraphs)
+        parsed = plain_paragraphs(head, page.front, notice=page.notice)
+        if tail:
+            parsed.document = with_bulk_text(parsed.document, bulk_blocks("\n\n".join(tail)))
+        return parsed
     return parse_markdown_body(page.markdown, page.front, notice=page.notice)
 
 
