@@ -17,7 +17,7 @@ from reader.document import Block, BlockKind, Document, DocumentBuilder
 
 __all__ = ["MAX_PARAGRAPHS", "MAX_LINES", "HEAD_PARAGRAPHS", "HEAD_LINES", "BULK_BLOCK_CHARS",
            "BULK_NOTICE", "split_bulk_tail", "split_bulk_paragraphs", "bulk_blocks",
-           "with_bulk_text"]
+           "with_bulk_text", "strip_line_ends"]
 
 #: Past this many paragraph breaks or lines, only the start is read in the file's format.
 MAX_PARAGRAPHS = 150_000
@@ -28,7 +28,6 @@ HEAD_LINES = 50_000
 BULK_BLOCK_CHARS = 4096
 BULK_NOTICE = ("This file has very many paragraphs or lines: past its start it is shown as "
                "text, as written.")
-_TRAILING_SPACE = re.compile(r"[ \t]+$", re.MULTILINE)
 _BLANK_LINES = re.compile(r"\n{3,}")
 
 
@@ -43,6 +42,15 @@ def split_bulk_tail(text: str) -> tuple[str, str]:
         before = text.rfind("\n\n", 0, by_lines)
         cut = before if before > by_lines // 2 else by_lines
     return text[:cut], text[cut:]
+
+
+def strip_line_ends(text: str) -> str:
+    """``text`` without spaces or tabs at the end of its lines.
+
+    Line by line: the pattern ``[ \\t]+$`` is tried at every blank of a run, so a line of a
+    million spaces before its text took hours.
+    """
+    return "\n".join([line.rstrip(" \t") for line in text.split("\n")])
 
 
 def split_bulk_paragraphs(paragraphs: list[str]) -> tuple[list[str], list[str]]:
@@ -68,7 +76,7 @@ def bulk_blocks(tail: str) -> list[str]:
     """The texts of the blocks showing ``tail`` as written: trailing spaces dropped, runs of
     blank lines made one, cut at paragraph breaks (else line breaks) into blocks of about
     :data:`BULK_BLOCK_CHARS` characters."""
-    tail = _BLANK_LINES.sub("\n\n", _TRAILING_SPACE.sub("", tail.expandtabs(4))).strip("\n")
+    tail = _BLANK_LINES.sub("\n\n", strip_line_ends(tail.expandtabs(4))).strip("\n")
     blocks = []
     start = 0
     while start < len(tail):

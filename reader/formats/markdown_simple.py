@@ -24,6 +24,8 @@ from collections.abc import Iterator
 from enum import Enum
 from typing import NamedTuple
 
+from reader.formats.bulk_text import strip_line_ends
+
 __all__ = ["SimpleKind", "SimpleBlock", "simple_blocks"]
 
 
@@ -63,7 +65,6 @@ _NOT_PARAGRAPH = re.compile(
     r"| {4}|\t)",
     re.MULTILINE,
 )
-_TRAILING_SPACE = re.compile(r"[ \t]+$", re.MULTILINE)
 
 
 def simple_blocks(text: str) -> Iterator[SimpleBlock]:
@@ -112,7 +113,7 @@ def _text(run: list[str]) -> Iterator[SimpleBlock]:
     """The collected chunks as one ``TEXT`` block (the list emptied)."""
     if not run:
         return
-    content = _TRAILING_SPACE.sub("", "".join(run).expandtabs(4)).strip("\n")
+    content = strip_line_ends("".join(run).expandtabs(4)).strip("\n")
     run.clear()
     if content.strip():
         yield SimpleBlock(SimpleKind.TEXT, content)
