@@ -219,7 +219,7 @@ def test_line_breaks_read_line_by_line_as_the_rule_says(text: str) -> None:
 def test_a_line_indented_by_a_huge_run_of_spaces_is_read_in_linear_work() -> None:
     """Trailing blanks were removed with ``[ \\t]+$``, tried at every blank of a run: a line
     indented by 200,000 spaces took minutes (a million, hours) in the simple reading and in the
-    bulk text. Now each line is stripped once; the indentation is kept."""
+    bulk text. Now the pattern is tried only where a run starts; the indentation is kept."""
     from reader.formats.bulk_text import bulk_blocks, strip_line_ends
 
     indent = " " * 200_000
