@@ -9,7 +9,8 @@ plain paragraphs. Blank-line separated chunks that cannot start or continue any 
 are therefore turned into paragraph tokens directly (a ``str``), and headings on a line of their
 own into :class:`HeadingLine`; everything else still goes through markdown-it (with link
 references and footnotes shared), so the result is the same as a full parse — until
-:data:`MAX_BLOCK_LINES` lines of block structure are used up, after which the rest is one
+:data:`MAX_BLOCK_LINES` lines of block structure are used up (or a line is indented past
+:data:`MAX_INDENT`), after which the rest is one
 ``postil_simple`` token, read by :mod:`reader.formats.markdown_simple` when rendered.
 :mod:`reader.formats.markdown_render` turns the tokens into blocks.
 """
@@ -31,7 +32,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 
 __all__ = [
     "MD", "BlockToken", "HeadingLine", "block_tokens", "block_tokens_slow", "MAX_NESTING",
-    "MAX_FORMATTED_TABLE_CELLS", "MAX_BLOCK_LINES",
+    "MAX_FORMATTED_TABLE_CELLS", "MAX_BLOCK_LINES", "MAX_INDENT",
 ]  # fmt: skip
 
 #: Deepest nesting markdown-it builds (quote = 1 level, list = 2); deeper text is kept as text.
@@ -45,6 +46,10 @@ MAX_FORMATTED_TABLE_CELLS = 5_000
 #: every block rule per line (a 5 MB bullet list took 40 s); lines past this budget are read by
 #: :mod:`reader.formats.markdown_simple`, a chunk at a time.
 MAX_BLOCK_LINES = 5_000
+#: A line indented deeper than this (spaces and tabs) sends its run of block structure, and the
+#: rest of the file's, to :mod:`reader.formats.markdown_simple` too: markdown-it looks at each
+#: character of a line's indentation in Python (a line indented by 5 MB of spaces: a second).
+MAX_INDENT = 1_000
 
 
 class _KeepTextBlockParser(ParserBlock):
@@ -240,6 +245,7 @@ def _make_parser() -> MarkdownIt:
 
 MD = _make_parser()
 
+_DEEP_INDENT = re.compile(rf"^[ \t]{{{MAX_INDENT + 1}}}", re.MULTILINE)
 _WIKI_LINK = re.compile(r"!?\[\[([^\[\]\n|]+)(?:\|([^\[\]\n]+))?\]\]")
 # A chunk is a run of non-blank lines.
 _CHUNK = re.compile(r"(?:^[ \t]*[^ \t\n][^\n]*(?:\n|\Z))+", re.MULTILINE)
@@ -287,7 +293,7 @@ def block_tokens(body: str, env: dict[str, Any]) -> list[BlockToken]:
             tokens.append(table)
             continue
         lines = segment.count("\n") + 1
-        if lines > budget:
+        if lines > budget or _DEEP_INDENT.search(segment) is not None:
             budget = 0
             simple = Token("postil_simple", "", 0)
             simple.content = segment

@@ -227,3 +227,18 @@ def test_a_line_indented_by_a_huge_run_of_spaces_is_read_in_linear_work() -> Non
     assert strip_line_ends(text) == f"- item\n{indent}x\n- last\n"
     assert list(simple_blocks(text)) == [SimpleBlock(SimpleKind.TEXT, f"- item\n{indent}x\n- last")]
     assert "".join(bulk_blocks(f"word {indent}x  \nend")).endswith("x\nend")
+
+
+def test_a_line_indented_past_the_limit_is_not_given_to_markdown_it(
+    block_lines: list[int],
+) -> None:
+    """markdown-it looks at every character of a line's indentation in Python (5 MB of spaces:
+    a second): such a run of block structure is read simply, its text kept."""
+    from reader.formats.markdown_tokens import MAX_INDENT
+
+    shallow = parse("# T\n\n- a\n- b\n\n" + " " * MAX_INDENT + "x\n")
+    assert block_lines and shallow.notice is None
+    block_lines.clear()
+    deep = parse("# T\n\n- a\n- b\n\n" + " " * (MAX_INDENT + 1) + "x\n\nAfter.\n")
+    assert block_lines == [] and deep.notice == SIMPLE_NOTICE
+    assert deep.document.text.endswith(" " * (MAX_INDENT + 1) + "x\n\nAfter.")
