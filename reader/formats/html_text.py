@@ -39,6 +39,9 @@ _BLOCK_HTML = frozenset(
     }
 )  # fmt: skip
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+#: Marks a paragraph break while whitespace is collapsed (a control character: not whitespace,
+#: and removed from article text by :func:`~reader.sanitize.clean_text`).
+_BREAK_MARK = "\x00"
 
 
 def _collapse(text: str) -> str:
@@ -137,8 +140,13 @@ def visible_text_by_patterns(
     text = _BLOCK_TAG.sub("\n\n", text)
     text = html_entities.unescape(re.sub(r"<[^>]*>", " ", text))
     edges = " |" if table_cells else None
-    paragraphs = (_collapse(chunk).strip(edges) for chunk in _PARAGRAPH_BREAK.split(text))
-    return [paragraph for paragraph in paragraphs if paragraph]
+    if _BREAK_MARK in text:  # (never in cleaned text)
+        paragraphs = (_collapse(chunk).strip(edges) for chunk in _PARAGRAPH_BREAK.split(text))
+        return [paragraph for paragraph in paragraphs if paragraph]
+    # Whitespace collapsed in one pass over the whole text, paragraph breaks marked: a page of
+    # a million paragraphs is not a million calls.
+    marked = _collapse(_PARAGRAPH_BREAK.sub(_BREAK_MARK, text))
+    return [paragraph for piece in marked.split(_BREAK_MARK) if (paragraph := piece.strip(edges))]
 
 
 def remove_keep_tail(element: Any) -> None:
