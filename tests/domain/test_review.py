@@ -279,6 +279,22 @@ def test_an_edited_article_keeps_its_frequency_as_its_highlights_do(tmp_path: Pa
     assert Reviews(store).frequency(first) == "normal"
 
 
+def test_a_move_then_an_edit_keep_the_frequency_when_an_answer_comes_between(
+        tmp_path: Path) -> None:
+    store = AnnotationStore(tmp_path / "db.json")
+    old, moved = tmp_path / "essay.md", tmp_path / "moved.md"
+    old.write_text(ESSAY)
+    first, second, third = highlight_file(store, old, 3)
+    Reviews(store).set_frequency(first, "less")
+    old.rename(moved)
+    first, second, third = reanchor_file(store, moved, [first, second, third])
+    assert stretched(store, first.id)  # the record now names the new path
+    moved.write_text(ESSAY + "\nA last paragraph added later.\n")
+    first, second, third = reanchor_file(store, moved, [first, second, third])
+    assert Reviews(store).frequency(second) == "less"
+    assert stretched(store, third.id)
+
+
 def test_a_new_file_at_a_moved_articles_old_path_does_not_take_its_frequency(
         tmp_path: Path) -> None:
     store = AnnotationStore(tmp_path / "db.json")
