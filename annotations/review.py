@@ -417,8 +417,9 @@ class ReviewStore:
     (``review.card.<annotation id>``, ``review.article-id.<article id>``, and the older
     ``review.article.<path>``).
 
-    The only place that touches storage for reviews: each change is one record's change
-    through the store's field-level, durable write path (fsynced when the call returns).
+    The only place that touches storage for reviews: each change is one batch of record
+    changes (one record, or an answer's card with the frequency record it moves) through the
+    store's field-level, durable write path (fsynced when the call returns).
     """
 
     def __init__(self, store: AnnotationStore) -> None:
@@ -448,9 +449,11 @@ class ReviewStore:
         """The card of one highlight, if it has one."""
         return self.cards().get(annotation_id)
 
-    def put_card(self, card: ReviewCard) -> None:
-        """Save one card (only its own record changes); durable when this returns."""
-        self.store.set_state(CARD_KEY + card.annotation_id, card.to_record())
+    def put_card(self, card: ReviewCard, also: Iterable[Change] = ()) -> None:
+        """Save one card (only its own record changes, and those of ``also`` in the same
+        batch); durable when this returns."""
+        self.store.apply_changes([Change.state(CARD_KEY + card.annotation_id, card.to_record()),
+                                  *also])
 
     def remove_card(self, annotation_id: str) -> None:
         """Forget a highlight's card (it is new again); durable when this returns."""
@@ -478,6 +481,16 @@ class ReviewStore:
         """Save how often the highlight's article comes back, under its :func:`frequency_key`
         (with the path it is at), and remove the records in ``replaces`` (those it supersedes,
         see :meth:`ArticleFrequencies.keys`): one batch, durable when this returns."""
+        self.store.apply_changes(self.frequency_changes(annotation, frequency, replaces))
+
+    @staticmethod
+    def frequency_changes(annotation: Annotation, frequency: str,
+                          replaces: Iterable[str] = ()) -> list[Change]:
+        """The changes :meth:`set_frequency` makes.
+
+        Raises:
+            ValueError: ``frequency`` is not one of :data:`FREQUENCIES`.
+        """
         if frequency not in FREQUENCY_FACTORS:
             raise ValueError(f"frequency must be one of {', '.join(FREQUENCIES)}")
         own = frequency_key(annotation)
@@ -487,7 +500,7 @@ class ReviewStore:
                 "frequency": frequency, "path": annotation.path}
         changes = [Change.state(own, value)]
         changes.extend(Change.state(key, None) for key in dict.fromkeys(replaces) if key != own)
-        self.store.apply_changes(changes)
+        return changes
 
 
 def _answered_on(card: ReviewCard, day: str) -> int:
@@ -649,12 +662,13 @@ class Reviews:
         except (ArithmeticError, ValueError, TypeError) as error:
             raise ReviewError(f"the review card of {annotation_id} cannot be scheduled "
                               f"({error}); nothing was saved") from None
-        self.cards.put_card(card)
+        moved: list[Change] = []
         if not frequencies.settled(annotation, carried):
             # The article moved, was edited or has a path-keyed record: the frequency follows
-            # its highlights to their current article id and path.
-            self.cards.set_frequency(annotation, frequency,
-                                     frequencies.keys(annotation, carried))
+            # its highlights to their current article id and path (with the card, one write).
+            moved = self.cards.frequency_changes(annotation, frequency,
+                                                 frequencies.keys(annotation, carried))
+        self.cards.put_card(card, moved)
         next_due = card.due.date() if card.status is CardStatus.ACTIVE else None
         return AnswerResult(card, next_due)
 
@@ -694,15 +708,18 @@ class Reviews:
     def set_frequency(self, annotation: Annotation, frequency: str) -> None:
         """See the highlight's article's highlights less or more often (or normally).
 
-        Saved by the article's content id (the records it supersedes, such as an older one
-        by path, are removed in the same write)."""
+        Saved by the article's content id as the database has the highlight now (the records
+        it supersedes, such as an older one by path, are removed in the same write)."""
+        annotation = self.store.get(annotation.id) or annotation
         frequencies = self.cards.frequencies()
         self.cards.set_frequency(annotation, frequency,
                                  frequencies.keys(annotation,
                                                   self._carried(frequencies, annotation)))
 
     def frequency(self, annotation: Annotation) -> str:
-        """How often the highlight's article comes back (see :class:`ArticleFrequencies`)."""
+        """How often the highlight's article comes back (see :class:`ArticleFrequencies`), as
+        the database has the highlight now."""
+        annotation = self.store.get(annotation.id) or annotation
         frequencies = self.cards.frequencies()
         return frequencies.of(annotation, self._carried(frequencies, annotation))
 
