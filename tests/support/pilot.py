@@ -93,6 +93,31 @@ async def opened_article(app: PostilApp, *, size: tuple[int, int] = (80, 24),
         yield OpenedArticle(pilot, screen)
 
 
+async def palette_settled(pilot: Pilot[object], query: str) -> None:
+    """Wait until the command palette has searched for ``query`` and shows what it found.
+
+    The palette searches in a worker while the query is typed; enter pressed before that
+    search has finished would run a command listed for an earlier, shorter query.
+    """
+    from textual.command import CommandList, CommandPalette
+    from textual.widgets import Input
+
+    def settled() -> bool:
+        palette = pilot.app.screen
+        if not isinstance(palette, CommandPalette):
+            return False
+        boxes, lists = palette.query(Input), palette.query(CommandList)
+        if not (boxes and lists):  # not mounted yet
+            return False
+        searching = any(
+            worker.node is palette and not worker.is_finished for worker in pilot.app.workers
+        )
+        return boxes.first().value == query and not searching and lists.first().option_count > 0
+
+    await wait_for(pilot, settled)
+    await pilot.pause()
+
+
 #: The last paragraph of :func:`write_book`'s book (unique words, easy to search for).
 BOOK_END = "Zephyrine quokkas juggle marmalade lanterns beneath the final harbour bridge."
 
@@ -121,6 +146,21 @@ def press_fast(app: object, *keys: str) -> None:
     for key in keys:
         character = key if len(key) == 1 else (" " if key == "space" else None)
         app.post_message(events.Key(key, character))
+
+
+async def type_text(pilot: Pilot[object], text: str) -> None:
+    """Type ``text`` as a terminal delivers a paste: every character a key event, named as the
+    terminal's parser names it, all queued at once; then let the app handle them.
+
+    For text the test only needs typed (a path, a URL): ``pilot.press`` waits for the app to
+    be idle after every key, which costs a noticeable moment per character.
+    """
+    from textual import events
+    from textual.keys import _character_to_key
+
+    for character in text:
+        pilot.app.post_message(events.Key(_character_to_key(character), character))
+    await pilot.pause()
 
 
 def screen_text(app: object) -> list[str]:
