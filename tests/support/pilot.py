@@ -13,7 +13,10 @@ from textual.pilot import Pilot
 
 from reader.library import LibrarySource
 from reader.ui.app import PostilApp
+from reader.ui.screens.library import LibraryScreen
 from reader.ui.screens.reading import ReadingScreen
+from reader.ui.screens.search import SearchScreen
+from reader.ui.widgets.annotations_panel import AnnotationsPanel
 from reader.ui.widgets.article_view import ArticleView
 
 
@@ -57,7 +60,6 @@ async def wait_reading(pilot: Pilot[object]) -> ReadingScreen:
 
 async def wait_library(pilot: Pilot[object], rows: int) -> None:
     """Wait until the library table shows ``rows`` rows."""
-    from reader.ui.screens.library import LibraryScreen
 
     def ready() -> bool:
         screen = pilot.app.screen
@@ -91,6 +93,51 @@ async def opened_article(app: PostilApp, *, size: tuple[int, int] = (80, 24),
             await pilot.press("enter")
         screen = await wait_reading(pilot)
         yield OpenedArticle(pilot, screen)
+
+
+class OpenedLibrary(NamedTuple):
+    """What :func:`opened_library` yields: the Pilot driving the app and its library screen."""
+
+    pilot: Pilot[object]
+    screen: LibraryScreen
+
+
+@asynccontextmanager
+async def opened_library(app: PostilApp, rows: int, *, size: tuple[int, int] = (100, 30)
+                         ) -> AsyncIterator[OpenedLibrary]:
+    """Run ``app`` under Pilot until its library table lists ``rows`` rows::
+
+        async with opened_library(make_app(home, folder), 2) as (pilot, library):
+            await pilot.press("slash")
+    """
+    async with app.run_test(size=size) as pilot:
+        await wait_library(pilot, rows)
+        screen = app.screen
+        assert isinstance(screen, LibraryScreen)
+        yield OpenedLibrary(pilot, screen)
+
+
+async def open_search(pilot: Pilot[object], query: str = "") -> SearchScreen:
+    """Press ``/``, wait for the search box and type ``query`` into it key by key."""
+    await pilot.press("slash")
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, SearchScreen))
+    search = pilot.app.screen
+    assert isinstance(search, SearchScreen)
+    if query:
+        await pilot.press(*query)
+    return search
+
+
+async def open_panel(pilot: Pilot[object], screen: ReadingScreen, highlights: int = 0
+                     ) -> AnnotationsPanel:
+    """Highlight the next ``highlights`` sentences (``]`` then ``h`` each), then open the
+    annotations panel (``a``) and wait until it is shown."""
+    for _ in range(highlights):
+        await pilot.press("right_square_bracket", "h")
+    await pilot.press("a")
+    panel = screen.query_one(AnnotationsPanel)
+    await wait_for(pilot, lambda: panel.display)
+    return panel
 
 
 async def palette_settled(pilot: Pilot[object], query: str) -> None:
