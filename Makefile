@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 RUN_STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck imports pytest bench clean
+.PHONY: run test test-slow test-all lint typecheck imports pytest bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,13 @@ pytest: $(STAMP)
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 test: lint typecheck imports pytest
+
+# The long variants `make test` leaves out (marked `slow`), and everything at once.
+test-slow: $(STAMP)
+	$(BIN)/python -m pytest -q -m slow $(PYTEST_ARGS)
+
+test-all: lint typecheck imports $(STAMP)
+	$(BIN)/python -m pytest -q -m '' $(PYTEST_ARGS)
 
 bench: $(RUN_STAMP)
 	$(BIN)/python bench/open.py

@@ -15,13 +15,19 @@ rely on it. Every date comes from ``today`` when it is given.
 
 All storage goes through :class:`ReviewStore` (a few small methods over the annotation store's
 lock and tables); every answer is durable (fsynced) before the function returns.
+
+An article's frequency ("see less of this book") is kept by the article's content id, the
+``article_id`` its highlights carry, so it survives a move or rename the way the highlights do
+(:class:`ArticleFrequencies` says which record applies to a highlight). Older records keyed by
+the article's path still apply to the article at that path; the next change of that article's
+frequency (or an answer to one of its highlights) moves the value to the id record.
 """
 
 from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
@@ -29,13 +35,19 @@ from typing import Any
 
 from fsrs import Card, Rating, Scheduler, State
 
+from annotations.changelog import Change
 from annotations.model import AnchorStatus, Annotation
 from annotations.quote_only import article_key
 from annotations.storage import AnnotationStore, StoreError
 
-#: State keys of review records: one per highlight's card, one per article's frequency.
+#: State keys of review records: one per highlight's card, one per article's frequency (by
+#: the article's content id; :data:`ARTICLE_KEY` records, by its path or quote-only key, are
+#: those written before, and those of quote-only sources, which have no content id).
 CARD_KEY = "review.card."
+ARTICLE_ID_KEY = "review.article-id."
 ARTICLE_KEY = "review.article."
+#: Longest article path an id record may remember (a longer one is ignored).
+MAX_PATH_CHARS = 4096
 
 #: Answers and the FSRS rating each stands for (master and discard are not ratings).
 RATINGS: dict[str, Rating] = {
@@ -338,12 +350,76 @@ def _tiebreak(day: date, annotation_id: str) -> str:
     return hashlib.sha256(f"{day.isoformat()}\0{annotation_id}".encode()).hexdigest()
 
 
+@dataclass(frozen=True, slots=True)
+class ArticleFrequencies:
+    """The per-article frequencies as stored, and which one applies to a highlight.
+
+    A highlight's article is found the way the store finds an article's annotations
+    (``AnnotationStore.annotations_for(article_id, path)``): by the content id the highlight
+    carries (a moved or renamed file keeps it), else by its path. So a record applies, best
+    first, when it is
+
+    1. the id record of the highlight's ``article_id``;
+    2. an id record set at the highlight's path whose id no highlight carries any more: the
+       article's text was edited and re-anchoring gave its highlights the new id (while some
+       highlight still carries the old id, that article is elsewhere and keeps its record);
+    3. the older record keyed by the highlight's path (or quote-only key).
+
+    Attributes:
+        records: Frequency (``less``/``more``) by state key, both kinds of record.
+        paths: The path each id record was set at (by state key).
+    """
+
+    records: Mapping[str, str] = field(default_factory=dict)
+    paths: Mapping[str, str] = field(default_factory=dict)
+
+    def keys(self, annotation: Annotation, carried: Collection[str] = ()) -> list[str]:
+        """The state keys of the records that apply to the highlight's article, the one that
+        counts first; ``carried`` is every article id the database's highlights carry."""
+        found: list[str] = []
+        own = frequency_key(annotation)
+        if own.startswith(ARTICLE_ID_KEY):
+            if own in self.records:
+                found.append(own)
+            if annotation.path:
+                found.extend(key for key, path in self.paths.items()
+                             if path == annotation.path and key != own
+                             and key[len(ARTICLE_ID_KEY):] not in carried)
+        legacy = ARTICLE_KEY + article_key(annotation)
+        if legacy in self.records:
+            found.append(legacy)
+        return found
+
+    def of(self, annotation: Annotation, carried: Collection[str] = ()) -> str:
+        """How often the highlight's article comes back (``normal`` when nothing is set)."""
+        keys = self.keys(annotation, carried)
+        return self.records[keys[0]] if keys else "normal"
+
+    def settled(self, annotation: Annotation, carried: Collection[str] = ()) -> bool:
+        """Whether the highlight's frequency is where it belongs: nothing set, or only the id
+        record of its article, set at its current path."""
+        keys = self.keys(annotation, carried)
+        own = frequency_key(annotation)
+        return not keys or (keys == [own] and self.paths.get(own, annotation.path)
+                            == annotation.path)
+
+
+def frequency_key(annotation: Annotation) -> str:
+    """The state key a highlight's article frequency is saved under: its article id's record,
+    or for a highlight without one (quote-only), its :func:`article_key`'s."""
+    if annotation.article_id and not annotation.quote_only:
+        return ARTICLE_ID_KEY + annotation.article_id
+    return ARTICLE_KEY + article_key(annotation)
+
+
 class ReviewStore:
     """Review cards and per-article frequencies, one state record each in the database
-    (``review.card.<annotation id>``, ``review.article.<path>``).
+    (``review.card.<annotation id>``, ``review.article-id.<article id>``, and the older
+    ``review.article.<path>``).
 
-    The only place that touches storage for reviews: each change is one record's change
-    through the store's field-level, durable write path (fsynced when the call returns).
+    The only place that touches storage for reviews: each change is one batch of record
+    changes (one record, or an answer's card with the frequency record it moves) through the
+    store's field-level, durable write path (fsynced when the call returns).
     """
 
     def __init__(self, store: AnnotationStore) -> None:
@@ -373,28 +449,58 @@ class ReviewStore:
         """The card of one highlight, if it has one."""
         return self.cards().get(annotation_id)
 
-    def put_card(self, card: ReviewCard) -> None:
-        """Save one card (only its own record changes); durable when this returns."""
-        self.store.set_state(CARD_KEY + card.annotation_id, card.to_record())
+    def put_card(self, card: ReviewCard, also: Iterable[Change] = ()) -> None:
+        """Save one card (only its own record changes, and those of ``also`` in the same
+        batch); durable when this returns."""
+        self.store.apply_changes([Change.state(CARD_KEY + card.annotation_id, card.to_record()),
+                                  *also])
 
     def remove_card(self, annotation_id: str) -> None:
         """Forget a highlight's card (it is new again); durable when this returns."""
         self.store.set_state(CARD_KEY + annotation_id, None)
 
-    def frequencies(self) -> dict[str, str]:
-        """Per-article review frequency (``less``/``more``) by article path."""
-        result: dict[str, str] = {}
+    def frequencies(self) -> ArticleFrequencies:
+        """Every valid per-article frequency record (invalid ones are skipped and kept)."""
+        records: dict[str, str] = {}
+        paths: dict[str, str] = {}
         for key, frequency in self.store.state_values(ARTICLE_KEY).items():
-            if isinstance(frequency, str) and frequency in FREQUENCY_FACTORS \
-                    and frequency != "normal":
-                result[key[len(ARTICLE_KEY):]] = frequency
-        return result
+            if frequency in ("less", "more"):
+                records[key] = frequency
+        for key, value in sorted(self.store.state_values(ARTICLE_ID_KEY).items()):
+            if len(key) == len(ARTICLE_ID_KEY) or not isinstance(value, dict) \
+                    or value.get("frequency") not in ("less", "more"):
+                continue
+            records[key] = value["frequency"]
+            path = value.get("path")
+            if isinstance(path, str) and 0 < len(path) <= MAX_PATH_CHARS:
+                paths[key] = path
+        return ArticleFrequencies(records, paths)
 
-    def set_frequency(self, path: str, frequency: str) -> None:
-        """Save how often an article's highlights come back; durable when this returns."""
+    def set_frequency(self, annotation: Annotation, frequency: str,
+                      replaces: Iterable[str] = ()) -> None:
+        """Save how often the highlight's article comes back, under its :func:`frequency_key`
+        (with the path it is at), and remove the records in ``replaces`` (those it supersedes,
+        see :meth:`ArticleFrequencies.keys`): one batch, durable when this returns."""
+        self.store.apply_changes(self.frequency_changes(annotation, frequency, replaces))
+
+    @staticmethod
+    def frequency_changes(annotation: Annotation, frequency: str,
+                          replaces: Iterable[str] = ()) -> list[Change]:
+        """The changes :meth:`set_frequency` makes.
+
+        Raises:
+            ValueError: ``frequency`` is not one of :data:`FREQUENCIES`.
+        """
         if frequency not in FREQUENCY_FACTORS:
             raise ValueError(f"frequency must be one of {', '.join(FREQUENCIES)}")
-        self.store.set_state(ARTICLE_KEY + path, None if frequency == "normal" else frequency)
+        own = frequency_key(annotation)
+        value: Any = None
+        if frequency != "normal":
+            value = frequency if own.startswith(ARTICLE_KEY) else {
+                "frequency": frequency, "path": annotation.path}
+        changes = [Change.state(own, value)]
+        changes.extend(Change.state(key, None) for key in dict.fromkeys(replaces) if key != own)
+        return changes
 
 
 def _answered_on(card: ReviewCard, day: str) -> int:
@@ -412,7 +518,7 @@ def daily_batch(
     today: date,
     policy: ReviewPolicy | None = None,
     theme: ReviewFilter | None = None,
-    frequencies: dict[str, str] | None = None,
+    frequencies: ArticleFrequencies | None = None,
     limit: int | None = None,
 ) -> list[BatchItem]:
     """Today's batch: what is still to review today, in a fixed order for the day.
@@ -421,7 +527,8 @@ def daily_batch(
     that day; new highlights are capped per day (counting those first answered today).
     ``limit`` replaces ``policy.per_day`` as the day's size.
     """
-    frequencies = frequencies or {}
+    frequencies = frequencies or ArticleFrequencies()
+    carried = {a.article_id for a in annotations}
     policy = policy or ReviewPolicy()
     theme = theme or ReviewFilter()
     day = today.isoformat()
@@ -446,8 +553,7 @@ def daily_batch(
             due.append(BatchItem(annotation, card, due_day))
     due.sort(key=lambda item: (item.due, _tiebreak(today, item.annotation.id)))
     boost = {"more": 0, "normal": 1, "less": 2}
-    new.sort(key=lambda a: (boost[frequencies.get(article_key(a), "normal")],
-                            _tiebreak(today, a.id)))
+    new.sort(key=lambda a: (boost[frequencies.of(a, carried)], _tiebreak(today, a.id)))
     new_room = max(0, policy.new_per_day - new_today)
     new_items = [BatchItem(a, None, today) for a in new[:new_room]]
     # Too few articles to fill a day under the cap: the library's (or theme's) articles, not
@@ -547,14 +653,22 @@ class Reviews:
         annotation = self.store.get(annotation_id)
         if annotation is None:
             raise ReviewError(f"no highlight with id {annotation_id}")
-        frequency = self.cards.frequencies().get(article_key(annotation), "normal")
+        frequencies = self.cards.frequencies()
+        carried = self._carried(frequencies, annotation)
+        frequency = frequencies.of(annotation, carried)
         try:
             card = apply_answer(self.cards.card(annotation_id), annotation_id, answer,
                                 when=review_time(today), frequency=frequency)
         except (ArithmeticError, ValueError, TypeError) as error:
             raise ReviewError(f"the review card of {annotation_id} cannot be scheduled "
                               f"({error}); nothing was saved") from None
-        self.cards.put_card(card)
+        moved: list[Change] = []
+        if not frequencies.settled(annotation, carried):
+            # The article moved, was edited or has a path-keyed record: the frequency follows
+            # its highlights to their current article id and path (with the card, one write).
+            moved = self.cards.frequency_changes(annotation, frequency,
+                                                 frequencies.keys(annotation, carried))
+        self.cards.put_card(card, moved)
         next_due = card.due.date() if card.status is CardStatus.ACTIVE else None
         return AnswerResult(card, next_due)
 
@@ -580,13 +694,34 @@ class Reviews:
         self.cards.put_card(restored)
         return restored
 
-    def set_frequency(self, path: str, frequency: str) -> None:
-        """See an article's highlights less or more often (or normally)."""
-        self.cards.set_frequency(path, frequency)
+    def _carried(self, frequencies: ArticleFrequencies, annotation: Annotation) -> set[str]:
+        """Of the article ids whose records were set at the highlight's path, those some
+        highlight still carries (read from the index: only their records)."""
+        prefix = len(ARTICLE_ID_KEY)
+        candidates = [key[prefix:] for key, path in frequencies.paths.items()
+                      if annotation.path and path == annotation.path]
+        if not candidates:
+            return set()
+        found = self.store.annotations_where(lambda _path: False, candidates)
+        return {a.article_id for a in found}
 
-    def frequency(self, path: str) -> str:
-        """How often an article's highlights come back."""
-        return self.cards.frequencies().get(path, "normal")
+    def set_frequency(self, annotation: Annotation, frequency: str) -> None:
+        """See the highlight's article's highlights less or more often (or normally).
+
+        Saved by the article's content id as the database has the highlight now (the records
+        it supersedes, such as an older one by path, are removed in the same write)."""
+        annotation = self.store.get(annotation.id) or annotation
+        frequencies = self.cards.frequencies()
+        self.cards.set_frequency(annotation, frequency,
+                                 frequencies.keys(annotation,
+                                                  self._carried(frequencies, annotation)))
+
+    def frequency(self, annotation: Annotation) -> str:
+        """How often the highlight's article comes back (see :class:`ArticleFrequencies`), as
+        the database has the highlight now."""
+        annotation = self.store.get(annotation.id) or annotation
+        frequencies = self.cards.frequencies()
+        return frequencies.of(annotation, self._carried(frequencies, annotation))
 
     def stats(self, *, today: date | None = None, days: int = 28) -> ReviewStats:
         """Counts for today, the streak and answers per day over the last ``days`` days."""

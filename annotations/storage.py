@@ -376,7 +376,8 @@ class AnnotationStore:
         stamped = [change.stamped(device) for change in batch]
         with self._locked(timeout), self._mutex:
             if share and any(c.table == POSITIONS and "base" not in c.fields for c in stamped):
-                stamped = _with_bases(stamped, self._refresh())
+                # Positions are read whole even through the index: no need to parse the rest.
+                stamped = _with_bases(stamped, self._current())
             size = self._writable_size()
             if size < DIRECT_WRITE_BYTES or (self._tables is not None
                                              and len(stamped) >= BULK_WRITE_CHANGES):

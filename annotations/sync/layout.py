@@ -29,6 +29,8 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from reader.safe_read import RefusedFile, read_regular_file
+
 #: The folder postil keeps inside the user's sync folder.
 ROOT_NAME = "postil-sync"
 #: Each device's description of itself (see :mod:`annotations.sync.devices`).
@@ -159,24 +161,8 @@ def open_regular(path: Path, flags: int = os.O_RDONLY, mode: int = 0o600) -> int
 
 
 def read_small(path: Path, limit: int) -> bytes | None:
-    """A small regular file's bytes (None when missing, not regular, or over ``limit``)."""
+    """A small regular file's bytes (None when missing, a link, not regular, or over ``limit``)."""
     try:
-        fd = open_regular(path)
-    except OSError:
+        return read_regular_file(path, limit, follow_symlinks=False)
+    except (RefusedFile, OSError):
         return None
-    try:
-        if os.fstat(fd).st_size > limit:
-            return None
-        chunks, left = [], limit + 1
-        while left > 0:
-            chunk = os.read(fd, min(left, 1 << 16))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            left -= len(chunk)
-        data = b"".join(chunks)
-        return data if len(data) <= limit else None
-    except OSError:
-        return None
-    finally:
-        os.close(fd)

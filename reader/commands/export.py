@@ -66,6 +66,7 @@ Filters combine (AND); repeated --tag or --color values match any of them (OR).
 
 --template FILE uses your own layout (Mustache-style: {{{{field}}}}, {{{{#list}}}}...{{{{/list}}}},
 {{{{^field}}}}...{{{{/field}}}} when empty); --print-template prints the built-in one to start from.
+Partials: {{{{*name}}}}...{{{{/name}}}} defines a block (at the top level), {{{{>name}}}} uses it.
 {textwrap.fill("Article fields: " + ", ".join(ARTICLE_FIELDS) + ".", 94)}
 {textwrap.fill(
     "Highlight fields (inside {{#highlights}} or {{#orphans}}): "

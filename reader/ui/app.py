@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState, get_current_worker
@@ -280,15 +281,31 @@ class PostilApp(App[int]):
 
     def _write_failed(self, error: Exception) -> None:
         message = clean_line(str(error)) or type(error).__name__
-        text, severity = f"Could not save: {message}", "error"
+        text = f"Could not save: {message}"
+        severity: SeverityLevel = "error"
         if isinstance(error, DatabaseLocked):  # the writer keeps the change and retries
             text = ("Waiting to save: another postil is using the database. Your changes are "
                     "kept and saved as soon as it is free.")
             severity = "warning"
-        try:
-            self.call_from_thread(self.notify, text, severity=severity, timeout=15)
-        except RuntimeError:
-            pass  # shutting down: the writer's error already reached stderr via the log
+        self._notify_from_thread(text, severity=severity, timeout=15)
+
+    class ThreadNotice(Message):
+        """A notification from a thread that must not wait for the UI to show it."""
+
+        def __init__(self, text: str, severity: SeverityLevel, timeout: float) -> None:
+            super().__init__()
+            self.text, self.severity, self.timeout = text, severity, timeout
+
+    def _notify_from_thread(self, text: str, *, severity: SeverityLevel = "information",
+                            timeout: float = 10) -> None:
+        """(Any thread.) Notify without waiting: ``call_from_thread`` waits for the UI thread,
+        which may itself be waiting for this thread (quitting joins the writer) — a quit
+        while the database was locked hung until the join timed out."""
+        self.post_message(self.ThreadNotice(text, severity, timeout))
+
+    @on(ThreadNotice)
+    def _thread_notice(self, notice: ThreadNotice) -> None:
+        self.notify(notice.text, severity=notice.severity, timeout=notice.timeout)
 
     def watch_theme(self, theme: str) -> None:
         """Remember the chosen theme in the settings file."""
@@ -424,10 +441,7 @@ class PostilApp(App[int]):
         call_from_worker(self, self.exit)
 
     def _notice_from_worker(self, message: str) -> None:
-        try:
-            self.call_from_thread(self.notify, clean_line(message), timeout=10)
-        except RuntimeError:
-            pass
+        self._notify_from_thread(clean_line(message), timeout=10)
 
     def action_help_quit(self) -> None:
         """ctrl+c with nothing selected to copy quits, as in any terminal program.

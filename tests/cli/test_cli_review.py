@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from annotations.model import Annotation
+from annotations.review import Answer, Reviews, apply_answer, review_time
 from annotations.storage import AnnotationStore
 from reader.cli import main
 from tests.support.paths import ROOT, SEED, SEED_TITLE
@@ -90,6 +91,26 @@ def test_answers_move_highlights_to_later_days(highlights: list[str],
             assert main(["review", "--answer", item["id"], "good", "--today", today]) == 0
             capsys.readouterr()
     assert seen == {highlights[0]}
+
+
+def test_a_frequency_set_in_the_app_follows_the_article_moved_in_the_library(
+        highlights: list[str], seed_library: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    store = AnnotationStore(Path(os.environ["POSTIL_DB"]))
+    first = store.get(highlights[0])
+    assert first is not None
+    Reviews(store).set_frequency(first, "less")  # what `f` on the review screen does
+    moved = seed_library / "read" / "renamed.md"
+    moved.parent.mkdir()
+    (seed_library / SEED.name).rename(moved)
+    assert main(["notes"]) == 0  # finds the article again by its id and saves its new path
+    capsys.readouterr()
+    assert store.get(highlights[1]).path == str(moved)  # type: ignore[union-attr]
+    day = date(2026, 5, 1)
+    answer = run_json(["review", "--answer", highlights[1], "good", "--json",
+                       "--today", day.isoformat()], capsys)
+    usual = apply_answer(None, highlights[1], Answer.GOOD, when=review_time(day)).due.date()
+    assert isinstance(answer, dict)
+    assert date.fromisoformat(answer["next_due"]) - day == 2 * (usual - day)
 
 
 def test_bad_answers_and_dates_are_clear_errors(highlights: list[str],

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+import reader.loading
 from reader.article import Article
 from reader.document import BlockKind
 from reader.loading import ArticleError, load_article, read_metadata
@@ -91,11 +92,16 @@ def test_empty_and_whitespace_files(tmp_path: Path, name: str, content: str) -> 
     assert article.meta.title == "Empty"  # the file name made readable
 
 
-def timed_load(path: Path) -> tuple[float, Article]:
-    """Seconds ``load_article(path)`` took, and the article."""
-    started = time.perf_counter()
-    article = load_article(path)
-    return time.perf_counter() - started, article
+def timed_load(path: Path, runs: int = 3) -> tuple[float, Article]:
+    """The fewest seconds ``load_article(path)`` took in ``runs`` parses (the least disturbed
+    by whatever else the machine does), and the article."""
+    best = float("inf")
+    for _ in range(runs):
+        reader.loading._PARSED.clear()  # parse it again, not the kept result
+        started = time.perf_counter()
+        article = load_article(path)
+        best = min(best, time.perf_counter() - started)
+    return best, article
 
 
 def test_ten_megabyte_single_line(tmp_path: Path) -> None:

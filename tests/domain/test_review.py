@@ -12,6 +12,8 @@ import pytest
 
 from annotations.model import AnchorStatus, Annotation
 from annotations.review import (
+    ARTICLE_ID_KEY,
+    ARTICLE_KEY,
     Answer,
     CardStatus,
     ReviewCard,
@@ -24,6 +26,8 @@ from annotations.review import (
     review_time,
 )
 from annotations.storage import AnnotationStore
+from reader.loading import load_article
+from reader.reanchoring import reanchor
 
 START = date(2026, 1, 1)
 
@@ -192,13 +196,146 @@ def test_seeing_an_article_less_often_stretches_its_intervals(store: AnnotationS
     reviews = Reviews(store)
     one, other = store.all_annotations()[0], store.all_annotations()[-1]
     assert one.path != other.path
-    reviews.set_frequency(one.path, "less")
-    assert reviews.frequency(one.path) == "less" and reviews.frequency(other.path) == "normal"
+    reviews.set_frequency(one, "less")
+    assert reviews.frequency(one) == "less" and reviews.frequency(other) == "normal"
     slow = reviews.answer(one.id, "good", today=START).card.due
     normal = reviews.answer(other.id, "good", today=START).card.due
     assert slow - review_time(START) == 2 * (normal - review_time(START))
-    reviews.set_frequency(one.path, "normal")
-    assert reviews.frequency(one.path) == "normal"
+    reviews.set_frequency(one, "normal")
+    assert reviews.frequency(one) == "normal"
+    assert store.state_values(ARTICLE_ID_KEY) == {ARTICLE_ID_KEY + one.article_id: None}
+
+
+ESSAY = "\n\n".join(f"Paragraph {n} says something worth keeping about topic {n}."
+                     for n in range(8)) + "\n"
+
+
+def highlight_file(store: AnnotationStore, path: Path, quotes: int = 2) -> list[Annotation]:
+    """Highlight the first ``quotes`` paragraphs of the article at ``path`` and save them."""
+    article = load_article(path)
+    made = []
+    for number in range(quotes):
+        start = article.text.index(f"Paragraph {number} ")
+        made.append(Annotation.create(article_id=article.id, path=article.meta.path,
+                                      text=article.text, start=start, end=start + 30))
+    store.put_many(made)
+    return made
+
+
+def reanchor_file(store: AnnotationStore, path: Path, annotations: list[Annotation]
+                  ) -> list[Annotation]:
+    """What opening the article at ``path`` does: re-anchor and save; the saved highlights."""
+    article = load_article(path)
+    result = reanchor([store.get(a.id) or a for a in annotations], article)
+    store.update_anchors(result.changed)
+    return [store.get(a.id) for a in annotations]  # type: ignore[misc]
+
+
+def stretched(store: AnnotationStore, ident: str) -> bool:
+    """Whether answering ``good`` for a new highlight gave twice the usual interval."""
+    due = Reviews(store).answer(ident, "good", today=START).card.due
+    usual = apply_answer(None, ident, Answer.GOOD, when=review_time(START)).due
+    return due - review_time(START) == 2 * (usual - review_time(START))
+
+
+def test_a_moved_article_keeps_its_frequency(tmp_path: Path) -> None:
+    store = AnnotationStore(tmp_path / "db.json")
+    old = tmp_path / "lib" / "essay.md"
+    old.parent.mkdir()
+    old.write_text(ESSAY)
+    first, second = highlight_file(store, old)
+    Reviews(store).set_frequency(first, "less")
+    moved = tmp_path / "lib" / "renamed" / "essay-2026.md"
+    moved.parent.mkdir()
+    old.rename(moved)
+    # Before the article is opened again its highlights still name the old path; after, the
+    # new one (re-anchoring found them by the article's id): the frequency applies both times.
+    assert Reviews(store).frequency(store.get(second.id)) == "less"  # type: ignore[arg-type]
+    first, second = reanchor_file(store, moved, [first, second])
+    assert second.path == str(moved) and second.article_id == first.article_id
+    assert Reviews(store).frequency(second) == "less"
+    assert stretched(store, second.id)
+    # The answer refreshed the record to where the article is now.
+    assert store.state_values(ARTICLE_ID_KEY) == {
+        ARTICLE_ID_KEY + second.article_id: {"frequency": "less", "path": str(moved)}}
+
+
+def test_an_edited_article_keeps_its_frequency_as_its_highlights_do(tmp_path: Path) -> None:
+    store = AnnotationStore(tmp_path / "db.json")
+    path = tmp_path / "essay.md"
+    path.write_text(ESSAY)
+    first, second = highlight_file(store, path)
+    Reviews(store).set_frequency(first, "more")
+    old_key = ARTICLE_ID_KEY + first.article_id
+    path.write_text("A new first line.\n\n" + ESSAY)  # new text: a new content id
+    first, second = reanchor_file(store, path, [first, second])
+    assert ARTICLE_ID_KEY + first.article_id != old_key  # the highlights carry the new id
+    assert Reviews(store).frequency(second) == "more"  # found by the path it was set at
+    Reviews(store).answer(second.id, "good", today=START)
+    assert store.state_values(ARTICLE_ID_KEY) == {
+        old_key: None,
+        ARTICLE_ID_KEY + first.article_id: {"frequency": "more", "path": str(path)}}
+    Reviews(store).set_frequency(first, "normal")  # the old record does not come back
+    assert Reviews(store).frequency(first) == "normal"
+
+
+def test_a_move_then_an_edit_keep_the_frequency_when_an_answer_comes_between(
+        tmp_path: Path) -> None:
+    store = AnnotationStore(tmp_path / "db.json")
+    old, moved = tmp_path / "essay.md", tmp_path / "moved.md"
+    old.write_text(ESSAY)
+    first, second, third = highlight_file(store, old, 3)
+    Reviews(store).set_frequency(first, "less")
+    old.rename(moved)
+    first, second, third = reanchor_file(store, moved, [first, second, third])
+    assert stretched(store, first.id)  # the record now names the new path
+    moved.write_text(ESSAY + "\nA last paragraph added later.\n")
+    first, second, third = reanchor_file(store, moved, [first, second, third])
+    assert Reviews(store).frequency(second) == "less"
+    assert stretched(store, third.id)
+
+
+def test_a_new_file_at_a_moved_articles_old_path_does_not_take_its_frequency(
+        tmp_path: Path) -> None:
+    store = AnnotationStore(tmp_path / "db.json")
+    old, moved = tmp_path / "essay.md", tmp_path / "moved.md"
+    old.write_text(ESSAY)
+    (first,) = highlight_file(store, old, 1)
+    Reviews(store).set_frequency(first, "less")
+    old.rename(moved)
+    (first,) = reanchor_file(store, moved, [first])
+    old.write_text("Paragraph 0 of something else entirely, and more words.\n")
+    (other,) = highlight_file(store, old, 1)
+    assert other.article_id != first.article_id and other.path == str(old)
+    assert Reviews(store).frequency(other) == "normal"
+    assert Reviews(store).frequency(first) == "less"
+    assert not stretched(store, other.id)
+
+
+def test_a_frequency_saved_by_path_still_applies_and_moves_to_the_id(
+        store: AnnotationStore) -> None:
+    one, other = store.all_annotations()[0], store.all_annotations()[-1]
+    store.set_state(ARTICLE_KEY + one.path, "less")  # as an older postil saved it
+    store.set_state(ARTICLE_KEY + other.path, "more")
+    reviews = Reviews(store)
+    assert reviews.frequency(one) == "less" and reviews.frequency(other) == "more"
+    reviews.set_frequency(one, "more")
+    assert reviews.frequency(one) == "more"
+    assert store.state_values(ARTICLE_KEY)[ARTICLE_KEY + one.path] is None
+    assert store.state_values(ARTICLE_ID_KEY) == {
+        ARTICLE_ID_KEY + one.article_id: {"frequency": "more", "path": one.path}}
+    assert stretched(store, other.id) is False  # "more" halves it instead
+    assert store.state_values(ARTICLE_KEY)[ARTICLE_KEY + other.path] is None  # migrated
+    assert reviews.frequency(other) == "more"
+
+
+def test_damaged_frequency_records_are_skipped(store: AnnotationStore) -> None:
+    one = store.all_annotations()[0]
+    for value in (["less"], {"frequency": "often"}, {"frequency": 2}, "less"):
+        store.set_state(ARTICLE_ID_KEY + one.article_id, value)
+        assert Reviews(store).frequency(one) == "normal"
+    store.set_state(ARTICLE_ID_KEY + one.article_id, {"frequency": "less", "path": 5})
+    assert Reviews(store).frequency(one) == "less"  # a bad path only loses the fallback
 
 
 def test_stats_count_streak_mastered_and_discarded(store: AnnotationStore) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,7 +17,7 @@ import pytest
 import reader.ui.app as app_module
 from annotations.changelog import Change
 from annotations.model import Annotation
-from annotations.storage import AnnotationStore
+from annotations.storage import AnnotationStore, DatabaseLocked
 from reader.library import LibrarySource
 from reader.ui.session import ReaderSession
 from tests.support.paths import ROOT, SEED
@@ -131,3 +132,27 @@ async def test_quitting_while_locked_writes_the_highlight_once_the_lock_is_free(
     assert app.session.exit_report == []
     store = AnnotationStore(isolated_paths / "db.json")
     assert len(store.all_annotations()) == 1 and store.pending_files() == []
+
+
+async def test_a_write_problem_told_while_the_ui_waits_never_blocks_the_writer(
+    isolated_paths: Path, seed_library: Path,
+) -> None:
+    """The writer tells of a locked database while quitting joins it: the telling used to wait
+    for the UI thread, which waited for the writer, until the join timed out (6 s here, 11 s
+    with the real settings)."""
+    app = make_app(isolated_paths, seed_library / SEED.name)
+    async with opened_article(app, size=(100, 32)) as (pilot, _):
+        notices: list[str] = []
+        original_notify = app.notify
+
+        def notify(message: str, *args: object, **kwargs: object) -> None:
+            notices.append(message)
+            original_notify(message, *args, **kwargs)  # type: ignore[arg-type]
+
+        app.notify = notify  # type: ignore[method-assign]
+        writer = threading.Thread(target=app.session.on_write_error,
+                                  args=(DatabaseLocked("locked by another postil"),))
+        writer.start()
+        writer.join(5)  # the UI thread is busy here, as it is while it joins the writer
+        assert not writer.is_alive()
+        await wait_for(pilot, lambda: any(n.startswith("Waiting to save") for n in notices))

@@ -127,7 +127,7 @@ def _edit_loop(db: Path, ident: str, field: str, seed: int, go: Path) -> subproc
     return child
 
 
-@pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.parametrize("seed", [1, pytest.param(2, marks=pytest.mark.slow)])
 def test_two_processes_changing_different_fields_200_times_each(db: Path, seed: int) -> None:
     from tests.support.children.edit_loop import value
 

@@ -18,7 +18,8 @@ from annotations.model import Annotation
 from annotations.storage import AnnotationStore
 from tests.support.paths import ROOT, SEED
 
-KILL_ROUNDS = 25
+#: Kill rounds: the default run's few, and the slow run's many (``make test-slow``).
+KILL_ROUNDS = [8, pytest.param(25, marks=pytest.mark.slow)]
 FILLER_TEXT = "Filler annotations make every write of the database take a little while. " * 6
 
 
@@ -47,13 +48,16 @@ def temp_files(folder: Path) -> list[Path]:
     return list(folder.glob(".db.json.*.postil-tmp"))
 
 
-def test_sigkill_at_random_moments_keeps_every_reported_highlight(tmp_path: Path) -> None:
+@pytest.mark.parametrize("rounds", KILL_ROUNDS)
+def test_sigkill_at_random_moments_keeps_every_reported_highlight(
+    tmp_path: Path, rounds: int
+) -> None:
     db = tmp_path / "db.json"
     AnnotationStore(db).put_many(filler(1500))  # ~1 MB: each add spends real time writing
     rng = random.Random(20261128)
     reported: set[str] = set()
     kills_mid_write = 0
-    for round_number in range(KILL_ROUNDS):
+    for round_number in range(rounds):
         tag = f"round-{round_number}"
         child = start_loop(db, 0, tag)
         assert child.stdout is not None and child.stderr is not None
@@ -79,14 +83,14 @@ def test_sigkill_at_random_moments_keeps_every_reported_highlight(tmp_path: Path
 
     stored = AnnotationStore(db).all_annotations()
     assert reported <= {a.id for a in stored}
-    assert len(stored) <= 1500 + len(reported) + KILL_ROUNDS
-    assert len(reported) > KILL_ROUNDS  # some kills came after several adds, not just one
+    assert len(stored) <= 1500 + len(reported) + rounds
+    assert len(reported) > rounds  # some kills came after several adds, not just one
     assert not list(tmp_path.glob("db.json.corrupt-*"))
     json.loads(db.read_text(encoding="utf-8"))  # the file itself is plain valid JSON
     # The test really killed writers in the middle of writing the database.
     # How many kills left a half-done temp file is up to timing (the deterministic version
     # of that crash is the next test); shown with -s.
-    print(f"{kills_mid_write} of {KILL_ROUNDS} kills interrupted a write of the file; "
+    print(f"{kills_mid_write} of {rounds} kills interrupted a write of the file; "
           f"{len(reported)} writes were reported")
 
 

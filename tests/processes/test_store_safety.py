@@ -33,11 +33,14 @@ def _annotation(number: int = 0, **fields: object) -> Annotation:
                              end=number + 10, **fields)  # type: ignore[arg-type]
 
 
-def test_sigkill_at_random_moments_never_loses_a_reported_write(tmp_path: Path) -> None:
+@pytest.mark.parametrize("rounds", [8, pytest.param(25, marks=pytest.mark.slow)])
+def test_sigkill_at_random_moments_never_loses_a_reported_write(
+    tmp_path: Path, rounds: int
+) -> None:
     db = tmp_path / "db.json"
     rng = random.Random(1234)
     reported: set[str] = set()
-    for _round in range(25):
+    for _round in range(rounds):
         child = _writer(db, 0, "kill")
         assert child.stdout is not None
         # Once it is running (one add reported: start-up time is not part of the window), let
@@ -61,7 +64,7 @@ def test_sigkill_at_random_moments_never_loses_a_reported_write(tmp_path: Path) 
         store = AnnotationStore(db)  # always loads
         stored = {a.id for a in store.all_annotations()}
         assert reported <= stored
-    assert len(reported) > 25
+    assert len(reported) > rounds
     leftovers = [p for p in tmp_path.iterdir() if p.name.endswith(".postil-tmp")]
     AnnotationStore(db)
     assert all(not p.exists() for p in leftovers)

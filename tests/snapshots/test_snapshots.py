@@ -7,14 +7,13 @@ from typing import Any
 
 import pytest
 from textual import constants
-from textual.command import CommandList, CommandPalette
 from textual.pilot import Pilot
-from textual.widgets import Input, OptionList
+from textual.widgets import OptionList
 
 from reader.ui.widgets.annotations_panel import AnnotationsPanel
 from reader.ui.widgets.article_view import ArticleView
 from tests.support.paths import SEED
-from tests.support.pilot import make_app, wait_for, wait_library, wait_reading
+from tests.support.pilot import make_app, palette_settled, wait_for, wait_library, wait_reading
 from tests.ui.test_highlight_colors import five_highlights
 
 SIZE = (100, 32)
@@ -24,26 +23,6 @@ async def reading_ready(pilot: Pilot[object]) -> None:
     """Wait until the reading view has laid out and painted its article."""
     screen = await wait_reading(pilot)
     await wait_for(pilot, lambda: screen.view.is_ready)
-    await pilot.pause()
-
-
-async def palette_settled(pilot: Pilot[object], query: str) -> None:
-    """Wait until the command palette has searched for ``query`` and shows what it found."""
-
-    def settled() -> bool:
-        palette = pilot.app.screen
-        if not isinstance(palette, CommandPalette):
-            return False
-        searching = any(
-            worker.node is palette and not worker.is_finished for worker in pilot.app.workers
-        )
-        return (
-            palette.query_one(Input).value == query
-            and not searching
-            and palette.query_one(CommandList).option_count > 0
-        )
-
-    await wait_for(pilot, settled)
     await pilot.pause()
 
 

@@ -14,6 +14,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 Handler = Callable[[BaseHTTPRequestHandler], None]
 
+#: How often the serving thread checks whether :meth:`LocalServer.close` asked it to stop.
+POLL_SECONDS = 0.02
+
 
 class _QuietServer(ThreadingHTTPServer):
     def handle_error(self, request: object, client_address: object) -> None:
@@ -49,7 +52,10 @@ class LocalServer:
         self.httpd = _QuietServer(("127.0.0.1", 0), _Handler)
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        # shutdown() waits for the serving loop to look up: every poll_interval seconds
+        # (socketserver's default half second would be added to every test's teardown).
+        self.thread = threading.Thread(target=self.httpd.serve_forever,
+                                       kwargs={"poll_interval": POLL_SECONDS}, daemon=True)
         self.thread.start()
 
     def url(self, path: str) -> str:

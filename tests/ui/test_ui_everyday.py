@@ -14,7 +14,15 @@ from reader.ui.dialogs.help_dialog import HelpDialog
 from reader.ui.screens.library import LibraryScreen
 from reader.ui.widgets.welcome_banner import WelcomeBanner
 from tests.support.paths import SEED
-from tests.support.pilot import make_app, opened_article, wait_for, wait_library, wait_reading
+from tests.support.pilot import (
+    make_app,
+    opened_article,
+    palette_settled,
+    type_text,
+    wait_for,
+    wait_library,
+    wait_reading,
+)
 
 
 async def test_help_lists_the_keys_of_the_current_screen(
@@ -48,7 +56,7 @@ async def test_palette_runs_screen_actions(isolated_paths: Path, seed_library: P
         await pilot.press("ctrl+p")
         await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
         await pilot.press(*"annotations")
-        await pilot.pause(0.2)
+        await palette_settled(pilot, "annotations")
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.screen is screen)
         from reader.ui.widgets.annotations_panel import AnnotationsPanel
@@ -145,7 +153,8 @@ async def test_add_an_article_from_the_library(isolated_paths: Path, tmp_path: P
         await wait_library(pilot, 1)
         await pilot.press("plus")
         await wait_for(pilot, lambda: isinstance(app.screen, AddDialog))
-        await pilot.press(*str(article), "enter")
+        await type_text(pilot, str(article))
+        await pilot.press("enter")
         reading = await wait_reading(pilot)  # the added article opens
         assert reading.article is not None and reading.article.meta.title == "Tide Tables"
         stored = list(paths.default_library_dir().glob("*.md"))
@@ -161,7 +170,8 @@ async def test_add_an_article_from_the_library(isolated_paths: Path, tmp_path: P
         # The same content again is a duplicate, not a second copy.
         await pilot.press("plus")
         await wait_for(pilot, lambda: isinstance(app.screen, AddDialog))
-        await pilot.press(*str(article), "enter")
+        await type_text(pilot, str(article))
+        await pilot.press("enter")
         await wait_for(pilot, lambda: any("Already in your library" in str(n.message)
                                           for n in app._notifications))
         assert len(list(paths.default_library_dir().glob("*.md"))) == 1

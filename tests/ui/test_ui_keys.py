@@ -6,11 +6,11 @@
 
 from __future__ import annotations
 
-import shutil
 import threading
 from pathlib import Path
 
 import pytest
+from textual.pilot import Pilot
 from textual.widgets import Label, OptionList
 
 from reader import loading
@@ -18,16 +18,16 @@ from reader.article import Article
 from reader.ui.screens import reading as reading_module
 from reader.ui.screens.library import LibraryScreen
 from reader.ui.screens.reading import ReadingScreen
-from reader.ui.screens.search import SearchScreen
-from reader.ui.widgets.annotations_panel import AnnotationsPanel
 from tests.support.paths import SEED
 from tests.support.pilot import (
     BOOK_END,
     make_app,
+    open_panel,
+    open_search,
     opened_article,
+    opened_library,
     press_fast,
     wait_for,
-    wait_library,
     wait_reading,
     write_book,
 )
@@ -54,16 +54,22 @@ def visible(screen: ReadingScreen, offset: int) -> bool:
     return view.scroll_y <= row < view.scroll_y + view.size.height
 
 
+async def preview_shown(pilot: Pilot[object]) -> ReadingScreen:
+    """Wait until the reading screen shows the preview of a book whose full parse is held."""
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, ReadingScreen)
+                   and bool(pilot.app.screen.view.document.text))
+    screen = pilot.app.screen
+    assert isinstance(screen, ReadingScreen) and screen.article is None
+    return screen
+
+
 async def test_G_pressed_while_a_book_loads_goes_to_the_end_of_the_book(
     isolated_paths: Path, tmp_path: Path, held_parse: threading.Event
 ) -> None:
     book = write_book(tmp_path / "book.txt")
     app = make_app(isolated_paths, book)
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, ReadingScreen)
-                       and bool(app.screen.view.document.text))  # the preview is shown
-        screen = app.screen
-        assert isinstance(screen, ReadingScreen) and screen.article is None
+        screen = await preview_shown(pilot)
         await pilot.press("G")
         held_parse.set()
         await wait_reading(pilot)
@@ -95,15 +101,8 @@ async def test_slash_pressed_while_a_book_loads_searches_the_whole_book(
     book = write_book(tmp_path / "book.txt")
     app = make_app(isolated_paths, book)
     async with app.run_test(size=(100, 30)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, ReadingScreen)
-                       and bool(app.screen.view.document.text))
-        reading = app.screen
-        assert isinstance(reading, ReadingScreen)
-        await pilot.press("slash")
-        await wait_for(pilot, lambda: isinstance(app.screen, SearchScreen))
-        search = app.screen
-        assert isinstance(search, SearchScreen)
-        await pilot.press(*"quokkas juggle marmalade")
+        reading = await preview_shown(pilot)
+        search = await open_search(pilot, "quokkas juggle marmalade")
         status = search.query_one("#search-status", Label)
         await wait_for(pilot, lambda: "loading the article" in str(status.render()))
         held_parse.set()
@@ -143,26 +142,19 @@ async def test_saved_position_beyond_the_preview_and_a_key_during_loading(
 
 
 async def test_library_search_hit_at_the_end_of_a_book_opens_on_screen_and_n_continues(
-    isolated_paths: Path, tmp_path: Path
+    isolated_paths: Path, seed_library: Path
 ) -> None:
-    folder = tmp_path / "lib"
-    folder.mkdir()
-    shutil.copy(SEED, folder / SEED.name)
+    folder = seed_library
     book = write_book(folder / "book.txt")
     with book.open("a", encoding="utf-8") as stream:
         stream.write("\nA postscript on marmalade lanterns.\n\nMore marmalade lanterns here.\n")
     app = make_app(isolated_paths, folder)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await wait_library(pilot, 2)
+    async with opened_library(app, 2) as (pilot, _):
         # The library index is built in the background once the library is listed.
         session = app.session
         await wait_for(pilot, lambda: session.index_progress[0] == session.index_progress[1] == 2,
                        timeout=90)
-        await pilot.press("slash")
-        await wait_for(pilot, lambda: isinstance(app.screen, SearchScreen))
-        search = app.screen
-        assert isinstance(search, SearchScreen)
-        await pilot.press(*"quokkas juggle marmalade")
+        search = await open_search(pilot, "quokkas juggle marmalade")
         await wait_for(pilot, lambda: bool(search.hits)
                        and "quokkas" in search.hits[0].text, timeout=60)
         await app.workers.wait_for_complete()
@@ -183,18 +175,13 @@ async def test_library_search_hit_at_the_end_of_a_book_opens_on_screen_and_n_con
 
 
 async def test_typing_fast_into_the_library_loses_nothing(
-    isolated_paths: Path, tmp_path: Path
+    isolated_paths: Path, seed_library: Path
 ) -> None:
-    folder = tmp_path / "lib"
-    folder.mkdir()
-    shutil.copy(SEED, folder / SEED.name)
+    folder = seed_library
     (folder / "war.txt").write_text("War and Peace\n\nLeo Tolstoy\n\nWell, Prince, so Genoa.\n")
     app = make_app(isolated_paths, folder)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await wait_library(pilot, 2)
-        screen = app.screen
-        assert isinstance(screen, LibraryScreen)
-        press_fast(app, *"war and peace", )
+    async with opened_library(app, 2) as (pilot, screen):
+        press_fast(app, *"war and peace")
         await wait_for(pilot, lambda: not screen.filter_pending
                        and screen.table.filter_text == "war and peace")
         assert screen.table.row_count == 1
@@ -210,9 +197,7 @@ async def test_typing_fast_into_the_annotations_panel_loses_nothing(
 ) -> None:
     app = make_app(isolated_paths, seed_library / SEED.name)
     async with opened_article(app, size=(120, 30)) as (pilot, screen):
-        await pilot.press("a")
-        panel = screen.query_one(AnnotationsPanel)
-        await wait_for(pilot, lambda: panel.display)
+        panel = await open_panel(pilot, screen)
         await pilot.pause()
         press_fast(app, *"national security")
         box = panel.query_one("#annotations-filter")
@@ -226,9 +211,7 @@ async def test_escape_closes_the_panel_then_the_selection_then_the_screen(
     async with opened_article(app, size=(120, 30)) as (pilot, screen):
         await pilot.press("v")
         assert screen.view.selection is not None
-        await pilot.press("a")
-        panel = screen.query_one(AnnotationsPanel)
-        await wait_for(pilot, lambda: panel.display)
+        panel = await open_panel(pilot, screen)
         await pilot.press("escape")
         await wait_for(pilot, lambda: not panel.display)
         assert app.screen is screen and app.is_running
@@ -246,9 +229,7 @@ async def test_escape_from_the_panel_filter_box_keeps_the_panel(
 ) -> None:
     app = make_app(isolated_paths, seed_library / SEED.name)
     async with opened_article(app, size=(120, 30)) as (pilot, screen):
-        await pilot.press("a")
-        panel = screen.query_one(AnnotationsPanel)
-        await wait_for(pilot, lambda: panel.display)
+        panel = await open_panel(pilot, screen)
         await pilot.press("x", "y")
         await pilot.press("escape")
         await pilot.pause()
@@ -258,10 +239,8 @@ async def test_escape_from_the_panel_filter_box_keeps_the_panel(
         assert app.screen is screen
 
 
-def three_article_library(tmp_path: Path) -> Path:
-    folder = tmp_path / "lib"
-    folder.mkdir()
-    shutil.copy(SEED, folder / SEED.name)
+def three_article_library(folder: Path) -> Path:
+    """``folder`` (the ``seed_library``: the sample article) with three short articles more."""
     (folder / "garden.txt").write_text("Growing Tomatoes\n\nBy Ada Gardener\n\nSoil first.")
     (folder / "bread.txt").write_text("Sourdough Basics\n\nFlour, water, salt.")
     (folder / "gravel.txt").write_text("Gravel Paths\n\nStones, raked.")
@@ -269,13 +248,10 @@ def three_article_library(tmp_path: Path) -> Path:
 
 
 async def test_down_from_the_library_filter_lands_on_the_first_match(
-    isolated_paths: Path, tmp_path: Path
+    isolated_paths: Path, seed_library: Path
 ) -> None:
-    app = make_app(isolated_paths, three_article_library(tmp_path))
-    async with app.run_test(size=(100, 30)) as pilot:
-        await wait_library(pilot, 4)
-        screen = app.screen
-        assert isinstance(screen, LibraryScreen)
+    app = make_app(isolated_paths, three_article_library(seed_library))
+    async with opened_library(app, 4) as (pilot, screen):
         await pilot.press("f", *"gr")
         await pilot.press("down")
         await wait_for(pilot, lambda: not screen.filter_pending)
@@ -290,11 +266,7 @@ async def test_down_from_the_search_box_lands_on_the_first_result(
 ) -> None:
     app = make_app(isolated_paths, seed_library / SEED.name)
     async with opened_article(app, size=(100, 30)) as (pilot, _):
-        await pilot.press("slash")
-        await wait_for(pilot, lambda: isinstance(app.screen, SearchScreen))
-        search = app.screen
-        assert isinstance(search, SearchScreen)
-        await pilot.press(*"huawei")
+        search = await open_search(pilot, "huawei")
         await wait_for(pilot, lambda: len(search.hits) > 2)
         await pilot.press("down")
         await pilot.pause()
@@ -307,12 +279,7 @@ async def test_down_from_the_panel_filter_lands_on_the_first_entry(
 ) -> None:
     app = make_app(isolated_paths, seed_library / SEED.name)
     async with opened_article(app, size=(120, 30)) as (pilot, screen):
-        for _ in range(3):
-            await pilot.press("right_square_bracket", "h")
-        await pilot.press("a")
-        panel = screen.query_one(AnnotationsPanel)
-        await wait_for(pilot, lambda: panel.display)
-        options = panel.query_one(OptionList)
+        options = (await open_panel(pilot, screen, highlights=3)).query_one(OptionList)
         await pilot.press("f")  # a letter in the list starts the filter
         await pilot.press("backspace", "down")
         await pilot.pause()
@@ -320,16 +287,14 @@ async def test_down_from_the_panel_filter_lands_on_the_first_entry(
 
 
 async def test_home_end_g_G_pgup_pgdn_move_in_the_library(
-    isolated_paths: Path, tmp_path: Path
+    isolated_paths: Path, seed_library: Path
 ) -> None:
-    folder = three_article_library(tmp_path)
+    folder = three_article_library(seed_library)
     for number in range(40):
         (folder / f"note-{number:02}.txt").write_text(f"Note {number:02}\n\nText.")
     app = make_app(isolated_paths, folder)
-    async with app.run_test(size=(100, 24)) as pilot:
-        await wait_library(pilot, 44)
-        screen = app.screen
-        assert isinstance(screen, LibraryScreen)
+    async with opened_library(app, 44, size=(100, 24)) as (pilot, screen):
+        await app.workers.wait_for_complete()  # the scan has finished: no row comes later
         table = screen.table
         last = table.row_count - 1
         await pilot.press("end")
@@ -352,12 +317,7 @@ async def test_home_end_g_G_move_in_the_panel_and_the_search_results(
 ) -> None:
     app = make_app(isolated_paths, seed_library / SEED.name)
     async with opened_article(app, size=(120, 30)) as (pilot, screen):
-        for _ in range(4):
-            await pilot.press("right_square_bracket", "h")
-        await pilot.press("a")
-        panel = screen.query_one(AnnotationsPanel)
-        await wait_for(pilot, lambda: panel.display)
-        options = panel.query_one(OptionList)
+        options = (await open_panel(pilot, screen, highlights=4)).query_one(OptionList)
         await wait_for(pilot, lambda: options.option_count == 4)
         await pilot.press("G")
         assert options.highlighted == 3
@@ -368,11 +328,7 @@ async def test_home_end_g_G_move_in_the_panel_and_the_search_results(
         await pilot.press("home")
         assert options.highlighted == 0
         await pilot.press("escape")
-        await pilot.press("slash")
-        await wait_for(pilot, lambda: isinstance(app.screen, SearchScreen))
-        search = app.screen
-        assert isinstance(search, SearchScreen)
-        await pilot.press(*"huawei")
+        search = await open_search(pilot, "huawei")
         await wait_for(pilot, lambda: len(search.hits) > 2)
         await pilot.press("down")
         results = search.query_one(OptionList)

@@ -4,32 +4,41 @@ are; the review card names where they came from."""
 from __future__ import annotations
 
 import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.pilot import Pilot
 from textual.widgets import Static
 
 from annotations.storage import AnnotationStore
+from reader.ui.app import PostilApp
 from reader.ui.screens.library import LibraryScreen
-from reader.ui.screens.search import SearchScreen
 from reader.ui.widgets.article_table import ArticleTable
 from tests.cli.test_cli_import_sources import library  # noqa: F401  (a fixture)
 from tests.cli.test_cli_quote_only import _quote_only, imported  # noqa: F401  (a fixture)
-from tests.support.pilot import make_app, wait_for, wait_library
+from tests.support.pilot import make_app, open_search, opened_library, wait_for
+
+
+@asynccontextmanager
+async def quote_only_library(app: PostilApp
+                             ) -> AsyncIterator[tuple[Pilot[object], LibraryScreen, ArticleTable]]:
+    """Run ``app`` (on the ``imported`` library: one article, one quote-only book) until its
+    table lists both rows and counts the quote-only one."""
+    async with opened_library(app, 2, size=(110, 30)) as (pilot, screen):
+        table = screen.query_one(ArticleTable)
+        await wait_for(pilot, lambda: table.quote_only_count == 1)
+        yield pilot, screen, table
 
 
 async def test_the_library_lists_quote_only_sources_and_says_what_they_are(
     imported: Path, isolated_paths: Path,  # noqa: F811
 ) -> None:
     app = make_app(isolated_paths, imported)
-    async with app.run_test(size=(110, 30)) as pilot:
-        await wait_library(pilot, 2)
-        screen = app.screen
-        assert isinstance(screen, LibraryScreen)
-        table = screen.query_one(ArticleTable)
-        await wait_for(pilot, lambda: table.quote_only_count == 1)
+    async with quote_only_library(app) as (pilot, screen, table):
         rows = [table.get_row_at(index) for index in range(table.row_count)]
         cells = {str(row[0]): [str(cell) for cell in row] for row in rows}
         assert cells["Meditations"][1:3] == ["Marcus Aurelius", "❝ quote-only"]
@@ -51,12 +60,7 @@ async def test_the_list_opens_at_the_top_with_quote_only_rows_first(
 ) -> None:
     """"Meditations" sorts before "The Quiet Garden": the cursor starts on it."""
     app = make_app(isolated_paths, imported)
-    async with app.run_test(size=(110, 30)) as pilot:
-        await wait_library(pilot, 2)
-        screen = app.screen
-        assert isinstance(screen, LibraryScreen)
-        table = screen.query_one(ArticleTable)
-        await wait_for(pilot, lambda: table.quote_only_count == 1)
+    async with quote_only_library(app) as (pilot, screen, table):
         assert table.cursor_row == 0
         row = table.row_for(table.selected_path or "")
         assert row is not None and row.quote_only is not None
@@ -66,13 +70,8 @@ async def test_the_library_search_finds_quote_only_highlights(
     imported: Path, isolated_paths: Path,  # noqa: F811
 ) -> None:
     app = make_app(isolated_paths, imported)
-    async with app.run_test(size=(110, 30)) as pilot:
-        await wait_library(pilot, 2)
-        await pilot.press("slash")
-        await wait_for(pilot, lambda: isinstance(app.screen, SearchScreen))
-        search = app.screen
-        assert isinstance(search, SearchScreen)
-        await pilot.press(*"power over your mind")
+    async with opened_library(app, 2, size=(110, 30)) as (pilot, _):
+        search = await open_search(pilot, "power over your mind")
         await wait_for(pilot, lambda: bool(search.hits) and search.hits[0].quote_only)
         assert search.hits[0].title == "Meditations — Marcus Aurelius"
         await pilot.press("enter")  # nothing to open: it says what the highlight is
@@ -113,10 +112,7 @@ async def test_a_book_found_by_the_library_scan_attaches_and_leaves_the_quote_on
         encoding="utf-8",
     )
     app = make_app(isolated_paths, imported)
-    async with app.run_test(size=(110, 30)) as pilot:
-        await wait_library(pilot, 2)
-        screen = app.screen
-        assert isinstance(screen, LibraryScreen)
+    async with opened_library(app, 2, size=(110, 30)) as (pilot, screen):
         await wait_for(pilot, lambda: bool(app._notifications))
         assert "1 quote-only highlight of “Meditations” attached" in next(
             iter(app._notifications)

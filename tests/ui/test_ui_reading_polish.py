@@ -19,6 +19,7 @@ from tests.support.paths import SEED
 from tests.support.pilot import (
     make_app,
     opened_article,
+    palette_settled,
     screen_text,
     wait_for,
     wait_library,
@@ -226,7 +227,8 @@ async def test_theme_picker_marks_the_theme_in_use(
         app.theme = "nord"
         app.action_change_theme()
         await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
-        await pilot.pause(0.3)
+        await palette_settled(pilot, "")
+        await wait_for(pilot, lambda: any("✓ in use" in line for line in screen_text(app)))
         shown = screen_text(app)
         marked = [line for line in shown if "✓ in use" in line]
         assert len(marked) == 1 and "nord" in marked[0]

@@ -12,7 +12,7 @@ from textual.pilot import Pilot
 from textual.widgets import Sparkline, Static
 
 from annotations.model import Annotation
-from annotations.review import CardStatus, ReviewFilter, ReviewStore
+from annotations.review import ARTICLE_ID_KEY, CardStatus, ReviewFilter, ReviewStore
 from annotations.storage import AnnotationStore
 from reader.library import LibrarySource
 from reader.loading import load_article
@@ -151,8 +151,9 @@ async def test_note_tags_and_frequency_keys(isolated_paths: Path, seed_library: 
         assert saved is not None and "reviewme" in saved.tags
         assert saved.note.endswith(" more")
         assert "#reviewme" in card_text(screen)
-        path = saved.path
-        assert ReviewStore(store).frequencies() == {path: "less"}
+        frequencies = ReviewStore(store).frequencies()
+        assert frequencies.of(saved) == "less"  # kept by the article's id, with its path
+        assert frequencies.paths == {ARTICLE_ID_KEY + saved.article_id: saved.path}
 
 
 async def test_open_goes_to_the_passage_and_back_returns(

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 from reader.ui.screens.library import LibraryScreen
 from reader.ui.screens.reading import ReadingScreen
-from reader.ui.screens.search import SearchScreen
 from tests.support.paths import SEED
-from tests.support.pilot import make_app, opened_article, wait_for, wait_library, wait_reading
+from tests.support.pilot import (
+    make_app,
+    open_search,
+    opened_article,
+    opened_library,
+    wait_for,
+    wait_reading,
+)
 
 
 async def test_search_in_article_jump_and_highlight(
@@ -17,11 +22,7 @@ async def test_search_in_article_jump_and_highlight(
 ) -> None:
     app = make_app(isolated_paths, seed_library / SEED.name)
     async with opened_article(app, size=(100, 30)) as (pilot, screen):
-        await pilot.press("slash")
-        await wait_for(pilot, lambda: isinstance(app.screen, SearchScreen))
-        search = app.screen
-        assert isinstance(search, SearchScreen)
-        await pilot.press(*"in the long term this might strenghten")  # typo
+        search = await open_search(pilot, "in the long term this might strenghten")  # typo
         await wait_for(pilot, lambda: bool(search.hits))
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.screen is screen)
@@ -41,11 +42,7 @@ async def test_typing_fast_leaves_only_the_last_query(
 ) -> None:
     app = make_app(isolated_paths, seed_library / SEED.name)
     async with opened_article(app, size=(100, 30)) as (pilot, _):
-        await pilot.press("slash")
-        await wait_for(pilot, lambda: isinstance(app.screen, SearchScreen))
-        search = app.screen
-        assert isinstance(search, SearchScreen)
-        await pilot.press(*"samsung")
+        search = await open_search(pilot, "samsung")
         await pilot.press(*["backspace"] * 7)
         await pilot.press(*"Entity List")
         await app.workers.wait_for_complete()
@@ -56,23 +53,16 @@ async def test_typing_fast_leaves_only_the_last_query(
 
 
 async def test_library_search_opens_the_right_article(
-    isolated_paths: Path, tmp_path: Path
+    isolated_paths: Path, seed_library: Path
 ) -> None:
-    folder = tmp_path / "lib"
-    folder.mkdir()
-    shutil.copy(SEED, folder / SEED.name)
+    folder = seed_library
     (folder / "bread.txt").write_text(
         "Sourdough Basics\n\nFlour, water and salt make bread.\n\n"
         "A starter needs feeding every day with equal weights of flour and water.\n"
     )
     app = make_app(isolated_paths, folder)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await wait_library(pilot, 2)
-        await pilot.press("slash")
-        await wait_for(pilot, lambda: isinstance(app.screen, SearchScreen))
-        search = app.screen
-        assert isinstance(search, SearchScreen)
-        await pilot.press(*"starter needs feding")
+    async with opened_library(app, 2) as (pilot, _):
+        search = await open_search(pilot, "starter needs feding")
         await wait_for(pilot, lambda: bool(search.hits) and search.hits[0].path.endswith(
             "bread.txt"))
         await pilot.press("enter")

@@ -12,7 +12,7 @@ from reader.library import LibrarySource
 from reader.ui.app import PostilApp
 from reader.ui.dialogs.add_dialog import AddDialog
 from reader.ui.dialogs.link_dialog import LinkDialog
-from tests.support.pilot import opened_article, wait_for, wait_library, wait_reading
+from tests.support.pilot import opened_article, type_text, wait_for, wait_library, wait_reading
 from tests.support.web_server import LocalServer, article_html, page
 
 PARAGRAPHS = [
@@ -45,14 +45,16 @@ async def test_add_a_url_from_the_library(isolated_paths: Path, web: LocalServer
         dialog = app.screen
         assert isinstance(dialog, AddDialog)
         # An error stays in the dialog, as one line, and the address can be corrected.
-        await pilot.press(*web.url("/missing"), "enter")
+        await type_text(pilot, web.url("/missing"))
+        await pilot.press("enter")
         await wait_for(pilot, lambda: "Cannot add" in status_text(dialog))
         assert status_text(dialog) == (
             f"Cannot add: {web.url('/missing')}: HTTP 404 Not Found (no such page)")
         assert app.screen is dialog
         box = dialog.query_one(Input)
         box.value = ""
-        await pilot.press(*web.url("/tides"), "enter")
+        await type_text(pilot, web.url("/tides"))
+        await pilot.press("enter")
         await pilot.pause()
         assert "Fetching" in status_text(dialog)  # progress while the server thinks
         reading = await wait_reading(pilot)
@@ -81,7 +83,8 @@ async def test_escape_cancels_a_slow_download(isolated_paths: Path, web: LocalSe
         await wait_library(pilot, 1)
         await pilot.press("plus")
         await wait_for(pilot, lambda: isinstance(app.screen, AddDialog))
-        await pilot.press(*web.url("/slow"), "enter")
+        await type_text(pilot, web.url("/slow"))
+        await pilot.press("enter")
         await pilot.press("escape")
         assert not isinstance(app.screen, AddDialog)
         await app.workers.wait_for_complete()
@@ -97,7 +100,7 @@ async def test_refresh_a_web_article_from_the_palette(
 
     from reader.cli import main
     from reader.ui.screens.reading import ReadingScreen
-    from tests.support.pilot import make_app
+    from tests.support.pilot import make_app, palette_settled
 
     library = tmp_path / "library"
     web.routes["/tides"] = page(article_html("Tide Tables", PARAGRAPHS))
@@ -113,7 +116,7 @@ async def test_refresh_a_web_article_from_the_palette(
         await pilot.press("ctrl+p")
         await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
         await pilot.press(*"refresh from the web")
-        await pilot.pause(0.2)
+        await palette_settled(pilot, "refresh from the web")
         await pilot.press("enter")
         await wait_for(pilot, lambda: any("Refreshed: 0 highlights exact, 1 moved"
                                           in str(n.message) for n in app._notifications))

@@ -20,7 +20,6 @@ from textual.widgets import Footer, Sparkline, Static
 
 from annotations.changelog import Change
 from annotations.model import Annotation
-from annotations.quote_only import article_key
 from annotations.review import (
     RATING_WORDS,
     Answer,
@@ -432,13 +431,13 @@ class ReviewScreen(Screen[None]):
         item = self.progress.current
         if item is None:
             return
-        path = article_key(item.annotation)
+        annotation = item.annotation
         policy = self.policy
 
         def change(store: AnnotationStore) -> None:
             reviews = Reviews(store, policy)
-            frequency = NEXT_FREQUENCY[reviews.frequency(path)]
-            reviews.set_frequency(path, frequency)
+            frequency = NEXT_FREQUENCY[reviews.frequency(annotation)]
+            reviews.set_frequency(annotation, frequency)
             call_from_worker(self, self.notify,
                              f"This article's highlights come back {FREQUENCY_WORDS[frequency]}.",
                              timeout=3)
