@@ -21,12 +21,17 @@ __all__ = ["escape_run", "escape_inline", "escape_line", "escape_text", "escape_
 # and "%" when doubled (Obsidian ``==highlight==`` and ``%%comment%%``); "&" that would start an
 # entity; "<" that could open an HTML tag, comment, processing instruction or autolink; and a
 # carriage return (as a character reference).
-_SPECIAL = re.compile(r"[\\`*_\[\]#|~$^\r]|={2,}|%{2,}|&(?=#?[A-Za-z0-9]+;)|<(?=[A-Za-z/!?])")
+# (The lookahead on the first characters lets the regex engine skip ordinary text quickly.)
+_FIRST = r"[\\`*_\[\]#|~$^\r=%&<]"
+_SPECIAL = re.compile(
+    rf"(?={_FIRST})(?:[\\`*_\[\]#|~$^\r]|={{2,}}|%{{2,}}|&(?=#?[A-Za-z0-9]+;)|<(?=[A-Za-z/!?]))"
+)
+#: A character that may start something :data:`_SPECIAL` escapes (none: nothing to escape).
+_MAYBE_SPECIAL = re.compile(_FIRST)
 #: Characters escaped at the start of a line (block syntax: lists, quotes, setext lines).
 _LINE_START = frozenset("-+>=")
 _ORDERED_MARKER = re.compile(r"^(\d{1,9})([.)])(?=[ \t]|$)")
 _LINE_STARTS = re.compile(r"^([ \t]*)(?:([-+>=])|(\d{1,9})([.)])(?=[ \t]|$))", re.MULTILINE)
-_WHITESPACE = re.compile(r"\s+")
 
 
 def char_ref(char: str) -> str:
@@ -41,12 +46,23 @@ def _escaped(match: re.Match[str]) -> str:
     return "".join("\\" + char for char in found)
 
 
+def _escape_special(text: str) -> str:
+    """``text`` with every :data:`_SPECIAL` match escaped (text without any left as it is)."""
+    first = _MAYBE_SPECIAL.search(text)
+    if first is None:
+        return text
+    start = first.start()
+    return text[:start] + _SPECIAL.sub(_escaped, text[start:]) if start else _SPECIAL.sub(
+        _escaped, text
+    )
+
+
 def escape_run(text: str, *, line_start: bool) -> str:
     """Escape one line's text (no newlines) so it renders literally inside a paragraph.
 
     With ``line_start`` the text begins a line, so block syntax at its start is escaped too.
     """
-    escaped = _SPECIAL.sub(_escaped, text)
+    escaped = _escape_special(text)
     if line_start:
         if text[:1] in _LINE_START and not escaped.startswith("\\"):
             escaped = "\\" + escaped
@@ -81,7 +97,17 @@ def escape_text(text: str) -> str:
     """Escape a piece of running text (an HTML text node): runs of whitespace become one space,
     kept at the edges so neighbouring pieces stay apart; block syntax is not escaped (the piece
     need not start a line: see :func:`escape_line_starts`)."""
-    return _SPECIAL.sub(_escaped, _WHITESPACE.sub(" ", text))
+    return _escape_special(_collapse_whitespace(text))
+
+
+def _collapse_whitespace(text: str) -> str:
+    """Each run of whitespace one space, also at the edges (as ``re.sub(r"\\s+", " ")``: the
+    same whitespace, without a substitution between every two words)."""
+    core = " ".join(text.split())
+    if not core:
+        return " " if text else ""
+    lead = " " if text[0].isspace() else ""
+    return lead + core + " " if text[-1].isspace() else lead + core
 
 
 def escape_line_starts(text: str) -> str:

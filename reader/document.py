@@ -220,6 +220,10 @@ def _append_trimmed(
         spans.append((base + start, base + end))
 
 
+_SEPARATOR = "\n\n"
+_SEPARATOR_LENGTH = len(_SEPARATOR)
+
+
 class DocumentBuilder:
     """Builds a :class:`Document` block by block, keeping offsets consistent.
 
@@ -227,7 +231,7 @@ class DocumentBuilder:
     Inline spans are given relative to the block's own text.
     """
 
-    SEPARATOR = "\n\n"
+    SEPARATOR = _SEPARATOR
 
     def __init__(self) -> None:
         self._parts: list[str] = []
@@ -239,7 +243,6 @@ class DocumentBuilder:
         self,
         kind: BlockKind,
         text: str,
-        *,
         level: int = 0,
         marker: str = "",
         spans: list[Span] | None = None,
@@ -247,19 +250,20 @@ class DocumentBuilder:
         """Append a block with ``text`` (already cleaned); empty text adds nothing."""
         if not text:
             return None
-        if self._parts:
-            self._parts.append(self.SEPARATOR)
-            self._length += len(self.SEPARATOR)
-        start = self._length
-        self._parts.append(text)
-        self._length += len(text)
-        block = Block(kind, start, self._length, level, marker)
+        parts = self._parts
+        # The separators are put in by build(): each block after the first starts after one.
+        start = self._length + _SEPARATOR_LENGTH if parts else 0
+        parts.append(text)
+        end = self._length = start + len(text)
+        block = Block(kind, start, end, level, marker)
         self.blocks.append(block)
-        for span in spans or ():
-            self.spans.append(Span(start + span.start, start + span.end, span.style, span.url))
+        if spans:
+            self.spans.extend(
+                [Span(start + span.start, start + span.end, span.style, span.url) for span in spans]
+            )
         return block
 
     def build(self) -> Document:
         """Return the finished document."""
         self.spans.sort(key=lambda span: (span.start, span.end))
-        return Document("".join(self._parts), self.blocks, self.spans)
+        return Document(self.SEPARATOR.join(self._parts), self.blocks, self.spans)

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from reader.document import BlockKind
-from reader.formats.chrome import is_chrome_line
+from reader.formats.chrome import chrome_candidates, is_chrome_line
 from reader.formats.frontmatter import FrontMatter
 from reader.formats.markdown_render import RenderedBlock
 from reader.formats.plaintext import looks_like_byline
@@ -149,10 +149,16 @@ def _is_all_emphasis(block: RenderedBlock) -> bool:
 
 
 def mark_chrome(blocks: list[RenderedBlock]) -> None:
-    body = [i for i, b in enumerate(blocks) if b.kind is BlockKind.PARAGRAPH]
+    """Mark short paragraphs that are site chrome, and call-to-action images, ``CHROME``.
+
+    A lone paragraph is the article, never chrome; in a very long document only the paragraphs
+    :func:`~reader.formats.chrome.chrome_candidates` names are looked at.
+    """
+    paragraph = BlockKind.PARAGRAPH
+    body = [i for i, b in enumerate(blocks) if b.kind is paragraph]
     if len(body) < 2:
         return
-    for index in body:
+    for index in chrome_candidates(body):
         block = blocks[index]
         if "\n" not in block.text and is_chrome_line(block.text) or _is_button_image(block):
             block.kind = BlockKind.CHROME

@@ -16,7 +16,8 @@ import re
 from reader.document import Block, BlockKind, Document, DocumentBuilder
 
 __all__ = ["MAX_PARAGRAPHS", "MAX_LINES", "HEAD_PARAGRAPHS", "HEAD_LINES", "BULK_BLOCK_CHARS",
-           "BULK_NOTICE", "split_bulk_tail", "bulk_blocks", "with_bulk_text"]
+           "BULK_NOTICE", "split_bulk_tail", "split_bulk_paragraphs", "bulk_blocks",
+           "with_bulk_text", "strip_line_ends"]
 
 #: Past this many paragraph breaks or lines, only the start is read in the file's format.
 MAX_PARAGRAPHS = 150_000
@@ -27,8 +28,8 @@ HEAD_LINES = 50_000
 BULK_BLOCK_CHARS = 4096
 BULK_NOTICE = ("This file has very many paragraphs or lines: past its start it is shown as "
                "text, as written.")
-_TRAILING_SPACE = re.compile(r"[ \t]+$", re.MULTILINE)
 _BLANK_LINES = re.compile(r"\n{3,}")
+_TRAILING_BLANKS = re.compile(r"(?<![ \t])[ \t]+$", re.MULTILINE)
 
 
 def split_bulk_tail(text: str) -> tuple[str, str]:
@@ -42,6 +43,26 @@ def split_bulk_tail(text: str) -> tuple[str, str]:
         before = text.rfind("\n\n", 0, by_lines)
         cut = before if before > by_lines // 2 else by_lines
     return text[:cut], text[cut:]
+
+
+def strip_line_ends(text: str) -> str:
+    """``text`` without spaces or tabs at the end of its lines.
+
+    The pattern is only tried where a run of blanks starts: ``[ \\t]+$`` alone is tried at every
+    blank of a run, so a line of a million spaces before its text took hours.
+    """
+    if " \n" not in text and "\t\n" not in text and not text.endswith((" ", "\t")):
+        return text  # nothing to strip (the usual case)
+    return _TRAILING_BLANKS.sub("", text)
+
+
+def split_bulk_paragraphs(paragraphs: list[str]) -> tuple[list[str], list[str]]:
+    """Paragraphs already found (a very large web page read as text) cut as
+    :func:`split_bulk_tail` cuts a file: past :data:`MAX_PARAGRAPHS` of them, the first
+    :data:`HEAD_PARAGRAPHS` and the rest (``[]`` if there are not that many)."""
+    if len(paragraphs) <= MAX_PARAGRAPHS:
+        return paragraphs, []
+    return paragraphs[:HEAD_PARAGRAPHS], paragraphs[HEAD_PARAGRAPHS:]
 
 
 def _nth(text: str, separator: str, count: int) -> int:
@@ -58,7 +79,7 @@ def bulk_blocks(tail: str) -> list[str]:
     """The texts of the blocks showing ``tail`` as written: trailing spaces dropped, runs of
     blank lines made one, cut at paragraph breaks (else line breaks) into blocks of about
     :data:`BULK_BLOCK_CHARS` characters."""
-    tail = _BLANK_LINES.sub("\n\n", _TRAILING_SPACE.sub("", tail.expandtabs(4))).strip("\n")
+    tail = _BLANK_LINES.sub("\n\n", strip_line_ends(tail.expandtabs(4))).strip("\n")
     blocks = []
     start = 0
     while start < len(tail):

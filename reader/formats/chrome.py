@@ -10,14 +10,26 @@ quotation marks) and is either a known widget label, a row of such labels ("Shar
 Email"), a counter ("12 comments", "5 min read") or words glued to icon names. Headings ("The
 Road Ahead", "Related Work in Robotics") and one-line quotes are therefore never chrome: an
 unknown short line is always left as prose.
+
+In a very long document (a book, a huge page read as text) only the first
+:data:`CHROME_SCAN_HEAD` and the last :data:`CHROME_SCAN_TAIL` candidate blocks are looked at
+(:func:`chrome_candidates`): an article's chrome sits around its text (above the headline, at the
+end: comments, "Related Articles"), and checking every line of a 100,000-paragraph page took half a
+second. Ordinary articles, with fewer candidates than both together, are checked whole.
 """
 
 from __future__ import annotations
 
 import re
 
+__all__ = ["is_chrome_line", "chrome_candidates", "MAX_CHROME_LENGTH", "CHROME_SCAN_HEAD",
+           "CHROME_SCAN_TAIL"]
+
 #: Lines longer than this (characters) are never chrome.
 MAX_CHROME_LENGTH = 80
+#: Candidate blocks looked at from the start of a document, and from its end.
+CHROME_SCAN_HEAD = 5_000
+CHROME_SCAN_TAIL = 500
 
 # Labels that are chrome even alone on a line.
 _STRONG = r"""(?:
@@ -61,11 +73,12 @@ _LABEL_ROW = re.compile(
 )
 # "Tags: politics, China", "Filed under: World" — a label then a short list.
 _LABEL_LIST = re.compile(r"^(?:tags|topics|filed under|categories)\s*:\s*[^.!?]{0,60}$", re.I)
-# Words glued to icon names or shouting labels: "message circleSHOW COMMENT (1)chevron".
-_GLUED_ICON = re.compile(
-    r"[a-z]{3,}[A-Z]{3,}"
-    r"|\b(?:COMMENTS?|SHARES?|REPLIES|LIKES|VIEWS)\b\s*\(\d+\)"
-    r"|\(\d+\)[a-z]{3,}",
+# Words glued to icon names or shouting labels: "message circleSHOW COMMENT (1)chevron" (three
+# lower-case letters before three capitals, or after a counter, are enough to tell: searched
+# without open-ended repeats, which made this the slowest test of a line).
+_GLUED_ICON = re.compile(r"[a-z]{3}[A-Z]{3}")
+_GLUED_COUNTER = re.compile(
+    r"\b(?:COMMENTS?|SHARES?|REPLIES|LIKES|VIEWS)\b\s*\(\d+\)|\(\d+\)[a-z]{3}"
 )
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
 _QUOTE_MARKS = "\"'“‘«„”"
@@ -82,4 +95,15 @@ def is_chrome_line(text: str) -> bool:
         return False
     if _STRONG_LINE.match(line) or _LABEL_ROW.match(line) or _LABEL_LIST.match(line):
         return True
-    return bool(_GLUED_ICON.search(line))
+    if line.lower() != line and _GLUED_ICON.search(line):  # capitals needed
+        return True
+    return "(" in line and _GLUED_COUNTER.search(line) is not None
+
+
+def chrome_candidates(indices: list[int]) -> list[int]:
+    """The candidate blocks (their indices, in order) that chrome is looked for in: all of them,
+    or in a very long document its first :data:`CHROME_SCAN_HEAD` and last
+    :data:`CHROME_SCAN_TAIL`."""
+    if len(indices) <= CHROME_SCAN_HEAD + CHROME_SCAN_TAIL:
+        return indices
+    return indices[:CHROME_SCAN_HEAD] + indices[-CHROME_SCAN_TAIL:]

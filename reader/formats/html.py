@@ -28,6 +28,7 @@ from typing import Any
 from lxml import etree
 from lxml import html as lxml_html
 
+from reader.formats.bulk_text import bulk_blocks, split_bulk_paragraphs, with_bulk_text
 from reader.formats.dates import published_date
 from reader.formats.frontmatter import FrontMatter, parse_tags, render_front_matter
 from reader.formats.html_markdown import BLOCK_TAGS, article_markdown, paragraph_markdown
@@ -88,12 +89,13 @@ _HTML_TO_ARTICLE: dict[str, tuple[str, str]] = {
         "details", "summary", "address", "hgroup", "body",
     )},
 }  # fmt: skip
-@dataclass(slots=True)
 class ExtractedPage:
     """What was read from an HTML page.
 
     Attributes:
-        markdown: The article body as Markdown (no front matter).
+        markdown: The article body as Markdown (no front matter). For a page read as text only
+            it is made from :attr:`paragraphs` when first asked for (``postil add`` stores it;
+            reading the page does not need it).
         front: The page's metadata.
         notice: :data:`NO_MAIN_TEXT` when the full page text was used, else ``None``.
         site: The site's name (``og:site_name`` and the like), or "".
@@ -101,11 +103,33 @@ class ExtractedPage:
             the document is made from them directly, without parsing ``markdown`` again.
     """
 
-    markdown: str
-    front: FrontMatter
-    notice: str | None = None
-    site: str = ""
-    paragraphs: list[str] | None = None
+    __slots__ = ("_markdown", "front", "notice", "site", "paragraphs")
+
+    def __init__(
+        self,
+        markdown: str | None,
+        front: FrontMatter,
+        notice: str | None = None,
+        site: str = "",
+        paragraphs: list[str] | None = None,
+    ) -> None:
+        self._markdown = markdown
+        self.front = front
+        self.notice = notice
+        self.site = site
+        self.paragraphs = paragraphs
+
+    @property
+    def markdown(self) -> str:
+        """The body as Markdown (made from :attr:`paragraphs` the first time, if need be)."""
+        if self._markdown is None:
+            paragraphs = self.paragraphs or []
+            self._markdown = "\n\n".join(paragraph_markdown(p) for p in paragraphs)
+        return self._markdown
+
+    @markdown.setter
+    def markdown(self, value: str) -> None:
+        self._markdown = value
 
     def to_markdown_file(self) -> str:
         """The Markdown file ``postil add`` stores: front matter, blank line, body."""
@@ -180,7 +204,12 @@ def parse(text: str) -> ParsedArticle:
     """Parse a cleaned HTML page into a document with the page's metadata."""
     page = extract_page(text)
     if page.paragraphs is not None:
-        return plain_paragraphs(page.paragraphs, page.front, notice=page.notice)
+        # Very many paragraphs (650,000 one-letter ones): past the first, blocks of several.
+        head, tail = split_bulk_paragraphs(page.paragraphs)
+        parsed = plain_paragraphs(head, page.front, notice=page.notice)
+        if tail:
+            parsed.document = with_bulk_text(parsed.document, bulk_blocks("\n\n".join(tail)))
+        return parsed
     return parse_markdown_body(page.markdown, page.front, notice=page.notice)
 
 
@@ -229,8 +258,9 @@ def extract_page(text: str, base_url: str | None = None) -> ExtractedPage:
 
 
 def _with_fallback(markdown: str, front: FrontMatter, page: str, site: str = "") -> ExtractedPage:
-    words = len(markdown.split())
-    if words >= _MIN_WORDS:  # found, whatever the page holds: no need to read it all again
+    # At least _MIN_WORDS words (counted no further: the article may be megabytes long).
+    if len(markdown.split(maxsplit=_MIN_WORDS - 1)) >= _MIN_WORDS:
+        # Found, whatever the page holds: no need to read it all again.
         return ExtractedPage(markdown, front, site=site)
     full_text = visible_text(page)
     if _found_main_text(markdown, full_text):
@@ -315,9 +345,8 @@ def _extract_text_only(text: str) -> ExtractedPage:
     front = _page_metadata(root) if root is not None else FrontMatter()
     front.title = front.title or _page_title(text[:LARGE_PAGE_CHARS])
     paragraphs = visible_text_by_patterns(text, table_cells=True)
-    markdown = "\n\n".join(paragraph_markdown(p) for p in paragraphs)
     notice = TEXT_ONLY_NOTICE if paragraphs else None
-    return ExtractedPage(markdown, front, notice, paragraphs=paragraphs)
+    return ExtractedPage(None, front, notice, paragraphs=paragraphs)  # Markdown when asked
 
 
 def _parse_html(text: str) -> Any:

@@ -219,6 +219,10 @@ def _link_target(url: str) -> str:
 
 
 def _finish_inline(text: str) -> str:
+    """Inline Markdown with each line stripped, trailing empty lines and hard breaks dropped."""
+    if "\n" not in text:  # one line (the usual case)
+        text = text.strip()
+        return "" if text == "\\" else text
     lines = [line.strip() for line in text.split("\n")]
     while lines and lines[-1] in {"", "\\"}:
         lines.pop()

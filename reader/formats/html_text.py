@@ -38,7 +38,16 @@ _BLOCK_HTML = frozenset(
         "pre", "table", "tr", "figure", "figcaption", "hr", "address", "details", "summary",
     }
 )  # fmt: skip
-_SPACE = re.compile(r"\s+")
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+#: Marks a paragraph break while whitespace is collapsed (a control character: not whitespace,
+#: and removed from article text by :func:`~reader.sanitize.clean_text`).
+_BREAK_MARK = "\x00"
+
+
+def _collapse(text: str) -> str:
+    """``text`` with each run of whitespace one space, and none at its ends (``str.split``
+    knows the same whitespace as ``\\s``; much faster than a substitution per run)."""
+    return " ".join(text.split())
 
 
 def limit_nesting(text: str, max_depth: int = MAX_NESTING) -> str:
@@ -89,8 +98,8 @@ def visible_text(text: str) -> list[str]:
             element.tail = " | " + (element.tail or "")
     content = root.text_content()
     paragraphs = []
-    for chunk in re.split(r"\n\s*\n", content):
-        lines = [_SPACE.sub(" ", line).strip(" |") for line in chunk.split("\n")]
+    for chunk in _PARAGRAPH_BREAK.split(content):
+        lines = [_collapse(line).strip(" |") for line in chunk.split("\n")]
         paragraph = "\n".join(line for line in lines if line)
         if paragraph:
             paragraphs.append(paragraph)
@@ -124,15 +133,20 @@ def visible_text_by_patterns(
     text = _RAW_ELEMENT.sub(" ", text)
     if lines:
         text = html_entities.unescape(re.sub(r"<[^>]*>", " ", _BR_TAG.sub("\n", text)))
-        found = (_SPACE.sub(" ", line).strip() for line in text.split("\n"))
+        found = (_collapse(line) for line in text.split("\n"))
         return [line for line in found if line]
     if table_cells:
         text = _CELL_END.sub(" | ", text)
     text = _BLOCK_TAG.sub("\n\n", text)
     text = html_entities.unescape(re.sub(r"<[^>]*>", " ", text))
-    paragraphs = (_SPACE.sub(" ", chunk).strip(" |" if table_cells else None)
-                  for chunk in re.split(r"\n\s*\n", text))
-    return [paragraph for paragraph in paragraphs if paragraph]
+    edges = " |" if table_cells else None
+    if _BREAK_MARK in text:  # (never in cleaned text)
+        paragraphs = (_collapse(chunk).strip(edges) for chunk in _PARAGRAPH_BREAK.split(text))
+        return [paragraph for paragraph in paragraphs if paragraph]
+    # Whitespace collapsed in one pass over the whole text, paragraph breaks marked: a page of
+    # a million paragraphs is not a million calls.
+    marked = _collapse(_PARAGRAPH_BREAK.sub(_BREAK_MARK, text))
+    return [paragraph for piece in marked.split(_BREAK_MARK) if (paragraph := piece.strip(edges))]
 
 
 def remove_keep_tail(element: Any) -> None:

@@ -71,9 +71,12 @@ def _article(blocks: list[RenderedBlock], front: FrontMatter, notice: str | None
     mark_chrome(blocks)
     base = front.url if front.url.lower().startswith(("http://", "https://")) else ""
     builder = DocumentBuilder()
+    add = builder.add
     for block in blocks:
-        spans = _absolute_links(block.spans, base) if base else block.spans
-        builder.add(block.kind, block.text, level=block.level, marker=block.marker, spans=spans)
+        spans = block.spans
+        if base and spans:
+            spans = _absolute_links(spans, base)
+        add(block.kind, block.text, block.level, block.marker, spans)
     return ParsedArticle(
         builder.build(),
         title=header.title,

@@ -73,7 +73,6 @@ PLAIN_INLINE_NOTICE = ("This file has a lot of inline formatting: its later para
 _INLINE_SYNTAX = re.compile(r"[\\`*_~\[\]<&]")
 # A backslash escape (CommonMark: any ASCII punctuation).
 _ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
-_LINE_BREAK = re.compile(r"( *)\n[ \t]*")
 _RAW_OPEN = re.compile(r"<(script|style|template)\b[^>]*(?<!/)>$", re.IGNORECASE)
 _TASK = re.compile(r"\[([ xX])\] ")
 _BR_TAG = re.compile(r"<br\s*/?>", re.IGNORECASE)
@@ -161,7 +160,8 @@ class Renderer:
                 self._plain_paragraph(token)
                 continue
             if isinstance(token, HeadingLine):
-                self._flush_item()
+                if self._items:
+                    self._flush_item()
                 text, spans = _strip(*self._inline_text(token.content))
                 self._emit(RenderedBlock(BlockKind.HEADING, text, token.level, "", spans))
                 continue
@@ -256,17 +256,18 @@ class Renderer:
         """
         self._flush_item()
         self.notice = SIMPLE_NOTICE
-        for block in simple_blocks(token.content):
-            if block.kind is SimpleKind.CODE:
-                self._emit(RenderedBlock(BlockKind.CODE, block.content.expandtabs(4)))
-            elif block.kind is SimpleKind.TEXT:
-                self._emit(RenderedBlock(BlockKind.PARAGRAPH, block.content))
-            elif block.kind is SimpleKind.QUOTE:
-                text, spans = _strip(*self._inline_text(block.content))
-                self._emit(RenderedBlock(BlockKind.QUOTE, text, min(block.level, 12), "", spans))
+        emit, inline_text = self._emit, self._inline_text
+        for kind, content, level in simple_blocks(token.content):
+            if kind is SimpleKind.QUOTE:
+                text, spans = _strip(*inline_text(content))
+                emit(RenderedBlock(BlockKind.QUOTE, text, min(level, 12), "", spans))
+            elif kind is SimpleKind.CODE:
+                emit(RenderedBlock(BlockKind.CODE, content.expandtabs(4)))
+            elif kind is SimpleKind.TEXT:
+                emit(RenderedBlock(BlockKind.PARAGRAPH, content))
             else:
-                text, spans = _strip(*self._inline_text(block.content))
-                self._emit(RenderedBlock(BlockKind.PARAGRAPH, text, 0, "", spans))
+                text, spans = _strip(*inline_text(content))
+                emit(RenderedBlock(BlockKind.PARAGRAPH, text, 0, "", spans))
 
     def _footnote_open(self, token: Token) -> None:
         self._flush_item()
@@ -310,11 +311,11 @@ class Renderer:
     def _plain_paragraph(self, content: str) -> None:
         """A top-level paragraph found by the shortcut (``content`` is already stripped)."""
         if _INLINE_SYNTAX.search(content):
-            text, spans = _strip(*self._inline_text(content))
+            text, spans = _strip(*self._formatted(content))
             self._emit(RenderedBlock(BlockKind.PARAGRAPH, text, 0, "", spans))
             return
         if "\n" in content:
-            content = _LINE_BREAK.sub(_line_break, content)
+            content = _line_breaks(content)
         if "\t" in content:
             content = content.replace("\t", " ")
         self._emit(RenderedBlock(BlockKind.PARAGRAPH, content))
@@ -397,11 +398,17 @@ class Renderer:
     # Inline ---------------------------------------------------------------------------------
 
     def _inline_text(self, content: str) -> tuple[str, list[Span]]:
+        if len(content) <= MAX_FORMATTED_PARAGRAPH and not _INLINE_SYNTAX.search(content):
+            if "\n" in content:
+                content = _line_breaks(content)
+            return (content.replace("\t", " ") if "\t" in content else content), []
+        return self._formatted(content)
+
+    def _formatted(self, content: str) -> tuple[str, list[Span]]:
+        """Inline text that has inline syntax (or is too long to parse it)."""
         if len(content) > MAX_FORMATTED_PARAGRAPH:
             self.notice = "A very long paragraph is shown without its Markdown formatting."
             return _literal(content), []
-        if not _INLINE_SYNTAX.search(content):
-            return _LINE_BREAK.sub(_line_break, content).replace("\t", " "), []
         if self._inline_work <= 0:
             self.notice = self.notice or PLAIN_INLINE_NOTICE
             return _as_written(content), []
@@ -480,14 +487,32 @@ class Renderer:
         return "".join(parts), spans
 
 
-def _line_break(match: re.Match[str]) -> str:
-    return "\n" if len(match.group(1)) >= 2 else " "
+def _line_breaks(text: str) -> str:
+    """Paragraph text with its line breaks read: a newline after two or more spaces is a hard
+    break (``"\\n"``), any other a space; the spaces before it and the spaces and tabs after
+    it are dropped. (Line by line: a regular expression tried at every character of a long
+    line cost more than the rest of the paragraph.)"""
+    if "\n" not in text:
+        return text
+    lines = text.split("\n")
+    last = len(lines) - 1
+    pieces: list[str] = []
+    for index, line in enumerate(lines):
+        if index:
+            line = line.lstrip(" \t")
+        if index == last:
+            pieces.append(line)
+            break
+        core = line.rstrip(" ")
+        pieces.append(core)
+        pieces.append("\n" if len(line) - len(core) >= 2 else " ")
+    return "".join(pieces)
 
 
 def _as_written(content: str) -> str:
     """Paragraph text without its inline formatting: soft breaks joined, escapes removed."""
     lines = content.split("\\\n")  # backslash hard breaks
-    text = "\n".join(_LINE_BREAK.sub(_line_break, line) for line in lines).replace("\t", " ")
+    text = "\n".join(_line_breaks(line) for line in lines).replace("\t", " ")
     return _ESCAPED.sub(r"\1", text) if "\\" in text else text
 
 
@@ -499,7 +524,7 @@ def _strip(text: str, spans: list[Span]) -> tuple[str, list[Span]]:
     """Trim surrounding whitespace, moving the spans with the text."""
     stripped = text.strip()
     if stripped == text:
-        return text, [span for span in spans if span.end > span.start]
+        return text, [span for span in spans if span.end > span.start] if spans else spans
     shift = len(text) - len(text.lstrip())
     size = len(stripped)
     moved = []

@@ -21,8 +21,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from enum import Enum
+from typing import NamedTuple
+
+from reader.formats.bulk_text import strip_line_ends
 
 __all__ = ["SimpleKind", "SimpleBlock", "simple_blocks"]
 
@@ -36,9 +38,8 @@ class SimpleKind(Enum):
     TEXT = "text"
 
 
-@dataclass(frozen=True, slots=True)
-class SimpleBlock:
-    """One block of a simple reading.
+class SimpleBlock(NamedTuple):
+    """One block of a simple reading (a named tuple: one is made per block of a large file).
 
     Attributes:
         kind: What the block is.
@@ -64,7 +65,6 @@ _NOT_PARAGRAPH = re.compile(
     r"| {4}|\t)",
     re.MULTILINE,
 )
-_TRAILING_SPACE = re.compile(r"[ \t]+$", re.MULTILINE)
 
 
 def simple_blocks(text: str) -> Iterator[SimpleBlock]:
@@ -79,7 +79,8 @@ def simple_blocks(text: str) -> Iterator[SimpleBlock]:
         position = match.end()
         fence = _FENCE_START.match(chunk)
         if fence is not None and not (fence.group(1)[0] == "`" and "`" in fence.group(2)):
-            yield from _text(run)
+            if run:
+                yield from _text(run)
             marker = fence.group(1)
             closing = re.compile(
                 rf"^[ \t]{{0,3}}{re.escape(marker[0])}{{{len(marker)},}}[ \t]*$", re.MULTILINE
@@ -92,23 +93,27 @@ def simple_blocks(text: str) -> Iterator[SimpleBlock]:
             continue
         quote = _QUOTE_START.match(chunk)
         if quote is not None:
-            yield from _text(run)
+            if run:
+                yield from _text(run)
             content = _QUOTE_PREFIX.sub("", chunk).strip()
             yield SimpleBlock(SimpleKind.QUOTE, content, quote.group().count(">"))
             continue
-        if _NOT_PARAGRAPH.search(chunk) is None:
-            yield from _text(run)
+        one_line = chunk.find("\n", 0, len(chunk) - 1) < 0  # then only its start can say
+        if (_NOT_PARAGRAPH.match if one_line else _NOT_PARAGRAPH.search)(chunk) is None:
+            if run:
+                yield from _text(run)
             yield SimpleBlock(SimpleKind.PARAGRAPH, chunk.strip())
             continue
         run.append(chunk)
-    yield from _text(run)
+    if run:
+        yield from _text(run)
 
 
 def _text(run: list[str]) -> Iterator[SimpleBlock]:
     """The collected chunks as one ``TEXT`` block (the list emptied)."""
     if not run:
         return
-    content = _TRAILING_SPACE.sub("", "".join(run).expandtabs(4)).strip("\n")
+    content = strip_line_ends("".join(run).expandtabs(4)).strip("\n")
     run.clear()
     if content.strip():
         yield SimpleBlock(SimpleKind.TEXT, content)

@@ -9,7 +9,8 @@ plain paragraphs. Blank-line separated chunks that cannot start or continue any 
 are therefore turned into paragraph tokens directly (a ``str``), and headings on a line of their
 own into :class:`HeadingLine`; everything else still goes through markdown-it (with link
 references and footnotes shared), so the result is the same as a full parse — until
-:data:`MAX_BLOCK_LINES` lines of block structure are used up, after which the rest is one
+:data:`MAX_BLOCK_LINES` lines of block structure are used up (or a line is indented past
+:data:`MAX_INDENT`), after which the rest is one
 ``postil_simple`` token, read by :mod:`reader.formats.markdown_simple` when rendered.
 :mod:`reader.formats.markdown_render` turns the tokens into blocks.
 """
@@ -19,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from markdown_it import MarkdownIt
 from markdown_it.parser_block import ParserBlock
@@ -31,7 +32,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 
 __all__ = [
     "MD", "BlockToken", "HeadingLine", "block_tokens", "block_tokens_slow", "MAX_NESTING",
-    "MAX_FORMATTED_TABLE_CELLS", "MAX_BLOCK_LINES",
+    "MAX_FORMATTED_TABLE_CELLS", "MAX_BLOCK_LINES", "MAX_INDENT",
 ]  # fmt: skip
 
 #: Deepest nesting markdown-it builds (quote = 1 level, list = 2); deeper text is kept as text.
@@ -45,6 +46,10 @@ MAX_FORMATTED_TABLE_CELLS = 5_000
 #: every block rule per line (a 5 MB bullet list took 40 s); lines past this budget are read by
 #: :mod:`reader.formats.markdown_simple`, a chunk at a time.
 MAX_BLOCK_LINES = 5_000
+#: A line indented deeper than this (spaces and tabs) sends its run of block structure, and the
+#: rest of the file's, to :mod:`reader.formats.markdown_simple` too: markdown-it looks at each
+#: character of a line's indentation in Python (a line indented by 5 MB of spaces: a second).
+MAX_INDENT = 1_000
 
 
 class _KeepTextBlockParser(ParserBlock):
@@ -240,6 +245,7 @@ def _make_parser() -> MarkdownIt:
 
 MD = _make_parser()
 
+_DEEP_INDENT = re.compile(rf"^[ \t]{{{MAX_INDENT + 1}}}", re.MULTILINE)
 _WIKI_LINK = re.compile(r"!?\[\[([^\[\]\n|]+)(?:\|([^\[\]\n]+))?\]\]")
 # A chunk is a run of non-blank lines.
 _CHUNK = re.compile(r"(?:^[ \t]*[^ \t\n][^\n]*(?:\n|\Z))+", re.MULTILINE)
@@ -276,18 +282,18 @@ def block_tokens(body: str, env: dict[str, Any]) -> list[BlockToken]:
     tokens: list[BlockToken] = []
     budget = MAX_BLOCK_LINES
     for kind, segment in _segments(body):
+        if isinstance(segment, HeadingLine):
+            tokens.append(segment)
+            continue
         if kind == "plain":
             tokens.append(segment.strip())
-            continue
-        if kind == "heading":
-            tokens.append(_heading(segment))
             continue
         table = _large_top_level_table(segment, env)
         if table is not None:
             tokens.append(table)
             continue
         lines = segment.count("\n") + 1
-        if lines > budget:
+        if lines > budget or _DEEP_INDENT.search(segment) is not None:
             budget = 0
             simple = Token("postil_simple", "", 0)
             simple.content = segment
@@ -314,9 +320,11 @@ def _atx_heading(line: str) -> tuple[int, str] | None:
     return level, line[level:end].strip()
 
 
-@dataclass(frozen=True, slots=True)
-class HeadingLine:
-    """A heading on a line of its own, found without markdown-it (its three tokens' content)."""
+class HeadingLine(NamedTuple):
+    """A heading on a line of its own, found without markdown-it (its three tokens' content).
+
+    A named tuple: made for every heading of a file, it is cheaper than a frozen dataclass.
+    """
 
     level: int
     content: str
@@ -331,46 +339,51 @@ class HeadingLine:
 BlockToken = Token | str | HeadingLine
 
 
-def _heading(chunk: str) -> HeadingLine:
-    """The heading of a one-line heading chunk (as markdown-it reads it)."""
-    heading = _atx_heading(chunk.rstrip("\n"))
-    assert heading is not None  # _segments only yields lines that are headings
-    return HeadingLine(*heading)
-
-
-def _segments(body: str) -> Iterator[tuple[str, str]]:
-    """Split ``body`` into plain paragraphs (``"plain"``), one-line headings (``"heading"``) and
-    runs of everything else (``"blocks"``, kept together)."""
+def _segments(body: str) -> Iterator[tuple[str, str | HeadingLine]]:
+    """Split ``body`` into plain paragraphs (``"plain"``), one-line headings (``"heading"``, as a
+    :class:`HeadingLine`) and runs of everything else (``"blocks"``, kept together)."""
     state = _OpenBlock()
+    is_open = False  # state.is_open, which only scan() changes
     complex_start = -1
     complex_end = -1
     for match in _CHUNK.finditer(body):
         chunk = match.group()
-        if not state.is_open and chunk[0] not in " \t" and not _BLOCK_START.search(chunk):
-            if complex_start >= 0:
-                yield "blocks", body[complex_start:complex_end]
-                complex_start = -1
-            yield "plain", chunk
-            continue
-        if not state.is_open and chunk[0] == "#" and chunk.find("\n", 0, len(chunk) - 1) < 0:
-            if _atx_heading(chunk.rstrip("\n")) is not None:
+        if not is_open:
+            if chunk[0] not in " \t" and not _starts_a_block(chunk):
                 if complex_start >= 0:
                     yield "blocks", body[complex_start:complex_end]
                     complex_start = -1
-                yield "heading", chunk
+                yield "plain", chunk
                 continue
-        if not state.is_open and _may_be_large_table(chunk):
-            if complex_start >= 0:
-                yield "blocks", body[complex_start:complex_end]
-                complex_start = -1
-            yield "blocks", chunk  # a table on its own: block_tokens checks it exactly
-            continue
-        state.scan(chunk)
+            if chunk[0] == "#" and chunk.find("\n", 0, len(chunk) - 1) < 0:
+                heading = _atx_heading(chunk.rstrip("\n"))
+                if heading is not None:
+                    if complex_start >= 0:
+                        yield "blocks", body[complex_start:complex_end]
+                        complex_start = -1
+                    yield "heading", HeadingLine(*heading)
+                    continue
+            if _may_be_large_table(chunk):
+                if complex_start >= 0:
+                    yield "blocks", body[complex_start:complex_end]
+                    complex_start = -1
+                yield "blocks", chunk  # a table on its own: block_tokens checks it exactly
+                continue
+        if is_open or _OPENER.search(chunk) is not None:  # (scan() would find nothing else)
+            state.scan(chunk)
+            is_open = state.is_open
         if complex_start < 0:
             complex_start = match.start()
         complex_end = match.end()
     if complex_start >= 0:
         yield "blocks", body[complex_start:complex_end]
+
+
+def _starts_a_block(chunk: str) -> bool:
+    """Whether a line of ``chunk`` could start (or interrupt a paragraph with) a block."""
+    if chunk.find("\n", 0, len(chunk) - 1) < 0:  # one line: only its start can
+        return _BLOCK_START.match(chunk) is not None
+    return _BLOCK_START.search(chunk) is not None
 
 
 @dataclass(slots=True)

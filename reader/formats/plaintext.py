@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 from reader.document import BlockKind, DocumentBuilder
-from reader.formats.chrome import is_chrome_line
+from reader.formats.chrome import chrome_candidates, is_chrome_line
 from reader.formats.entities import decode_entities
 from reader.formats.parsed import ParsedArticle
 
@@ -138,14 +138,15 @@ def _parse_text(text: str) -> ParsedArticle:
         elif kind is BlockKind.DEK:
             dek = line if dek is None else f"{dek} {line}"
         builder.add(kind, line)
-    for paragraph in body:
+    # A lone paragraph is the article, never chrome.
+    scanned = set(chrome_candidates(list(range(len(body))))) if len(body) > 1 else set()
+    for index, paragraph in enumerate(body):
         joined = _reflow(paragraph)
         if is_section_heading(joined):
             builder.add(BlockKind.HEADING, joined, level=2)
             continue
         kind = BlockKind.PARAGRAPH
-        # A lone paragraph is the article, never chrome.
-        if len(body) > 1 and is_chrome_line(joined):
+        if index in scanned and is_chrome_line(joined):
             kind = BlockKind.CHROME
         builder.add(kind, joined)
     return ParsedArticle(builder.build(), title=title, author=author, dek=dek)

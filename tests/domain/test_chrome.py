@@ -6,7 +6,12 @@ import pytest
 
 from reader.document import BlockKind
 from reader.formats import plaintext
-from reader.formats.chrome import is_chrome_line
+from reader.formats.chrome import (
+    CHROME_SCAN_HEAD,
+    CHROME_SCAN_TAIL,
+    chrome_candidates,
+    is_chrome_line,
+)
 from reader.loading import load_article
 from tests.support.paths import SEED, SEED_AUTHOR, SEED_TITLE
 
@@ -148,3 +153,73 @@ def test_chrome_above_the_headline_and_right_after_the_byline() -> None:
 def test_a_lone_label_is_the_article_not_chrome() -> None:
     document = plaintext.parse("Advertisement\n").document
     assert [block.kind for block in document.blocks] == [BlockKind.TITLE]
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["iconSHARES (3)", "12 people (12)commented", "heartLIKE", "x (4)abc"],
+)
+def test_glued_icon_names_and_counters(line: str) -> None:
+    assert is_chrome_line(line)
+
+
+@pytest.mark.parametrize("line", ["NASA and ESA", "iPhone Pro Max", "report (2019) by us"])
+def test_capitals_and_parentheses_alone_are_not_chrome(line: str) -> None:
+    assert not is_chrome_line(line)
+
+
+def _counting_chrome_test(monkeypatch: pytest.MonkeyPatch, module: object) -> list[str]:
+    seen: list[str] = []
+
+    def counting(text: str) -> bool:
+        seen.append(text)
+        return is_chrome_line(text)
+
+    monkeypatch.setattr(module, "is_chrome_line", counting)
+    return seen
+
+
+def _long_article(paragraphs: int) -> list[str]:
+    lines = ["Advertisement"] + [f"short line {i}" for i in range(paragraphs)] + ["Most Popular"]
+    lines.insert(paragraphs // 2, "Share this article")
+    return lines
+
+
+@pytest.mark.parametrize("form", ["text", "markdown"])
+def test_a_very_long_document_is_searched_for_chrome_at_its_ends_only(
+    monkeypatch: pytest.MonkeyPatch, form: str
+) -> None:
+    """Chrome sits around an article's text: a 20,000-paragraph document has only its first
+    CHROME_SCAN_HEAD and last CHROME_SCAN_TAIL paragraphs checked, not every line."""
+    from reader.formats import article_header, markdown
+
+    count = 4 * (CHROME_SCAN_HEAD + CHROME_SCAN_TAIL)
+    lines = _long_article(count)
+    source = "# A Title\n\n" if form == "markdown" else "A Title\n\nBy Ann Author\n\n"
+    source += "\n\n".join(lines) + "\n"
+    module = article_header if form == "markdown" else plaintext
+    seen = _counting_chrome_test(monkeypatch, module)
+    parse = markdown.parse if form == "markdown" else plaintext.parse
+    document = parse(source).document
+    assert len(seen) <= CHROME_SCAN_HEAD + CHROME_SCAN_TAIL + 2
+    chrome = [document.block_text(i) for i, block in enumerate(document.blocks)
+              if block.kind is BlockKind.CHROME]
+    assert chrome == ["Advertisement", "Most Popular"]  # the middle one is not looked for
+    assert "Share this article" in document.text
+
+
+def test_an_ordinary_article_is_searched_for_chrome_everywhere() -> None:
+    lines = _long_article(CHROME_SCAN_HEAD)
+    document = plaintext.parse("A Title\n\nBy Ann Author\n\n" + "\n\n".join(lines)).document
+    chrome = [document.block_text(i) for i, block in enumerate(document.blocks)
+              if block.kind is BlockKind.CHROME]
+    assert chrome == ["Advertisement", "Share this article", "Most Popular"]
+
+
+def test_chrome_candidates_are_all_or_the_two_ends() -> None:
+    few = list(range(CHROME_SCAN_HEAD + CHROME_SCAN_TAIL))
+    assert chrome_candidates(few) == few
+    many = list(range(3 * CHROME_SCAN_HEAD))
+    picked = chrome_candidates(many)
+    assert picked[:CHROME_SCAN_HEAD] == many[:CHROME_SCAN_HEAD]
+    assert picked[CHROME_SCAN_HEAD:] == many[-CHROME_SCAN_TAIL:]

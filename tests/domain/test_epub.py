@@ -445,3 +445,35 @@ def test_damaged_book_metadata_in_the_cache_is_read_again(
     (meta,) = scan(LibrarySource([path]), MetadataCache(cache_file))
     assert meta.creators == [{"name": "Jane Doe", "file_as": "Doe, Jane", "role": "aut"}]
     assert meta.format == "epub" and meta.language == "en"
+
+
+def test_one_huge_chapter_previews_its_start_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A book of one very long chapter: the preview renders its first blocks only (rendering,
+    not the XML parse, is what costs), and is a prefix of the whole book; plain paragraphs
+    without attributes are never examined for verse classes."""
+    from reader.formats.epub import content
+    from reader.loading import BOOK_PREVIEW_CHARS
+
+    examined: list[object] = []
+    classes = content._classes
+
+    def counting(element: object) -> str:
+        examined.append(element)
+        return classes(element)
+
+    monkeypatch.setattr(content, "_classes", counting)
+    paragraphs = 4000
+    body = "<h1>One</h1>" + "".join(
+        f"<p>Paragraph {i} of plain prose.</p>" for i in range(paragraphs)
+    )
+    spec = BookSpec(chapters=[Chapter("c1.xhtml", body)], compression=zipfile.ZIP_STORED)
+    path = write_epub(tmp_path / "huge.epub", spec)
+    preview = preview_article(path)
+    assert preview is not None
+    assert BOOK_PREVIEW_CHARS <= len(preview.text) < BOOK_PREVIEW_CHARS + 200
+    assert len(preview.document.blocks) < paragraphs // 5
+    full = load_article(path)
+    assert full.text.startswith(preview.text) and len(full.document.blocks) == paragraphs + 1
+    assert examined == []

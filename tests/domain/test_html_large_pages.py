@@ -84,3 +84,62 @@ def test_a_text_only_page_reads_as_its_stored_markdown_would() -> None:
     assert extracted.paragraphs is not None and direct.notice == TEXT_ONLY_NOTICE
     assert direct.document.text == stored.document.text
     assert direct.title == stored.title == "Huge page"
+
+
+def test_reading_a_text_only_page_does_not_convert_it_to_markdown(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The document is made from the page's paragraphs; their Markdown (what ``postil add``
+    stores) is only made when asked for, once."""
+    converted: list[str] = []
+    original = html.paragraph_markdown
+
+    def counting(text: str) -> str:
+        converted.append(text)
+        return original(text)
+
+    monkeypatch.setattr(html, "paragraph_markdown", counting)
+    rows = MAX_FORMATTED_PAGE_TAGS // 2 + 10
+    body = "".join(f"<p>Row {i} *b*</p>" for i in range(rows))
+    parsed = parse(page(body))
+    assert parsed.notice == TEXT_ONLY_NOTICE and "Row 7 *b*" in parsed.document.text
+    assert converted == []
+    extracted = html.extract_page(page(body))
+    assert extracted.markdown.startswith("Row 0 \\*b\\*") and len(converted) == rows
+    assert extracted.markdown and len(converted) == rows  # made once
+    extracted.markdown = ""
+    assert extracted.markdown == ""
+
+
+def test_a_page_of_very_many_tiny_paragraphs_costs_a_bounded_number_of_blocks(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """650,000 one-letter paragraphs took seconds, a block each: as for a text file, past the
+    bulk limit the rest of the page's text is shown in blocks of several paragraphs. The text
+    is the same as one block per paragraph would give."""
+    import reader.document
+    from reader.formats.bulk_text import BULK_BLOCK_CHARS, HEAD_PARAGRAPHS, MAX_PARAGRAPHS
+    from reader.formats.markdown import plain_paragraphs
+
+    added: list[int] = []
+    original = reader.document.DocumentBuilder.add
+
+    def counting(self: reader.document.DocumentBuilder, *args: object,
+                 **kwargs: object) -> reader.document.Block | None:
+        added.append(1)
+        return original(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    count = MAX_PARAGRAPHS + 1000
+    source = page("".join(f"<p>w{i}</p>" for i in range(count)))
+    monkeypatch.setattr(reader.document.DocumentBuilder, "add", counting)
+    parsed = parse(source)
+    monkeypatch.undo()
+    document = parsed.document
+    tail_blocks = len(document.blocks) - HEAD_PARAGRAPHS
+    assert len(added) <= HEAD_PARAGRAPHS + 2
+    assert tail_blocks <= 2 * count * len("w123456\n\n") // BULK_BLOCK_CHARS
+    assert parsed.notice == TEXT_ONLY_NOTICE
+    extracted = html.extract_page(source)
+    assert extracted.paragraphs is not None
+    whole = plain_paragraphs(extracted.paragraphs, extracted.front).document
+    assert document.text == whole.text and document.text.endswith(f"w{count - 1}")

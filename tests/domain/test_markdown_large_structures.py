@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from reader.document import BlockKind
 from reader.formats import markdown_tokens
@@ -170,3 +172,73 @@ def test_paragraphs_past_the_inline_budget_lose_their_escapes() -> None:
     assert parsed.notice == PLAIN_INLINE_NOTICE
     last = parsed.document.block_text(len(parsed.document.blocks) - 1)
     assert last == "A *literal* star and a hard\nbreak."
+
+
+def test_each_heading_line_is_read_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tens of thousands of headings: each heading line is parsed once (it was twice: once to
+    find it, once to make its token), and the scan for open fences runs only on chunks that
+    could open one."""
+    headings: list[str] = []
+    scans: list[str] = []
+    atx_heading = markdown_tokens._atx_heading
+    scan = markdown_tokens._OpenBlock.scan
+
+    def counting_heading(line: str) -> tuple[int, str] | None:
+        headings.append(line)
+        return atx_heading(line)
+
+    def counting_scan(self: markdown_tokens._OpenBlock, chunk: str) -> None:
+        scans.append(chunk)
+        scan(self, chunk)
+
+    monkeypatch.setattr(markdown_tokens, "_atx_heading", counting_heading)
+    monkeypatch.setattr(markdown_tokens._OpenBlock, "scan", counting_scan)
+    count = 300
+    text = "".join(f"## Heading {i}\n\nText {i}.\n\n> quote {i}\n\n" for i in range(count))
+    document = parse(text + "```\ncode\n\n```\n").document
+    assert len(headings) == count
+    assert len(scans) == 2  # only the fence's two chunks; quotes cannot open one
+    kinds = [block.kind for block in document.blocks]
+    assert kinds.count(BlockKind.HEADING) + kinds.count(BlockKind.TITLE) == count
+    assert kinds.count(BlockKind.QUOTE) == count and kinds[-1] is BlockKind.CODE
+
+
+_SOFT_OR_HARD = re.compile(r"( *)\n[ \t]*")
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab \t\n\u00a0"))))
+def test_line_breaks_read_line_by_line_as_the_rule_says(text: str) -> None:
+    """A newline after two or more spaces is a hard break, any other a space; the spaces before
+    it and the blanks after it go (the rule as one substitution, which was slow on long lines)."""
+    from reader.formats.markdown_render import _line_breaks
+
+    expected = _SOFT_OR_HARD.sub(lambda m: "\n" if len(m.group(1)) >= 2 else " ", text)
+    assert _line_breaks(text) == expected
+
+
+def test_a_line_indented_by_a_huge_run_of_spaces_is_read_in_linear_work() -> None:
+    """Trailing blanks were removed with ``[ \\t]+$``, tried at every blank of a run: a line
+    indented by 200,000 spaces took minutes (a million, hours) in the simple reading and in the
+    bulk text. Now the pattern is tried only where a run starts; the indentation is kept."""
+    from reader.formats.bulk_text import bulk_blocks, strip_line_ends
+
+    indent = " " * 200_000
+    text = f"- item\n{indent}x  \n- last\t \n"
+    assert strip_line_ends(text) == f"- item\n{indent}x\n- last\n"
+    assert list(simple_blocks(text)) == [SimpleBlock(SimpleKind.TEXT, f"- item\n{indent}x\n- last")]
+    assert "".join(bulk_blocks(f"word {indent}x  \nend")).endswith("x\nend")
+
+
+def test_a_line_indented_past_the_limit_is_not_given_to_markdown_it(
+    block_lines: list[int],
+) -> None:
+    """markdown-it looks at every character of a line's indentation in Python (5 MB of spaces:
+    a second): such a run of block structure is read simply, its text kept."""
+    from reader.formats.markdown_tokens import MAX_INDENT
+
+    shallow = parse("# T\n\n- a\n- b\n\n" + " " * MAX_INDENT + "x\n")
+    assert block_lines and shallow.notice is None
+    block_lines.clear()
+    deep = parse("# T\n\n- a\n- b\n\n" + " " * (MAX_INDENT + 1) + "x\n\nAfter.\n")
+    assert block_lines == [] and deep.notice == SIMPLE_NOTICE
+    assert deep.document.text.endswith(" " * (MAX_INDENT + 1) + "x\n\nAfter.")

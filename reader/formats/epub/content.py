@@ -53,7 +53,7 @@ _BLOCK = frozenset(
 )  # fmt: skip
 _HEADING = re.compile(r"h([1-6])")
 _SPACE = re.compile(r"[ \t\n\r\f\v]+")
-_ODD_SPACE = re.compile(r"[\t\n\r\f\v]|  ")
+_ODD_SPACE = re.compile(r"[\t\n\r\f\v]")  # (or two spaces: whitespace to collapse)
 _VERSE = re.compile(
     r"\b(?:poem|poetry|verse|stanza|lg|linegroup|line-group|song|lyrics?|psalm|hymn)\b", re.I
 )
@@ -62,6 +62,7 @@ _NOTE_TYPES = frozenset({"footnote", "endnote", "rearnote", "note"})
 _NOTEREF_TYPES = frozenset({"noteref", "biblioref"})
 _SAFE_SCHEME = re.compile(r"^(?:https?|ftp|mailto):", re.IGNORECASE)
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\ufeff"), None)
+_NO_TYPES: frozenset[str] = frozenset()
 
 
 @dataclass(slots=True)
@@ -107,7 +108,7 @@ class _Inline:
         value = clean_text(value)
         if "\u00ad" in value or "\ufeff" in value:
             value = value.translate(_INVISIBLE)
-        if _ODD_SPACE.search(value):
+        if "  " in value or _ODD_SPACE.search(value):
             value = _SPACE.sub(" ", value)
         if value.startswith(" ") and self.last in " \n":
             value = value[1:]
@@ -151,6 +152,8 @@ class _Inline:
 
     def result(self) -> tuple[str, list[Span], list[tuple[str, int]]]:
         joined = "".join(self.parts)
+        if "\n" not in joined and joined == joined.strip():
+            return joined, self.spans, self.ids  # (one line, nothing to strip: the usual case)
         lines = joined.split("\n")
         if all(line == line.strip(" ") for line in lines) and joined == joined.strip():
             return joined, self.spans, self.ids
@@ -261,7 +264,7 @@ class ChapterRenderer:
         if not text.strip():
             return
         marker = ""
-        if kind in {BlockKind.PARAGRAPH, BlockKind.HEADING} and context.item is not None:
+        if context.item is not None and (kind is BlockKind.PARAGRAPH or kind is BlockKind.HEADING):
             item = context.item
             kind, level = BlockKind.LIST_ITEM, min(item.level, 12)
             marker = CONTINUATION if item.used else item.marker
@@ -344,7 +347,7 @@ class ChapterRenderer:
             inline.text(" ".join(element.itertext()))
             self._flush(inline, context)
             return
-        types = epub_types(element)
+        types = epub_types(element) if element.attrib else _NO_TYPES
         heading = _HEADING.fullmatch(tag)
         if heading:
             inline = _Inline()
@@ -561,11 +564,14 @@ def _classes(element: Any) -> str:
 
 
 def _is_verse(element: Any) -> bool:
+    if not element.attrib:  # no class, epub:type or role (most elements): not verse
+        return False
     return bool(_VERSE.search(_classes(element).replace("z3998:", "")))
 
 
 def _is_line(element: Any) -> bool:
-    return bool(_LINE.search(element.get("class") or ""))
+    class_name = element.get("class")
+    return bool(class_name and _LINE.search(class_name))
 
 
 def _is_noteref(element: Any) -> bool:
