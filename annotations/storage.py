@@ -378,6 +378,8 @@ class AnnotationStore:
             if share and any(c.table == POSITIONS and "base" not in c.fields for c in stamped):
                 # Positions are read whole even through the index: no need to parse the rest.
                 stamped = _with_bases(stamped, self._current())
+            if share and any("tags" in c.fields for c in stamped):
+                stamped = _with_tag_changes(stamped, self._current(), device)
             size = self._writable_size()
             if size < DIRECT_WRITE_BYTES or (self._tables is not None
                                              and len(stamped) >= BULK_WRITE_CHANGES):
@@ -521,8 +523,14 @@ class AnnotationStore:
         :meth:`compact` (or :meth:`recover_pending`). Raises ``StoreError`` if even that fails.
         """
         device = self._device_id()
+        stamped = [c.stamped(device) for c in changes]
+        if any("tags" in c.fields for c in stamped):
+            # Tags as added and removed, against the records this process has (no lock is
+            # needed to read them); left as lists if even that fails.
+            with contextlib.suppress(StoreError), self._mutex:
+                stamped = _with_tag_changes(stamped, self._current(), device)
         try:
-            return write_pending(self.log_dir, device, [c.stamped(device) for c in changes])
+            return write_pending(self.log_dir, device, stamped)
         except OSError as error:
             raise StoreError(f"cannot keep unsaved changes beside {self.path}: "
                              f"{error.strerror or error}") from None
@@ -788,6 +796,15 @@ def _with_bases(changes: list[Change], tables: Tables) -> list[Change]:
             fields = {**change.fields, "base": tables.furthest_clock(change.key)}
             change = Change(change.table, change.key, change.op, fields, change.clock)
         done.append(change)
+    return done
+
+
+def _with_tag_changes(changes: list[Change], tables: Tables, device: str) -> list[Change]:
+    """Changes made here with their ``tags`` lists turned into the tags added and removed
+    (:meth:`Tables.local_changes`), so tags other writers changed meanwhile are kept."""
+    done: list[Change] = []
+    for change in changes:
+        done.extend(tables.local_changes(change, device))
     return done
 
 
