@@ -3,8 +3,9 @@
 A :class:`Change` names one record (an annotation by id, a reading position by article id, a
 state value by key) and carries only the fields it changes, stamped with a hybrid logical clock
 (:mod:`annotations.clock`). Applying changes (:mod:`annotations.records`) is a merge: the later
-clock wins per field, a delete is a tombstone, and applying a change twice, or changes in any
-order, gives the same records. That makes the log safe to replay and to ship between machines.
+clock wins per field (tags merge per tag: ``tags+`` / ``tags-``), a delete is a tombstone,
+and applying a change twice, or changes in any order, gives the same records. That makes the
+log safe to replay and to ship between machines.
 
 The log lives beside the database, in ``<db>.changes/``:
 

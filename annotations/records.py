@@ -12,6 +12,18 @@ device, goes to the larger value), a delete hides the record until a later put, 
 brings a deleted record back. Any order of the same changes gives the same records, and applying a
 change twice changes nothing. Hidden records (deleted, or edits of records not seen yet) live in
 the ``tombstones`` table with their fields, so a late change still merges correctly.
+
+Tags are the one field that is a set, and merge per tag (:func:`merge_tags`): an observed-remove
+set, "add wins". Each add of a tag is a dot named by its change's clock; a removal lists the
+adds it had seen and removes only those, so an add made concurrently elsewhere (or a tag added
+again after it) survives, and a removal made after seeing every add removes the tag everywhere.
+Add-wins rather than a last-writer-wins register per tag because a removal then never takes
+away a tag its writer could not have seen (a later clock on a fast machine cannot), which is
+"nothing the user wrote is lost", while causality still makes "removed after seeing it" final
+(the clocks are hybrid logical clocks). The record's ``tags`` list is what the per-tag state in
+``_tags`` decides (tags in the order of their first add still in force); records without
+``_tags`` (from before) count their list as added at its clock. A ``tags`` list in a change (as
+an older postil wrote it) is the whole list as of its clock: every add older than it is gone.
 """
 
 from __future__ import annotations

@@ -11,7 +11,8 @@ and concurrent writers, with writes proportional to the change.
 * **Field-level changes, proportional writes.** Every change carries only the fields it
   changes and a hybrid logical clock, and is merged onto the current record under the lock
   (:mod:`annotations.records`): two writers changing different fields both win, the later change
-  of one field wins, a delete is a tombstone. Past a small size, changes are appended to a
+  of one field wins, tags merge per tag (a change setting the tags list is written as the tags
+  it adds and removes), a delete is a tombstone. Past a small size, changes are appended to a
   per-device change log beside the file (:mod:`annotations.changelog`) instead of rewriting it;
   the log is folded into the file (compaction) atomically from time to time.
 """

@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 from annotations.changelog import Change
-from annotations.model import Annotation
 from annotations.sync.layout import ROOT_NAME
 from tests.support.sync import Device, Transport, make_annotation, make_devices
 

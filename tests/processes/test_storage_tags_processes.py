@@ -25,7 +25,8 @@ from annotations.changelog import Change
 from annotations.storage import AnnotationStore
 from tests.support.children.add_loop import wait_for
 
-db, ident, prefix, rounds, go = Path(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4]), Path(sys.argv[5])
+db, ident, prefix, go = Path(sys.argv[1]), sys.argv[2], sys.argv[3], Path(sys.argv[5])
+rounds = int(sys.argv[4])
 store = AnnotationStore(db)
 copy = store.get(ident)
 print("ready", flush=True)
