@@ -406,8 +406,8 @@ class Tables:
     def local_changes(self, change: Change, device: str) -> list[Change]:
         """A change made on this device as it is written: a ``tags`` list turned into the
         tags added and removed (:func:`local_tag_changes`, against the stored record)."""
-        if change.table != ANNOTATIONS or change.op == DELETE or "tags" not in change.fields:
-            return [change]
+        if not tags_need_record(change):
+            return local_tag_changes(change, None, False, device)
         ident = normalize_id(change.key)
         record = self.annotation(ident)
         live = record is not None
@@ -492,9 +492,9 @@ def record_changes(table: str, key: str, record: dict[str, Any], zero: str) -> l
             record, live=ALIVE in clocks), zero)
         record = {name: value for name, value in record.items() if name != TAG_STATE}
         record["tags"] = listed
-        clocks = dict(clocks)
-        if clocks.get("tags") == clocks.get(ALIVE):
-            clocks.pop("tags", None)
+    if table == ANNOTATIONS and "tags" in clocks and clocks.get("tags") == clocks.get(ALIVE):
+        # Tags changed at the put's own clock (its tags, split off): sent with the put.
+        clocks = {name: clock for name, clock in clocks.items() if name != "tags"}
     changes: list[Change] = []
     own = {name: value for name, value in record.items()
            if name not in (CLOCKS, "id", FURTHEST) and name not in clocks}
@@ -664,16 +664,45 @@ def merge_tags(record: dict[str, Any], change: Change, clocks: dict[str, str]) -
     state = {tag: {"+": dict(sorted(entry["+"].items())), "-": dict(sorted(entry["-"].items()))}
              for tag, entry in sorted(state.items())}  # the same bytes in any order
     shown = _tags_shown(state, floor)
-    if record.get("tags") != shown or record.get(TAG_STATE) != state:
+    if record.get("tags") != shown or record.get(TAG_STATE, state) != state:
         changed = True
     record["tags"] = shown
-    record[TAG_STATE] = state
+    if _plain(state, shown, floor):
+        # Every tag added at the floor, none removed: what the list alone says (a new
+        # highlight's tags). Kept as the list only, as in a record from before.
+        changed = record.pop(TAG_STATE, None) is not None or changed
+    else:
+        changed = changed or TAG_STATE not in record
+        record[TAG_STATE] = state
     return changed
+
+
+def _plain(state: _TagState, shown: list[str], floor: str) -> bool:
+    """Whether ``state`` is exactly what :func:`_tag_state` makes of the list ``shown``."""
+    if len(state) != len(shown):
+        return False
+    device = _device_of(floor)
+    for index, tag in enumerate(shown):
+        entry = state[tag]
+        if entry["-"] or entry["+"] != {device: [floor, index]}:
+            return False
+    return True
 
 
 def has_tag_ops(change: Change) -> bool:
     """Whether a change carries per-tag changes (``tags+`` / ``tags-``)."""
     return TAG_ADDS in change.fields or TAG_REMOVES in change.fields
+
+
+def tags_need_record(change: Change) -> bool:
+    """Whether turning a change's ``tags`` list into per-tag changes needs the stored record:
+    only to remove a tag (a put only adds; so does a change whose copy had all its tags)."""
+    if change.table != ANNOTATIONS or change.op != SET or "tags" not in change.fields:
+        return False
+    if change.tags_before is None:
+        return True
+    return bool(set(normalize_tags(change.tags_before)) - set(normalize_tags(
+        change.fields["tags"])))
 
 
 def local_tag_changes(change: Change, record: dict[str, Any] | None, live: bool,
@@ -683,24 +712,23 @@ def local_tag_changes(change: Change, record: dict[str, Any] | None, live: bool,
     ``tags-``.
 
     What was added and removed is worked out against the tags the writer started from
-    (:attr:`Change.tags_before`), else against ``record`` (the stored record, or None); a put
-    adds all its tags. A removal lists the adds of the tag in ``record`` older than the
-    change (those its writer can have seen: a later one was made after it, concurrently).
+    (:attr:`Change.tags_before`), else against ``record`` (the stored record, or None). A put
+    keeps its list: the whole record as of its clock, tags too (a new highlight's tags, as
+    every postil reads them; nobody can have added a tag to it before). A removal lists the
+    adds of the tag in ``record`` older than the change (those its writer can have seen: a
+    later one was made after it, concurrently).
     Changes without a ``tags`` list are returned as they are.
     """
-    if change.table != ANNOTATIONS or change.op == DELETE or "tags" not in change.fields:
+    if change.table != ANNOTATIONS or change.op != SET or "tags" not in change.fields:
         return [change]
     fields = dict(change.fields)
     listed = normalize_tags(fields.pop("tags"))
     clocks = _clocks_view(record, live=live)
     state, floor = _tag_state(record, clocks), _floor(clocks)
     present = _tags_shown(state, floor)
-    if change.op == PUT:
-        base, adds = present, list(listed)
-    else:
-        base = list(normalize_tags(change.tags_before)) if change.tags_before is not None \
-            else present
-        adds = [tag for tag in listed if tag not in base]
+    base = list(normalize_tags(change.tags_before)) if change.tags_before is not None \
+        else present
+    adds = [tag for tag in listed if tag not in base]
     removes: dict[str, dict[str, str]] = {}
     zero = f"{0:013d}-0000-{device}"
     for tag in base:
@@ -713,7 +741,7 @@ def local_tag_changes(change: Change, record: dict[str, Any] | None, live: bool,
         if seen:
             removes[tag] = seen
     result = []
-    if fields or change.op == PUT:
+    if fields:
         result.append(Change(change.table, change.key, change.op, fields, change.clock))
     tag_fields: dict[str, Any] = {}
     if adds:

@@ -60,7 +60,9 @@ from annotations.records import (
     TOMBSTONES,
     Tables,
     all_changes,
+    local_tag_changes,
     shown_position,
+    tags_need_record,
 )
 
 #: Re-exported: callers and tests name the file's errors and encoder through this module.
@@ -380,7 +382,8 @@ class AnnotationStore:
                 # Positions are read whole even through the index: no need to parse the rest.
                 stamped = _with_bases(stamped, self._current())
             if share and any("tags" in c.fields for c in stamped):
-                stamped = _with_tag_changes(stamped, self._current(), device)
+                stamped = _with_tag_changes(stamped, self._current() if any(
+                    tags_need_record(c) for c in stamped) else None, device)
             size = self._writable_size()
             if size < DIRECT_WRITE_BYTES or (self._tables is not None
                                              and len(stamped) >= BULK_WRITE_CHANGES):
@@ -529,7 +532,8 @@ class AnnotationStore:
             # Tags as added and removed, against the records this process has (no lock is
             # needed to read them); left as lists if even that fails.
             with contextlib.suppress(StoreError), self._mutex:
-                stamped = _with_tag_changes(stamped, self._current(), device)
+                stamped = _with_tag_changes(stamped, self._current() if any(
+                    tags_need_record(c) for c in stamped) else None, device)
         try:
             return write_pending(self.log_dir, device, stamped)
         except OSError as error:
@@ -800,12 +804,18 @@ def _with_bases(changes: list[Change], tables: Tables) -> list[Change]:
     return done
 
 
-def _with_tag_changes(changes: list[Change], tables: Tables, device: str) -> list[Change]:
+def _with_tag_changes(changes: list[Change], tables: Tables | None,
+                      device: str) -> list[Change]:
     """Changes made here with their ``tags`` lists turned into the tags added and removed
-    (:meth:`Tables.local_changes`), so tags other writers changed meanwhile are kept."""
+    (:meth:`Tables.local_changes`), so tags other writers changed meanwhile are kept.
+    ``tables`` may be None when no change needs the stored record (:func:`tags_need_record`:
+    adds only)."""
     done: list[Change] = []
     for change in changes:
-        done.extend(tables.local_changes(change, device))
+        if tables is None:
+            done.extend(local_tag_changes(change, None, False, device))
+        else:
+            done.extend(tables.local_changes(change, device))
     return done
 
 

@@ -270,10 +270,25 @@ def test_what_is_written_is_tags_added_and_removed_never_the_list(tmp_path: Path
     copy = store.get(original.id)
     assert copy is not None
     store.apply_changes([Change.between(copy, copy.edited(tags=["b", "c"], note="m"))])  # type: ignore[list-item]
-    assert not any("tags" in change.fields for change in shared)
-    assert shared[1].fields[TAG_ADDS] == ["a", "b"]
+    assert shared[0].fields["tags"] == ["a", "b"]  # a new highlight: its list, as before
+    assert not any("tags" in change.fields for change in shared[1:])
     # The note goes in its own line: a device on an older postil still merges it.
-    note, tags = shared[2:]
+    note, tags = shared[1:]
     assert note.fields["note"] == "m" and set(tags.fields) == {TAG_ADDS, TAG_REMOVES}
     assert tags.fields[TAG_ADDS] == ["c"] and list(tags.fields[TAG_REMOVES]) == ["a"]
     assert note.clock == tags.clock
+
+
+def test_a_tag_edit_at_the_puts_own_clock_is_sent_with_the_put() -> None:
+    """A record whose tags changed at the clock of its put (the per-tag part of one change)
+    rebuilds elsewhere with its tags."""
+    annotation = make(14)
+    put = Change.put(annotation).stamped("aaaaaaaa")
+    here = Tables({})
+    here.apply(put)
+    here.apply(Change(put.table, put.key, "set", {TAG_ADDS: ["a"]}, put.clock))
+    there = Tables({})
+    for change in all_changes(here, "aaaaaaaa"):
+        there.apply(change)
+    record = there.annotation(annotation.id)
+    assert record is not None and record["tags"] == ["a"]
