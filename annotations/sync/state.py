@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from annotations.atomicfile import atomic_write_bytes
+from annotations.sync.devices import read_forgotten
 from annotations.sync.layout import read_small
 from annotations.sync.segments import FilePosition
 
@@ -37,6 +38,8 @@ class SyncState:
         clash: Why another machine seems to write as this device ("" when none does).
         marks: The machine marks this database has written segments with (a data dir that
             moved gets a new mark; its older segments are still its own).
+        forgotten: Devices ``postil sync --forget`` said are gone: id → the ``updated`` of
+            their ``device.json`` then (written into this device's ``device.json`` too).
     """
 
     root: str
@@ -45,6 +48,7 @@ class SyncState:
     mtimes: dict[str, int] = field(default_factory=dict)
     clash: str = ""
     marks: list[str] = field(default_factory=list)
+    forgotten: dict[str, str] = field(default_factory=dict)
 
     def to_bytes(self) -> bytes:
         """The file's bytes."""
@@ -54,7 +58,8 @@ class SyncState:
             entry["mtime"] = self.mtimes.get(key, 0)
             files[key] = entry
         record = {"version": STATE_VERSION, "root": self.root, "exported": self.exported,
-                  "files": files, "clash": self.clash, "marks": self.marks}
+                  "files": files, "clash": self.clash, "marks": self.marks,
+                  "forgotten": dict(sorted(self.forgotten.items()))}
         return (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
 
 
@@ -77,6 +82,7 @@ def load_state(path: Path, root: Path) -> SyncState:
     marks = data.get("marks")
     if isinstance(marks, list):
         state.marks = [mark for mark in marks if isinstance(mark, str) and len(mark) <= 64][:20]
+    state.forgotten = read_forgotten(data.get("forgotten"))
     files = data.get("files")
     if isinstance(files, dict):
         for key, value in files.items():
