@@ -3,10 +3,15 @@
 Kept beside the database as ``<db>.sync.json`` (written atomically; a damaged or foreign file
 is read as "nothing merged yet", which only means re-reading: merging twice changes nothing)::
 
-    {"version": 1, "root": "/home/me/Sync/postil-sync", "exported": true,
+    {"version": 2, "root": "/home/me/Sync/postil-sync", "exported": true,
      "files": {"b71e04c2a9d35f60/000003.jsonl":
                    {"generation": "…", "offset": 81234, "tail": "…", "mtime": 1764…}},
-     "clash": ""}
+     "clash": "", "marks": ["…"], "forgotten": {}}
+
+Version 1 was written by a postil that merged tags as one field: it skipped the per-tag changes
+of newer devices (as damaged lines) but recorded their offsets as merged. Such a state keeps
+everything but the offsets, so the folder is read once more from the start after the upgrade
+and those changes are merged after all.
 """
 
 from __future__ import annotations
@@ -21,7 +26,9 @@ from annotations.sync.devices import read_forgotten
 from annotations.sync.layout import read_small
 from annotations.sync.segments import FilePosition
 
-STATE_VERSION = 1
+STATE_VERSION = 2
+#: States of this version have their offsets trusted; older ones read the folder again.
+OFFSETS_FROM_VERSION = 2
 MAX_STATE_BYTES = 64 * 1024 * 1024
 
 
@@ -84,6 +91,9 @@ def load_state(path: Path, root: Path) -> SyncState:
         state.marks = [mark for mark in marks if isinstance(mark, str) and len(mark) <= 64][:20]
     state.forgotten = read_forgotten(data.get("forgotten"))
     files = data.get("files")
+    version = data.get("version")
+    if not (isinstance(version, int) and version >= OFFSETS_FROM_VERSION):
+        files = None  # merged before per-tag changes were understood: read everything again
     if isinstance(files, dict):
         for key, value in files.items():
             position = FilePosition.from_json(value)

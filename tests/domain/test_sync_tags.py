@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from annotations.changelog import Change
+import pytest
+
+from annotations.changelog import TAG_ADDS, TAG_REMOVES, Change
+from annotations.sync import segments
 from annotations.sync.layout import ROOT_NAME
 from tests.support.sync import Device, Transport, make_annotation, make_devices
 
@@ -106,3 +109,24 @@ def test_a_tags_list_from_a_device_on_an_older_postil_still_merges(tmp_path: Pat
     lines = [json.loads(line[: line.rindex(',"crc"')] + "}")
              for path in sorted(folder.glob("*.jsonl")) for line in path.read_text().splitlines()]
     assert any("tags" in line.get("fields", {}) for line in lines)
+
+
+def test_a_device_upgraded_from_a_postil_that_skipped_tag_changes_reads_them_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An older postil skipped the per-tag lines (as damaged) but recorded them as merged;
+    its state (version 1) makes the upgraded postil read the folder once more."""
+    laptop, server = make_devices(tmp_path / "devices", ("laptop", "server"))
+    ident = "5b1e0000-0000-4000-8000-000000000006"
+    laptop.store.add(make_annotation(ident).edited(tags=["a"]))
+    _sync([laptop, server])
+    _retag(laptop, ident, "a", "b")
+    Transport([laptop, server]).mirror()
+    with monkeypatch.context() as old_postil:  # it did not know tags+ / tags-
+        old_postil.setattr(segments, "valid_change", lambda change, line=b"": not any(
+            name in change.fields for name in (TAG_ADDS, TAG_REMOVES)))
+        assert server.sync.merge().damaged == 1
+    assert _tags(server, ident) == ("a",)
+    state = json.loads(server.sync.state_path.read_text())
+    server.sync.state_path.write_text(json.dumps({**state, "version": 1}))
+    server.sync.merge()
+    assert _tags(server, ident) == ("a", "b")
