@@ -573,7 +573,7 @@ def _tag_state(record: dict[str, Any] | None, clocks: dict[str, Any]) -> _TagSta
         floor = _floor(clocks)
         device = _device_of(floor)
         return {tag: {"+": {device: [floor, index]}, "-": {}}
-                for index, tag in enumerate(normalize_tags(record.get("tags")))}
+                for index, tag in enumerate(_listed(record.get("tags")))}
     state: _TagState = {}
     for tag, entry in raw.items():
         if not (isinstance(tag, str) and isinstance(entry, dict)):
@@ -587,7 +587,19 @@ def _tag_state(record: dict[str, Any] | None, clocks: dict[str, Any]) -> _TagSta
                          if isinstance(device, str) and isinstance(clock, str)
                          } if isinstance(removes, dict) else {}
         state[tag] = {"+": clean_adds, "-": clean_removes}
+    # A tag the list has and the state does not show (the list written by an older postil
+    # since, or by hand): added at the list's clock, as the list says.
+    floor = _floor(clocks)
+    shown = set(_tags_shown(state, floor))
+    for index, tag in enumerate(_listed(record.get("tags"))):
+        if tag not in shown:
+            _add_dot(state, tag, floor, index)
     return state
+
+
+def _listed(value: Any) -> tuple[str, ...]:
+    """The tags of a ``tags`` value read from disk (anything but a list holds none)."""
+    return normalize_tags(value) if isinstance(value, list) else ()
 
 
 def _alive_dots(entry: dict[str, dict[str, Any]], floor: str) -> dict[str, tuple[str, int]]:
@@ -639,7 +651,7 @@ def merge_tags(record: dict[str, Any], change: Change, clocks: dict[str, str]) -
     fields = change.fields
     changed = False
     listed = fields.get("tags")
-    if "tags" in fields:
+    if isinstance(listed, list):  # anything else is not a list of tags: ignored
         if clock > floor:
             floor, changed = clock, True
         for index, tag in enumerate(normalize_tags(listed)):

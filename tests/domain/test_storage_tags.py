@@ -17,6 +17,7 @@ import pytest
 
 from annotations import storage as storage_module
 from annotations.changelog import TAG_ADDS, TAG_REMOVES, Change, encode_line, header_line
+from annotations.clock import CLOCK
 from annotations.model import Annotation
 from annotations.records import Tables, all_changes
 from annotations.storage import AnnotationStore
@@ -292,3 +293,40 @@ def test_a_tag_edit_at_the_puts_own_clock_is_sent_with_the_put() -> None:
         there.apply(change)
     record = there.annotation(annotation.id)
     assert record is not None and record["tags"] == ["a"]
+
+
+def test_hostile_per_tag_state_and_tag_values_never_stop_the_store(tmp_path: Path) -> None:
+    db = tmp_path / "db.json"
+    broken = make(15, tags=["kept"]).to_record()
+    broken["_tags"] = {"kept": {"+": {"x": ["not", "ok", 3]}, "-": 7}, "7": [], "odd": {
+        "+": {"aaaaaaaa": ["1764626400000-0000-aaaaaaaa", True]}}}
+    numeric = {**make(16).to_record(), "tags": 5, "_tags": "nonsense"}
+    db.write_text(json.dumps({"annotations": {"1": broken, "2": numeric}}), encoding="utf-8")
+    store = AnnotationStore(db)
+    ids = [broken["id"], numeric["id"]]
+    store.apply_changes([Change.edit(ident, tags=["new"]) for ident in ids])
+    store.apply_changes([Change("annotations", ident, "set", {"tags": 5, TAG_ADDS: "x",
+                                                              TAG_REMOVES: ["y"]})
+                         for ident in ids], share=False)
+    for ident in ids:
+        assert _tags(db, ident) == ("new",)
+
+
+def test_a_list_written_by_an_older_postil_over_per_tag_state_counts(tmp_path: Path) -> None:
+    """An older postil run on the database since wrote the tags list (and its clock) but not
+    the per-tag state: the list's tags are kept at the next tag change."""
+    db = tmp_path / "db.json"
+    store = AnnotationStore(db)
+    original = make(17, tags=["a"])
+    store.add(original)
+    store.apply_changes([Change.edit(original.id, tags=["a", "b"])])
+    store.compact()
+    data = json.loads(db.read_text())
+    [record] = data["annotations"].values()
+    assert "_tags" in record
+    record["tags"] = ["a", "b", "from-old"]  # what the older postil's merge left
+    record["_hlc"]["tags"] = CLOCK.now() + "-aaaaaaaa"  # its clock: after the others
+    db.write_text(json.dumps(data), encoding="utf-8")
+    store = AnnotationStore(db)
+    store.apply_changes([Change.edit(original.id, tags=["a", "b", "from-old", "new"])])
+    assert _tags(db, original.id) == ("a", "b", "from-old", "new")
