@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from annotations.changelog import TAG_ADDS, TAG_REMOVES, Change
 from annotations.sync import segments
 from annotations.sync.layout import ROOT_NAME
-from tests.support.sync import Device, Transport, make_annotation, make_devices
+from tests.support.sync import Device, Transport, make_annotation, make_devices, reference_tags
+
+_RUNS = itertools.count()
 
 
 def _sync(devices: list[Device]) -> None:
@@ -130,3 +135,33 @@ def test_a_device_upgraded_from_a_postil_that_skipped_tag_changes_reads_them_aga
     server.sync.state_path.write_text(json.dumps({**state, "version": 1}))
     server.sync.merge()
     assert _tags(server, ident) == ("a", "b")
+
+
+@settings(max_examples=20, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(data=st.data())
+def test_random_tagging_on_three_devices_converges_to_the_observed_remove_set(
+        tmp_path: Path, data: st.DataObject) -> None:
+    """Tags added and removed at random on three devices, each from what it has seen, files
+    delivered at random moments: every device ends with the reference's tags."""
+    devices = make_devices(tmp_path / f"run-{next(_RUNS)}")
+    transport = Transport(devices)
+    ident = "5b1e0000-0000-4000-8000-000000000007"
+    devices[0].store.add(make_annotation(ident).edited(tags=["a"]))
+    _sync(devices)
+    for _ in range(data.draw(st.integers(1, 25))):
+        device = data.draw(st.sampled_from(devices))
+        if data.draw(st.booleans()):
+            current = _tags(device, ident)
+            tag = data.draw(st.sampled_from(["a", "b", "c"]))
+            _retag(device, ident, *([t for t in current if t != tag] if tag in current
+                                    else [*current, tag]))
+        else:
+            source, destination = data.draw(st.permutations(devices))[:2]
+            for path in transport.files(source):
+                transport.deliver(source, destination, path, "full")
+            destination.sync.merge()
+    _sync(devices)
+    made = [c for device in devices for c in device.made if c.key == ident]
+    expected = tuple(reference_tags(sorted(made, key=lambda c: c.clock)))
+    assert [_tags(device, ident) for device in devices] == [expected] * 3
