@@ -3,8 +3,9 @@
 A :class:`Change` names one record (an annotation by id, a reading position by article id, a
 state value by key) and carries only the fields it changes, stamped with a hybrid logical clock
 (:mod:`annotations.clock`). Applying changes (:mod:`annotations.records`) is a merge: the later
-clock wins per field, a delete is a tombstone, and applying a change twice, or changes in any
-order, gives the same records. That makes the log safe to replay and to ship between machines.
+clock wins per field (tags merge per tag: ``tags+`` / ``tags-``), a delete is a tombstone,
+and applying a change twice, or changes in any order, gives the same records. That makes the
+log safe to replay and to ship between machines.
 
 The log lives beside the database, in ``<db>.changes/``:
 
@@ -69,6 +70,14 @@ _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 #: The annotation fields a change may set (``id`` names the record and never changes).
 ANNOTATION_FIELDS = ("article_id", "path", "quote", "position", "color", "note", "tags",
                      "created", "updated", "status", "score", "source", "chapter")
+#: Per-tag changes (see :mod:`annotations.records`): ``tags+`` lists the tags a change adds
+#: (each add is a "dot" named by the change's clock), ``tags-`` maps each tag it removes to the
+#: adds of it the writer had seen (device → clock of that device's latest add). A ``tags``
+#: list in a change is the whole list as of its clock (what postil wrote before tags merged
+#: per tag); the store turns a ``tags`` list it is given into these before writing it.
+TAG_ADDS, TAG_REMOVES = "tags+", "tags-"
+TAG_OPS = (TAG_ADDS, TAG_REMOVES)
+_ENTRY_FIELDS = frozenset(ANNOTATION_FIELDS) | frozenset(TAG_OPS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +92,9 @@ class Change:
         fields: Field name → new JSON value (empty for ``del``).
         clock: The hybrid logical clock reading of the moment the change was made; the device
             id is added when it is written if it is missing.
+        tags_before: For a change that sets ``tags``: the tags the writer changed them from
+            (:meth:`between` fills it in), so the store writes exactly the tags added and
+            removed; None: the store compares with the stored record. Never written.
     """
 
     table: str
@@ -90,6 +102,7 @@ class Change:
     op: str
     fields: Mapping[str, Any] = field(default_factory=dict)
     clock: str = field(default_factory=CLOCK.now)
+    tags_before: tuple[str, ...] | None = field(default=None, compare=False)
 
     @classmethod
     def put(cls, annotation: Annotation) -> Change:
@@ -122,12 +135,19 @@ class Change:
 
     @classmethod
     def between(cls, before: Annotation, after: Annotation) -> Change | None:
-        """The fields that differ from ``before`` to ``after`` (None when nothing did)."""
+        """The fields that differ from ``before`` to ``after`` (None when nothing did).
+
+        Changed tags are remembered with ``before``'s tags: only the tags this writer added or
+        removed are written, so tags another writer changed meanwhile are kept.
+        """
         old, new = before.to_record(), after.to_record()
         fields = {
             name: new.get(name) for name in ANNOTATION_FIELDS if old.get(name) != new.get(name)
         }
-        return cls(ANNOTATIONS, after.id, SET, fields) if fields else None
+        if not fields:
+            return None
+        base = tuple(before.tags) if "tags" in fields else None
+        return cls(ANNOTATIONS, after.id, SET, fields, tags_before=base)
 
     @classmethod
     def position(cls, article_id: str, path: str, offset: int, progress: float,
@@ -155,7 +175,7 @@ class Change:
         full = stamp_with_device(self.clock, device)
         if full == self.clock:
             return self
-        return Change(self.table, self.key, self.op, self.fields, full)
+        return Change(self.table, self.key, self.op, self.fields, full, self.tags_before)
 
     def to_entry(self) -> dict[str, Any]:
         """The change as a log entry (JSON-ready)."""
@@ -172,7 +192,7 @@ class Change:
         if not (valid_clock(clock) and table in TABLES and op in OPERATIONS
                 and isinstance(key, str) and key and isinstance(fields, dict)):
             return None
-        if table == ANNOTATIONS and op != DELETE and (set(fields) - set(ANNOTATION_FIELDS)):
+        if table == ANNOTATIONS and op != DELETE and not _ENTRY_FIELDS.issuperset(fields):
             return None
         return cls(str(table), key, str(op), fields, str(clock))
 

@@ -12,6 +12,18 @@ device, goes to the larger value), a delete hides the record until a later put, 
 brings a deleted record back. Any order of the same changes gives the same records, and applying a
 change twice changes nothing. Hidden records (deleted, or edits of records not seen yet) live in
 the ``tombstones`` table with their fields, so a late change still merges correctly.
+
+Tags are the one field that is a set, and merge per tag (:func:`merge_tags`): an observed-remove
+set, "add wins". Each add of a tag is a dot named by its change's clock; a removal lists the
+adds it had seen and removes only those, so an add made concurrently elsewhere (or a tag added
+again after it) survives, and a removal made after seeing every add removes the tag everywhere.
+Add-wins rather than a last-writer-wins register per tag because a removal then never takes
+away a tag its writer could not have seen (a later clock on a fast machine cannot), which is
+"nothing the user wrote is lost", while causality still makes "removed after seeing it" final
+(the clocks are hybrid logical clocks). The record's ``tags`` list is what the per-tag state in
+``_tags`` decides (tags in the order of their first add still in force); records without
+``_tags`` (from before) count their list as added at its clock. A ``tags`` list in a change (as
+an older postil wrote it) is the whole list as of its clock: every add older than it is gone.
 """
 
 from __future__ import annotations
@@ -22,9 +34,20 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from annotations.changelog import ANNOTATIONS, DELETE, POSITIONS, PUT, SET, STATE, Change
+from annotations.changelog import (
+    ANNOTATIONS,
+    DELETE,
+    POSITIONS,
+    PUT,
+    SET,
+    STATE,
+    TAG_ADDS,
+    TAG_OPS,
+    TAG_REMOVES,
+    Change,
+)
 from annotations.clock import valid_clock
-from annotations.model import normalize_id
+from annotations.model import normalize_id, normalize_tag, normalize_tags
 
 TOMBSTONES = "tombstones"
 CHANGELOG = "changelog"
@@ -78,7 +101,11 @@ def visible(record: dict[str, Any]) -> bool:
 
 
 def merge(record: dict[str, Any], change: Change, *, live: bool) -> bool:
-    """Apply ``change`` to ``record`` in place; True when anything changed."""
+    """Apply ``change`` to ``record`` in place; True when anything changed.
+
+    Tags merge per tag (:func:`merge_tags`) once a record has per-tag state or the change
+    carries per-tag changes; a ``tags`` list onto a record from before that merges as before.
+    """
     clocks = clocks_of(record, live=live)
     clock = change.clock
     alive = clocks.get(ALIVE, "")
@@ -90,26 +117,36 @@ def merge(record: dict[str, Any], change: Change, *, live: bool) -> bool:
             clocks[DELETED] = clock
             return True
         return False
+    per_tag = has_tag_ops(change) or ("tags" in change.fields and TAG_STATE in record)
     if change.op == PUT and clock > alive:
         # Fields not in this put keep the clock they had (the old put's) explicitly.
         for name in record:
-            if name not in change.fields and name not in clocks and name not in (CLOCKS, "id"):
+            if (name not in change.fields and name not in clocks
+                    and name not in (CLOCKS, "id", TAG_STATE)):
                 clocks[name] = alive
         for name, value in change.fields.items():
+            if name in TAG_OPS or (per_tag and name == "tags"):
+                continue
             current_clock = clocks.get(name, alive)
             if wins(clock, value, current_clock, record.get(name)):
                 record[name] = value
                 clocks.pop(name, None)  # now the put's clock
             elif name not in clocks:
                 clocks[name] = current_clock
+        if per_tag:
+            merge_tags(record, change, clocks)
         clocks[ALIVE] = clock
         return True
     for name, value in change.fields.items():
+        if name in TAG_OPS or (per_tag and name == "tags"):
+            continue
         current_clock = clocks.get(name, alive)
         if wins(clock, value, current_clock, record.get(name)):
             record[name] = value
             clocks[name] = clock
             changed = True
+    if per_tag:
+        changed = merge_tags(record, change, clocks) or changed
     return changed
 
 
@@ -366,6 +403,18 @@ class Tables:
             changed = _further(record, change) or changed
         return changed
 
+    def local_changes(self, change: Change, device: str) -> list[Change]:
+        """A change made on this device as it is written: a ``tags`` list turned into the
+        tags added and removed (:func:`local_tag_changes`, against the stored record)."""
+        if not tags_need_record(change):
+            return local_tag_changes(change, None, False, device)
+        ident = normalize_id(change.key)
+        record = self.annotation(ident)
+        live = record is not None
+        if record is None and (doc := self.hidden.get(ident)) is not None:
+            record = self.data[TOMBSTONES].get(doc)
+        return local_tag_changes(change, record, live, device)
+
     def furthest_clock(self, article_id: str) -> str:
         """The clock of the furthest position read in an article ("" when none is known)."""
         record = self.position(article_id)
@@ -382,7 +431,8 @@ class Tables:
             self.fetch(ident)
         doc = self.live.get(ident)
         was_live = doc is not None
-        if not was_live and change.op == PUT and ident not in self.hidden:
+        if (not was_live and change.op == PUT and ident not in self.hidden
+                and not has_tag_ops(change)):
             # A new annotation (the common case of adding and importing): straight in.
             record = {"id": ident, **change.fields, CLOCKS: {ALIVE: change.clock}}
             doc = self._new_doc(ANNOTATIONS)
@@ -434,6 +484,17 @@ def record_changes(table: str, key: str, record: dict[str, Any], zero: str) -> l
     """
     clocks = record.get(CLOCKS)
     clocks = clocks if isinstance(clocks, dict) else {ALIVE: ""}
+    tag_changes: list[Change] = []
+    if table == ANNOTATIONS and TAG_STATE in record:
+        # Tags as the list at the floor's clock (in the put when that is the put's), then
+        # the later adds and the removals (:func:`_tag_record_changes`).
+        listed, tag_changes = _tag_record_changes(key, record, _clocks_view(
+            record, live=ALIVE in clocks), zero)
+        record = {name: value for name, value in record.items() if name != TAG_STATE}
+        record["tags"] = listed
+    if table == ANNOTATIONS and "tags" in clocks and clocks.get("tags") == clocks.get(ALIVE):
+        # Tags changed at the put's own clock (its tags, split off): sent with the put.
+        clocks = {name: clock for name, clock in clocks.items() if name != "tags"}
     changes: list[Change] = []
     own = {name: value for name, value in record.items()
            if name not in (CLOCKS, "id", FURTHEST) and name not in clocks}
@@ -446,6 +507,7 @@ def record_changes(table: str, key: str, record: dict[str, Any], zero: str) -> l
         by_clock.setdefault(_clock_or(clock, zero), {})[name] = record[name]
     for clock, fields in sorted(by_clock.items()):
         changes.append(Change(table, key, SET if table == ANNOTATIONS else PUT, fields, clock))
+    changes.extend(tag_changes)
     if DELETED in clocks and valid_clock(clocks[DELETED]):
         changes.append(Change(table, key, DELETE, {}, str(clocks[DELETED])))
     far = record.get(FURTHEST)
@@ -470,6 +532,268 @@ def all_changes(tables: Tables, device: str) -> Iterator[Change]:
             key = record.get(key_field) if isinstance(record, dict) else None
             if isinstance(key, str) and key:
                 yield from record_changes(name, key, record, zero)
+
+
+# --------------------------------------------------------------------------- tags, per tag
+
+#: The per-tag state of a record (beside its ``tags`` list, which it decides):
+#: tag → ``{"+": {device: [clock, index]}, "-": {device: clock}}``.
+TAG_STATE = "_tags"
+_TagState = dict[str, dict[str, dict[str, Any]]]
+
+
+def _device_of(clock: str) -> str:
+    return clock.rsplit("-", 1)[1] if valid_clock(clock) else ""
+
+
+def _clocks_view(record: dict[str, Any] | None, *, live: bool) -> dict[str, str]:
+    """The record's clocks as :func:`clocks_of` reads them, without changing the record."""
+    clocks = record.get(CLOCKS) if record is not None else None
+    if not isinstance(clocks, dict):
+        return {ALIVE: ""} if live and record is not None else {}
+    view = {name: value for name, value in clocks.items() if isinstance(value, str)}
+    if live:
+        view.setdefault(ALIVE, "")
+    return view
+
+
+def _floor(clocks: dict[str, Any]) -> str:
+    """The clock of the last whole ``tags`` list (adds older than it are gone)."""
+    floor = clocks.get("tags", clocks.get(ALIVE, ""))
+    return floor if isinstance(floor, str) else ""
+
+
+def _tag_state(record: dict[str, Any] | None, clocks: dict[str, Any]) -> _TagState:
+    """The record's per-tag state, validated (a fresh copy), or made from its ``tags`` list
+    (a record from before tags merged per tag: each tag added at the list's clock)."""
+    if record is None:
+        return {}
+    raw = record.get(TAG_STATE)
+    if raw.__class__ is not dict:
+        floor = _floor(clocks)
+        device = _device_of(floor)
+        return {tag: {"+": {device: [floor, index]}, "-": {}}
+                for index, tag in enumerate(_listed(record.get("tags")))}
+    state: _TagState = {}
+    for tag, entry in raw.items():
+        if not (isinstance(tag, str) and isinstance(entry, dict)):
+            continue
+        adds, removes = entry.get("+"), entry.get("-")
+        clean_adds = {device: [dot[0], dot[1]] for device, dot in adds.items()
+                      if isinstance(device, str) and isinstance(dot, list) and len(dot) == 2
+                      and isinstance(dot[0], str) and dot[1].__class__ is int
+                      } if isinstance(adds, dict) else {}
+        clean_removes = {device: clock for device, clock in removes.items()
+                         if isinstance(device, str) and isinstance(clock, str)
+                         } if isinstance(removes, dict) else {}
+        state[tag] = {"+": clean_adds, "-": clean_removes}
+    # A tag the list has and the state does not show (the list written by an older postil
+    # since, or by hand): added at the list's clock, as the list says.
+    floor = _floor(clocks)
+    shown = set(_tags_shown(state, floor))
+    for index, tag in enumerate(_listed(record.get("tags"))):
+        if tag not in shown:
+            _add_dot(state, tag, floor, index)
+    return state
+
+
+def _listed(value: Any) -> tuple[str, ...]:
+    """The tags of a ``tags`` value read from disk (anything but a list holds none)."""
+    return normalize_tags(value) if isinstance(value, list) else ()
+
+
+def _alive_dots(entry: dict[str, dict[str, Any]], floor: str) -> dict[str, tuple[str, int]]:
+    """The adds of one tag still in force: not older than the floor, not removed."""
+    removes = entry["-"]
+    alive = {}
+    for device, (clock, index) in entry["+"].items():
+        gone = removes.get(device)
+        if clock >= floor and (gone is None or clock > gone):
+            alive[device] = (clock, index)
+    return alive
+
+
+def _tags_shown(state: _TagState, floor: str) -> list[str]:
+    """The tags present, in the order they were first added (then by name)."""
+    keyed = []
+    for tag, entry in state.items():
+        alive = _alive_dots(entry, floor)
+        if alive:
+            keyed.append((min(alive.values()), tag))
+    return [tag for _, tag in sorted(keyed)]
+
+
+def _add_dot(state: _TagState, tag: str, clock: str, index: int) -> bool:
+    entry = state.setdefault(tag, {"+": {}, "-": {}})
+    device = _device_of(clock)
+    dot = entry["+"].get(device)
+    if dot is not None and dot[0] >= clock:
+        return False
+    entry["+"][device] = [clock, index]
+    return True
+
+
+def merge_tags(record: dict[str, Any], change: Change, clocks: dict[str, str]) -> bool:
+    """Merge a change's tags into ``record`` per tag, an observed-remove set; True when the
+    record changed.
+
+    ``tags+`` adds each tag with the change's clock as its dot; ``tags-`` removes the adds it
+    lists (what its writer had seen), so an add nobody had seen when removing — made
+    concurrently on another device — survives. A ``tags`` list (written before tags merged
+    per tag) is the whole list as of its clock: its tags are added at that clock, and every
+    add older than it is gone (the list's clock is the floor, kept in the ``tags`` clock).
+    Every part is a join (max per device, max floor), so any order of the same changes gives
+    the same tags.
+    """
+    state = _tag_state(record, clocks)
+    floor = _floor(clocks)
+    clock = change.clock
+    fields = change.fields
+    changed = False
+    listed = fields.get("tags")
+    if isinstance(listed, list):  # anything else is not a list of tags: ignored
+        if clock > floor:
+            floor, changed = clock, True
+        for index, tag in enumerate(normalize_tags(listed)):
+            changed = _add_dot(state, tag, clock, index) or changed
+    adds = fields.get(TAG_ADDS)
+    if isinstance(adds, list):
+        for index, tag in enumerate(normalize_tags(adds)):
+            changed = _add_dot(state, tag, clock, index) or changed
+    removes = fields.get(TAG_REMOVES)
+    if isinstance(removes, dict):
+        for name, seen in removes.items():
+            tag = normalize_tag(name) if isinstance(name, str) else ""
+            if not tag or not isinstance(seen, dict):
+                continue
+            gone = state.setdefault(tag, {"+": {}, "-": {}})["-"]
+            for device, at in seen.items():
+                if isinstance(device, str) and isinstance(at, str) and (
+                        device not in gone or at > gone[device]):
+                    gone[device] = at
+                    changed = True
+    clocks["tags"] = floor
+    state = {tag: {"+": dict(sorted(entry["+"].items())), "-": dict(sorted(entry["-"].items()))}
+             for tag, entry in sorted(state.items())}  # the same bytes in any order
+    shown = _tags_shown(state, floor)
+    if record.get("tags") != shown or record.get(TAG_STATE, state) != state:
+        changed = True
+    record["tags"] = shown
+    if _plain(state, shown, floor):
+        # Every tag added at the floor, none removed: what the list alone says (a new
+        # highlight's tags). Kept as the list only, as in a record from before.
+        changed = record.pop(TAG_STATE, None) is not None or changed
+    else:
+        changed = changed or TAG_STATE not in record
+        record[TAG_STATE] = state
+    return changed
+
+
+def _plain(state: _TagState, shown: list[str], floor: str) -> bool:
+    """Whether ``state`` is exactly what :func:`_tag_state` makes of the list ``shown``."""
+    if len(state) != len(shown):
+        return False
+    device = _device_of(floor)
+    for index, tag in enumerate(shown):
+        entry = state[tag]
+        if entry["-"] or entry["+"] != {device: [floor, index]}:
+            return False
+    return True
+
+
+def has_tag_ops(change: Change) -> bool:
+    """Whether a change carries per-tag changes (``tags+`` / ``tags-``)."""
+    return TAG_ADDS in change.fields or TAG_REMOVES in change.fields
+
+
+def tags_need_record(change: Change) -> bool:
+    """Whether turning a change's ``tags`` list into per-tag changes needs the stored record:
+    only to remove a tag (a put only adds; so does a change whose copy had all its tags)."""
+    if change.table != ANNOTATIONS or change.op != SET or "tags" not in change.fields:
+        return False
+    if change.tags_before is None:
+        return True
+    return bool(set(normalize_tags(change.tags_before)) - set(normalize_tags(
+        change.fields["tags"])))
+
+
+def local_tag_changes(change: Change, record: dict[str, Any] | None, live: bool,
+                      device: str) -> list[Change]:
+    """A change made here, with a ``tags`` list turned into per-tag changes (what is
+    written): the change without ``tags``, then (same clock) one with ``tags+`` and
+    ``tags-``.
+
+    What was added and removed is worked out against the tags the writer started from
+    (:attr:`Change.tags_before`), else against ``record`` (the stored record, or None). A put
+    keeps its list: the whole record as of its clock, tags too (a new highlight's tags, as
+    every postil reads them; nobody can have added a tag to it before). A removal lists the
+    adds of the tag in ``record`` older than the change (those its writer can have seen: a
+    later one was made after it, concurrently).
+    Changes without a ``tags`` list are returned as they are.
+    """
+    if change.table != ANNOTATIONS or change.op != SET or "tags" not in change.fields:
+        return [change]
+    fields = dict(change.fields)
+    listed = normalize_tags(fields.pop("tags"))
+    clocks = _clocks_view(record, live=live)
+    state, floor = _tag_state(record, clocks), _floor(clocks)
+    present = _tags_shown(state, floor)
+    base = list(normalize_tags(change.tags_before)) if change.tags_before is not None \
+        else present
+    adds = [tag for tag in listed if tag not in base]
+    removes: dict[str, dict[str, str]] = {}
+    zero = f"{0:013d}-0000-{device}"
+    for tag in base:
+        if tag in listed or tag not in state:
+            continue
+        seen = {dot_device: clock for dot_device, (clock, _) in
+                _alive_dots(state[tag], floor).items() if clock < change.clock}
+        if "" in seen:  # a record from before clocks: other devices know that add as ours
+            seen[device] = zero
+        if seen:
+            removes[tag] = seen
+    result = []
+    if fields:
+        result.append(Change(change.table, change.key, change.op, fields, change.clock))
+    tag_fields: dict[str, Any] = {}
+    if adds:
+        tag_fields[TAG_ADDS] = adds
+    if removes:
+        tag_fields[TAG_REMOVES] = removes
+    if tag_fields:
+        result.append(Change(ANNOTATIONS, change.key, SET, tag_fields, change.clock))
+    return result
+
+
+def _tag_record_changes(key: str, record: dict[str, Any], clocks: dict[str, Any],
+                        zero: str) -> tuple[list[str], list[Change]]:
+    """A record's per-tag state as changes: the tags added at the floor (sent as the
+    ``tags`` list at the floor's clock), and one ``tags+`` per clock of later adds and one
+    ``tags-`` with every removal (see :func:`record_changes`)."""
+    state, floor = _tag_state(record, clocks), _floor(clocks)
+    zero_device = _device_of(zero)
+    at_floor: list[tuple[int, str]] = []
+    later: dict[str, list[tuple[int, str]]] = {}
+    removes: dict[str, dict[str, str]] = {}
+    for tag, entry in state.items():
+        for clock, index in entry["+"].values():
+            if clock == floor:
+                at_floor.append((index, tag))
+            elif clock > floor:
+                later.setdefault(clock, []).append((index, tag))
+        for device, clock in entry["-"].items():
+            if clock < floor:
+                continue  # the adds it removed are older than the floor: gone anyway
+            if not device:  # a record from before clocks: sent as this device's, at zero
+                device, clock = zero_device, zero
+            removes.setdefault(tag, {})[device] = clock
+    changes = [Change(ANNOTATIONS, key, SET, {TAG_ADDS: [tag for _, tag in sorted(tags)]},
+                      _clock_or(clock, zero)) for clock, tags in sorted(later.items())]
+    if removes:
+        newest = max((clock for seen in removes.values() for clock in seen.values()
+                      if valid_clock(clock)), default=zero)
+        changes.append(Change(ANNOTATIONS, key, SET, {TAG_REMOVES: removes}, newest))
+    return [tag for _, tag in sorted(at_floor)], changes
 
 
 #: The furthest position read in an article, kept in its position record beside the latest.

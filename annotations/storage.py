@@ -11,7 +11,8 @@ and concurrent writers, with writes proportional to the change.
 * **Field-level changes, proportional writes.** Every change carries only the fields it
   changes and a hybrid logical clock, and is merged onto the current record under the lock
   (:mod:`annotations.records`): two writers changing different fields both win, the later change
-  of one field wins, a delete is a tombstone. Past a small size, changes are appended to a
+  of one field wins, tags merge per tag (a change setting the tags list is written as the tags
+  it adds and removes), a delete is a tombstone. Past a small size, changes are appended to a
   per-device change log beside the file (:mod:`annotations.changelog`) instead of rewriting it;
   the log is folded into the file (compaction) atomically from time to time.
 """
@@ -59,7 +60,9 @@ from annotations.records import (
     TOMBSTONES,
     Tables,
     all_changes,
+    local_tag_changes,
     shown_position,
+    tags_need_record,
 )
 
 #: Re-exported: callers and tests name the file's errors and encoder through this module.
@@ -378,6 +381,9 @@ class AnnotationStore:
             if share and any(c.table == POSITIONS and "base" not in c.fields for c in stamped):
                 # Positions are read whole even through the index: no need to parse the rest.
                 stamped = _with_bases(stamped, self._current())
+            if share and any("tags" in c.fields for c in stamped):
+                stamped = _with_tag_changes(stamped, self._current() if any(
+                    tags_need_record(c) for c in stamped) else None, device)
             size = self._writable_size()
             if size < DIRECT_WRITE_BYTES or (self._tables is not None
                                              and len(stamped) >= BULK_WRITE_CHANGES):
@@ -521,8 +527,15 @@ class AnnotationStore:
         :meth:`compact` (or :meth:`recover_pending`). Raises ``StoreError`` if even that fails.
         """
         device = self._device_id()
+        stamped = [c.stamped(device) for c in changes]
+        if any("tags" in c.fields for c in stamped):
+            # Tags as added and removed, against the records this process has (no lock is
+            # needed to read them); left as lists if even that fails.
+            with contextlib.suppress(StoreError), self._mutex:
+                stamped = _with_tag_changes(stamped, self._current() if any(
+                    tags_need_record(c) for c in stamped) else None, device)
         try:
-            return write_pending(self.log_dir, device, [c.stamped(device) for c in changes])
+            return write_pending(self.log_dir, device, stamped)
         except OSError as error:
             raise StoreError(f"cannot keep unsaved changes beside {self.path}: "
                              f"{error.strerror or error}") from None
@@ -788,6 +801,21 @@ def _with_bases(changes: list[Change], tables: Tables) -> list[Change]:
             fields = {**change.fields, "base": tables.furthest_clock(change.key)}
             change = Change(change.table, change.key, change.op, fields, change.clock)
         done.append(change)
+    return done
+
+
+def _with_tag_changes(changes: list[Change], tables: Tables | None,
+                      device: str) -> list[Change]:
+    """Changes made here with their ``tags`` lists turned into the tags added and removed
+    (:meth:`Tables.local_changes`), so tags other writers changed meanwhile are kept.
+    ``tables`` may be None when no change needs the stored record (:func:`tags_need_record`:
+    adds only)."""
+    done: list[Change] = []
+    for change in changes:
+        if tables is None:
+            done.extend(local_tag_changes(change, None, False, device))
+        else:
+            done.extend(tables.local_changes(change, device))
     return done
 
 

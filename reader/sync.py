@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 
 from annotations.storage import AnnotationStore
-from annotations.sync import MergeReport, SyncFolder, SyncStatus
+from annotations.sync import Forgotten, MergeReport, SyncFolder, SyncStatus
 from annotations.sync.layout import change_files, device_folders
 from reader.config import load_settings
 
@@ -120,7 +120,8 @@ def status_lines(status: SyncStatus) -> list[str]:
                 *([waiting] if waiting else [])]
     rows = [("DEVICE", "ID", "LAST SYNC", "TO MERGE", "HAS NOT MERGED")]
     for device in status.devices:
-        label = device.label() + (" (this device)" if device.this else "")
+        label = device.label() + (" (this device)" if device.this else "") + (
+            " (forgotten)" if device.forgotten else "")
         behind = "-" if device.this else ("?" if device.behind is None else str(device.behind))
         rows.append((label, device.device, when(device.last_seen),
                      "-" if device.this else str(device.to_merge), behind))
@@ -134,4 +135,23 @@ def status_lines(status: SyncStatus) -> list[str]:
         lines.append(waiting)
     lines.append("TO MERGE: that device's changes this one has not merged yet; "
                  "HAS NOT MERGED: this device's changes that device has not merged yet.")
+    if any(device.forgotten for device in status.devices):
+        lines.append("(forgotten): marked gone with `postil sync --forget`; no device waits "
+                     "for it to merge old changes until it syncs again.")
+    return lines
+
+
+def forgotten_lines(forgotten: Forgotten) -> list[str]:
+    """What ``postil sync --forget`` did, as lines of text."""
+    label = forgotten.label()
+    named = f"{label} ({forgotten.device})" if forgotten.name else forgotten.device
+    first = (f"{named} was already forgotten" if forgotten.already
+             else f"forgot {named}, last synced {when(forgotten.last_seen)}")
+    lines = [f"{first}: compaction of this folder's old segments no longer waits for it to "
+             "merge them (on every device, from its next sync)."]
+    if forgotten.waiting:
+        lines.append(f"It had not merged {forgotten.waiting} change"
+                     f"{'s' * (forgotten.waiting != 1)} of this device; they stay in the folder "
+                     "until compacted.")
+    lines.append(f"Its folder stays; if {label} syncs again, it counts again.")
     return lines

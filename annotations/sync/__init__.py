@@ -11,6 +11,8 @@ as the transport.
 
 from annotations.sync.engine import (
     DeviceStatus,
+    ForgetError,
+    Forgotten,
     Incoming,
     MergeReport,
     SyncFolder,
@@ -18,4 +20,5 @@ from annotations.sync.engine import (
     merge_store,
 )
 
-__all__ = ["DeviceStatus", "Incoming", "MergeReport", "SyncFolder", "SyncStatus", "merge_store"]
+__all__ = ["DeviceStatus", "ForgetError", "Forgotten", "Incoming", "MergeReport", "SyncFolder",
+           "SyncStatus", "merge_store"]

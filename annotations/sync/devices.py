@@ -7,7 +7,10 @@ Written (atomically) only by the device whose folder it is in, read by every oth
      "merged": {"b71e04c2a9d35f60/000003.jsonl": {"generation": "…", "offset": 81234}}}
 
 ``merged`` is how far this device has merged every other device's files: a device deletes its
-old segments only once every device has merged them (:mod:`annotations.sync.engine`). Read from
+old segments only once every device has merged them (:mod:`annotations.sync.engine`).
+``forgotten`` (``postil sync --forget``) names devices the user said are gone, each with the
+``updated`` its ``device.json`` had then: no device waits for a forgotten one to merge anything
+while that file stays as it was (a forgotten device that syncs again counts again). Read from
 another device it is untrusted: a file that is too big, malformed, or that names another device
 than its folder is ignored (and reported), never a reason to delete anything.
 """
@@ -26,6 +29,8 @@ DEVICE_FORMAT = "postil-sync-device"
 DEVICE_VERSION = 1
 MAX_DEVICE_FILE = 4 * 1024 * 1024
 MAX_NAME = 64
+#: Most forgotten devices read from one file.
+MAX_FORGOTTEN = 1_000
 _ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d")
 
 
@@ -40,6 +45,7 @@ class DeviceInfo:
             :func:`annotations.sync.segments.host_mark`).
         updated: When it last synced (ISO 8601 UTC; "" when unknown).
         merged: ``"<device>/<file>"`` → (generation, offset) it has merged.
+        forgotten: Device id → its ``updated`` when this device was told it is gone.
     """
 
     device: str
@@ -47,13 +53,15 @@ class DeviceInfo:
     host: str = ""
     updated: str = ""
     merged: dict[str, tuple[str, int]] = field(default_factory=dict)
+    forgotten: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> bytes:
         """The file's bytes."""
         record = {"format": DEVICE_FORMAT, "version": DEVICE_VERSION, "device": self.device,
                   "name": self.name, "host": self.host, "updated": self.updated,
                   "merged": {key: {"generation": generation, "offset": offset}
-                             for key, (generation, offset) in sorted(self.merged.items())}}
+                             for key, (generation, offset) in sorted(self.merged.items())},
+                  "forgotten": dict(sorted(self.forgotten.items()))}
         return (json.dumps(record, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
     def label(self) -> str:
@@ -103,7 +111,19 @@ def read_device(folder: Path, device: str) -> tuple[DeviceInfo | None, str]:
                     and isinstance(offset, int) and not isinstance(offset, bool)
                     and 0 <= offset < 2**53):
                 info.merged[key] = (generation, offset)
+    info.forgotten = read_forgotten(data.get("forgotten"))
     return info, ""
+
+
+def read_forgotten(value: Any) -> dict[str, str]:
+    """``forgotten`` from an untrusted file: device ids with the time they were last seen."""
+    found: dict[str, str] = {}
+    if isinstance(value, dict):
+        for device, seen in list(value.items())[:MAX_FORGOTTEN]:
+            if (isinstance(device, str) and DEVICE_NAME.match(device) and isinstance(seen, str)
+                    and len(seen) <= 64):
+                found[device] = seen
+    return found
 
 
 def _no_constant(name: str) -> Any:

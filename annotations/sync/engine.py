@@ -16,7 +16,9 @@
 * **Compaction.** Once every device has merged this device's old segments and they pass
   :data:`COMPACT_BYTES`, the device writes its whole database as one new segment (a snapshot:
   what a device joining later needs) and deletes the old segments. Only a device's own
-  segments are ever deleted, and only by that device.
+  segments are ever deleted, and only by that device. A device that will never sync again
+  would hold that up forever: :meth:`SyncFolder.forget` marks it gone (in this device's
+  ``device.json``, so no device waits for it) until it syncs again.
 * **Clashes.** Two machines using one device id (a copied home folder) write segments with
   different machine marks into one folder, or leave conflict copies there: that is reported
   (:attr:`MergeReport.clash`), and their changes are still merged, never lost.
@@ -139,6 +141,8 @@ class DeviceStatus:
         last_seen: When it last synced (ISO 8601; "" when unknown).
         to_merge: Its changes in the folder this device has not merged yet.
         behind: This device's changes in the folder it has not merged yet (None: unknown).
+        forgotten: Marked gone (``postil sync --forget``, here or on another device): no
+            device waits for it.
     """
 
     device: str
@@ -147,6 +151,7 @@ class DeviceStatus:
     last_seen: str
     to_merge: int = 0
     behind: int | None = None
+    forgotten: bool = False
 
     def label(self) -> str:
         """Its name, else its id."""
@@ -166,6 +171,34 @@ class SyncStatus:
     problems: list[str] = field(default_factory=list)
     folder_missing: str = ""
     """Set (one line) when the sync folder does not exist: nothing in it was looked at."""
+
+
+class ForgetError(ValueError):
+    """A device cannot be forgotten (unknown, ambiguous, or this one); ``str()`` says why."""
+
+
+@dataclass(slots=True)
+class Forgotten:
+    """What :meth:`SyncFolder.forget` did.
+
+    Attributes:
+        device: The forgotten device's id.
+        name: Its name ("" when it has not said).
+        last_seen: When it last synced (ISO 8601; "" when unknown).
+        waiting: This device's changes in the folder it had not merged (they stay there; if
+            it never syncs again it never gets them).
+        already: It was forgotten before (and has not synced since).
+    """
+
+    device: str
+    name: str
+    last_seen: str
+    waiting: int = 0
+    already: bool = False
+
+    def label(self) -> str:
+        """Its name, else its id."""
+        return self.name or self.device
 
 
 class SyncFolder:
@@ -343,8 +376,16 @@ class SyncFolder:
         if not report.clash:
             report.clash = state.clash
         changed = bool(read_files) or bool(report.shared)
+        back = [device for device, seen in state.forgotten.items()
+                if device not in infos or infos[device].updated != seen]
+        for device in back:  # it synced again (or its folder went): it counts again
+            del state.forgotten[device]
+        if back:
+            changed = True
+            with contextlib.suppress(OSError):
+                save_state(self.state_path, state)
         try:
-            report.compacted = self._compact(infos)
+            report.compacted = self._compact(infos, state)
             self._write_device(state, force=changed or bool(report.compacted))
         except OSError as error:
             report.problems.append(f"cannot write to the sync folder {self.root}: "
@@ -376,7 +417,8 @@ class SyncFolder:
         merged = {key: (position.generation, position.offset)
                   for key, position in state.files.items()
                   if not key.startswith(f"{self.device}/")}
-        info = DeviceInfo(self.device, self.name, self.host, _now(), merged)
+        info = DeviceInfo(self.device, self.name, self.host, _now(), merged,
+                          dict(state.forgotten))
         folder = own_folder(self.root, self.device)
         if os.path.islink(path):
             raise OSError(f"{path} is a symbolic link; postil does not write through it")
@@ -384,12 +426,15 @@ class SyncFolder:
         self._device_written = time.monotonic()
 
     # ------------------------------------------------------------------ compaction
-    def _compact(self, infos: dict[str, DeviceInfo]) -> int:
-        """Replace this device's old segments by one snapshot once every device merged them."""
+    def _compact(self, infos: dict[str, DeviceInfo], state: SyncState) -> int:
+        """Replace this device's old segments by one snapshot once every device merged them
+        (every device but those forgotten: :func:`gone_devices`)."""
         own = [f for f in self._own_segments() if read_header(f.path).get("host") == self.host]
         if len(own) < 2:
             return 0
-        others = [info for device, info in infos.items() if device != self.device]
+        gone = gone_devices(infos, state.forgotten)
+        others = [info for device, info in infos.items()
+                  if device != self.device and device not in gone]
         sealed = own[:-1]
 
         def merged_by_all(file: SegmentFile) -> bool:
@@ -412,6 +457,60 @@ class SyncFolder:
         fsync_directory(self.root / self.device)
         return removed
 
+    # ------------------------------------------------------------------ forgetting
+    def forget(self, given: str, timeout: float = 10.0) -> Forgotten:
+        """Mark the device ``given`` names (its id, or its name as ``--status`` shows it) gone:
+        no device waits for it to merge old segments any more, until it syncs again. Its
+        folder and files stay. Written into this device's state and ``device.json``.
+
+        Raises:
+            ForgetError: no such device, several devices with that name, or this device.
+            OSError: the state or ``device.json`` cannot be written.
+        """
+        if not self.sync_dir.is_dir():
+            raise ForgetError(self.missing_folder_problem())
+        try:
+            with self._lock.acquire(timeout=timeout):
+                return self._forget(given)
+        except Timeout:
+            raise ForgetError("another postil on this machine is syncing; try again in a "
+                              "moment") from None
+
+    def _forget(self, given: str) -> Forgotten:
+        infos = self._devices()
+        names = {device: infos[device].name if device in infos else ""
+                 for device in device_folders(self.root)}
+        names[self.device] = self.name  # this device, also before its first sync
+        wanted = given.strip()
+        if wanted.lower() in names:
+            matches = [wanted.lower()]
+        else:
+            target = clean_name(wanted).casefold()
+            matches = sorted(device for device, name in names.items()
+                             if name and name.casefold() == target)
+        if not matches:
+            raise ForgetError(f"no device {clean_name(wanted)!r} in the sync folder "
+                              "(`postil sync --status` lists them)")
+        if len(matches) > 1:
+            raise ForgetError(f"{len(matches)} devices are called {clean_name(wanted)!r}: give "
+                              f"the id ({', '.join(matches)})")
+        device = matches[0]
+        if device == self.device:
+            raise ForgetError(f"{self.name} ({device}) is this device: it cannot forget "
+                              "itself (it syncs whenever postil runs here)")
+        info = infos.get(device)
+        state = load_state(self.state_path, self.root)
+        seen = info.updated if info is not None else ""
+        result = Forgotten(device, info.name if info else "", seen,
+                           already=state.forgotten.get(device) == seen and info is not None)
+        if info is not None:
+            result.waiting = sum(_lines_after(f, info.merged.get(f.key))
+                                 for f in self._own_segments())
+        state.forgotten[device] = seen
+        save_state(self.state_path, state)
+        self._write_device(state, force=True)
+        return result
+
     # ------------------------------------------------------------------ status
     def missing_folder_problem(self) -> str:
         """The line that says the sync folder does not exist, and what to do."""
@@ -432,6 +531,7 @@ class SyncFolder:
         infos = self._devices(report)
         status.problems = report.problems
         own = self._own_segments()
+        gone = gone_devices(infos, state.forgotten)
         for device, folder in device_folders(self.root).items():
             info = infos.get(device)
             files = change_files(device, folder)
@@ -440,7 +540,7 @@ class SyncFolder:
                 newest = max(f.mtime_ns for f in files) / 1e9
                 last_seen = datetime.fromtimestamp(newest, UTC).isoformat(timespec="seconds")
             entry = DeviceStatus(device, info.name if info else "", device == self.device,
-                                 last_seen)
+                                 last_seen, forgotten=device in gone)
             if device == self.device:
                 entry.name = self.name
             else:
@@ -469,6 +569,20 @@ def shareable(change: Change) -> Change | None:
     if change.table == ANNOTATIONS and change.op == SET and set(change.fields) == _ANCHOR_FIELDS:
         return None
     return change
+
+
+def gone_devices(infos: dict[str, DeviceInfo], forgotten: dict[str, str]) -> set[str]:
+    """Devices marked gone — by this device (``forgotten``) or in any device's
+    ``device.json`` — whose ``device.json`` still says what it said then (one that synced
+    since counts again)."""
+    gone = set()
+    marks = [forgotten, *(info.forgotten for info in infos.values())]
+    for marked in marks:
+        for device, seen in marked.items():
+            info = infos.get(device)
+            if info is not None and info.updated == seen:
+                gone.add(device)
+    return gone
 
 
 def _lines_after(file: SegmentFile, seen: tuple[str, int] | None) -> int:

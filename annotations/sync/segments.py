@@ -40,12 +40,15 @@ from annotations.changelog import (
     POSITIONS,
     PUT,
     STATE,
+    TAG_ADDS,
+    TAG_REMOVES,
     Change,
     decode_line,
     encode_line,
 )
+from annotations.clock import valid_clock
 from annotations.model import AnchorStatus, Color
-from annotations.sync.layout import MAX_SEGMENT_BYTES, SegmentFile, open_regular
+from annotations.sync.layout import DEVICE_NAME, MAX_SEGMENT_BYTES, SegmentFile, open_regular
 
 SEGMENT_FORMAT = "postil-sync"
 SEGMENT_VERSION = 1
@@ -324,6 +327,21 @@ def _position(value: Any) -> bool:
     return _offset(start) and _offset(end) and start <= end
 
 
+def _tag_removals(value: Any) -> bool:
+    """``tags-``: tag → (device id → the clock of that device's add of it that was seen);
+    ``""`` → ``""`` stands for an add from before clocks."""
+    if value.__class__ is not dict:
+        return False
+    for tag, seen in value.items():
+        if tag.__class__ is not str or seen.__class__ is not dict:
+            return False
+        for device, clock in seen.items():
+            if not ((device == "" and clock == "") or (
+                    DEVICE_NAME.match(device) and valid_clock(clock))):
+                return False
+    return True
+
+
 _COLORS = frozenset(color.value for color in Color)
 _STATUSES = frozenset(status.value for status in AnchorStatus)
 #: What each annotation field must be, from another device (the reader is lenient: a note of
@@ -334,6 +352,8 @@ _FIELD_TYPES: dict[str, Callable[[Any], bool]] = {
     "color": lambda value: value.__class__ is str and value in _COLORS,
     "status": lambda value: value.__class__ is str and value in _STATUSES,
     "tags": lambda value: value.__class__ is list and all(t.__class__ is str for t in value),
+    TAG_ADDS: lambda value: value.__class__ is list and all(t.__class__ is str for t in value),
+    TAG_REMOVES: lambda value: _tag_removals(value),
     "score": lambda value: value is None or _finite_number(value),
     "source": lambda value: value is None or value.__class__ is dict,
 }

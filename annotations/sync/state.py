@@ -3,10 +3,15 @@
 Kept beside the database as ``<db>.sync.json`` (written atomically; a damaged or foreign file
 is read as "nothing merged yet", which only means re-reading: merging twice changes nothing)::
 
-    {"version": 1, "root": "/home/me/Sync/postil-sync", "exported": true,
+    {"version": 2, "root": "/home/me/Sync/postil-sync", "exported": true,
      "files": {"b71e04c2a9d35f60/000003.jsonl":
                    {"generation": "…", "offset": 81234, "tail": "…", "mtime": 1764…}},
-     "clash": ""}
+     "clash": "", "marks": ["…"], "forgotten": {}}
+
+Version 1 was written by a postil that merged tags as one field: it skipped the per-tag changes
+of newer devices (as damaged lines) but recorded their offsets as merged. Such a state keeps
+everything but the offsets, so the folder is read once more from the start after the upgrade
+and those changes are merged after all.
 """
 
 from __future__ import annotations
@@ -17,10 +22,13 @@ from pathlib import Path
 from typing import Any
 
 from annotations.atomicfile import atomic_write_bytes
+from annotations.sync.devices import read_forgotten
 from annotations.sync.layout import read_small
 from annotations.sync.segments import FilePosition
 
-STATE_VERSION = 1
+STATE_VERSION = 2
+#: States of this version have their offsets trusted; older ones read the folder again.
+OFFSETS_FROM_VERSION = 2
 MAX_STATE_BYTES = 64 * 1024 * 1024
 
 
@@ -37,6 +45,8 @@ class SyncState:
         clash: Why another machine seems to write as this device ("" when none does).
         marks: The machine marks this database has written segments with (a data dir that
             moved gets a new mark; its older segments are still its own).
+        forgotten: Devices ``postil sync --forget`` said are gone: id → the ``updated`` of
+            their ``device.json`` then (written into this device's ``device.json`` too).
     """
 
     root: str
@@ -45,6 +55,7 @@ class SyncState:
     mtimes: dict[str, int] = field(default_factory=dict)
     clash: str = ""
     marks: list[str] = field(default_factory=list)
+    forgotten: dict[str, str] = field(default_factory=dict)
 
     def to_bytes(self) -> bytes:
         """The file's bytes."""
@@ -54,7 +65,8 @@ class SyncState:
             entry["mtime"] = self.mtimes.get(key, 0)
             files[key] = entry
         record = {"version": STATE_VERSION, "root": self.root, "exported": self.exported,
-                  "files": files, "clash": self.clash, "marks": self.marks}
+                  "files": files, "clash": self.clash, "marks": self.marks,
+                  "forgotten": dict(sorted(self.forgotten.items()))}
         return (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
 
 
@@ -77,7 +89,11 @@ def load_state(path: Path, root: Path) -> SyncState:
     marks = data.get("marks")
     if isinstance(marks, list):
         state.marks = [mark for mark in marks if isinstance(mark, str) and len(mark) <= 64][:20]
+    state.forgotten = read_forgotten(data.get("forgotten"))
     files = data.get("files")
+    version = data.get("version")
+    if not (isinstance(version, int) and version >= OFFSETS_FROM_VERSION):
+        files = None  # merged before per-tag changes were understood: read everything again
     if isinstance(files, dict):
         for key, value in files.items():
             position = FilePosition.from_json(value)

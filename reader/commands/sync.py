@@ -8,11 +8,11 @@ from dataclasses import asdict
 from typing import Any
 
 from annotations.storage import StoreError
-from annotations.sync import MergeReport, SyncFolder
+from annotations.sync import ForgetError, MergeReport, SyncFolder
 from annotations.sync.engine import renew_device_id
 from annotations.sync.git import GitError, git_sync
 from reader.cli import CommandError, Context
-from reader.sync import configured_sync_dir, status_lines
+from reader.sync import configured_sync_dir, forgotten_lines, status_lines
 from reader.terminal_output import err, print_json
 
 HELP = "sync annotations with your other machines through a synced folder (or git)"
@@ -30,6 +30,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     what.add_argument("--new-device-id", action="store_true",
                       help="give this machine a new device id (when two machines share one, "
                            "e.g. after copying a home folder)")
+    what.add_argument("--forget", metavar="DEVICE",
+                      help="mark a device that will not sync again as gone (its id or name, "
+                           "as --status shows it), so old segments no longer wait for it")
     parser.add_argument("--json", action="store_true", help="print JSON")
 
 
@@ -50,7 +53,7 @@ def _report_json(report: MergeReport) -> dict[str, Any]:
 
 
 def run(args: argparse.Namespace, context: Context) -> int:
-    """Merge now (or show the status, or sync through git)."""
+    """Merge now (or show the status, forget a device, or sync through git)."""
     sync = _sync(context)
     if args.status:
         status = sync.status()
@@ -59,6 +62,19 @@ def run(args: argparse.Namespace, context: Context) -> int:
         else:
             print("\n".join(status_lines(status)))
         _warn(status.problems, status.clash)
+        return 0
+    if args.forget is not None:
+        try:
+            forgotten = sync.forget(args.forget)
+        except ForgetError as error:
+            raise CommandError(f"cannot forget {args.forget!r}: {error}") from None
+        except OSError as error:
+            raise CommandError(f"cannot write to the sync folder {sync.root}: "
+                               f"{error.strerror or error}") from None
+        if args.json:
+            print_json(asdict(forgotten))
+        else:
+            print("\n".join(forgotten_lines(forgotten)))
         return 0
     if args.new_device_id:
         try:

@@ -218,3 +218,37 @@ def test_the_status_says_change_waits_and_changes_wait(tmp_path, capsys) -> None
         expected = ("1 change of this device waits" if count == 1
                     else "2 changes of this device wait")
         assert expected in out, out
+
+
+def test_forget_marks_a_gone_device_and_refuses_this_one(machines, capsys,
+                                                          monkeypatch) -> None:
+    from annotations.sync import engine
+
+    laptop, server, _ = machines
+    code, _, err = laptop(capsys, "highlight", str(laptop.article), "--quote", "Huawei")
+    assert code == 0, err
+    for machine in (laptop, server, laptop):
+        code, _, err = machine(capsys, "sync")
+        assert code == 0, err
+    code, out, _ = laptop(capsys, "sync", "--status", "--json")
+    ids = {d["name"]: d["device"] for d in json.loads(out)["devices"]}
+    code, out, err = laptop(capsys, "sync", "--forget", "server")
+    assert (code, err) == (0, "")
+    assert out.startswith(f"forgot server ({ids['server']}), last synced ")
+    assert "no longer waits for it" in out and "if server syncs again, it counts again" in out
+    code, out, _ = laptop(capsys, "sync", "--status")
+    assert "server (forgotten)" in out and "--forget" in out
+    code, out, _ = laptop(capsys, "sync", "--forget", ids["server"], "--json")
+    assert code == 0 and json.loads(out)["already"] is True
+    code, out, err = laptop(capsys, "sync", "--forget", "laptop")
+    assert code == 1 and out == ""
+    assert "cannot forget 'laptop'" in err and "is this device" in err
+    code, _, err = laptop(capsys, "sync", "--forget", ids["laptop"])
+    assert code == 1 and "is this device" in err
+    code, _, err = laptop(capsys, "sync", "--forget", "printer")
+    assert code == 1 and "no device 'printer'" in err and "--status" in err
+    monkeypatch.setattr(engine, "_now", lambda: "2099-01-01T00:00:00+00:00")
+    code, _, err = server(capsys, "sync")  # it comes back: waited for again
+    assert code == 0, err
+    code, out, _ = laptop(capsys, "sync", "--status")
+    assert "(forgotten)" not in out

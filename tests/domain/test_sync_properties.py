@@ -19,6 +19,7 @@ from tests.support.sync import Device, Reference, Transport, make_annotation, ma
 
 COLORS = [color.value for color in Color]
 ARTICLES = ["art-1", "art-2"]
+TAGS = ["idea", "quote", "later"]
 _RUN = itertools.count()
 
 
@@ -27,7 +28,8 @@ def _operate(device: Device, data: st.DataObject, undo: dict[str, list[Change]])
     store = device.store
     visible = sorted(a.id for a in store.all_annotations())
     kind = data.draw(st.sampled_from(
-        ["highlight", "note", "color", "tag", "delete", "undo", "position", "review"]))
+        ["highlight", "note", "color", "tag", "untag", "delete", "undo", "position",
+         "review"]))
     if kind == "highlight" or (not visible and kind not in ("position", "undo")):
         article = data.draw(st.sampled_from(ARTICLES))
         store.add(make_annotation(str(uuid.UUID(int=data.draw(st.integers(0, 2**64)))),
@@ -60,9 +62,12 @@ def _operate(device: Device, data: st.DataObject, undo: dict[str, list[Change]])
             ["", "worth it", "see p. 3", "¿qué?"])))
     elif kind == "color":
         after = dataclasses.replace(before, color=Color(data.draw(st.sampled_from(COLORS))))
+    elif kind == "tag":
+        after = dataclasses.replace(before, tags=(*before.tags, *{
+            data.draw(st.sampled_from(TAGS))} - set(before.tags)))
     else:
-        after = dataclasses.replace(before, tags=tuple(sorted(set(before.tags) | {
-            data.draw(st.sampled_from(["idea", "quote", "later"]))})))
+        after = dataclasses.replace(before, tags=tuple(
+            tag for tag in before.tags if tag != data.draw(st.sampled_from(TAGS))))
     change = Change.between(before, after)
     if change is not None:
         store.apply_changes([change])

@@ -5,7 +5,8 @@ carries files between the copies the way Syncthing or Dropbox do at their worst:
 order, twice, cut off mid-line, as conflict copies. :class:`Reference` is the model the
 devices must agree with: every change any device made, folded in clock order (the later change
 of a field wins, a delete wins over older edits, the furthest reading position wins unless the
-reader moved back after seeing it).
+reader moved back after seeing it), and tags as an observed-remove set: every add of a tag
+counts unless a removal saw it (:func:`reference_tags`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from annotations.changelog import ANNOTATIONS, DELETE, POSITIONS, PUT, STATE, Change
+from annotations.changelog import (
+    ANNOTATIONS,
+    DELETE,
+    POSITIONS,
+    PUT,
+    STATE,
+    TAG_ADDS,
+    TAG_REMOVES,
+    Change,
+)
 from annotations.model import Annotation, TextPositionSelector, TextQuoteSelector
 from annotations.records import shown_position
 from annotations.storage import AnnotationStore
@@ -146,9 +156,12 @@ class Reference:
                 continue
             if change.op == PUT:
                 alive[change.key] = change.clock
-            fields.setdefault(change.key, {}).update(change.fields)
-        return {key: _compared(fields[key]) for key, clock in alive.items()
-                if clock > deleted.get(key, "")}
+            fields.setdefault(change.key, {}).update(
+                (name, value) for name, value in change.fields.items()
+                if name not in (TAG_ADDS, TAG_REMOVES))
+        return {key: _compared({**fields[key], "tags": reference_tags(
+                    [c for c in self.changes if c.table == ANNOTATIONS and c.key == key])})
+                for key, clock in alive.items() if clock > deleted.get(key, "")}
 
     def positions(self) -> dict[str, tuple[int, float]]:
         """Reading positions: article id → (offset, progress) as the rule resolves them."""
@@ -176,6 +189,37 @@ class Reference:
             if change.table == STATE and change.key.startswith("review."):
                 values[change.key] = change.fields.get("value")
         return values
+
+
+def reference_tags(changes: list[Change]) -> list[str]:
+    """One annotation's tags from all its changes, as an observed-remove set over every add
+    ever made (not the store's per-device summary): an add (tag, clock) counts unless a
+    ``tags-`` saw an add of that tag by its device at that clock or later, or a ``tags``
+    list (the old whole-list form) is newer than it. Shown in the order of each device's
+    latest add still in force, earliest first, then by name."""
+    adds: list[tuple[str, str, int]] = []
+    seen: dict[tuple[str, str], str] = {}
+    floor = ""
+    for change in changes:
+        if isinstance(change.fields.get("tags"), list):
+            floor = max(floor, change.clock)
+            adds.extend((tag, change.clock, i) for i, tag in enumerate(change.fields["tags"]))
+        adds.extend((tag, change.clock, i)
+                    for i, tag in enumerate(change.fields.get(TAG_ADDS, [])))
+        for tag, devices in change.fields.get(TAG_REMOVES, {}).items():
+            for device, clock in devices.items():
+                seen[(tag, device)] = max(seen.get((tag, device), ""), clock)
+    latest: dict[tuple[str, str], tuple[str, int]] = {}
+    for tag, clock, index in adds:
+        device = clock.rsplit("-", 1)[1]
+        removed = seen.get((tag, device))
+        if clock >= floor and (removed is None or clock > removed):
+            latest[(tag, device)] = max(latest.get((tag, device), (clock, index)),
+                                        (clock, index))
+    first: dict[str, tuple[str, int]] = {}
+    for (tag, _), key in latest.items():
+        first[tag] = min(first.get(tag, key), key)
+    return [tag for _, tag in sorted((key, tag) for tag, key in first.items())]
 
 
 def make_devices(tmp: Path, names: tuple[str, ...] = ("laptop", "desktop", "server")
