@@ -123,24 +123,29 @@ def _wrap_narrow(text: str, start: int, end: int, width: int, out: list[tuple[in
     out.append((position, end))
 
 
-#: Each character's cells as a digit ("0", "1" or "2"), for :meth:`str.translate`; and the
-#: characters it holds.
-_CELL_DIGITS: dict[int, str] = {}
-_KNOWN_CHARACTERS: set[str] = set()
+class CellDigits:
+    """Each character's cells as a digit ("0", "1" or "2"), looked up once per character."""
+
+    def __init__(self) -> None:
+        self._table: dict[int, str] = {}  # for str.translate
+        self._known: set[str] = set()  # the characters in the table
+
+    def __call__(self, segment: str) -> str:
+        """One digit per character of ``segment``: the cells it takes on a terminal.
+
+        Counting digits in a slice (``str.count``) gives a slice's width at C speed; the old
+        character-by-character loop took seconds for a 5 MB Chinese text.
+        """
+        new = set(segment).difference(self._known)
+        if new:
+            for character in new:
+                self._table[ord(character)] = str(get_character_cell_size(character))
+            self._known.update(new)
+        return segment.translate(self._table)
 
 
-def cell_digits(segment: str) -> str:
-    """One digit per character of ``segment``: the cells it takes on a terminal.
-
-    Counting digits in a slice (``str.count``) gives a slice's width at C speed; the old
-    character-by-character loop took seconds for a 5 MB Chinese text.
-    """
-    new = set(segment).difference(_KNOWN_CHARACTERS)
-    if new:
-        for character in new:
-            _CELL_DIGITS[ord(character)] = str(get_character_cell_size(character))
-        _KNOWN_CHARACTERS.update(new)
-    return segment.translate(_CELL_DIGITS)
+#: The reading view's :class:`CellDigits`.
+cell_digits = CellDigits()
 
 
 def digits_width(widths: str) -> int:
