@@ -156,6 +156,19 @@ async def test_note_tags_and_frequency_keys(isolated_paths: Path, seed_library: 
         assert frequencies.paths == {ARTICLE_ID_KEY + saved.article_id: saved.path}
 
 
+async def test_a_frequency_change_is_saved_while_the_ui_waits_for_writes(
+        isolated_paths: Path, seed_library: Path, reviewed: list[Annotation]) -> None:
+    """The write's notice is handed to the UI without waiting for it, so a UI that waits for
+    the writes (a test, the exit) does not block the writer until its timeout."""
+    app = review_app(isolated_paths, seed_library)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await ready(pilot)
+        screen.action_frequency()
+        assert app.session.flush(timeout=3.0)
+        await wait_for(pilot, lambda: any("come back" in str(n.message)
+                                          for n in app._notifications))
+
+
 async def test_open_goes_to_the_passage_and_back_returns(
         isolated_paths: Path, seed_library: Path, reviewed: list[Annotation]) -> None:
     app = review_app(isolated_paths, seed_library)
